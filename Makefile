@@ -1,0 +1,65 @@
+# Loket — two commands: `make run` and `make test`. Everything else is a helper of those two.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+# Debian packages the tests and the app need (PDF validators, PostgreSQL, Qt's runtime libraries).
+APT_PACKAGES := poppler-utils qpdf libnss3-tools postgresql zbar-tools \
+	libgl1 libegl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3 fonts-dejavu-core python3-venv
+DEMO   := .demo
+PORT   ?= 8765
+
+.PHONY: run test test-fast lint typecheck bench faults bundle clean system-deps translations screenshots
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: apt-get install python3.11 python3.11-venv"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[server,dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Missing Debian packages. Run: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+translations: $(STAMP)
+	$(BIN)/python -m ui.i18n_build
+
+run: system-deps $(STAMP) translations
+	$(BIN)/python -m ui.demo --data $(DEMO) --port $(PORT)
+
+test: system-deps $(STAMP) translations
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider
+
+test-fast: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -x -m "not slow and not postgres"
+
+lint: $(STAMP)
+	$(BIN)/ruff check app sync ui tests bench
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python bench/ingest.py
+
+faults: system-deps $(STAMP)
+	LOKET_FAULT_POINTS=1000 $(BIN)/python -m pytest -q tests/faults
+
+screenshots: $(STAMP) translations
+	QT_QPA_PLATFORM=offscreen $(BIN)/python docs/screenshots.py
+
+bundle: $(STAMP) translations
+	$(BIN)/python -m pip install --quiet pyinstaller==6.22.3
+	$(BIN)/pyinstaller --noconfirm build.spec
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache $(DEMO)

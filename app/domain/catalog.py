@@ -1,0 +1,368 @@
+"""The service catalogue: one TOML file per service in ``resources/services/``.
+
+A file that cannot be used is reported with its path, line and field, and every other service still loads.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from app.domain.offices import OfficeLevel
+from app.domain.roles import Role
+from app.errors import UserFacingError
+from app.i18n import pick
+from app.paths import resources_dir
+
+FIELD_TYPES = frozenset(
+    {"text", "textarea", "date", "number", "integer", "money", "year", "phone", "nik", "kk", "choice"}
+)
+_CODE = re.compile(r"[A-Z][A-Z0-9_]{1,15}")
+_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
+RESERVED_KEYS = frozenset({"nik", "name"})
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    key: str
+    label_id: str
+    label_en: str
+
+    @property
+    def label(self) -> str:
+        return pick({"id": self.label_id, "en": self.label_en})
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    key: str
+    type: str
+    labels: dict[str, str]
+    required: bool = False
+    choices: tuple[Choice, ...] = ()
+    min: Decimal | None = None
+    max: Decimal | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    past_only: bool = False
+    future_only: bool = False
+    help: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return pick(self.labels)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSpec:
+    code: str
+    names: dict[str, str]
+    required: bool = True
+
+    @property
+    def name(self) -> str:
+        return pick(self.names)
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalStep:
+    role: Role
+    office: str  # "self", "parent" or an office code
+
+
+@dataclass(frozen=True, slots=True)
+class LetterSpec:
+    title: str
+    paragraphs: tuple[str, ...]
+    closing: str
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceType:
+    code: str
+    version: int
+    names: dict[str, str]
+    area: str
+    office_level: OfficeLevel
+    owner_office: str | None
+    requires_nik: bool
+    fields: tuple[FieldSpec, ...]
+    documents: tuple[DocumentSpec, ...]
+    approval_chain: tuple[ApprovalStep, ...]
+    template: str
+    template_version: int
+    classification: str
+    sla_days: int
+    letter: LetterSpec
+    source: Path
+
+    @property
+    def name(self) -> str:
+        return pick(self.names)
+
+    def field(self, key: str) -> FieldSpec | None:
+        return next((f for f in self.fields if f.key == key), None)
+
+    def document(self, code: str) -> DocumentSpec | None:
+        return next((d for d in self.documents if d.code == code), None)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The shape ``loket-cli services list --json`` prints."""
+        return {
+            "code": self.code,
+            "name": self.name,
+            "names": self.names,
+            "area": self.area,
+            "office_level": self.office_level.value,
+            "sla_days": self.sla_days,
+            "fields": [
+                {
+                    "key": f.key,
+                    "label": f.label,
+                    "type": f.type,
+                    "required": f.required,
+                    "choices": [c.key for c in f.choices],
+                }
+                for f in self.fields
+            ],
+            "documents": [{"code": d.code, "name": d.name, "required": d.required} for d in self.documents],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogProblem:
+    path: Path
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path.name}:{self.line}: {self.field}: {self.message}"
+
+
+class CatalogFileError(Exception):
+    def __init__(self, field: str, message: str, anchor: str | None = None, index: int = 0) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+        self.anchor = anchor
+        self.index = index
+
+
+@dataclass
+class Catalog:
+    services: dict[str, ServiceType]
+    problems: list[CatalogProblem]
+
+    def get(self, code: str) -> ServiceType:
+        service = self.services.get(code.strip().upper())
+        if service is None:
+            raise UserFacingError("service.unknown", code=code)
+        return service
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(sorted(self.services.values(), key=lambda s: s.code))
+
+
+def _labels(raw: Any, where: str) -> dict[str, str]:
+    if isinstance(raw, str) and raw.strip():
+        return {"id": raw, "en": raw}
+    if isinstance(raw, dict) and isinstance(raw.get("id"), str) and raw["id"].strip():
+        return {"id": raw["id"], "en": str(raw.get("en") or raw["id"])}
+    raise CatalogFileError(where, "needs a name: a string or {id = …, en = …}")
+
+
+def _req(data: dict[str, Any], key: str, kind: type, where: str = "") -> Any:
+    name = f"{where}{key}"
+    if key not in data:
+        raise CatalogFileError(name, "is missing", anchor=key)
+    value = data[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise CatalogFileError(name, f"must be {kind.__name__}, not {type(value).__name__}", anchor=key)
+    return value
+
+
+def _field(raw: Any, i: int) -> FieldSpec:
+    where = f"fields[{i}]."
+    if not isinstance(raw, dict):
+        raise CatalogFileError(f"fields[{i}]", "must be a table", anchor="[[fields]]", index=i)
+    try:
+        key = _req(raw, "key", str, where)
+        if not _KEY.fullmatch(key) or key in RESERVED_KEYS:
+            raise CatalogFileError(where + "key", f"'{key}' is not a valid field key", anchor="key")
+        ftype = _req(raw, "type", str, where)
+        if ftype not in FIELD_TYPES:
+            raise CatalogFileError(where + "type", f"unknown type '{ftype}'", anchor="type")
+        choices: tuple[Choice, ...] = ()
+        if ftype == "choice":
+            items = _req(raw, "choices", list, where)
+            if not items:
+                raise CatalogFileError(where + "choices", "a choice field needs choices", anchor="choices")
+            parsed = []
+            for c in items:
+                if isinstance(c, str):
+                    parsed.append(Choice(c, c, c))
+                elif isinstance(c, dict) and isinstance(c.get("key"), str):
+                    lab = _labels(c.get("label", c["key"]), where + "choices")
+                    parsed.append(Choice(c["key"], lab["id"], lab["en"]))
+                else:
+                    raise CatalogFileError(where + "choices", "each choice needs a key", anchor="choices")
+            choices = tuple(parsed)
+        bounds = {}
+        for b in ("min", "max"):
+            if b in raw:
+                if not isinstance(raw[b], int | float) or isinstance(raw[b], bool):
+                    raise CatalogFileError(where + b, "must be a number", anchor=b)
+                bounds[b] = Decimal(str(raw[b]))
+        return FieldSpec(
+            key=key,
+            type=ftype,
+            labels=_labels(raw.get("label"), where + "label"),
+            required=bool(raw.get("required", False)),
+            choices=choices,
+            min=bounds.get("min"),
+            max=bounds.get("max"),
+            max_length=raw.get("max_length"),
+            pattern=raw.get("pattern"),
+            past_only=bool(raw.get("past_only", False)),
+            future_only=bool(raw.get("future_only", False)),
+            help=_labels(raw["help"], where + "help") if "help" in raw else {},
+        )
+    except CatalogFileError as err:
+        err.index = i
+        if err.anchor is None or err.anchor != "[[fields]]":
+            err.anchor = f"[[fields]]>{err.anchor or ''}"
+        raise
+
+
+def _service(data: dict[str, Any], path: Path) -> ServiceType:
+    code = _req(data, "code", str)
+    if not _CODE.fullmatch(code):
+        raise CatalogFileError("code", f"'{code}' must be 2–16 capital letters/digits", anchor="code")
+    level_raw = _req(data, "office_level", str)
+    try:
+        level = OfficeLevel(level_raw)
+    except ValueError:
+        raise CatalogFileError("office_level", f"unknown level '{level_raw}'", anchor="office_level") from None
+    fields = tuple(_field(f, i) for i, f in enumerate(_req(data, "fields", list)))
+    seen: set[str] = set()
+    for i, f in enumerate(fields):
+        if f.key in seen:
+            raise CatalogFileError(f"fields[{i}].key", f"duplicate key '{f.key}'", "[[fields]]>key", i)
+        seen.add(f.key)
+    documents = []
+    for i, d in enumerate(data.get("documents", [])):
+        if not isinstance(d, dict):
+            raise CatalogFileError(f"documents[{i}]", "must be a table", "[[documents]]", i)
+        dcode = _req(d, "code", str, f"documents[{i}].")
+        documents.append(DocumentSpec(dcode, _labels(d.get("name"), f"documents[{i}].name"),
+                                      bool(d.get("required", True))))
+    chain = []
+    for i, step in enumerate(_req(data, "approval_chain", list)):
+        if not isinstance(step, dict):
+            raise CatalogFileError(f"approval_chain[{i}]", "must be {role = …, office = …}", "approval_chain")
+        try:
+            role = Role(step.get("role", ""))
+        except ValueError:
+            raise CatalogFileError(f"approval_chain[{i}].role", f"unknown role '{step.get('role')}'",
+                                   "approval_chain") from None
+        chain.append(ApprovalStep(role, str(step.get("office", "self"))))
+    if not chain or chain[-1].role is not Role.PENANDATANGAN:
+        raise CatalogFileError("approval_chain", "must end with a penandatangan", "approval_chain")
+    letter_raw = _req(data, "letter", dict)
+    letter = LetterSpec(
+        title=_req(letter_raw, "title", str, "letter."),
+        paragraphs=tuple(str(p) for p in _req(letter_raw, "paragraphs", list, "letter.")),
+        closing=str(letter_raw.get("closing", "")),
+    )
+    sla = _req(data, "sla_days", int)
+    if sla < 1:
+        raise CatalogFileError("sla_days", "must be at least 1", anchor="sla_days")
+    return ServiceType(
+        code=code,
+        version=int(data.get("version", 1)),
+        names=_labels(data.get("name"), "name"),
+        area=str(data.get("area", "administrasi")),
+        office_level=level,
+        owner_office=data.get("owner_office"),
+        requires_nik=bool(data.get("requires_nik", True)),
+        fields=fields,
+        documents=tuple(documents),
+        approval_chain=tuple(chain),
+        template=_req(data, "template", str),
+        template_version=_req(data, "template_version", int),
+        classification=_req(data, "classification", str),
+        sla_days=sla,
+        letter=letter,
+        source=path,
+    )
+
+
+def _line_of(text: str, anchor: str | None, index: int) -> int:
+    """Best line for an error: the anchor key, inside the index-th ``[[table]]`` when given as ``[[t]]>key``."""
+    lines = text.splitlines()
+    if not anchor:
+        return 1
+    start, key = 0, anchor
+    if anchor.startswith("[["):
+        table, _, key = anchor.partition(">")
+        hits = [n for n, line in enumerate(lines) if line.strip() == table]
+        if index < len(hits):
+            start = hits[index]
+            if not key:
+                return start + 1
+        end = hits[index + 1] if index + 1 < len(hits) else len(lines)
+        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+        for n in range(start, end):
+            if pattern.match(lines[n]):
+                return n + 1
+        return start + 1
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    return next((n + 1 for n, line in enumerate(lines) if pattern.match(line)), 1)
+
+
+def load_file(path: Path) -> ServiceType:
+    """One service; raises :class:`CatalogProblem`-shaped errors via :func:`load_catalog`."""
+    text = path.read_text(encoding="utf-8")
+    return _service(tomllib.loads(text), path)
+
+
+def load_catalog(folder: Path | None = None) -> Catalog:
+    folder = folder or resources_dir() / "services"
+    services: dict[str, ServiceType] = {}
+    problems: list[CatalogProblem] = []
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            problems.append(CatalogProblem(path, 1, "-", f"unreadable: {err}"))
+            continue
+        try:
+            service = _service(tomllib.loads(text), path)
+        except tomllib.TOMLDecodeError as err:
+            m = re.search(r"line (\d+)", str(err))
+            problems.append(CatalogProblem(path, int(m.group(1)) if m else 1, "-", str(err)))
+            continue
+        except CatalogFileError as err:
+            problems.append(CatalogProblem(path, _line_of(text, err.anchor, err.index), err.field, err.message))
+            continue
+        if service.code in services:
+            problems.append(CatalogProblem(path, _line_of(text, "code", 0), "code",
+                                           f"duplicate service code {service.code}"))
+            continue
+        services[service.code] = service
+    return Catalog(services, problems)
+
+
+_default: Catalog | None = None
+
+
+def default_catalog() -> Catalog:
+    global _default
+    if _default is None:
+        _default = load_catalog()
+    return _default

@@ -1,0 +1,45 @@
+"""Rotating log files. Tracebacks go here, never to the person's screen; secrets never go anywhere."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+from pathlib import Path
+
+import platformdirs
+
+_configured: Path | None = None
+
+
+def log_dir(profile: Path | None = None) -> Path:
+    env = os.environ.get("LOKET_LOG_DIR")
+    if env:
+        return Path(env)
+    if profile is not None:
+        return profile / "logs"
+    return Path(platformdirs.user_log_dir("Loket", "Pemkot Malang"))
+
+
+def setup(profile: Path | None, name: str = "loket") -> Path:
+    """Send log records to ``<logs>/<name>.log`` (5 × 2 MB, owner-only). Idempotent per process."""
+    global _configured
+    folder = log_dir(profile)
+    path = folder / f"{name}.log"
+    if _configured == path:
+        return path
+    folder.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "_loket", False)]:
+        root.removeHandler(old)
+    handler._loket = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        path.chmod(0o600)
+    except OSError:
+        pass
+    _configured = path
+    return path

@@ -1,0 +1,377 @@
+"""Case operations. Each mutation writes the change, its outbox op and its audit entry in one transaction,
+then publishes a :class:`Changes` value. Safe to call from any thread with its own Workspace session use."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app import clock
+from app.domain import lifecycle
+from app.domain.catalog import ServiceType
+from app.domain.lifecycle import Action, CaseStatus
+from app.domain.offices import OfficeLevel
+from app.domain.roles import Role
+from app.domain.validation import check_field, validate_nik
+from app.domain.validation import Invalid as _Invalid
+from app.errors import FieldProblem, ForbiddenError, NotFoundError, UserFacingError, ValidationError
+from app.events import Changes
+from app.services.workspace import Actor, Workspace
+from app.storage import audit, repo
+from app.storage.models import Attachment, Case, CaseEvent
+
+PRIORITY = {"case.transition": 1, "approval": 1, "case.create": 3, "case.edit": 4, "attachment.add": 6,
+            "blob": 9}
+NAME_MAX = 120
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def due_date(start: dt.date, working_days: int) -> dt.date:
+    """The service-level deadline: ``working_days`` Monday–Friday days after ``start``."""
+    day, left = start, working_days
+    while left > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return day
+
+
+@dataclass
+class Intake:
+    """Validated intake data, normalised for storage."""
+
+    nik: str | None
+    name: str
+    fields: dict[str, str]
+
+
+def check_intake(service: ServiceType, nik: str | None, name: str | None,
+                 fields: Mapping[str, str], *, complete: bool) -> tuple[Intake, list[FieldProblem]]:
+    """Validate what a person typed. ``complete`` also demands every required field (at submit)."""
+    problems: list[FieldProblem] = []
+    clean_nik: str | None = None
+    if nik and nik.strip():
+        try:
+            clean_nik = validate_nik(nik)
+        except _Invalid as bad:
+            problems.append(FieldProblem("nik", bad.key, label="NIK", **bad.params))
+    elif service.requires_nik:
+        problems.append(FieldProblem("nik", "required", label="NIK"))
+    clean_name = (name or "").strip()
+    if not clean_name:
+        problems.append(FieldProblem("name", "required", label=_name_label()))
+    elif len(clean_name) > NAME_MAX:
+        problems.append(FieldProblem("name", "text.length", label=_name_label(), max=NAME_MAX))
+    clean: dict[str, str] = {}
+    for key, value in fields.items():
+        spec = service.field(key)
+        if spec is None:
+            problems.append(FieldProblem(key, "field.unknown", key=key, service=service.code))
+            continue
+        normalised, problem = check_field(spec, value)
+        if problem:
+            problems.append(problem)
+        elif normalised is not None:
+            clean[key] = normalised
+    if complete:
+        problems.extend(missing_required(service, clean))
+    return Intake(clean_nik, clean_name, clean), problems
+
+
+def missing_required(service: ServiceType, fields: Mapping[str, str]) -> list[FieldProblem]:
+    return [FieldProblem(f.key, "required", label=f.label) for f in service.fields
+            if f.required and not fields.get(f.key)]
+
+
+def _name_label() -> str:
+    from app.i18n import language
+    return "Nama" if language() == "id" else "Name"
+
+
+def _check_service_office(ws: Workspace, actor: Actor, service: ServiceType) -> None:
+    office = ws.offices.get(actor.office)
+    level_ok = office is not None and office.level is service.office_level
+    if not level_ok or (service.owner_office and service.owner_office != actor.office):
+        raise ForbiddenError("service.office", service=service.name,
+                             office=office.display_name if office else actor.office)
+
+
+def signer_office(ws: Workspace, service: ServiceType, case_office: str) -> str:
+    """The office whose penandatangan signs this case (the last step of the approval chain)."""
+    where = service.approval_chain[-1].office
+    if where == "self":
+        return case_office
+    if where == "parent":
+        office = ws.offices.get(case_office)
+        return office.parent if office and office.parent else case_office
+    return where
+
+
+def _check_case_office(ws: Workspace, actor: Actor, case: Case, action: Action) -> None:
+    service = ws.catalog.get(case.service)
+    allowed = case.office
+    if actor.role is Role.PENANDATANGAN and action in (Action.APPROVE, Action.RETURN, Action.REJECT):
+        allowed = signer_office(ws, service, case.office)
+    if actor.office != allowed:
+        office = ws.offices.get(case.office)
+        raise ForbiddenError("transition.office", office=office.display_name if office else case.office)
+
+
+@dataclass
+class NewCase:
+    id: str
+    status: str
+    service: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def _op(kind: str, case_id: str, base_version: int | None, payload: dict[str, Any], at: str) -> tuple[Any, ...]:
+    return (str(uuid.uuid4()), kind, case_id, base_version, _dumps(payload), at, "pending", PRIORITY[kind], 0)
+
+
+def _record(actor: Actor, action: str, case_id: str, at: str, detail: dict[str, Any]) -> audit.AuditRecord:
+    return audit.AuditRecord(at, actor.username, actor.device, action, "case", case_id, _dumps(detail))
+
+
+def _case_row(actor: Actor, service: ServiceType, intake: Intake, at: str, today: dt.date) -> tuple[Any, ...]:
+    return (str(uuid.uuid4()), service.code, actor.office, intake.nik, intake.name, _dumps(intake.fields),
+            CaseStatus.DRAFT.value, 1, None, at, at, actor.username, actor.device,
+            due_date(today, service.sla_days).isoformat(), None, None)
+
+
+def _create_payload(row: tuple[Any, ...]) -> dict[str, Any]:
+    case = dict(zip(repo.CASE_COLUMNS, row, strict=True))
+    case["fields"] = json.loads(case["fields"])
+    for key in ("server_version", "letter_number", "reason"):
+        case.pop(key)
+    return {"case": case}
+
+
+def _write_new(session: Session, actor: Actor, rows: Sequence[tuple[Any, ...]], at: str) -> None:
+    repo.insert_cases(session, rows)
+    repo.insert_outbox(session, [_op("case.create", r[0], 0, _create_payload(r), at) for r in rows])
+    audit.append(session, [_record(actor, "case.create", r[0], at, {"service": r[1], "status": "draft"})
+                           for r in rows])
+
+
+def _attach(ws: Workspace, session: Session, actor: Actor, case_id: str, service: ServiceType,
+            files: Mapping[str, Path], at: str) -> None:
+    for code, path in files.items():
+        if service.document(code) is None:
+            raise ValidationError([FieldProblem(code, "document.unknown", code=code, service=service.code)])
+        data, mime = ws.blobs.check_file(Path(path))
+        blob = ws.blobs.put(data, mime)
+        if session.query(Attachment).filter_by(case_id=case_id, doc_code=code, sha256=blob.sha256).first():
+            continue
+        session.add(Attachment(case_id=case_id, doc_code=code, sha256=blob.sha256, filename=Path(path).name,
+                               size=blob.size, mime=blob.mime, added_at=at, added_by=actor.username))
+        payload = {"doc_code": code, "sha256": blob.sha256, "filename": Path(path).name, "size": blob.size,
+                   "mime": blob.mime}
+        repo.insert_outbox(session, [_op("attachment.add", case_id, None, payload, at),
+                                     _op("blob", case_id, None, {"sha256": blob.sha256}, at)])
+        audit.append(session, [_record(actor, "attachment.add", case_id, at,
+                                       {"doc_code": code, "sha256": blob.sha256})])
+
+
+def create(ws: Workspace, actor: Actor, service_code: str, nik: str | None, name: str,
+           fields: Mapping[str, str] | None = None, attachments: Mapping[str, Path] | None = None) -> NewCase:
+    """Register a draft case. Works offline. Missing required data is only demanded at submit."""
+    lifecycle.check(None, Action.CREATE, actor.role)
+    service = ws.catalog.get(service_code)
+    _check_service_office(ws, actor, service)
+    intake, problems = check_intake(service, nik, name, fields or {}, complete=False)
+    if problems:
+        raise ValidationError(problems)
+    for path in (attachments or {}).values():  # refuse a bad file before anything is written
+        ws.blobs.check_file(Path(path))
+    at = clock.now_iso()
+    row = _case_row(actor, service, intake, at, clock.today())
+    warnings: list[str] = []
+    with ws.db.write() as s:
+        if intake.nik and repo.open_cases_for(s, intake.nik, service.code):
+            warnings.append("duplicate")
+        _write_new(s, actor, [row], at)
+        if attachments:
+            _attach(ws, s, actor, row[0], service, attachments, at)
+    ws.events.publish("changes", Changes(cases=frozenset({row[0]}), outbox=True))
+    return NewCase(row[0], CaseStatus.DRAFT.value, service.code, warnings)
+
+
+@dataclass
+class BulkResult:
+    ids: list[str]
+    rejected: list[tuple[int, FieldProblem]]
+
+
+def create_many(ws: Workspace, actor: Actor, service_code: str,
+                rows: Sequence[tuple[str | None, str, Mapping[str, str]]], *, chunk: int = 5000) -> BulkResult:
+    """Register many draft cases (CSV import). Each row is validated on its own: good rows are kept,
+    refused rows are returned with their problems. Rows are written in chunks, each chunk one transaction."""
+    lifecycle.check(None, Action.CREATE, actor.role)
+    service = ws.catalog.get(service_code)
+    _check_service_office(ws, actor, service)
+    today = clock.today()
+    result = BulkResult([], [])
+    good: list[tuple[Any, ...]] = []
+    at = clock.now_iso()
+    for index, (nik, name, fields) in enumerate(rows):
+        intake, problems = check_intake(service, nik, name, fields, complete=False)
+        if problems:
+            result.rejected.extend((index, p) for p in problems)
+            continue
+        good.append(_case_row(actor, service, intake, at, today))
+    for start in range(0, len(good), chunk):
+        part = good[start:start + chunk]
+        with ws.db.write() as s:
+            _write_new(s, actor, part, at)
+        result.ids.extend(r[0] for r in part)
+    if result.ids:
+        ws.events.publish("changes", Changes(cases=frozenset(result.ids), outbox=True))
+    return result
+
+
+def _load(s: Session, ident: str) -> Case:
+    found = repo.find_case(s, ident)
+    if not found:
+        raise NotFoundError("case.unknown", id=ident)
+    if len(found) > 1:
+        raise UserFacingError("case.ambiguous", id=ident)
+    return found[0]
+
+
+def resolve_id(ws: Workspace, ident: str) -> str:
+    with ws.db.read() as s:
+        return _load(s, ident).id
+
+
+@dataclass
+class Updated:
+    id: str
+    status: str
+    version: int
+
+
+def edit(ws: Workspace, actor: Actor, ident: str, fields: Mapping[str, str] | None = None,
+         attachments: Mapping[str, Path] | None = None, *, nik: str | None = None,
+         name: str | None = None) -> Updated:
+    """Change fields (and/or attach documents) of a case still in the petugas' hands. Works offline."""
+    for path in (attachments or {}).values():
+        ws.blobs.check_file(Path(path))
+    at = clock.now_iso()
+    with ws.db.write() as s:
+        case = _load(s, ident)
+        lifecycle.check(CaseStatus(case.status), Action.EDIT, actor.role)
+        _check_case_office(ws, actor, case, Action.EDIT)
+        service = ws.catalog.get(case.service)
+        intake, problems = check_intake(service, nik if nik is not None else case.nik,
+                                        name if name is not None else case.name, fields or {}, complete=False)
+        if problems:
+            raise ValidationError(problems)
+        current = json.loads(case.fields)
+        changed = {k: v for k, v in intake.fields.items() if current.get(k) != v}
+        cleared = {k: None for k, v in (fields or {}).items() if not str(v).strip() and k in current}
+        payload: dict[str, Any] = {"fields": {**changed, **cleared}}
+        if nik is not None and intake.nik != case.nik:
+            payload["nik"] = case.nik = intake.nik
+        if name is not None and intake.name != case.name:
+            payload["name"] = case.name = intake.name
+        if payload["fields"] or len(payload) > 1:
+            current.update(changed)
+            for k in cleared:
+                current.pop(k, None)
+            base = case.version
+            case.fields = _dumps(current)
+            case.version += 1
+            case.updated_at = at
+            s.add(CaseEvent(case_id=case.id, action=Action.EDIT.value, from_status=case.status,
+                            to_status=case.status, actor=actor.username, device=actor.device,
+                            details=_dumps(sorted(payload["fields"]) + [k for k in ("nik", "name") if k in payload]),
+                            at=at))
+            repo.insert_outbox(s, [_op("case.edit", case.id, base, payload, at)])
+            audit.append(s, [_record(actor, "case.edit", case.id, at, {"keys": sorted(payload["fields"])})])
+        if attachments:
+            _attach(ws, s, actor, case.id, service, attachments, at)
+            case.updated_at = at
+        result = Updated(case.id, case.status, case.version)
+    ws.events.publish("changes", Changes(cases=frozenset({result.id}), outbox=True))
+    return result
+
+
+def transition(ws: Workspace, actor: Actor, ident: str, action: Action, reason: str | None = None) -> Updated:
+    """A lifecycle step (submit, verify, return, reject, issue, withdraw). Approval lives in approvals."""
+    reason = (reason or "").strip() or None
+    at = clock.now_iso()
+    with ws.db.write() as s:
+        case = _load(s, ident)
+        status = CaseStatus(case.status)
+        target = lifecycle.check(status, action, actor.role)
+        _check_case_office(ws, actor, case, action)
+        if lifecycle.transition_for(action).needs_reason and not reason:
+            raise ValidationError([FieldProblem("reason", "reason.required")])
+        if action is Action.SUBMIT:
+            _check_complete(s, ws, case)
+        assert target is not None
+        base = case.version
+        case.status, case.version, case.updated_at = target.value, case.version + 1, at
+        case.reason = reason if action in (Action.RETURN, Action.REJECT, Action.WITHDRAW) else case.reason
+        s.add(CaseEvent(case_id=case.id, action=action.value, from_status=status.value, to_status=target.value,
+                        actor=actor.username, device=actor.device, reason=reason, at=at))
+        repo.insert_outbox(s, [_op("case.transition", case.id, base, {"action": action.value, "reason": reason}, at)])
+        audit.append(s, [_record(actor, f"case.{action.value}", case.id, at,
+                                 {"from": status.value, "to": target.value})])
+        result = Updated(case.id, case.status, case.version)
+    ws.events.publish("changes", Changes(cases=frozenset({result.id}), outbox=True))
+    return result
+
+
+def _check_complete(s: Session, ws: Workspace, case: Case) -> None:
+    service = ws.catalog.get(case.service)
+    problems = missing_required(service, json.loads(case.fields))
+    have = {a.doc_code for a in repo.attachments_of(s, case.id)}
+    problems += [FieldProblem(d.code, "document.required", label=d.name) for d in service.documents
+                 if d.required and d.code not in have]
+    if problems:
+        raise ValidationError(problems)
+
+
+def case_dict(ws: Workspace, case: Case) -> dict[str, Any]:
+    return {"id": case.id, "status": case.status, "service": case.service, "nik": case.nik, "name": case.name,
+            "office": case.office, "version": case.version, "updated_at": case.updated_at,
+            "due_date": case.due_date, "letter_number": case.letter_number}
+
+
+def show(ws: Workspace, ident: str) -> dict[str, Any]:
+    """One case with its fields, documents and full history, for ``case show`` and the detail view."""
+    with ws.db.read() as s:
+        case = _load(s, ident)
+        events = [{"action": "create", "from": None, "to": "draft", "actor": case.created_by,
+                   "device": case.device, "at": case.created_at, "reason": None}]
+        events += [{"action": e.action, "from": e.from_status, "to": e.to_status, "actor": e.actor,
+                    "device": e.device, "at": e.at, "reason": e.reason} for e in repo.events_of(s, case.id)]
+        docs = [{"doc_code": a.doc_code, "filename": a.filename, "sha256": a.sha256, "size": a.size,
+                 "mime": a.mime} for a in repo.attachments_of(s, case.id)]
+        out = case_dict(ws, case)
+        out.update({"fields": json.loads(case.fields), "reason": case.reason, "created_at": case.created_at,
+                    "created_by": case.created_by, "events": events, "documents": docs, "letter": None})
+        return out
+
+
+def is_overdue(case: Case, today: dt.date | None = None) -> bool:
+    if not CaseStatus(case.status).is_open:
+        return False
+    return case.due_date < (today or clock.today()).isoformat()
+
+
+def office_level_of(ws: Workspace, code: str) -> OfficeLevel | None:
+    office = ws.offices.get(code)
+    return office.level if office else None

@@ -1,0 +1,103 @@
+"""A profile opened for work: its database, blob store, catalogue, device id and users."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from app import clock
+from app.domain.catalog import Catalog, default_catalog
+from app.domain.offices import directory
+from app.domain.roles import Role
+from app.errors import UserFacingError
+from app.events import Changes, EventBus, bus
+from app.paths import default_profile_dir
+from app.storage import repo
+from app.storage.blobs import BlobStore
+from app.storage.db import Database
+from app.storage.models import User
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is acting, on which device. Every mutation takes one."""
+
+    username: str
+    full_name: str
+    role: Role
+    office: str
+    device: str
+    nip: str | None = None
+    position: str | None = None
+
+
+class Workspace:
+    def __init__(self, profile: Path | None = None, catalog: Catalog | None = None,
+                 events: EventBus | None = None) -> None:
+        self.profile = (profile or default_profile_dir()).expanduser()
+        self.profile.mkdir(parents=True, exist_ok=True)
+        self.profile.chmod(0o700)
+        self.db = Database(self.profile / "loket.db")
+        self.blobs = BlobStore(self.profile / "blobs")
+        self.catalog = catalog or default_catalog()
+        self.offices = directory()
+        self.events = events or bus
+        self.device_id = self._device_id()
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.profile / "logs"
+
+    def _device_id(self) -> str:
+        with self.db.read() as s:
+            found = repo.get_meta(s, "device_id")
+        if found:
+            return found
+        with self.db.write() as s:
+            found = repo.get_meta(s, "device_id")
+            if not found:
+                found = str(uuid.uuid4())
+                repo.set_meta(s, "device_id", found)
+        return found
+
+    def users(self) -> list[User]:
+        with self.db.read() as s:
+            return repo.users(s)
+
+    def add_local_user(self, username: str, full_name: str, role: str, office: str,
+                       nip: str | None = None, position: str | None = None, enrolled: bool = False) -> Changes:
+        """Record a person who may work on this device (enrolment calls this too)."""
+        parsed = Role.parse(role)
+        if office not in self.offices:
+            raise UserFacingError("office.unknown", code=office)
+        with self.db.write() as s:
+            user = s.get(User, username) or User(username=username, created_at=clock.now_iso())
+            user.full_name, user.role, user.office = full_name, parsed.value, office
+            user.nip, user.position, user.enrolled = nip, position, enrolled
+            s.add(user)
+            if repo.get_meta(s, "active_user") is None:
+                repo.set_meta(s, "active_user", username)
+        changes = Changes(users=True)
+        self.events.publish("changes", changes)
+        return changes
+
+    def use(self, username: str) -> None:
+        with self.db.write() as s:
+            if s.get(User, username) is None:
+                raise UserFacingError("user.unknown", name=username)
+            repo.set_meta(s, "active_user", username)
+
+    def actor(self, username: str | None = None) -> Actor:
+        with self.db.read() as s:
+            name = username or repo.get_meta(s, "active_user")
+            if not name:
+                raise UserFacingError("user.none")
+            user = s.get(User, name)
+            if user is None:
+                raise UserFacingError("user.unknown", name=name)
+            return Actor(user.username, user.full_name, Role(user.role), user.office, self.device_id,
+                         user.nip, user.position)
+
+    def close(self) -> None:
+        self.db.close()

@@ -1,0 +1,72 @@
+"""The hash-chained audit log: append in the caller's transaction, verify the whole chain."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+GENESIS = "0" * 64
+INSERT_SQL = (
+    "INSERT INTO audit (at, actor, device, action, entity, entity_id, detail, prev_hash, hash) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    at: str
+    actor: str
+    device: str
+    action: str
+    entity: str
+    entity_id: str
+    detail: str  # JSON text
+
+
+def entry_hash(prev: str, r: AuditRecord) -> str:
+    body = json.dumps([r.at, r.actor, r.device, r.action, r.entity, r.entity_id, r.detail],
+                      ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{prev}|{body}".encode()).hexdigest()
+
+
+def last_hash(session: Session) -> str:
+    row = session.execute(text("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1")).first()
+    return row[0] if row else GENESIS
+
+
+def append(session: Session, records: Sequence[AuditRecord]) -> None:
+    """Chain ``records`` after the last entry. Call inside a write (BEGIN IMMEDIATE) transaction."""
+    prev = last_hash(session)
+    rows = []
+    for r in records:
+        h = entry_hash(prev, r)
+        rows.append((r.at, r.actor, r.device, r.action, r.entity, r.entity_id, r.detail, prev, h))
+        prev = h
+    session.connection().exec_driver_sql(INSERT_SQL, rows)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class ChainReport:
+    entries: int
+    broken_at: int | None  # seq of the first entry that does not fit
+
+
+def verify(session: Session) -> ChainReport:
+    prev = GENESIS
+    count = 0
+    result = session.execute(
+        text("SELECT seq, at, actor, device, action, entity, entity_id, detail, prev_hash, hash "
+             "FROM audit ORDER BY seq")
+    )
+    for row in result:
+        count += 1
+        record = AuditRecord(*row[1:8])
+        if row.prev_hash != prev or entry_hash(prev, record) != row.hash:
+            return ChainReport(count, row.seq)
+        prev = row.hash
+    return ChainReport(count, None)

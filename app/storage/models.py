@@ -1,0 +1,132 @@
+"""The laptop's schema. Every change to it is an Alembic migration in ``migrations/versions``."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Meta(Base):
+    """Device-wide settings that live with the data (device id, active user, sync cursor…)."""
+
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class User(Base):
+    """A person who may log in on this device (enrolled from the server, or a local demo user)."""
+
+    __tablename__ = "users"
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20))
+    office: Mapped[str] = mapped_column(String(40))
+    nip: Mapped[str | None] = mapped_column(String(18))
+    position: Mapped[str | None] = mapped_column(String(120))
+    enrolled: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[str] = mapped_column(String(32))
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    service: Mapped[str] = mapped_column(String(16))
+    office: Mapped[str] = mapped_column(String(40))
+    nik: Mapped[str | None] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(120))
+    fields: Mapped[str] = mapped_column(Text)  # JSON object, keys from the catalogue
+    status: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer)
+    server_version: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(64))
+    device: Mapped[str] = mapped_column(String(36))
+    due_date: Mapped[str] = mapped_column(String(10))
+    letter_number: Mapped[str | None] = mapped_column(String(80))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_cases_status_updated", "status", "updated_at"),
+        Index("ix_cases_updated", "updated_at"),
+        Index("ix_cases_nik", "nik"),
+        Index("ix_cases_service", "service", "status"),
+        Index("ix_cases_name", "name"),
+    )
+
+
+class CaseEvent(Base):
+    """A step in a case's history after its registration (the registration is the case row itself)."""
+
+    __tablename__ = "case_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(64))
+    device: Mapped[str] = mapped_column(String(36))
+    reason: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[str] = mapped_column(String(32))
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    doc_code: Mapped[str] = mapped_column(String(40))
+    sha256: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(Integer)
+    mime: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[str] = mapped_column(String(32))
+    added_by: Mapped[str] = mapped_column(String(64))
+    __table_args__ = (UniqueConstraint("case_id", "doc_code", "sha256", name="uq_attachment"),)
+
+
+class OutboxOp(Base):
+    """An operation waiting to be pushed to the server (or refused by it, kept until a person acts)."""
+
+    __tablename__ = "outbox"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    op_id: Mapped[str] = mapped_column(String(36), unique=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    case_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    base_version: Mapped[int | None] = mapped_column(Integer)
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(12), default="pending")
+    priority: Mapped[int] = mapped_column(Integer, default=5)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    errno: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (Index("ix_outbox_state", "state", "priority", "seq"),)
+
+
+class AuditEntry(Base):
+    """The device's tamper-evident log: each entry holds the hash of the one before it."""
+
+    __tablename__ = "audit"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(64))
+    device: Mapped[str] = mapped_column(String(36))
+    action: Mapped[str] = mapped_column(String(32))
+    entity: Mapped[str] = mapped_column(String(16))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,144 @@
+"""SQL for cases, their history and the outbox: the only place the services' queries are spelled out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select, text
+from sqlalchemy.orm import Session
+
+from app.storage.models import Attachment, Case, CaseEvent, Meta, OutboxOp, User
+
+CASE_COLUMNS = (
+    "id", "service", "office", "nik", "name", "fields", "status", "version", "server_version",
+    "created_at", "updated_at", "created_by", "device", "due_date", "letter_number", "reason",
+)
+OUTBOX_COLUMNS = ("op_id", "kind", "case_id", "base_version", "payload", "created_at", "state",
+                  "priority", "attempts")
+_CASE_INSERT = f"INSERT INTO cases ({', '.join(CASE_COLUMNS)}) VALUES ({', '.join('?' * len(CASE_COLUMNS))})"
+_OUTBOX_INSERT = (f"INSERT INTO outbox ({', '.join(OUTBOX_COLUMNS)}) "
+                  f"VALUES ({', '.join('?' * len(OUTBOX_COLUMNS))})")
+
+
+def insert_cases(session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Bulk insert of case rows in ``CASE_COLUMNS`` order (one executemany)."""
+    session.connection().exec_driver_sql(_CASE_INSERT, list(rows))  # type: ignore[arg-type]
+
+
+def insert_outbox(session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
+    session.connection().exec_driver_sql(_OUTBOX_INSERT, list(rows))  # type: ignore[arg-type]
+
+
+def get_meta(session: Session, key: str) -> str | None:
+    row = session.get(Meta, key)
+    return row.value if row else None
+
+
+def set_meta(session: Session, key: str, value: str) -> None:
+    row = session.get(Meta, key)
+    if row is None:
+        session.add(Meta(key=key, value=value))
+    else:
+        row.value = value
+
+
+def find_case(session: Session, ident: str, *, for_update: bool = False) -> list[Case]:
+    """Cases whose id is ``ident`` or starts with it (a person may type the first characters)."""
+    ident = ident.strip().lower()
+    case = session.get(Case, ident)
+    if case is not None:
+        return [case]
+    if len(ident) < 4:
+        return []
+    stmt = select(Case).where(Case.id.like(ident.replace("%", "").replace("_", "") + "%")).limit(2)
+    return list(session.scalars(stmt))
+
+
+@dataclass(frozen=True, slots=True)
+class CaseQuery:
+    status: str | None = None
+    service: str | None = None
+    office: str | None = None
+    search: str | None = None
+    sort: str = "updated_at"
+    descending: bool = True
+    overdue_before: str | None = None  # ISO date: due_date < this and still open
+
+
+SORTABLE = {"updated_at", "created_at", "status", "service", "nik", "name", "due_date", "letter_number"}
+
+
+def case_filter(q: CaseQuery) -> Select[tuple[Case]]:
+    stmt = select(Case)
+    if q.status:
+        stmt = stmt.where(Case.status == q.status)
+    if q.service:
+        stmt = stmt.where(Case.service == q.service.upper())
+    if q.office:
+        stmt = stmt.where(Case.office == q.office)
+    if q.overdue_before:
+        stmt = stmt.where(Case.due_date < q.overdue_before,
+                          Case.status.not_in(("issued", "rejected", "withdrawn")))
+    if q.search:
+        term = q.search.strip()
+        if term.isdigit() and len(term) == 16:
+            stmt = stmt.where(Case.nik == term)
+        elif term.isdigit():
+            stmt = stmt.where(Case.nik.like(term + "%"))
+        else:
+            like = f"%{term}%"
+            stmt = stmt.where(or_(Case.name.like(like), Case.letter_number.like(like), Case.id.like(term + "%")))
+    return stmt
+
+
+def list_cases(session: Session, q: CaseQuery, offset: int = 0, limit: int | None = 200) -> list[Case]:
+    key = q.sort if q.sort in SORTABLE else "updated_at"
+    column = getattr(Case, key)
+    order = [column.desc() if q.descending else column.asc(), Case.id.desc() if q.descending else Case.id]
+    stmt = case_filter(q).order_by(*order).offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(session.scalars(stmt))
+
+
+def count_cases(session: Session, q: CaseQuery) -> int:
+    stmt = case_filter(q).with_only_columns(func.count()).order_by(None)
+    return int(session.execute(stmt).scalar_one())
+
+
+def open_cases_for(session: Session, nik: str, service: str) -> list[Case]:
+    stmt = select(Case).where(Case.nik == nik, Case.service == service,
+                              Case.status.not_in(("issued", "rejected", "withdrawn")))
+    return list(session.scalars(stmt))
+
+
+def events_of(session: Session, case_id: str) -> list[CaseEvent]:
+    return list(session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)))
+
+
+def attachments_of(session: Session, case_id: str) -> list[Attachment]:
+    return list(session.scalars(select(Attachment).where(Attachment.case_id == case_id).order_by(Attachment.id)))
+
+
+def outbox_counts(session: Session) -> dict[str, int]:
+    rows = session.execute(select(OutboxOp.state, func.count()).group_by(OutboxOp.state))
+    return {state: int(n) for state, n in rows}
+
+
+def users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
+def status_counts(session: Session) -> dict[str, int]:
+    rows = session.execute(select(Case.status, func.count()).group_by(Case.status))
+    return {s: int(n) for s, n in rows}
+
+
+def integrity_check(session: Session) -> list[str]:
+    return [r[0] for r in session.execute(text("PRAGMA integrity_check"))]
+
+
+def iter_ids(session: Session, ids: Iterable[str]) -> list[Case]:
+    return list(session.scalars(select(Case).where(Case.id.in_(list(ids)))))

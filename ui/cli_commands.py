@@ -1,0 +1,142 @@
+"""Handlers of ``loket-cli`` commands: parse → call the core → print. No logic of their own."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from app.domain.lifecycle import Action, CaseStatus
+from app.i18n import language
+from app.services import cases, doctor as doctor_service, importer
+from app.services.workspace import Workspace
+from app.storage import repo
+from ui.cli import Output, _kv
+
+
+def _ws(profile: Path) -> Workspace:
+    return Workspace(profile)
+
+
+def _actor(ws: Workspace, args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    return ws.actor(getattr(args, "user", None))
+
+
+def _files(values: list[str] | None) -> dict[str, Path]:
+    return {k: Path(v) for k, v in _kv(values).items()}
+
+
+def services_list(args: argparse.Namespace, profile: Path, out: Output) -> int:
+    ws = _ws(profile)
+    services = list(ws.catalog)
+    try:
+        actor = ws.actor(getattr(args, "user", None))
+        office = ws.offices.get(actor.office)
+        services = [s for s in services if office and s.office_level is office.level
+                    and (not s.owner_office or s.owner_office == actor.office)]
+    except Exception:  # no user yet: show the whole catalogue
+        pass
+    data = [s.as_dict() for s in services]
+    out.emit(data, lambda d: "\n".join(f"{s['code']:8} {s['name']}  ({s['office_level']}, "
+                                       f"{len(s['fields'])} isian)" for s in d))
+    return 0
+
+
+def case_new(args: argparse.Namespace, profile: Path, out: Output) -> int:
+    ws = _ws(profile)
+    result = cases.create(ws, _actor(ws, args), args.service, args.nik, args.name, _kv(args.field),
+                          _files(args.attach))
+    data = {"id": result.id, "status": result.status, "service": result.service, "warnings": result.warnings}
+    text = f"{result.id} {CaseStatus(result.status).label}"
+    if "duplicate" in result.warnings:
+        text += ("\nPerhatian: NIK ini masih punya berkas terbuka untuk layanan yang sama."
+                 if language() == "id" else "\nNote: this NIK already has an open case for the same service.")
+    out.emit(data, text)
+    return 0
+
+
+def case_list(args: argparse.Namespace, profile: Path, out: Output) -> int:
+    ws = _ws(profile)
+    q = repo.CaseQuery(status=args.status, service=args.service, search=args.search)
+    with ws.db.read() as s:
+        rows = repo.list_cases(s, q, args.offset, args.limit)
+        data = [{"id": c.id, "status": c.status, "service": c.service, "nik": c.nik, "name": c.name,
+                 "updated_at": c.updated_at, "due_date": c.due_date, "overdue": cases.is_overdue(c)} for c in rows]
+    out.emit(data, lambda d: "\n".join(
+        f"{r['id'][:8]}  {CaseStatus(r['status']).label:14} {r['service']:8} {r['nik'] or '-':16} {r['name']}"
+        + ("  !" if r["overdue"] else "") for r in d))
+    return 0
+
+
+def _show_text(d: dict[str, Any]) -> str:
+    lines = [f"{d['id']}  {d['service']}  {CaseStatus(d['status']).label}", f"NIK: {d['nik'] or '-'}",
+             f"Nama: {d['name']}"]
+    lines += [f"  {k}: {v}" for k, v in d["fields"].items()]
+    lines += [f"  [{doc['doc_code']}] {doc['filename']}" for doc in d["documents"]]
+    lines += [f"{e['at'][:19]} {e['actor']:12} {e['action']:9} {e['to'] or ''} {e['reason'] or ''}".rstrip()
+              for e in d["events"]]
+    return "\n".join(lines)
+
+
+def case_show(args: argparse.Namespace, profile: Path, out: Output) -> int:
+    ws = _ws(profile)
+    out.emit(cases.show(ws, args.id), _show_text)
+    return 0
+
+
+def case_edit(args: argparse.Namespace, profile: Path, out: Output) -> int:
+    ws = _ws(profile)
+    result = cases.edit(ws, _actor(ws, args), args.id, _kv(args.field), _files(args.attach),
+                        nik=args.nik, name=args.name)
+    out.emit({"id": result.id, "status": result.status, "version": result.version},
+             f"{result.id} v{result.version}")
+    return 0
+
+
+def case_step(args: argparse.Namespace, profile: Path, out: Output) -> int:
+    ws = _ws(profile)
+    result = cases.transition(ws, _actor(ws, args), args.id, Action(args.step), args.reason)
+    out.emit({"id": result.id, "status": result.status}, f"{result.id} {CaseStatus(result.status).label}")
+    return 0
+
+
+def import_csv(args: argparse.Namespace, profile: Path, out: Output) -> int:
+    ws = _ws(profile)
+    report = importer.import_file(ws, _actor(ws, args), args.file, args.service)
+    label = ("{n} berkas diimpor, {r} baris ditolak" if language() == "id" else "{n} cases imported, {r} rows refused")
+    out.emit(report.as_dict(), lambda d: "\n".join(
+        [label.format(n=d["imported"], r=len({r["row"] for r in d["rejected"]}))]
+        + [f"  baris {r['row']}: {r['field']}: {r['message']}" for r in d["rejected"]]))
+    return 0
+
+
+def doctor(args: argparse.Namespace, profile: Path, out: Output) -> int:
+    ws = _ws(profile)
+    checks = doctor_service.run(ws)
+    out.emit({"checks": [c.as_dict() for c in checks]},
+             lambda d: "\n".join(f"{'OK ' if c['ok'] else 'GAGAL' if language() == 'id' else 'FAIL'} "
+                                 f"{c['name']:12} {c['detail']}" for c in d["checks"]))
+    return 0 if all(c.ok for c in checks) else 1
+
+
+def user_list(args: argparse.Namespace, profile: Path, out: Output) -> int:
+    ws = _ws(profile)
+    data = [{"username": u.username, "name": u.full_name, "role": u.role, "office": u.office,
+             "enrolled": u.enrolled} for u in ws.users()]
+    out.emit(data, lambda d: "\n".join(f"{u['username']:16} {u['role']:14} {u['office']:20} {u['name']}"
+                                       for u in d))
+    return 0
+
+
+def user_add_local(args: argparse.Namespace, profile: Path, out: Output) -> int:
+    ws = _ws(profile)
+    ws.add_local_user(args.username, args.name, args.role, args.office, args.nip, args.position)
+    out.emit({"username": args.username, "role": args.role, "office": args.office}, args.username)
+    return 0
+
+
+def user_use(args: argparse.Namespace, profile: Path, out: Output) -> int:
+    ws = _ws(profile)
+    ws.use(args.username)
+    out.emit({"username": args.username}, args.username)
+    return 0
