@@ -35,6 +35,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "{label}: nomor urut di akhir NIK tidak boleh 0000.",
         "en": "{label}: the serial number at the end of the NIK cannot be 0000.",
     },
+    "kk.date": {
+        "id": "{label}: tanggal {date} di dalam No. KK bukan tanggal yang sah.",
+        "en": "{label}: the date {date} inside the family card number is not a real date.",
+    },
     "kk.serial": {
         "id": "{label}: nomor urut di akhir No. KK tidak boleh 0000.",
         "en": "{label}: the serial number at the end of the family card number cannot be 0000.",

@@ -247,7 +247,8 @@ def _service(data: dict[str, Any], path: Path) -> ServiceType:
     try:
         level = OfficeLevel(level_raw)
     except ValueError:
-        raise CatalogFileError("office_level", f"unknown level '{level_raw}'", anchor="office_level") from None
+        raise CatalogFileError("office_level", f"unknown level '{level_raw}'",
+                               anchor="office_level") from None
     fields = tuple(_field(f, i) for i, f in enumerate(_req(data, "fields", list)))
     seen: set[str] = set()
     for i, f in enumerate(fields):
@@ -258,9 +259,13 @@ def _service(data: dict[str, Any], path: Path) -> ServiceType:
     for i, d in enumerate(data.get("documents", [])):
         if not isinstance(d, dict):
             raise CatalogFileError(f"documents[{i}]", "must be a table", "[[documents]]", i)
-        dcode = _req(d, "code", str, f"documents[{i}].")
-        documents.append(DocumentSpec(dcode, _labels(d.get("name"), f"documents[{i}].name"),
-                                      bool(d.get("required", True))))
+        try:
+            dcode = _req(d, "code", str, f"documents[{i}].")
+            documents.append(DocumentSpec(dcode, _labels(d.get("name"), f"documents[{i}].name"),
+                                          bool(d.get("required", True))))
+        except CatalogFileError as err:
+            err.anchor, err.index = f"[[documents]]>{err.anchor or ''}", i
+            raise
     chain = []
     for i, step in enumerate(_req(data, "approval_chain", list)):
         if not isinstance(step, dict):
@@ -274,11 +279,15 @@ def _service(data: dict[str, Any], path: Path) -> ServiceType:
     if not chain or chain[-1].role is not Role.PENANDATANGAN:
         raise CatalogFileError("approval_chain", "must end with a penandatangan", "approval_chain")
     letter_raw = _req(data, "letter", dict)
-    letter = LetterSpec(
-        title=_req(letter_raw, "title", str, "letter."),
-        paragraphs=tuple(str(p) for p in _req(letter_raw, "paragraphs", list, "letter.")),
-        closing=str(letter_raw.get("closing", "")),
-    )
+    try:
+        letter = LetterSpec(
+            title=_req(letter_raw, "title", str, "letter."),
+            paragraphs=tuple(str(p) for p in _req(letter_raw, "paragraphs", list, "letter.")),
+            closing=str(letter_raw.get("closing", "")),
+        )
+    except CatalogFileError as err:
+        err.anchor = f"[letter]>{err.anchor or ''}"
+        raise
     sla = _req(data, "sla_days", int)
     if sla < 1:
         raise CatalogFileError("sla_days", "must be at least 1", anchor="sla_days")
@@ -302,27 +311,39 @@ def _service(data: dict[str, Any], path: Path) -> ServiceType:
     )
 
 
+_HEADER = re.compile(r"\s*(\[\[?)\s*([A-Za-z_][A-Za-z0-9_.\-]*)\s*(\]\]?)\s*(?:#.*)?")
+
+
+def _header(line: str) -> str | None:
+    """``[name]`` or ``[[name]]`` when ``line`` opens a TOML table, else None."""
+    m = _HEADER.fullmatch(line)
+    if m is None or len(m.group(1)) != len(m.group(3)):
+        return None
+    return f"{m.group(1)}{m.group(2)}{m.group(3)}"
+
+
 def _line_of(text: str, anchor: str | None, index: int) -> int:
-    """Best line for an error: the anchor key, inside the index-th ``[[table]]`` when given as ``[[t]]>key``."""
+    """Best line for an error: the anchor key among the top-level keys (before the first table), or inside
+    the index-th table when given as ``[[t]]>key`` / ``[t]>key``; the table's header when the key is absent,
+    line 1 for an absent top-level key."""
     lines = text.splitlines()
     if not anchor:
         return 1
-    start, key = 0, anchor
-    if anchor.startswith("[["):
+    headers = [(n, h) for n, line in enumerate(lines) if (h := _header(line)) is not None]
+    start, key = -1, anchor
+    if anchor.startswith("["):
         table, _, key = anchor.partition(">")
-        hits = [n for n, line in enumerate(lines) if line.strip() == table]
-        if index < len(hits):
-            start = hits[index]
-            if not key:
-                return start + 1
-        end = hits[index + 1] if index + 1 < len(hits) else len(lines)
+        hits = [n for n, h in headers if h == table]
+        if index >= len(hits):
+            return 1
+        start = hits[index]
+    end = next((n for n, _ in headers if n > start), len(lines))
+    if key:
         pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
-        for n in range(start, end):
+        for n in range(start + 1, end):
             if pattern.match(lines[n]):
                 return n + 1
-        return start + 1
-    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
-    return next((n + 1 for n, line in enumerate(lines) if pattern.match(line)), 1)
+    return start + 1 if start >= 0 else 1
 
 
 def load_file(path: Path) -> ServiceType:
@@ -348,7 +369,8 @@ def load_catalog(folder: Path | None = None) -> Catalog:
             problems.append(CatalogProblem(path, int(m.group(1)) if m else 1, "-", str(err)))
             continue
         except CatalogFileError as err:
-            problems.append(CatalogProblem(path, _line_of(text, err.anchor, err.index), err.field, err.message))
+            line = _line_of(text, err.anchor, err.index)
+            problems.append(CatalogProblem(path, line, err.field, err.message))
             continue
         if service.code in services:
             problems.append(CatalogProblem(path, _line_of(text, "code", 0), "code",

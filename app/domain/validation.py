@@ -20,14 +20,16 @@ if TYPE_CHECKING:
     from app.domain.catalog import FieldSpec
 
 # Kemendagri province codes (incl. the Papua provinces formed in 2022).
-PROVINCE_CODES = frozenset(
-    "11 12 13 14 15 16 17 18 19 21 31 32 33 34 35 36 51 52 53 61 62 63 64 65 "
-    "71 72 73 74 75 76 81 82 91 92 93 94 95 96 97".split()
-)
+PROVINCE_CODES = frozenset({
+    "11", "12", "13", "14", "15", "16", "17", "18", "19", "21", "31", "32", "33", "34", "35", "36",
+    "51", "52", "53", "61", "62", "63", "64", "65", "71", "72", "73", "74", "75", "76", "81", "82",
+    "91", "92", "93", "94", "95", "96", "97",
+})
 MALANG_PREFIX = "3573"
 MALANG_KECAMATAN = frozenset({"01", "02", "03", "04", "05"})
 
 _DIGITS = re.compile(r"\d+")
+_THOUSANDS = re.compile(r"\d{1,3}(\.\d{3})+")
 _PHONE_STRIP = re.compile(r"[\s\-().]")
 
 
@@ -48,7 +50,7 @@ def _region(value: str) -> None:
 
 
 def _sixteen_digits(value: str) -> str:
-    value = value.strip().replace(" ", "").replace(".", "")
+    value = value.strip().replace(" ", "").replace(".", "").replace("-", "")
     if not _DIGITS.fullmatch(value or "x"):
         if len(value) != 16:
             raise Invalid("nik.length", count=len(value))
@@ -89,7 +91,7 @@ def validate_kk(value: str) -> str:
     try:
         dt.date(2000 + int(kk[10:12]), int(kk[8:10]), int(kk[6:8]))
     except ValueError:
-        raise Invalid("nik.date", date=f"{kk[6:8]}-{kk[8:10]}-{kk[10:12]}") from None
+        raise Invalid("kk.date", date=f"{kk[6:8]}-{kk[8:10]}-{kk[10:12]}") from None
     if kk[12:] == "0000":
         raise Invalid("kk.serial")
     return kk
@@ -131,7 +133,9 @@ def validate_date(value: str, spec: FieldSpec) -> str:
 def validate_number(value: str, spec: FieldSpec) -> str:
     cleaned = value.strip().replace(" ", "")
     if spec.type == "money":
-        cleaned = cleaned.removeprefix("Rp").replace(".", "").replace(",", ".")
+        cleaned = re.sub(r"^rp\.?", "", cleaned, flags=re.IGNORECASE).replace(".", "").replace(",", ".")
+    elif spec.type in ("integer", "year") and _THOUSANDS.fullmatch(cleaned):
+        cleaned = cleaned.replace(".", "")  # "1.250" is one thousand two hundred fifty in Indonesia
     try:
         number = Decimal(cleaned)
     except InvalidOperation:
