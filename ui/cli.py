@@ -122,6 +122,10 @@ def build_parser() -> Parser:
 
     cmd(sub, "doctor", c.doctor, "field-readiness and support checks")
 
+    from ui import cli_sync
+
+    cli_sync.register(sub, cmd)
+
     user = sub.add_parser("user", help="people who work on this device", parents=[common])
     us = user.add_subparsers(dest="sub", metavar="SUBCOMMAND", parser_class=Parser)
     cmd(us, "list", c.user_list, "list users of this profile")

@@ -31,6 +31,7 @@ MALANG_KECAMATAN = frozenset({"01", "02", "03", "04", "05"})
 _DIGITS = re.compile(r"\d+")
 _THOUSANDS = re.compile(r"\d{1,3}(\.\d{3})+")
 _PHONE_STRIP = re.compile(r"[\s\-().]")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class Invalid(Exception):
@@ -110,6 +111,11 @@ def validate_phone(value: str) -> str:
 
 def parse_date(value: str) -> dt.date:
     value = value.strip()
+    if _ISO_DATE.fullmatch(value):  # the usual form; strptime costs ~20 µs a call, too slow for bulk imports
+        try:
+            return dt.date(int(value[:4]), int(value[5:7]), int(value[8:]))
+        except ValueError:
+            raise Invalid("date.format") from None
     for fmt in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"):
         try:
             return dt.datetime.strptime(value, fmt).date()

@@ -28,9 +28,13 @@ class AuditRecord:
     detail: str  # JSON text
 
 
+# Same bytes as ``json.dumps(..., ensure_ascii=False, separators=(",", ":"))``, without building an encoder
+# per entry (a bulk import hashes one entry per case).
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def entry_hash(prev: str, r: AuditRecord) -> str:
-    body = json.dumps([r.at, r.actor, r.device, r.action, r.entity, r.entity_id, r.detail],
-                      ensure_ascii=False, separators=(",", ":"))
+    body = _ENCODE([r.at, r.actor, r.device, r.action, r.entity, r.entity_id, r.detail])
     return hashlib.sha256(f"{prev}|{body}".encode()).hexdigest()
 
 

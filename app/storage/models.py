@@ -56,6 +56,7 @@ class Case(Base):
     device: Mapped[str] = mapped_column(String(36))
     due_date: Mapped[str] = mapped_column(String(10))
     letter_number: Mapped[str | None] = mapped_column(String(80))
+    letter_sha256: Mapped[str | None] = mapped_column(String(64))
     reason: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
@@ -107,6 +108,7 @@ class OutboxOp(Base):
     case_id: Mapped[str | None] = mapped_column(String(36), index=True)
     base_version: Mapped[int | None] = mapped_column(Integer)
     payload: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[str] = mapped_column(String(32))
     state: Mapped[str] = mapped_column(String(12), default="pending")
     priority: Mapped[int] = mapped_column(Integer, default=5)
@@ -114,6 +116,20 @@ class OutboxOp(Base):
     errno: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (Index("ix_outbox_state", "state", "priority", "seq"),)
+
+
+class Conflict(Base):
+    """The same field changed on two devices: both values kept until a person picks one."""
+
+    __tablename__ = "conflicts"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(40))
+    server_value: Mapped[str | None] = mapped_column(Text)  # JSON
+    client_value: Mapped[str | None] = mapped_column(Text)  # JSON
+    client_device: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(12), default="open")
 
 
 class AuditEntry(Base):

@@ -14,9 +14,9 @@ from app.storage.models import Attachment, Case, CaseEvent, Meta, OutboxOp, User
 CASE_COLUMNS = (
     "id", "service", "office", "nik", "name", "fields", "status", "version", "server_version",
     "created_at", "updated_at", "created_by", "device", "due_date", "letter_number", "reason",
-)
+)  # letter_sha256 comes only from the server
 OUTBOX_COLUMNS = ("op_id", "kind", "case_id", "base_version", "payload", "created_at", "state",
-                  "priority", "attempts")
+                  "priority", "attempts", "actor")
 _CASE_INSERT = f"INSERT INTO cases ({', '.join(CASE_COLUMNS)}) VALUES ({', '.join('?' * len(CASE_COLUMNS))})"
 _OUTBOX_INSERT = (f"INSERT INTO outbox ({', '.join(OUTBOX_COLUMNS)}) "
                   f"VALUES ({', '.join('?' * len(OUTBOX_COLUMNS))})")
@@ -142,3 +142,31 @@ def integrity_check(session: Session) -> list[str]:
 
 def iter_ids(session: Session, ids: Iterable[str]) -> list[Case]:
     return list(session.scalars(select(Case).where(Case.id.in_(list(ids)))))
+
+
+# --- Read queries for the desktop client's dashboard (ui/views/dashboard.py via services/dashboard.py) ---
+
+_CLOSED = ("issued", "rejected", "withdrawn")
+
+
+def cases_per_service(session: Session) -> dict[str, int]:
+    rows = session.execute(select(Case.service, func.count()).group_by(Case.service))
+    return {s: int(n) for s, n in rows}
+
+
+def overdue_per_office(session: Session, today_iso: str) -> dict[str, int]:
+    """Open cases whose due date is before ``today_iso``, per office."""
+    stmt = (select(Case.office, func.count()).where(Case.due_date < today_iso, Case.status.not_in(_CLOSED))
+            .group_by(Case.office))
+    return {o: int(n) for o, n in session.execute(stmt)}
+
+
+def activity_per_day(session: Session, since_iso: str) -> dict[str, int]:
+    """Registrations plus lifecycle events per calendar day (``YYYY-MM-DD``) since ``since_iso``."""
+    out: dict[str, int] = {}
+    for column in (Case.created_at, CaseEvent.at):
+        day = func.substr(column, 1, 10)
+        stmt = select(day, func.count()).where(column >= since_iso).group_by(day)
+        for d, n in session.execute(stmt):
+            out[d] = out.get(d, 0) + int(n)
+    return out

@@ -1,0 +1,81 @@
+"""Settling a conflict: a person picks a value; the choice goes to the server as an op like any edit."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from app import clock
+from app.errors import NotFoundError, ValidationError
+from app.events import Changes
+from app.services.cases import _check_case_office, _dumps, _op, _record
+from app.domain.lifecycle import Action
+from app.domain.validation import check_field
+from app.services.workspace import Actor, Workspace
+from app.storage import audit, replica, repo
+from app.storage.models import Case, Conflict
+
+
+@dataclass
+class ConflictView:
+    id: str
+    case_id: str
+    field: str
+    mine: Any
+    theirs: Any
+    created_at: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "case_id": self.case_id, "field": self.field, "mine": self.mine,
+                "theirs": self.theirs, "created_at": self.created_at}
+
+
+def list_open(ws: Workspace) -> list[ConflictView]:
+    with ws.db.read() as s:
+        return [ConflictView(c.id, c.case_id, c.field, json.loads(c.client_value or "null"),
+                             json.loads(c.server_value or "null"), c.created_at) for c in replica.open_conflicts(s)]
+
+
+def resolve(ws: Workspace, actor: Actor, conflict_id: str, take: str) -> dict[str, Any]:
+    """``take`` is ``mine``, ``theirs`` or a new value typed by the person."""
+    at = clock.now_iso()
+    with ws.db.write() as s:
+        conflict = s.get(Conflict, conflict_id)
+        if conflict is None:
+            matches = [c for c in replica.open_conflicts(s) if c.id.startswith(conflict_id)]
+            conflict = matches[0] if len(matches) == 1 else None
+        if conflict is None or conflict.state != "open":
+            raise NotFoundError("case.unknown", id=conflict_id)
+        case = s.get(Case, conflict.case_id)
+        assert case is not None
+        _check_case_office(ws, actor, case, Action.EDIT)
+        if take == "mine":
+            value = json.loads(conflict.client_value or "null")
+        elif take == "theirs":
+            value = json.loads(conflict.server_value or "null")
+        else:
+            value = take
+            spec = ws.catalog.get(case.service).field(conflict.field)
+            if spec is not None:
+                value, problem = check_field(spec, take)
+                if problem:
+                    raise ValidationError([problem])
+        fields = json.loads(case.fields)
+        if conflict.field in ("nik", "name"):
+            setattr(case, conflict.field, value)
+        elif value is None:
+            fields.pop(conflict.field, None)
+        else:
+            fields[conflict.field] = value
+        case.fields = _dumps(fields)
+        base = case.version
+        case.version += 1
+        case.updated_at = at
+        conflict.state = "resolved"
+        repo.insert_outbox(s, [_op(actor, "conflict.resolve", case.id, base,
+                                   {"conflict_id": conflict.id, "value": value}, at)])
+        audit.append(s, [_record(actor, "conflict.resolve", case.id, at, {"field": conflict.field})])
+        result = {"id": conflict.id, "case_id": case.id, "field": conflict.field, "value": value}
+    ws.events.publish("changes", Changes(cases=frozenset({result["case_id"]}), outbox=True))
+    return result

@@ -1,0 +1,1 @@
+"""Sync: the wire protocol shared by client and server, the client engine, and the reference server."""

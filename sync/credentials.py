@@ -1,0 +1,40 @@
+"""Per-user sync tokens in the OS keyring (never in a file, never in a log)."""
+
+from __future__ import annotations
+
+import keyring
+from keyring.errors import KeyringError, PasswordDeleteError
+
+from app.signing.keystore import ensure_secure_backend
+from sync.errors import SyncError
+
+SERVICE = "loket-sync"
+
+
+def _entry(device_id: str, username: str) -> str:
+    return f"{device_id}:{username}"
+
+
+def save_token(device_id: str, username: str, token: str) -> None:
+    backend = keyring.get_keyring()
+    ensure_secure_backend(backend)
+    try:
+        backend.set_password(SERVICE, _entry(device_id, username), token)
+    except KeyringError as err:
+        raise SyncError(message=f"keyring: {type(err).__name__}") from None
+
+
+def load_token(device_id: str, username: str) -> str | None:
+    backend = keyring.get_keyring()
+    ensure_secure_backend(backend)
+    try:
+        return backend.get_password(SERVICE, _entry(device_id, username))
+    except KeyringError as err:
+        raise SyncError(message=f"keyring: {type(err).__name__}") from None
+
+
+def forget_token(device_id: str, username: str) -> None:
+    try:
+        keyring.get_keyring().delete_password(SERVICE, _entry(device_id, username))
+    except (PasswordDeleteError, KeyringError):
+        pass

@@ -1,0 +1,208 @@
+"""One sync run: push the outbox, upload blobs, pull changes, apply them, save the cursor. No Qt.
+
+Safe to kill at any instant: an op is marked done only in the same local transaction that records the
+server's answer, and the server answers a replayed op with its first answer; the cursor is saved in the
+same transaction as the changes it covers. Order: statuses and signing work first (outbox priority),
+then field edits, then attachments' bytes; pulling comes after pushing so the server's records already
+include this laptop's work. Cancellable between batches; reports progress through a callback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+from app import clock
+from app.errors import CancelledError
+from app.events import Changes
+from app.services.workspace import Workspace
+from app.storage import audit, replica, repo
+from app.storage.audit import AuditRecord
+from sync import credentials
+from sync.client import SyncClient
+from sync.errors import SyncError
+from sync.protocol import BLOB_CHUNK, PULL_LIMIT, PUSH_BATCH, Op
+
+log = logging.getLogger("loket.sync")
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class SyncReport:
+    pushed: int = 0
+    pulled: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    pending: int = 0
+    blobs_up: int = 0
+    blobs_down: int = 0
+    refused: list[dict[str, object]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def server_url(ws: Workspace) -> str | None:
+    with ws.db.read() as s:
+        return repo.get_meta(s, "server_url")
+
+
+def client_for(ws: Workspace, username: str, base_url: str | None = None) -> SyncClient:
+    url = base_url or server_url(ws)
+    token = credentials.load_token(ws.device_id, username)
+    if not url or not token:
+        raise SyncError("sync.not_enrolled", user=username)
+    return SyncClient(url, token)
+
+
+class SyncEngine:
+    def __init__(self, ws: Workspace, *, progress: Progress | None = None,
+                 cancel: threading.Event | None = None, clients: dict[str, SyncClient] | None = None) -> None:
+        self.ws = ws
+        self.progress = progress or (lambda stage, done, total: None)
+        self.cancel = cancel or threading.Event()
+        self._clients = clients or {}
+
+    def _client(self, username: str) -> SyncClient:
+        if username not in self._clients:
+            self._clients[username] = client_for(self.ws, username)
+        return self._clients[username]
+
+    def _check_cancel(self) -> None:
+        if self.cancel.is_set():
+            raise CancelledError()
+
+    def enrolled_users(self) -> list[str]:
+        return [u.username for u in self.ws.users() if u.enrolled]
+
+    def run(self) -> SyncReport:
+        report = SyncReport()
+        users = self.enrolled_users()
+        with self.ws.db.read() as s:
+            pushers = [a for a in replica.actors_with_pending(s) if a in users]
+        for username in pushers:
+            self._push(username, report)
+        for username in pushers:
+            self._upload_blobs(username, report)
+        for username in users:
+            self._pull(username, report)
+        if users:
+            self._download_blobs(users[0], report)
+        with self.ws.db.read() as s:
+            counts = replica.counts(s)
+        report.pending = counts.get("pending", 0)
+        report.conflicts = counts.get("conflicts", 0)
+        with self.ws.db.write() as s:
+            repo.set_meta(s, "last_sync", clock.now_iso())
+            if report.pushed or report.pulled:
+                audit.append(s, [AuditRecord(clock.now_iso(), ",".join(users), self.ws.device_id, "sync", "device",
+                                             self.ws.device_id, json.dumps({"pushed": report.pushed,
+                                                                            "pulled": report.pulled,
+                                                                            "rejected": report.rejected}))])
+        self.ws.events.publish("sync.finished", report)
+        return report
+
+    # ---- push --------------------------------------------------------------------------------------
+    def _push(self, username: str, report: SyncReport) -> None:
+        client = self._client(username)
+        while True:
+            self._check_cancel()
+            with self.ws.db.read() as s:
+                batch = replica.pending_ops(s, username, limit=PUSH_BATCH)
+                ops: list[Op] = [{"op_id": o.op_id, "kind": o.kind, "case_id": o.case_id,
+                                  "base_version": o.base_version, "payload": json.loads(o.payload)} for o in batch]
+            if not ops:
+                return
+            self.progress("push", report.pushed, report.pushed + len(ops))
+            results = client.push(ops)
+            touched: set[str] = set()
+            with self.ws.db.write() as s:
+                for op, result in zip(ops, results, strict=True):
+                    if result.get("op_id") != op["op_id"]:
+                        raise SyncError(message="push answers out of order")
+                    if result.get("status") == "applied":
+                        replica.mark_op(s, op["op_id"], "done")
+                        report.pushed += 1
+                    else:
+                        replica.mark_op(s, op["op_id"], "rejected", result.get("errno"), result.get("message"))
+                        report.rejected += 1
+                        report.refused.append({"op_id": op["op_id"], "case_id": op["case_id"], "kind": op["kind"],
+                                               "errno": result.get("errno"), "message": result.get("message")})
+                    if op["case_id"]:
+                        touched.add(op["case_id"])
+                    snapshot = result.get("case")
+                    if snapshot:
+                        s.flush()
+                        replica.apply_snapshot(s, snapshot)
+            self.ws.events.publish("changes", Changes(cases=frozenset(touched), outbox=True))
+
+    def _upload_blobs(self, username: str, report: SyncReport) -> None:
+        client = self._client(username)
+        while True:
+            self._check_cancel()
+            with self.ws.db.read() as s:
+                batch = [(o.op_id, json.loads(o.payload)["sha256"]) for o in replica.pending_blobs(s, username)]
+            if not batch:
+                return
+            for index, (op_id, sha) in enumerate(batch):
+                self._check_cancel()
+                self.progress("upload", index, len(batch))
+                if self.ws.blobs.has(sha):
+                    self._upload_one(client, sha)
+                with self.ws.db.write() as s:
+                    replica.mark_op(s, op_id, "done")
+                report.blobs_up += 1
+
+    def _upload_one(self, client: SyncClient, sha: str) -> None:
+        size, complete = client.blob_status(sha)
+        if complete:
+            return
+        data = self.ws.blobs.read(sha)
+        offset = min(size, len(data))  # resume where the last attempt stopped
+        while True:
+            chunk = data[offset:offset + BLOB_CHUNK]
+            final = offset + len(chunk) >= len(data)
+            offset, complete = client.blob_put(sha, offset, chunk, final)
+            if final or complete:
+                return
+
+    # ---- pull --------------------------------------------------------------------------------------
+    def _pull(self, username: str, report: SyncReport) -> None:
+        client = self._client(username)
+        key = f"cursor:{username}"
+        with self.ws.db.read() as s:
+            cursor = int(repo.get_meta(s, key) or 0)
+        while True:
+            self._check_cancel()
+            page = client.changes(cursor, PULL_LIMIT)
+            changes = page["changes"]
+            touched: set[str] = set()
+            with self.ws.db.write() as s:
+                for snap in changes:
+                    replica.apply_snapshot(s, snap)
+                    touched.add(snap["id"])
+                cursor = int(page["cursor"])
+                repo.set_meta(s, key, str(cursor))
+            report.pulled += len(changes)
+            self.progress("pull", report.pulled, report.pulled + (PULL_LIMIT if page.get("more") else 0))
+            if touched:
+                self.ws.events.publish("changes", Changes(cases=frozenset(touched)))
+            if not page.get("more"):
+                return
+
+    def _download_blobs(self, username: str, report: SyncReport) -> None:
+        client = self._client(username)
+        with self.ws.db.read() as s:
+            wanted = replica.missing_blobs(s, self.ws.blobs.has)
+        for index, sha in enumerate(wanted):
+            self._check_cancel()
+            self.progress("download", index, len(wanted))
+            try:
+                data = client.blob_get(sha)
+            except SyncError:
+                continue  # not uploaded yet by its author: next run
+            if self.ws.blobs.put(data).sha256 == sha:
+                report.blobs_down += 1

@@ -1,0 +1,28 @@
+"""Joining a laptop to the server with a one-time code from IT."""
+
+from __future__ import annotations
+
+import platform
+from typing import Any
+
+from app.services.workspace import Workspace
+from app.storage import repo
+from sync import credentials
+from sync.client import SyncClient
+
+
+def enroll(ws: Workspace, server_url: str, code: str, pin: str | None = None,
+           client: SyncClient | None = None) -> dict[str, Any]:
+    """Exchange ``code`` for a device identity; the token goes to the OS keyring, the user to the profile."""
+    client = client or SyncClient(server_url)
+    answer = client.enroll(code, device_name=f"{platform.node()} ({platform.system()})")
+    user = answer["user"]
+    credentials.save_token(ws.device_id, user["username"], answer["token"])
+    ws.add_local_user(user["username"], user["full_name"], user["role"], user["office"], user.get("nip"),
+                      user.get("position"), enrolled=True)
+    with ws.db.write() as s:
+        repo.set_meta(s, "server_url", server_url.rstrip("/"))
+        repo.set_meta(s, f"server_device:{user['username']}", answer["device_id"])
+        repo.set_meta(s, "active_user", user["username"])
+    return {"user": user["username"], "office": user["office"], "roles": [user["role"]],
+            "device_id": answer["device_id"]}

@@ -1,0 +1,99 @@
+"""The sync protocol, shared by the client and the server: paths, headers, payload shapes, error numbers.
+
+Push:   POST {API}/push      {"ops": [Op…]}                   → {"results": [OpResult…]}
+Pull:   GET  {API}/changes?since=CURSOR&limit=N              → {"changes": [CaseSnapshot…], "cursor", "more"}
+Blobs:  HEAD/GET {API}/blobs/{sha256}; PUT {API}/blobs/{sha256}?offset=N (append a chunk; resumable)
+Enrol:  POST {API}/enroll    {"code", "device_name", "csr_pem"?} → {"user", "device_id", "token", …}
+Ping:   GET  {API}/ping                                       → {"server_time", "version"}
+
+Every op carries a client-made UUID; the server stores (device, op_id) → (request hash, response) in the
+same transaction as the op's effect, so a replay gets the first answer and a reused id with another body
+is refused (errno 409). Cursors are server sequence numbers, never clocks. Errors are always
+``{"errno", "error", "message", "details"}`` with the stable numbers below.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from enum import IntEnum
+from typing import Any, Literal, TypedDict
+
+API = "/api/v1"
+PROTOCOL_VERSION = 1
+AUTH_HEADER = "Authorization"
+DEVICE_HEADER = "X-Loket-Device"
+RETRY_AFTER = "Retry-After"
+USER_AGENT = "Loket"
+PUSH_BATCH = 500
+PULL_LIMIT = 2000
+BLOB_CHUNK = 1024 * 1024
+
+
+class Errno(IntEnum):
+    """Stable wire error numbers: the client maps them to exceptions and messages."""
+
+    BAD_REQUEST = 100
+    UNAUTHENTICATED = 101
+    DEVICE_REVOKED = 102
+    ENROLMENT_CODE_INVALID = 103
+    FORBIDDEN = 104
+    NOT_FOUND = 105
+    OP_ID_REUSED = 106
+    VALIDATION = 107
+    TRANSITION_REFUSED = 108
+    UNKNOWN_OP = 109
+    CASE_EXISTS = 110
+    BLOB_MISMATCH = 111
+    BLOB_OFFSET = 112
+    APPROVAL_INVALID = 120
+    APPROVAL_STALE = 121
+    CERTIFICATE_REVOKED = 122
+    NUMBER_OUTSIDE_LEASE = 123
+    SERVICE_UNAVAILABLE = 201
+    INTERNAL = 999
+
+
+OpKind = Literal["case.create", "case.edit", "case.transition", "attachment.add", "conflict.resolve",
+                 "approval"]
+OpStatus = Literal["applied", "rejected"]
+
+
+class Op(TypedDict):
+    op_id: str
+    kind: str
+    case_id: str | None
+    base_version: int | None
+    payload: dict[str, Any]
+
+
+class OpResult(TypedDict, total=False):
+    op_id: str
+    status: OpStatus
+    errno: int
+    message: str
+    version: int
+    conflicts: list[dict[str, Any]]
+    case: dict[str, Any]  # the server's record, when an op was refused or merged with conflicts
+
+
+class ErrorBody(TypedDict):
+    errno: int
+    error: str
+    message: str
+    details: dict[str, Any]
+
+
+def canonical(value: Any) -> bytes:
+    """Deterministic JSON bytes (sorted keys, no spaces) for hashing requests."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def op_hash(op: Op | dict[str, Any]) -> str:
+    """The request hash of one op: what makes a replay 'the same op'."""
+    body = {k: op.get(k) for k in ("op_id", "kind", "case_id", "base_version", "payload")}
+    return hashlib.sha256(canonical(body)).hexdigest()
+
+
+def error_body(errno: Errno, message: str, details: dict[str, Any] | None = None) -> ErrorBody:
+    return {"errno": int(errno), "error": errno.name.lower(), "message": message, "details": details or {}}

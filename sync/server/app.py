@@ -1,0 +1,153 @@
+"""The FastAPI application: the sync API, the public verification page and ``/openapi.json``."""
+
+
+import logging
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import OperationalError
+
+from app import __version__, clock
+from sync.protocol import API, PROTOCOL_VERSION, PUSH_BATCH, RETRY_AFTER, Errno, Op, error_body
+from sync.server.core import ApiError, Server
+from sync.server.ops import DeviceCtx
+
+log = logging.getLogger("loket.server")
+SHA256 = r"^[0-9a-f]{64}$"
+
+
+class ErrorModel(BaseModel):
+    errno: int
+    error: str
+    message: str
+    details: dict[str, Any] = {}
+
+
+class EnrollRequest(BaseModel):
+    code: str = Field(min_length=4, max_length=40)
+    device_name: str = Field(default="", max_length=120)
+    csr_pem: str | None = Field(default=None, max_length=8000)
+
+
+class OpModel(BaseModel):
+    op_id: str = Field(min_length=8, max_length=36)
+    kind: str = Field(max_length=24)
+    case_id: str | None = Field(default=None, max_length=36)
+    base_version: int | None = None
+    payload: dict[str, Any] = {}
+
+
+class PushRequest(BaseModel):
+    ops: list[OpModel] = Field(max_length=PUSH_BATCH)
+
+
+class OpResultModel(BaseModel):
+    op_id: str
+    status: str
+    errno: int | None = None
+    message: str | None = None
+    version: int | None = None
+    conflicts: list[dict[str, Any]] | None = None
+    case: dict[str, Any] | None = None
+
+
+class PushResponse(BaseModel):
+    results: list[OpResultModel]
+
+
+class ChangesResponse(BaseModel):
+    changes: list[dict[str, Any]]
+    cursor: int
+    more: bool
+
+
+class BlobStatus(BaseModel):
+    sha256: str
+    size: int
+    complete: bool
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorModel} for code in (400, 401, 403, 404, 409, 422, 503)
+}
+
+
+def create_app(server: Server) -> FastAPI:
+    api = FastAPI(title="Loket server", version=__version__,
+                  description="Sync API, city CA and public letter verification of Loket (Kota Malang).")
+    api.state.server = server
+
+    @api.exception_handler(ApiError)
+    async def _api_error(_request: Request, err: ApiError) -> JSONResponse:
+        return JSONResponse(error_body(err.errno, err.message, err.details), status_code=err.status)
+
+    @api.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, err: RequestValidationError) -> JSONResponse:
+        details = {"errors": [{"loc": [str(x) for x in e.get("loc", ())], "msg": str(e.get("msg", ""))}
+                              for e in err.errors()][:20]}
+        return JSONResponse(error_body(Errno.BAD_REQUEST, "invalid request", details), status_code=422)
+
+    @api.exception_handler(OperationalError)
+    async def _busy(_request: Request, err: OperationalError) -> JSONResponse:
+        log.warning("database busy: %s", err)
+        return JSONResponse(error_body(Errno.SERVICE_UNAVAILABLE, "server busy, retry later"), status_code=503,
+                            headers={RETRY_AFTER: "2"})
+
+    def device(authorization: Annotated[str | None, Header()] = None) -> DeviceCtx:
+        token = None
+        if authorization and authorization.lower().startswith("bearer "):
+            token = authorization[7:].strip()
+        return server.authenticate(token)
+
+    Device = Annotated[DeviceCtx, Depends(device)]
+
+    @api.get(f"{API}/ping")
+    def ping() -> dict[str, Any]:
+        return {"server_time": clock.now_iso(), "version": __version__, "protocol": PROTOCOL_VERSION}
+
+    @api.post(f"{API}/enroll", responses=ERRORS)
+    def enroll(body: EnrollRequest) -> dict[str, Any]:
+        return server.enroll(body.code, body.device_name)
+
+    @api.post(f"{API}/push", response_model=PushResponse, response_model_exclude_none=True, responses=ERRORS)
+    def push(body: PushRequest, ctx: Device) -> dict[str, Any]:
+        ops: list[Op] = [op.model_dump() for op in body.ops]  # type: ignore[misc]
+        return {"results": server.push(ctx, ops)}
+
+    @api.get(f"{API}/changes", response_model=ChangesResponse, responses=ERRORS)
+    def changes(ctx: Device, since: Annotated[int, Query(ge=0)] = 0,
+                limit: Annotated[int, Query(ge=1, le=5000)] = 2000) -> dict[str, Any]:
+        return server.changes(ctx, since, limit)
+
+    @api.get(f"{API}/cases/{{case_id}}", responses=ERRORS)
+    def case(case_id: str, ctx: Device) -> dict[str, Any]:
+        return server.case(ctx, case_id)
+
+    @api.get(f"{API}/blobs/{{sha256}}/status", response_model=BlobStatus, responses=ERRORS)
+    def blob_status(sha256: Annotated[str, Field(pattern=SHA256)], ctx: Device) -> dict[str, Any]:
+        found = server.blob_status(sha256)
+        size, complete = found if found else (0, False)
+        return {"sha256": sha256, "size": size, "complete": complete}
+
+    @api.put(f"{API}/blobs/{{sha256}}", response_model=BlobStatus, responses=ERRORS)
+    async def blob_put(sha256: str, request: Request, ctx: Device,
+                       offset: Annotated[int, Query(ge=0)] = 0, final: bool = True) -> dict[str, Any]:
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+            raise ApiError(400, Errno.BAD_REQUEST, "sha256 must be 64 lowercase hex digits")
+        chunk = await request.body()
+        if len(chunk) > 8 * 1024 * 1024:
+            raise ApiError(400, Errno.BAD_REQUEST, "chunk too large")
+        size, complete = server.blob_put(sha256, offset, chunk, final)
+        return {"sha256": sha256, "size": size, "complete": complete}
+
+    @api.get(f"{API}/blobs/{{sha256}}", responses={200: {"content": {"application/octet-stream": {}}}, **ERRORS})
+    def blob_get(sha256: str, ctx: Device) -> Response:
+        data = server.blob_get(sha256)
+        if data is None:
+            raise ApiError(404, Errno.NOT_FOUND, "no such blob")
+        return Response(content=data, media_type="application/octet-stream")
+
+    return api

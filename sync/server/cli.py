@@ -1,0 +1,145 @@
+"""``loket-server``: init, run, users, enrolment codes, revocation, CA export."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from app import __version__
+from sync.server.core import ApiError, Server
+
+DEMO_USERS = [
+    # username, full name, role, office, NIP, position
+    ("siti", "Siti Aminah", "petugas", "35.73.02.1008", "199001012015032001", "Pengadministrasi Umum"),
+    ("bambang", "Bambang Wicaksono", "verifikator", "35.73.02.1008", "198203122008011002", "Sekretaris Kelurahan"),
+    ("lurah", "Drs. Hendro Prasetyo, M.Si.", "penandatangan", "35.73.02.1008", "197504171998031003",
+     "Lurah Oro-oro Dowo"),
+    ("rina", "Rina Kartikasari", "petugas", "35.73.OPD.DISDIK", "199305202019032004", "Pengelola Data"),
+    ("kadisdik", "Dr. Suwarjana, S.E., M.M.", "penandatangan", "35.73.OPD.DISDIK", "197002151996011001",
+     "Kepala Dinas Pendidikan dan Kebudayaan"),
+    ("camat", "Taufik Hidayat, S.STP.", "penandatangan", "35.73.02", "198001012000121001", "Camat Klojen"),
+]
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:
+        sys.stderr.write(f"loket-server: {message}\n")
+        raise SystemExit(2)
+
+
+def build_parser() -> Parser:
+    p = Parser(prog="loket-server", description="Loket central server")
+    p.add_argument("--data", type=Path, default=Path("loket-server-data"))
+    p.add_argument("--database-url", default=None)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--version", action="version", version=f"loket-server {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    init = sub.add_parser("init", help="create the schema, the CA and the offices")
+    init.add_argument("--demo", action="store_true", help="also add demo users and print their codes")
+    run = sub.add_parser("run", help="serve the API")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8765)
+    add = sub.add_parser("user", help="users").add_subparsers(dest="sub", parser_class=Parser)
+    ua = add.add_parser("add", help="add a user and print a one-time enrolment code")
+    ua.add_argument("--office", required=True)
+    ua.add_argument("--role", required=True)
+    ua.add_argument("--name", required=True)
+    ua.add_argument("--nip")
+    ua.add_argument("--username")
+    ua.add_argument("--position")
+    code = sub.add_parser("enrolment-code", help="a fresh one-time code for an existing user")
+    code.add_argument("--user", required=True)
+    rv = sub.add_parser("revoke", help="revoke a user, a device or a certificate")
+    who = rv.add_mutually_exclusive_group(required=True)
+    who.add_argument("--user")
+    who.add_argument("--device")
+    who.add_argument("--certificate")
+    rv.add_argument("--reason", required=True)
+    ca = sub.add_parser("ca", help="city CA").add_subparsers(dest="sub", parser_class=Parser)
+    ca.add_parser("export", help="print the CA certificate (PEM)")
+    return p
+
+
+def database_url(data: Path, url: str | None) -> str:
+    if url:
+        return url
+    data.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{data / 'loket-server.db'}"
+
+
+def open_server(args: argparse.Namespace) -> Server:
+    from sync.server.storage import make_engine
+
+    return Server.open(make_engine(database_url(args.data, args.database_url)))
+
+
+def _username(name: str) -> str:
+    base = "".join(ch for ch in name.lower().split(",")[0].split()[0] if ch.isalnum()) or "user"
+    return base[:24]
+
+
+def _print(args: argparse.Namespace, data: Any, text: str) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=1) if args.json else text)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if not args.command:
+        build_parser().print_help(sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return _dispatch(args)
+    except ApiError as err:
+        sys.stderr.write(err.message + "\n")
+        return 1
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    server = open_server(args)
+    if args.command == "init":
+        server.init()
+        users = []
+        if args.demo:
+            for username, full, role, office, nip, position in DEMO_USERS:
+                try:
+                    code = server.add_user(username, full, role, office, nip, position)
+                except ApiError:
+                    code = server.enrolment_code(username)
+                users.append({"username": username, "role": role, "office": office, "code": code})
+        _print(args, {"users": users}, "\n".join(
+            ["Loket server siap."] + [f"{u['username']:10} {u['role']:14} {u['office']:18} {u['code']}"
+                                      for u in users]))
+        return 0
+    if args.command == "run":
+        import uvicorn
+
+        from sync.server.app import create_app
+
+        server.init()
+        uvicorn.run(create_app(server), host=args.host, port=args.port, log_level="warning")
+        return 0
+    if args.command == "user":
+        username = args.username or _username(args.name)
+        code = server.add_user(username, args.name, args.role, args.office, args.nip, args.position)
+        _print(args, {"username": username, "code": code}, f"{username} {code}")
+        return 0
+    if args.command == "enrolment-code":
+        code = server.enrolment_code(args.user)
+        _print(args, {"username": args.user, "code": code}, code)
+        return 0
+    if args.command == "revoke":
+        count = server.revoke(user=args.user, device=args.device, reason=args.reason)
+        _print(args, {"revoked_devices": count}, f"{count} perangkat dicabut")
+        return 0
+    sys.stderr.write("not available yet\n")
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,382 @@
+"""Applying pushed ops: the server decides.
+
+Each op runs in its own SAVEPOINT inside one transaction per batch, so a refused op changes nothing and
+never blocks the ops behind it, while a batch of 500 costs one commit. The idempotency record
+``(device, op_id) → (request hash, response)`` is written in the same savepoint as the effect.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from app import clock
+from app.domain import lifecycle
+from app.domain.catalog import Catalog, ServiceType
+from app.domain.lifecycle import Action, CaseStatus
+from app.domain.offices import OfficeDirectory
+from app.domain.roles import Role
+from app.errors import LoketError, ValidationError
+from app.services.cases import check_intake
+from sync.protocol import Errno, Op, OpResult, canonical, op_hash
+from sync.server import storage as t
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceCtx:
+    device_id: str
+    username: str
+    full_name: str
+    role: Role
+    office: str
+
+
+class OpRefused(Exception):
+    def __init__(self, errno: Errno, message: str, case: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.errno = errno
+        self.message = message
+        self.case = case
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def signer_office_for(service: ServiceType, office: str, offices: OfficeDirectory) -> str:
+    where = service.approval_chain[-1].office
+    if where == "self":
+        return office
+    if where == "parent":
+        found = offices.get(office)
+        return found.parent if found and found.parent else office
+    return where
+
+
+class OpApplier:
+    """Applies one device's ops. ``extra`` handlers (approvals) plug in by op kind."""
+
+    def __init__(self, catalog: Catalog, offices: OfficeDirectory) -> None:
+        self.catalog = catalog
+        self.offices = offices
+        self.handlers: dict[str, Callable[[Connection, DeviceCtx, Op, str], OpResult]] = {
+            "case.create": self._create,
+            "case.edit": self._edit,
+            "case.transition": self._transition,
+            "attachment.add": self._attachment,
+            "conflict.resolve": self._resolve,
+        }
+
+    # ---- batch -------------------------------------------------------------------------------------
+    def apply_batch(self, conn: Connection, ctx: DeviceCtx, ops: list[Op]) -> tuple[list[OpResult], set[str]]:
+        """Apply ``ops`` in order inside the caller's transaction; returns results and touched case ids."""
+        results: list[OpResult] = []
+        touched: set[str] = set()
+        now = clock.now_iso()
+        for op in ops:
+            digest = op_hash(op)
+            seen = conn.execute(
+                select(t.idempotency.c.request_hash, t.idempotency.c.response)
+                .where(t.idempotency.c.device == ctx.device_id, t.idempotency.c.op_id == op["op_id"])
+            ).first()
+            if seen is not None:
+                if seen.request_hash != digest:
+                    results.append({"op_id": op["op_id"], "status": "rejected", "errno": int(Errno.OP_ID_REUSED),
+                                    "message": "op id reused with a different body"})
+                else:
+                    results.append(json.loads(seen.response))
+                continue
+            savepoint = conn.begin_nested()
+            try:
+                handler = self.handlers.get(op["kind"])
+                if handler is None:
+                    raise OpRefused(Errno.UNKNOWN_OP, f"unknown op kind {op['kind']!r}")
+                result = handler(conn, ctx, op, now)
+                if op.get("case_id"):
+                    touched.add(str(op["case_id"]))
+            except OpRefused as refused:
+                savepoint.rollback()
+                savepoint = conn.begin_nested()
+                result = {"op_id": op["op_id"], "status": "rejected", "errno": int(refused.errno),
+                          "message": refused.message}
+                case_id = op.get("case_id")
+                if case_id:
+                    snapshot = load_snapshot(conn, str(case_id))
+                    if snapshot is not None:
+                        result["case"] = snapshot
+            except LoketError as err:
+                savepoint.rollback()
+                savepoint = conn.begin_nested()
+                errno = Errno.VALIDATION if isinstance(err, ValidationError) else Errno.TRANSITION_REFUSED
+                result = {"op_id": op["op_id"], "status": "rejected", "errno": int(errno), "message": err.message}
+            conn.execute(t.idempotency.insert().values(device=ctx.device_id, op_id=op["op_id"],
+                                                       request_hash=digest, response=canonical(result).decode(),
+                                                       created_at=now))
+            savepoint.commit()
+            results.append(result)
+        return results, touched
+
+    # ---- helpers -----------------------------------------------------------------------------------
+    def _case(self, conn: Connection, case_id: str | None) -> Any:
+        if not case_id:
+            raise OpRefused(Errno.BAD_REQUEST, "case_id missing")
+        row = conn.execute(select(t.cases).where(t.cases.c.id == case_id)).first()
+        if row is None or row.deleted:
+            raise OpRefused(Errno.NOT_FOUND, "case not found")
+        return row
+
+    def _check_rights(self, ctx: DeviceCtx, row: Any, action: Action) -> None:
+        allowed = row.office
+        if ctx.role is Role.PENANDATANGAN and action in (Action.APPROVE, Action.RETURN, Action.REJECT):
+            allowed = row.signer_office
+        if ctx.office != allowed:
+            raise OpRefused(Errno.FORBIDDEN, "this case belongs to another office")
+
+    def _event(self, conn: Connection, ctx: DeviceCtx, case_id: str, action: str, src: str | None,
+               dst: str | None, reason: str | None, at: str, now: str) -> None:
+        conn.execute(t.case_events.insert().values(case_id=case_id, action=action, from_status=src, to_status=dst,
+                                                   actor=ctx.username, device=ctx.device_id, reason=reason,
+                                                   at=at or now, received_at=now))
+
+    # ---- handlers ----------------------------------------------------------------------------------
+    def _create(self, conn: Connection, ctx: DeviceCtx, op: Op, now: str) -> OpResult:
+        data = op["payload"].get("case") or {}
+        case_id = str(op.get("case_id") or data.get("id") or "")
+        try:
+            uuid.UUID(case_id)
+        except ValueError:
+            raise OpRefused(Errno.BAD_REQUEST, "case id must be a UUID") from None
+        lifecycle.check(None, Action.CREATE, ctx.role)
+        service = self.catalog.get(str(data.get("service", "")))
+        office = self.offices.get(ctx.office)
+        if office is None or office.level is not service.office_level or (
+                service.owner_office and service.owner_office != ctx.office):
+            raise OpRefused(Errno.FORBIDDEN, "service not offered at this office")
+        fields = data.get("fields") or {}
+        if not isinstance(fields, dict):
+            raise OpRefused(Errno.BAD_REQUEST, "fields must be an object")
+        intake, problems = check_intake(service, data.get("nik"), data.get("name"),
+                                        {str(k): str(v) for k, v in fields.items()}, complete=False)
+        if problems:
+            raise ValidationError(problems)
+        if conn.execute(select(t.cases.c.id).where(t.cases.c.id == case_id)).first() is not None:
+            raise OpRefused(Errno.CASE_EXISTS, "a case with this id already exists")
+        at = str(data.get("created_at") or now)
+        conn.execute(t.cases.insert().values(
+            id=case_id, service=service.code, office=ctx.office,
+            signer_office=signer_office_for(service, ctx.office, self.offices), nik=intake.nik, name=intake.name,
+            fields=_dumps(intake.fields), field_versions=_dumps({k: [1, ctx.device_id] for k in intake.fields}),
+            status=CaseStatus.DRAFT.value, version=1, created_at=at, updated_at=now, created_by=ctx.username,
+            device=ctx.device_id, due_date=str(data.get("due_date") or now[:10]), deleted=False, feed_seq=0))
+        return {"op_id": op["op_id"], "status": "applied", "version": 1}
+
+    def _edit(self, conn: Connection, ctx: DeviceCtx, op: Op, now: str) -> OpResult:
+        row = self._case(conn, op["case_id"])
+        lifecycle.check(CaseStatus(row.status), Action.EDIT, ctx.role)
+        self._check_rights(ctx, row, Action.EDIT)
+        service = self.catalog.get(row.service)
+        payload = op["payload"]
+        changes = payload.get("fields") or {}
+        base = int(op.get("base_version") or 0)
+        set_values = {str(k): str(v) for k, v in changes.items() if v is not None}
+        intake, problems = check_intake(service, payload.get("nik", row.nik), payload.get("name", row.name),
+                                        set_values, complete=False)
+        if problems:
+            raise ValidationError(problems)
+        fields: dict[str, str] = json.loads(row.fields)
+        versions: dict[str, list[Any]] = json.loads(row.field_versions)
+        new_version = row.version + 1
+        applied: dict[str, Any] = {}
+        found: list[dict[str, Any]] = []
+        wanted = {**{k: intake.fields.get(k) for k in set_values}, **{k: None for k, v in changes.items() if v is None}}
+        if "nik" in payload:
+            wanted["nik"] = intake.nik
+        if "name" in payload:
+            wanted["name"] = intake.name
+        for key, value in wanted.items():
+            current = row.nik if key == "nik" else row.name if key == "name" else fields.get(key)
+            last = versions.get(key, [0, None])
+            if current == value:
+                continue
+            if int(last[0]) > base and last[1] != ctx.device_id:
+                conflict_id = str(uuid.uuid4())
+                conn.execute(t.conflicts.insert().values(
+                    id=conflict_id, case_id=row.id, field=key, base_version=base,
+                    server_value=_dumps(current), client_value=_dumps(value), server_device=last[1],
+                    client_device=ctx.device_id, op_id=op["op_id"], created_at=now))
+                found.append({"id": conflict_id, "field": key})
+                continue
+            applied[key] = value
+            versions[key] = [new_version, ctx.device_id]
+        values: dict[str, Any] = {}
+        if applied:
+            for key, value in applied.items():
+                if key in ("nik", "name"):
+                    values[key] = value
+                elif value is None:
+                    fields.pop(key, None)
+                else:
+                    fields[key] = value
+            values.update(fields=_dumps(fields), field_versions=_dumps(versions), version=new_version,
+                          updated_at=now)
+            conn.execute(update(t.cases).where(t.cases.c.id == row.id).values(**values))
+            self._event(conn, ctx, row.id, Action.EDIT.value, row.status, row.status, None,
+                        str(op["payload"].get("at") or now), now)
+        result: OpResult = {"op_id": op["op_id"], "status": "applied",
+                            "version": new_version if applied else row.version}
+        if found:
+            result["conflicts"] = found
+        return result
+
+    def _transition(self, conn: Connection, ctx: DeviceCtx, op: Op, now: str) -> OpResult:
+        row = self._case(conn, op["case_id"])
+        try:
+            action = Action(op["payload"].get("action"))
+        except ValueError:
+            raise OpRefused(Errno.BAD_REQUEST, "unknown action") from None
+        if action in (Action.CREATE, Action.EDIT, Action.APPROVE):
+            raise OpRefused(Errno.BAD_REQUEST, f"{action.value} is not a transition op")
+        status = CaseStatus(row.status)
+        self._check_rights(ctx, row, action)
+        try:
+            target = lifecycle.check(status, action, ctx.role)
+        except LoketError as err:
+            raise OpRefused(Errno.TRANSITION_REFUSED, err.message, load_snapshot(conn, row.id)) from None
+        reason = (op["payload"].get("reason") or "").strip() or None
+        if lifecycle.transition_for(action).needs_reason and not reason:
+            raise OpRefused(Errno.VALIDATION, "a reason is required")
+        assert target is not None
+        if action is Action.SUBMIT:
+            self._check_complete(conn, row)
+        values: dict[str, Any] = {"status": target.value, "version": row.version + 1, "updated_at": now}
+        if action in (Action.RETURN, Action.REJECT, Action.WITHDRAW):
+            values["reason"] = reason
+        conn.execute(update(t.cases).where(t.cases.c.id == row.id).values(**values))
+        self._event(conn, ctx, row.id, action.value, status.value, target.value, reason,
+                    str(op["payload"].get("at") or now), now)
+        return {"op_id": op["op_id"], "status": "applied", "version": row.version + 1}
+
+    def _check_complete(self, conn: Connection, row: Any) -> None:
+        service = self.catalog.get(row.service)
+        fields = json.loads(row.fields)
+        missing = [f.key for f in service.fields if f.required and not fields.get(f.key)]
+        have = {r.doc_code for r in conn.execute(select(t.attachments.c.doc_code)
+                                                 .where(t.attachments.c.case_id == row.id))}
+        missing += [d.code for d in service.documents if d.required and d.code not in have]
+        if missing:
+            raise OpRefused(Errno.VALIDATION, "incomplete: " + ", ".join(missing))
+
+    def _attachment(self, conn: Connection, ctx: DeviceCtx, op: Op, now: str) -> OpResult:
+        row = self._case(conn, op["case_id"])
+        self._check_rights(ctx, row, Action.EDIT)
+        p = op["payload"]
+        service = self.catalog.get(row.service)
+        if service.document(str(p.get("doc_code"))) is None:
+            raise OpRefused(Errno.VALIDATION, "unknown document code")
+        sha = str(p.get("sha256", ""))
+        if len(sha) != 64:
+            raise OpRefused(Errno.BAD_REQUEST, "sha256 missing")
+        conn.execute(t.attachments.insert().values(
+            case_id=row.id, doc_code=p["doc_code"], sha256=sha, filename=str(p.get("filename", ""))[:255],
+            size=int(p.get("size", 0)), mime=str(p.get("mime", "")), added_by=ctx.username, added_at=now))
+        conn.execute(update(t.cases).where(t.cases.c.id == row.id).values(updated_at=now))
+        return {"op_id": op["op_id"], "status": "applied", "version": row.version}
+
+    def _resolve(self, conn: Connection, ctx: DeviceCtx, op: Op, now: str) -> OpResult:
+        row = self._case(conn, op["case_id"])
+        self._check_rights(ctx, row, Action.EDIT)
+        p = op["payload"]
+        conflict = conn.execute(select(t.conflicts).where(t.conflicts.c.id == p.get("conflict_id"),
+                                                          t.conflicts.c.case_id == row.id)).first()
+        if conflict is None:
+            raise OpRefused(Errno.NOT_FOUND, "conflict not found")
+        if conflict.resolved_at is not None:
+            return {"op_id": op["op_id"], "status": "applied", "version": row.version}
+        value = p.get("value")
+        fields = json.loads(row.fields)
+        versions = json.loads(row.field_versions)
+        values: dict[str, Any] = {"version": row.version + 1, "updated_at": now}
+        if conflict.field in ("nik", "name"):
+            values[conflict.field] = value
+        elif value is None:
+            fields.pop(conflict.field, None)
+        else:
+            service = self.catalog.get(row.service)
+            spec = service.field(conflict.field)
+            if spec is not None:
+                from app.domain.validation import check_field
+                normalised, problem = check_field(spec, str(value))
+                if problem:
+                    raise OpRefused(Errno.VALIDATION, problem.message)
+                value = normalised
+            fields[conflict.field] = value
+        versions[conflict.field] = [row.version + 1, ctx.device_id]
+        values.update(fields=_dumps(fields), field_versions=_dumps(versions))
+        conn.execute(update(t.cases).where(t.cases.c.id == row.id).values(**values))
+        conn.execute(update(t.conflicts).where(t.conflicts.c.id == conflict.id).values(
+            resolved_at=now, resolution=_dumps(value), resolved_by=ctx.username))
+        self._event(conn, ctx, row.id, "resolve", row.status, row.status, None, now, now)
+        return {"op_id": op["op_id"], "status": "applied", "version": row.version + 1}
+
+
+def bump_feed(conn: Connection, case_ids: set[str]) -> None:
+    """Give each touched case a fresh feed number. Call last, right before commit (see module doc)."""
+    if not case_ids:
+        return
+    ordered = sorted(case_ids)
+    top = conn.execute(update(t.feed_counter).where(t.feed_counter.c.id == 1)
+                       .values(value=t.feed_counter.c.value + len(ordered))
+                       .returning(t.feed_counter.c.value)).scalar_one()
+    first = top - len(ordered) + 1
+    stmt = t.cases.update().where(t.cases.c.id == _bind("cid")).values(feed_seq=_bind("seq"))
+    conn.execute(stmt, [{"cid": cid, "seq": first + i} for i, cid in enumerate(ordered)])
+
+
+def _bind(name: str) -> Any:
+    from sqlalchemy import bindparam
+    return bindparam(name)
+
+
+def load_snapshot(conn: Connection, case_id: str) -> dict[str, Any] | None:
+    """The full server record of a case as the pull feed sends it (with history, documents, conflicts)."""
+    row = conn.execute(select(t.cases).where(t.cases.c.id == case_id)).first()
+    if row is None:
+        return None
+    return snapshots(conn, [row])[0]
+
+
+def snapshots(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
+    ids = [r.id for r in rows]
+    events: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+    docs: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+    open_conflicts: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+    for chunk_start in range(0, len(ids), 500):
+        chunk = ids[chunk_start:chunk_start + 500]
+        for e in conn.execute(select(t.case_events).where(t.case_events.c.case_id.in_(chunk))
+                              .order_by(t.case_events.c.id)):
+            events[e.case_id].append({"action": e.action, "from": e.from_status, "to": e.to_status,
+                                      "actor": e.actor, "device": e.device, "reason": e.reason, "at": e.at})
+        for a in conn.execute(select(t.attachments).where(t.attachments.c.case_id.in_(chunk))
+                              .order_by(t.attachments.c.id)):
+            docs[a.case_id].append({"doc_code": a.doc_code, "sha256": a.sha256, "filename": a.filename,
+                                    "size": a.size, "mime": a.mime, "added_by": a.added_by, "added_at": a.added_at})
+        for c in conn.execute(select(t.conflicts).where(t.conflicts.c.case_id.in_(chunk),
+                                                        t.conflicts.c.resolved_at.is_(None))):
+            open_conflicts[c.case_id].append({"id": c.id, "field": c.field, "server_value": json.loads(c.server_value),
+                                              "client_value": json.loads(c.client_value),
+                                              "client_device": c.client_device, "created_at": c.created_at})
+    out = []
+    for r in rows:
+        out.append({
+            "id": r.id, "seq": r.feed_seq, "deleted": bool(r.deleted), "service": r.service, "office": r.office,
+            "nik": r.nik, "name": r.name, "fields": json.loads(r.fields), "status": r.status, "version": r.version,
+            "created_at": r.created_at, "updated_at": r.updated_at, "created_by": r.created_by, "device": r.device,
+            "due_date": r.due_date, "letter_number": r.letter_number, "letter_sha256": r.letter_sha256,
+            "reason": r.reason, "events": events[r.id], "documents": docs[r.id], "conflicts": open_conflicts[r.id],
+        })
+    return out

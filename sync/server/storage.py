@@ -1,0 +1,203 @@
+"""The server's schema (SQLAlchemy Core; the same code on SQLite and PostgreSQL) and engine setup.
+
+The changes feed: every change to a case gives it a new ``feed_seq`` taken from the single row of
+``feed_counter`` with ``UPDATE … RETURNING``, as the last statement before commit. The row lock that
+UPDATE takes is held until commit, so sequence numbers become visible in the order they were taken and a
+reader's cursor can never pass a change that has not yet committed (PostgreSQL's out-of-order commit
+problem). On SQLite writers are serialised anyway.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+)
+from sqlalchemy.pool import StaticPool
+
+metadata = MetaData()
+
+offices = Table(
+    "offices", metadata,
+    Column("code", String(40), primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("parent", String(40)),
+)
+
+users = Table(
+    "users", metadata,
+    Column("username", String(64), primary_key=True),
+    Column("full_name", String(120), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("office", String(40), ForeignKey("offices.code"), nullable=False),
+    Column("nip", String(18)),
+    Column("position", String(120)),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", String(32), nullable=False),
+)
+
+enrolment_codes = Table(
+    "enrolment_codes", metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("username", String(64), ForeignKey("users.username"), nullable=False),
+    Column("expires_at", String(32), nullable=False),
+    Column("used_at", String(32)),
+    Column("device_id", String(36)),
+)
+
+devices = Table(
+    "devices", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("username", String(64), ForeignKey("users.username"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("name", String(120)),
+    Column("created_at", String(32), nullable=False),
+    Column("last_seen", String(32)),
+    Column("revoked_at", String(32)),
+    Column("revoke_reason", Text),
+)
+
+cases = Table(
+    "cases", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("service", String(16), nullable=False),
+    Column("office", String(40), nullable=False),
+    Column("signer_office", String(40), nullable=False),
+    Column("nik", String(16)),
+    Column("name", String(120), nullable=False),
+    Column("fields", Text, nullable=False),
+    Column("field_versions", Text, nullable=False),  # {key: [version, device]} of each field's last change
+    Column("status", String(16), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("device", String(36), nullable=False),
+    Column("due_date", String(10), nullable=False),
+    Column("letter_number", String(80)),
+    Column("letter_sha256", String(64)),
+    Column("reason", Text),
+    Column("deleted", Boolean, nullable=False, default=False),
+    Column("feed_seq", BigInteger, nullable=False),
+    Index("ix_srv_cases_office_feed", "office", "feed_seq"),
+    Index("ix_srv_cases_signer_feed", "signer_office", "feed_seq"),
+)
+
+case_events = Table(
+    "case_events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", String(36), ForeignKey("cases.id"), nullable=False, index=True),
+    Column("action", String(16), nullable=False),
+    Column("from_status", String(16)),
+    Column("to_status", String(16)),
+    Column("actor", String(64), nullable=False),
+    Column("device", String(36), nullable=False),
+    Column("reason", Text),
+    Column("at", String(32), nullable=False),
+    Column("received_at", String(32), nullable=False),
+)
+
+attachments = Table(
+    "attachments", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", String(36), ForeignKey("cases.id"), nullable=False, index=True),
+    Column("doc_code", String(40), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("filename", String(255), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("mime", String(64), nullable=False),
+    Column("added_by", String(64), nullable=False),
+    Column("added_at", String(32), nullable=False),
+)
+
+conflicts = Table(
+    "conflicts", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("case_id", String(36), ForeignKey("cases.id"), nullable=False, index=True),
+    Column("field", String(40), nullable=False),
+    Column("base_version", Integer),
+    Column("server_value", Text),
+    Column("client_value", Text),
+    Column("server_device", String(36)),
+    Column("client_device", String(36), nullable=False),
+    Column("op_id", String(36), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("resolved_at", String(32)),
+    Column("resolution", Text),
+    Column("resolved_by", String(64)),
+)
+
+idempotency = Table(
+    "idempotency", metadata,
+    Column("device", String(36), primary_key=True),
+    Column("op_id", String(36), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("response", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+)
+
+blobs = Table(
+    "blobs", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("complete", Boolean, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at", String(32), nullable=False),
+)
+
+feed_counter = Table(
+    "feed_counter", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+server_meta = Table(
+    "server_meta", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, FULL sync, foreign keys and BEGIN IMMEDIATE writers."""
+    if url.startswith("sqlite"):
+        kwargs: dict[str, object] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            kwargs["poolclass"] = StaticPool
+        engine = create_engine(url, **kwargs)  # type: ignore[arg-type]
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            for pragma in ("busy_timeout = 30000", "journal_mode = WAL", "synchronous = FULL",
+                           "foreign_keys = ON"):
+                cur.execute(f"PRAGMA {pragma}")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn):  # type: ignore[no-untyped-def]
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def create_schema(engine: Engine) -> None:
+    metadata.create_all(engine)
+    with engine.begin() as conn:
+        if conn.execute(feed_counter.select()).first() is None:
+            conn.execute(feed_counter.insert().values(id=1, value=0))
