@@ -19,11 +19,16 @@ _SNAPSHOT_FIELDS = ("service", "office", "nik", "name", "status", "created_at", 
                     "device", "due_date", "letter_number", "letter_sha256", "reason")
 
 
-def pending_ops(session: Session, actor: str, kinds_excluded: Iterable[str] = ("blob",),
-                limit: int = 500) -> list[OutboxOp]:
-    stmt = (select(OutboxOp).where(OutboxOp.state == "pending", OutboxOp.actor == actor,
-                                   OutboxOp.kind.not_in(list(kinds_excluded)))
-            .order_by(OutboxOp.priority, OutboxOp.seq).limit(limit))
+def pending_ops(session: Session, actor: str, limit: int = 500) -> list[OutboxOp]:
+    """The next ops to push: cases with status or signing work first, each case's ops in the order they
+    were made (an attachment must reach the server before the submit that needs it). Blob bytes go
+    separately, after every op."""
+    case_rank = func.min(OutboxOp.priority).over(partition_by=func.coalesce(OutboxOp.case_id, OutboxOp.op_id))
+    ranked = (select(OutboxOp.seq, case_rank.label("rank"))
+              .where(OutboxOp.state == "pending", OutboxOp.actor == actor, OutboxOp.kind != "blob")
+              .subquery())
+    stmt = (select(OutboxOp).join(ranked, ranked.c.seq == OutboxOp.seq)
+            .order_by(ranked.c.rank, OutboxOp.case_id, OutboxOp.seq).limit(limit))
     return list(session.scalars(stmt))
 
 

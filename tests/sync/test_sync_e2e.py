@@ -1,0 +1,152 @@
+"""Two or more laptops and the real server, through loket-cli: the sync rules as tests."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+import requests
+
+from support.server import Laptop, ServerProcess
+
+NIK_A = "3573015708900003"
+NIK_B = "3573020101850001"
+
+
+def new_case(device: Laptop, **fields: str) -> str:
+    args = ["case", "new", "--service", "SKD", "--nik", NIK_A, "--name", "Ani Lestari"]
+    for key, value in fields.items():
+        args += ["--field", f"{key}={value}"]
+    return str(device.ok(*args)["id"])
+
+
+def test_two_laptops_exchange_cases(laptop: Callable[..., Laptop]) -> None:
+    siti, bambang = laptop("siti"), laptop("bambang")
+    case_id = new_case(siti, alamat="Jl. Ijen 5")
+    assert siti.ok("sync")["pushed"] == 1
+    report = bambang.ok("sync")
+    assert report["pulled"] == 1
+    seen = bambang.ok("case", "show", case_id)
+    assert seen["fields"]["alamat"] == "Jl. Ijen 5" and seen["status"] == "draft"
+
+
+def test_disjoint_fields_merge_same_field_conflicts(laptop: Callable[..., Laptop]) -> None:
+    a, b = laptop("siti", "a"), laptop("siti", "b")  # the same petugas on two counter PCs
+    case_id = new_case(a, alamat="Jl. Ijen 5", keperluan="Melamar kerja")
+    a.ok("sync")
+    b.ok("sync")
+    # both offline now: a changes alamat + tempat_lahir, b changes keperluan + alamat
+    a.ok("case", "edit", case_id, "--field", "alamat=Jl. Semeru 10", "--field", "tempat_lahir=Malang")
+    b.ok("case", "edit", case_id, "--field", "keperluan=Beasiswa", "--field", "alamat=Jl. Kawi 3")
+    a.ok("sync")
+    report = b.ok("sync")
+    assert report["conflicts"] == 1, report
+    merged = b.ok("case", "show", case_id)
+    assert merged["fields"]["tempat_lahir"] == "Malang"        # a's field arrived
+    assert merged["fields"]["keperluan"] == "Beasiswa"         # b's field kept
+    assert merged["fields"]["alamat"] == "Jl. Semeru 10"       # server value until a person picks
+    [conflict] = b.ok("conflicts", "list")
+    assert conflict["field"] == "alamat"
+    assert {conflict["mine"], conflict["theirs"]} == {"Jl. Kawi 3", "Jl. Semeru 10"}
+    b.ok("conflicts", "resolve", conflict["id"], "--take", "mine")
+    assert b.ok("sync")["conflicts"] == 0
+    a.ok("sync")
+    assert a.ok("case", "show", case_id)["fields"]["alamat"] == "Jl. Kawi 3"
+    assert a.ok("conflicts", "list") == []
+
+
+def _attach_files(tmp: Laptop) -> dict[str, str]:
+    folder = tmp.profile.parent / "scans"
+    folder.mkdir(exist_ok=True)
+    files = {}
+    for doc in ("ktp", "kk", "pengantar_rt"):
+        path = folder / f"{doc}.pdf"
+        path.write_bytes(b"%PDF-1.4\n% scan of " + doc.encode() + b"\n%%EOF\n")
+        files[doc] = str(path)
+    return files
+
+
+def submitted_case(siti: Laptop) -> str:
+    files = _attach_files(siti)
+    args = ["case", "new", "--service", "SKD", "--nik", NIK_A, "--name", "Ani Lestari",
+            "--field", "tempat_lahir=Malang", "--field", "tanggal_lahir=1990-08-17", "--field", "jenis_kelamin=P",
+            "--field", "no_kk=3573021204180003", "--field", "alamat=Jl. Ijen 5", "--field", "keperluan=Kerja"]
+    for doc, path in files.items():
+        args += ["--attach", f"{doc}={path}"]
+    case_id = str(siti.ok(*args)["id"])
+    siti.ok("case", "submit", case_id)
+    return case_id
+
+
+def test_withdrawn_on_server_while_verified_offline(laptop: Callable[..., Laptop]) -> None:
+    siti, bambang = laptop("siti"), laptop("bambang")
+    case_id = submitted_case(siti)
+    siti.ok("sync")
+    bambang.ok("sync")
+    assert bambang.ok("case", "show", case_id)["documents"], "attachments travel with the case"
+    siti.ok("case", "withdraw", case_id, "--reason", "Pemohon membatalkan")
+    siti.ok("sync")
+    bambang.ok("case", "verify", case_id)  # offline: accepted locally as a proposal
+    report = bambang.ok("sync")
+    assert report["rejected"] == 1
+    assert report["refused"][0]["case_id"] == case_id and report["refused"][0]["message"]
+    assert bambang.ok("case", "show", case_id)["status"] == "withdrawn"
+    db = sqlite3.connect(bambang.profile / "loket.db")
+    assert db.execute("SELECT count(*) FROM outbox WHERE state = 'rejected'").fetchone()[0] == 1  # kept visible
+    assert bambang.ok("sync")["rejected"] == 0  # not retried, not blocking
+
+
+def test_attachment_bytes_reach_other_laptops(laptop: Callable[..., Laptop]) -> None:
+    siti, bambang = laptop("siti"), laptop("bambang")
+    case_id = submitted_case(siti)
+    siti.ok("sync")
+    report = bambang.ok("sync")
+    assert report["blobs_down"] == 3
+    docs = bambang.ok("case", "show", case_id)["documents"]
+    for doc in docs:
+        blob = bambang.profile / "blobs" / doc["sha256"][:2] / doc["sha256"]
+        assert blob.exists()
+
+
+def test_server_down_work_offline_nothing_lost(laptop: Callable[..., Laptop], server: ServerProcess) -> None:
+    siti = laptop("siti")
+    server.stop()
+    ids = [new_case(siti, alamat=f"Jl. Ijen {n}") for n in range(5)]
+    out = siti.run("sync")
+    assert out.returncode == 1 and "tidak dapat dihubungi" in out.stderr
+    server.start()
+    assert siti.ok("sync")["pushed"] == 5
+    other = laptop("bambang")
+    other.ok("sync")
+    listed = {c["id"] for c in other.ok("case", "list")}
+    assert set(ids) <= listed
+
+
+def test_revoked_device_is_refused(laptop: Callable[..., Laptop], server: ServerProcess) -> None:
+    siti = laptop("siti")
+    siti.ok("sync")
+    device = sqlite3.connect(siti.profile / "loket.db").execute(
+        "SELECT value FROM meta WHERE key = 'server_device:siti'").fetchone()[0]
+    server.admin("revoke", "--device", device, "--reason", "Laptop hilang")
+    out = siti.run("sync")
+    assert out.returncode == 1 and "dicabut" in out.stderr
+
+
+def test_other_office_cannot_read_a_case(laptop: Callable[..., Laptop], server: ServerProcess) -> None:
+    siti = laptop("siti")
+    case_id = new_case(siti)
+    siti.ok("sync")
+    rina = laptop("rina")  # petugas of Dinas Pendidikan
+    assert all(c["id"] != case_id for c in rina.ok("case", "list"))
+    answer = server_enroll_token(server, "rina")
+    refused = requests.get(f"{server.url}/api/v1/cases/{case_id}",
+                           headers={"Authorization": f"Bearer {answer}"}, timeout=10)
+    assert refused.status_code == 403 and refused.json()["errno"] == 104
+    assert requests.get(f"{server.url}/api/v1/cases/{case_id}", timeout=10).status_code == 401
+
+
+def server_enroll_token(server: ServerProcess, username: str) -> str:
+    code = server.code(username)
+    answer = requests.post(f"{server.url}/api/v1/enroll", json={"code": code, "device_name": "test"}, timeout=10)
+    answer.raise_for_status()
+    return str(answer.json()["token"])
