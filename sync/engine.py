@@ -13,6 +13,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable
+from typing import Any
 from dataclasses import asdict, dataclass, field
 
 from app import clock
@@ -81,12 +82,7 @@ class SyncEngine:
     def run(self) -> SyncReport:
         report = SyncReport()
         users = self.enrolled_users()
-        with self.ws.db.read() as s:
-            pushers = [a for a in replica.actors_with_pending(s) if a in users]
-        for username in pushers:
-            self._push(username, report)
-        for username in pushers:
-            self._upload_blobs(username, report)
+        self.push(report)
         for username in users:
             self._pull(username, report)
         if users:
@@ -106,6 +102,16 @@ class SyncEngine:
         return report
 
     # ---- push --------------------------------------------------------------------------------------
+    def push(self, report: SyncReport) -> None:
+        """Push every user's waiting ops, then the bytes of new attachments."""
+        users = self.enrolled_users()
+        with self.ws.db.read() as s:
+            pushers = [a for a in replica.actors_with_pending(s) if a in users]
+        for username in pushers:
+            self._push(username, report)
+        for username in pushers:
+            self._upload_blobs(username, report)
+
     def _push(self, username: str, report: SyncReport) -> None:
         client = self._client(username)
         while True:
@@ -119,24 +125,26 @@ class SyncEngine:
             self.progress("push", report.pushed, report.pushed + len(ops))
             results = client.push(ops)
             touched: set[str] = set()
+            marks: list[tuple[str, str, int | None, str | None]] = []
+            answers: list[dict[str, Any]] = []
+            for op, result in zip(ops, results, strict=True):
+                if result.get("op_id") != op["op_id"]:
+                    raise SyncError(message="push answers out of order")
+                if result.get("status") == "applied":
+                    marks.append((op["op_id"], "done", None, None))
+                    report.pushed += 1
+                else:
+                    marks.append((op["op_id"], "rejected", result.get("errno"), result.get("message")))
+                    report.rejected += 1
+                    report.refused.append({"op_id": op["op_id"], "case_id": op["case_id"], "kind": op["kind"],
+                                           "errno": result.get("errno"), "message": result.get("message")})
+                if op["case_id"]:
+                    touched.add(op["case_id"])
+                if result.get("case"):
+                    answers.append(dict(result["case"]))
             with self.ws.db.write() as s:
-                for op, result in zip(ops, results, strict=True):
-                    if result.get("op_id") != op["op_id"]:
-                        raise SyncError(message="push answers out of order")
-                    if result.get("status") == "applied":
-                        replica.mark_op(s, op["op_id"], "done")
-                        report.pushed += 1
-                    else:
-                        replica.mark_op(s, op["op_id"], "rejected", result.get("errno"), result.get("message"))
-                        report.rejected += 1
-                        report.refused.append({"op_id": op["op_id"], "case_id": op["case_id"], "kind": op["kind"],
-                                               "errno": result.get("errno"), "message": result.get("message")})
-                    if op["case_id"]:
-                        touched.add(op["case_id"])
-                    snapshot = result.get("case")
-                    if snapshot:
-                        s.flush()
-                        replica.apply_snapshot(s, snapshot)
+                replica.mark_ops(s, marks)
+                replica.apply_snapshots(s, answers)
             self.ws.events.publish("changes", Changes(cases=frozenset(touched), outbox=True))
 
     def _upload_blobs(self, username: str, report: SyncReport) -> None:
@@ -153,7 +161,7 @@ class SyncEngine:
                 if self.ws.blobs.has(sha):
                     self._upload_one(client, sha)
                 with self.ws.db.write() as s:
-                    replica.mark_op(s, op_id, "done")
+                    replica.mark_ops(s, [(op_id, "done", None, None)])
                 report.blobs_up += 1
 
     def _upload_one(self, client: SyncClient, sha: str) -> None:
@@ -181,9 +189,8 @@ class SyncEngine:
             changes = page["changes"]
             touched: set[str] = set()
             with self.ws.db.write() as s:
-                for snap in changes:
-                    replica.apply_snapshot(s, snap)
-                    touched.add(snap["id"])
+                replica.apply_snapshots(s, changes)
+                touched.update(snap["id"] for snap in changes)
                 cursor = int(page["cursor"])
                 repo.set_meta(s, key, str(cursor))
             report.pulled += len(changes)

@@ -10,13 +10,10 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
-from app.storage.models import Attachment, Case, CaseEvent, Conflict, OutboxOp
-
-_SNAPSHOT_FIELDS = ("service", "office", "nik", "name", "status", "created_at", "updated_at", "created_by",
-                    "device", "due_date", "letter_number", "letter_sha256", "reason")
+from app.storage.models import Attachment, Case, Conflict, OutboxOp
 
 
 def pending_ops(session: Session, actor: str, limit: int = 500) -> list[OutboxOp]:
@@ -42,9 +39,12 @@ def actors_with_pending(session: Session) -> list[str]:
     return [r[0] for r in session.execute(select(OutboxOp.actor).where(OutboxOp.state == "pending").distinct())]
 
 
-def mark_op(session: Session, op_id: str, state: str, errno: int | None = None, error: str | None = None) -> None:
-    session.execute(update(OutboxOp).where(OutboxOp.op_id == op_id)
-                    .values(state=state, errno=errno, error=error, attempts=OutboxOp.attempts + 1))
+def mark_ops(session: Session, marks: list[tuple[str, str, int | None, str | None]]) -> None:
+    """Record the server's answers: ``(op_id, state, errno, error)`` each, in one executemany."""
+    if marks:
+        session.connection().exec_driver_sql(
+            "UPDATE outbox SET state = ?, errno = ?, error = ?, attempts = attempts + 1 WHERE op_id = ?",
+            [(state, errno, error, op_id) for op_id, state, errno, error in marks])
 
 
 def has_pending(session: Session, case_id: str) -> bool:
@@ -52,45 +52,82 @@ def has_pending(session: Session, case_id: str) -> bool:
                                                       OutboxOp.kind != "blob").limit(1)).first() is not None
 
 
-def apply_snapshot(session: Session, snap: dict[str, Any]) -> bool:
-    """Make the local case equal to the server's record. Returns False when skipped (local ops pending)."""
-    case_id = snap["id"]
-    if snap.get("deleted"):
-        session.execute(delete(Case).where(Case.id == case_id))
-        return True
-    case = session.get(Case, case_id)
-    if case is not None and has_pending(session, case_id):
-        case.server_version = snap["version"]
-        return False
-    if case is None:
-        case = Case(id=case_id)
-        session.add(case)
-    for key in _SNAPSHOT_FIELDS:
-        setattr(case, key, snap.get(key))
-    case.fields = json.dumps(snap["fields"], ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    case.version = case.server_version = snap["version"]
-    session.flush()
-    session.execute(delete(CaseEvent).where(CaseEvent.case_id == case_id))
-    events = [e for e in snap.get("events", [])]
+def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+_UPSERT_COLUMNS = ("id", "service", "office", "nik", "name", "fields", "status", "version", "server_version",
+                   "created_at", "updated_at", "created_by", "device", "due_date", "letter_number",
+                   "letter_sha256", "reason")
+_UPSERT = (f"INSERT INTO cases ({', '.join(_UPSERT_COLUMNS)}) VALUES ({', '.join('?' * len(_UPSERT_COLUMNS))}) "
+           "ON CONFLICT(id) DO UPDATE SET "
+           + ", ".join(f"{c} = excluded.{c}" for c in _UPSERT_COLUMNS[1:]))
+_EVENT = ("INSERT INTO case_events (case_id, action, from_status, to_status, actor, device, reason, details, at) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)")
+_ATTACH = ("INSERT OR IGNORE INTO attachments (case_id, doc_code, sha256, filename, size, mime, added_at, "
+           "added_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+_CONFLICT = ("INSERT OR IGNORE INTO conflicts (id, case_id, field, server_value, client_value, client_device, "
+             "created_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, 'open')")
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def apply_snapshots(session: Session, snaps: list[dict[str, Any]]) -> int:
+    """Make local cases equal to the server's records, a page at a time (a few executemany calls).
+
+    A case that still has ops waiting keeps its local content (only its server version is noted).
+    Returns how many cases were written."""
+    if not snaps:
+        return 0
+    conn = session.connection()
+    ids = [str(s["id"]) for s in snaps]
+    waiting: set[str] = set()
+    for part in _chunks(ids):
+        marks = ",".join("?" * len(part))
+        waiting.update(r[0] for r in conn.exec_driver_sql(
+            f"SELECT DISTINCT case_id FROM outbox WHERE state = 'pending' AND kind != 'blob' "
+            f"AND case_id IN ({marks})", tuple(part)))
+    gone = [s["id"] for s in snaps if s.get("deleted")]
+    held = [s for s in snaps if s["id"] in waiting and not s.get("deleted")]
+    fresh = [s for s in snaps if s["id"] not in waiting and not s.get("deleted")]
+    for part in _chunks(gone):
+        conn.exec_driver_sql(f"DELETE FROM cases WHERE id IN ({','.join('?' * len(part))})", tuple(part))
+    if held:
+        conn.exec_driver_sql("UPDATE cases SET server_version = ? WHERE id = ?",
+                             [(s["version"], s["id"]) for s in held])
+    if not fresh:
+        return len(gone)
+    conn.exec_driver_sql(_UPSERT, [
+        (s["id"], s["service"], s["office"], s.get("nik"), s["name"], _json(s["fields"]), s["status"],
+         s["version"], s["version"], s["created_at"], s["updated_at"], s["created_by"], s["device"],
+         s["due_date"], s.get("letter_number"), s.get("letter_sha256"), s.get("reason")) for s in fresh])
+    fresh_ids = [s["id"] for s in fresh]
+    for part in _chunks(fresh_ids):
+        marks = ",".join("?" * len(part))
+        conn.exec_driver_sql(f"DELETE FROM case_events WHERE case_id IN ({marks})", tuple(part))
+        conn.exec_driver_sql(f"DELETE FROM conflicts WHERE state = 'open' AND case_id IN ({marks})", tuple(part))
+    events = [(s["id"], e["action"], e.get("from"), e.get("to"), e["actor"], e["device"], e.get("reason"), e["at"])
+              for s in fresh for e in s.get("events", ())]
     if events:
-        session.execute(CaseEvent.__table__.insert(), [
-            {"case_id": case_id, "action": e["action"], "from_status": e.get("from"), "to_status": e.get("to"),
-             "actor": e["actor"], "device": e["device"], "reason": e.get("reason"), "details": None, "at": e["at"]}
-            for e in events])
-    have = {(a.doc_code, a.sha256) for a in session.scalars(select(Attachment).where(Attachment.case_id == case_id))}
-    for d in snap.get("documents", []):
-        if (d["doc_code"], d["sha256"]) not in have:
-            session.add(Attachment(case_id=case_id, doc_code=d["doc_code"], sha256=d["sha256"],
-                                   filename=d["filename"], size=d["size"], mime=d["mime"],
-                                   added_at=d["added_at"], added_by=d["added_by"]))
-    session.execute(delete(Conflict).where(Conflict.case_id == case_id, Conflict.state == "open"))
-    for c in snap.get("conflicts", []):
-        if session.get(Conflict, c["id"]) is None:
-            session.add(Conflict(id=c["id"], case_id=case_id, field=c["field"],
-                                 server_value=json.dumps(c["server_value"], ensure_ascii=False),
-                                 client_value=json.dumps(c["client_value"], ensure_ascii=False),
-                                 client_device=c.get("client_device"), created_at=c["created_at"], state="open"))
-    return True
+        conn.exec_driver_sql(_EVENT, events)
+    docs = [(s["id"], d["doc_code"], d["sha256"], d["filename"], d["size"], d["mime"], d["added_at"], d["added_by"])
+            for s in fresh for d in s.get("documents", ())]
+    if docs:
+        conn.exec_driver_sql(_ATTACH, docs)
+    found = [(c["id"], s["id"], c["field"], json.dumps(c["server_value"], ensure_ascii=False),
+              json.dumps(c["client_value"], ensure_ascii=False), c.get("client_device"), c["created_at"])
+             for s in fresh for c in s.get("conflicts", ())]
+    if found:
+        conn.exec_driver_sql(_CONFLICT, found)
+    return len(fresh) + len(gone)
+
+
+def apply_snapshot(session: Session, snap: dict[str, Any]) -> bool:
+    """One server record (an answer to a refused op); see :func:`apply_snapshots`."""
+    return apply_snapshots(session, [snap]) == 1
 
 
 def open_conflicts(session: Session) -> list[Conflict]:

@@ -65,7 +65,6 @@ class OpApplier:
         self.catalog = catalog
         self.offices = offices
         self.handlers: dict[str, Callable[[Connection, DeviceCtx, Op, str], OpResult]] = {
-            "case.create": self._create,
             "case.edit": self._edit,
             "case.transition": self._transition,
             "attachment.add": self._attachment,
@@ -74,52 +73,96 @@ class OpApplier:
 
     # ---- batch -------------------------------------------------------------------------------------
     def apply_batch(self, conn: Connection, ctx: DeviceCtx, ops: list[Op]) -> tuple[list[OpResult], set[str]]:
-        """Apply ``ops`` in order inside the caller's transaction; returns results and touched case ids."""
-        results: list[OpResult] = []
-        touched: set[str] = set()
+        """Apply ``ops`` in order inside the caller's transaction; returns results and touched case ids.
+
+        New cases (the bulk of an offline day's work) are checked one by one but written with one
+        executemany; every other op runs in its own savepoint so a refusal undoes only itself."""
         now = clock.now_iso()
-        for op in ops:
-            digest = op_hash(op)
-            seen = conn.execute(
-                select(t.idempotency.c.request_hash, t.idempotency.c.response)
-                .where(t.idempotency.c.device == ctx.device_id, t.idempotency.c.op_id == op["op_id"])
-            ).first()
-            if seen is not None:
-                if seen.request_hash != digest:
-                    results.append({"op_id": op["op_id"], "status": "rejected", "errno": int(Errno.OP_ID_REUSED),
-                                    "message": "op id reused with a different body"})
-                else:
-                    results.append(json.loads(seen.response))
-                continue
-            savepoint = conn.begin_nested()
-            try:
-                handler = self.handlers.get(op["kind"])
-                if handler is None:
-                    raise OpRefused(Errno.UNKNOWN_OP, f"unknown op kind {op['kind']!r}")
-                result = handler(conn, ctx, op, now)
-                if op.get("case_id"):
-                    touched.add(str(op["case_id"]))
-            except OpRefused as refused:
-                savepoint.rollback()
-                savepoint = conn.begin_nested()
-                result = {"op_id": op["op_id"], "status": "rejected", "errno": int(refused.errno),
-                          "message": refused.message}
-                case_id = op.get("case_id")
-                if case_id:
-                    snapshot = load_snapshot(conn, str(case_id))
-                    if snapshot is not None:
-                        result["case"] = snapshot
-            except LoketError as err:
-                savepoint.rollback()
-                savepoint = conn.begin_nested()
-                errno = Errno.VALIDATION if isinstance(err, ValidationError) else Errno.TRANSITION_REFUSED
-                result = {"op_id": op["op_id"], "status": "rejected", "errno": int(errno), "message": err.message}
-            conn.execute(t.idempotency.insert().values(device=ctx.device_id, op_id=op["op_id"],
-                                                       request_hash=digest, response=canonical(result).decode(),
-                                                       created_at=now))
-            savepoint.commit()
-            results.append(result)
-        return results, touched
+        results: list[OpResult | None] = [None] * len(ops)
+        touched: set[str] = set()
+        digests = [op_hash(op) for op in ops]
+        seen = self._seen(conn, ctx, [op["op_id"] for op in ops])
+        remembered: list[dict[str, Any]] = []
+        creates: list[tuple[int, dict[str, Any]]] = []
+        for index, op in enumerate(ops):
+            before = seen.get(op["op_id"])
+            if before is not None:
+                results[index] = (json.loads(before[1]) if before[0] == digests[index] else
+                                  {"op_id": op["op_id"], "status": "rejected", "errno": int(Errno.OP_ID_REUSED),
+                                   "message": "op id reused with a different body"})
+            elif op["kind"] == "case.create":
+                try:
+                    creates.append((index, self._create_row(ctx, op, now)))
+                except (OpRefused, LoketError) as err:
+                    results[index] = self._refusal(conn, op, err)
+        taken = self._existing(conn, [row["id"] for _, row in creates])
+        rows = []
+        for index, row in creates:
+            if row["id"] in taken:
+                results[index] = self._refusal(conn, ops[index], OpRefused(Errno.CASE_EXISTS, "case id exists"))
+            else:
+                taken.add(row["id"])
+                rows.append(row)
+                touched.add(row["id"])
+                results[index] = {"op_id": ops[index]["op_id"], "status": "applied", "version": 1}
+        if rows:
+            conn.execute(t.cases.insert(), rows)
+        for index, op in enumerate(ops):
+            if results[index] is None:
+                results[index] = self._apply_one(conn, ctx, op, now, touched)
+            if op["op_id"] not in seen:
+                remembered.append({"device": ctx.device_id, "op_id": op["op_id"], "request_hash": digests[index],
+                                   "response": canonical(results[index]).decode(), "created_at": now})
+                seen[op["op_id"]] = (digests[index], remembered[-1]["response"])
+        if remembered:
+            conn.execute(t.idempotency.insert(), remembered)
+        return [r for r in results if r is not None], touched
+
+    def _seen(self, conn: Connection, ctx: DeviceCtx, op_ids: list[str]) -> dict[str, tuple[str, str]]:
+        found: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(op_ids), 500):
+            part = op_ids[start:start + 500]
+            for row in conn.execute(select(t.idempotency.c.op_id, t.idempotency.c.request_hash,
+                                           t.idempotency.c.response)
+                                    .where(t.idempotency.c.device == ctx.device_id,
+                                           t.idempotency.c.op_id.in_(part))):
+                found[row.op_id] = (row.request_hash, row.response)
+        return found
+
+    def _existing(self, conn: Connection, ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            found.update(r[0] for r in conn.execute(select(t.cases.c.id).where(t.cases.c.id.in_(part))))
+        return found
+
+    def _refusal(self, conn: Connection, op: Op, err: Exception) -> OpResult:
+        if isinstance(err, OpRefused):
+            result: OpResult = {"op_id": op["op_id"], "status": "rejected", "errno": int(err.errno),
+                                "message": err.message}
+            case_id = op.get("case_id")
+            snapshot = load_snapshot(conn, str(case_id)) if case_id else None
+            if snapshot is not None:
+                result["case"] = snapshot
+            return result
+        assert isinstance(err, LoketError)
+        errno = Errno.VALIDATION if isinstance(err, ValidationError) else Errno.TRANSITION_REFUSED
+        return {"op_id": op["op_id"], "status": "rejected", "errno": int(errno), "message": err.message}
+
+    def _apply_one(self, conn: Connection, ctx: DeviceCtx, op: Op, now: str, touched: set[str]) -> OpResult:
+        savepoint = conn.begin_nested()
+        try:
+            handler = self.handlers.get(op["kind"])
+            if handler is None:
+                raise OpRefused(Errno.UNKNOWN_OP, f"unknown op kind {op['kind']!r}")
+            result = handler(conn, ctx, op, now)
+        except (OpRefused, LoketError) as err:
+            savepoint.rollback()
+            return self._refusal(conn, op, err)
+        savepoint.commit()
+        if op.get("case_id"):
+            touched.add(str(op["case_id"]))
+        return result
 
     # ---- helpers -----------------------------------------------------------------------------------
     def _case(self, conn: Connection, case_id: str | None) -> Any:
@@ -144,7 +187,8 @@ class OpApplier:
                                                    at=at or now, received_at=now))
 
     # ---- handlers ----------------------------------------------------------------------------------
-    def _create(self, conn: Connection, ctx: DeviceCtx, op: Op, now: str) -> OpResult:
+    def _create_row(self, ctx: DeviceCtx, op: Op, now: str) -> dict[str, Any]:
+        """Check a new case and return its row (written by the caller, in bulk)."""
         data = op["payload"].get("case") or {}
         case_id = str(op.get("case_id") or data.get("id") or "")
         try:
@@ -164,16 +208,14 @@ class OpApplier:
                                         {str(k): str(v) for k, v in fields.items()}, complete=False)
         if problems:
             raise ValidationError(problems)
-        if conn.execute(select(t.cases.c.id).where(t.cases.c.id == case_id)).first() is not None:
-            raise OpRefused(Errno.CASE_EXISTS, "a case with this id already exists")
-        at = str(data.get("created_at") or now)
-        conn.execute(t.cases.insert().values(
-            id=case_id, service=service.code, office=ctx.office,
-            signer_office=signer_office_for(service, ctx.office, self.offices), nik=intake.nik, name=intake.name,
-            fields=_dumps(intake.fields), field_versions=_dumps({k: [1, ctx.device_id] for k in intake.fields}),
-            status=CaseStatus.DRAFT.value, version=1, created_at=at, updated_at=now, created_by=ctx.username,
-            device=ctx.device_id, due_date=str(data.get("due_date") or now[:10]), deleted=False, feed_seq=0))
-        return {"op_id": op["op_id"], "status": "applied", "version": 1}
+        return {"id": case_id, "service": service.code, "office": ctx.office,
+                "signer_office": signer_office_for(service, ctx.office, self.offices), "nik": intake.nik,
+                "name": intake.name, "fields": _dumps(intake.fields),
+                "field_versions": _dumps({k: [1, ctx.device_id] for k in intake.fields}),
+                "status": CaseStatus.DRAFT.value, "version": 1, "created_at": str(data.get("created_at") or now),
+                "updated_at": now, "created_by": ctx.username, "device": ctx.device_id,
+                "due_date": str(data.get("due_date") or now[:10]), "letter_number": None, "letter_sha256": None,
+                "reason": None, "deleted": False, "feed_seq": 0}
 
     def _edit(self, conn: Connection, ctx: DeviceCtx, op: Op, now: str) -> OpResult:
         row = self._case(conn, op["case_id"])

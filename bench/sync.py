@@ -1,0 +1,187 @@
+"""Sync benchmark on loopback, against the real server in a subprocess.
+
+  initial pull of N cases into an empty laptop      target ≥ 10,000 cases/s
+  push of M cases created offline                    target ≤ 3 s for 10,000
+  no-op sync with N local cases                      target one round trip, ≤ 100 ms
+
+Each is compared with a raw sqlite3 executemany of the same case rows measured in the same run.
+Usage: python bench/sync.py [--cases 100000] [--push 10000] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sqlite3
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+import keyring  # noqa: E402
+import keyring.backend  # noqa: E402
+
+
+class _BenchKeyring(keyring.backend.KeyringBackend):
+    """In-memory secrets for this process only (the benchmark never touches the machine's keyring)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.store.pop((service, username), None)
+
+
+def seed_server(url: str, n: int, office: str) -> None:
+    """Put n cases straight into the server's database (setup, not measured)."""
+    from sqlalchemy import update
+
+    from sync.server import storage as t
+    from sync.server.storage import make_engine
+
+    engine = make_engine(url)
+    fields = json.dumps({"alamat": "Jl. Ijen 5", "keperluan": "Melamar kerja", "tempat_lahir": "Malang"})
+    versions = json.dumps({"alamat": [1, "seed"], "keperluan": [1, "seed"], "tempat_lahir": [1, "seed"]})
+    with engine.begin() as conn:
+        for start in range(0, n, 10_000):
+            rows = [{"id": str(uuid.uuid4()), "service": "SKD", "office": office, "signer_office": office,
+                     "nik": f"3573015708{90 + i % 10:02d}{(i % 9999) + 1:04d}", "name": f"Warga {i}",
+                     "fields": fields, "field_versions": versions, "status": "draft", "version": 1,
+                     "created_at": "2026-11-27T08:00:00Z", "updated_at": "2026-11-27T08:00:00Z",
+                     "created_by": "siti", "device": "seed", "due_date": "2026-11-30", "deleted": False,
+                     "feed_seq": i + 1} for i in range(start, min(n, start + 10_000))]
+            conn.execute(t.cases.insert(), rows)
+        conn.execute(update(t.feed_counter).values(value=n))
+    engine.dispose()
+
+
+def raw_insert(n: int, folder: Path) -> float:
+    from app.storage.db import Database
+    from app.storage.repo import CASE_COLUMNS
+
+    db = Database(folder / "raw.db")
+    db.close()
+    rows = [(str(uuid.uuid4()), "SKD", "35.73.02.1008", "3573015708900003", f"Warga {i}",
+             '{"alamat":"Jl. Ijen 5"}', "draft", 1, 1, "2026-11-27T08:00:00Z", "2026-11-27T08:00:00Z", "siti",
+             "seed", "2026-11-30", None, None) for i in range(n)]
+    con = sqlite3.connect(folder / "raw.db")
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=FULL")
+    sql = f"INSERT INTO cases ({', '.join(CASE_COLUMNS)}) VALUES ({', '.join('?' * len(CASE_COLUMNS))})"
+    start = time.perf_counter()
+    with con:
+        con.executemany(sql, rows)
+    elapsed = time.perf_counter() - start
+    con.close()
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--push", type=int, default=10_000)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    keyring.set_keyring(_BenchKeyring())
+
+    from app.services import cases
+    from app.services.workspace import Workspace
+    from support.server import ServerProcess
+    from sync.client import SyncClient
+    from sync.engine import SyncEngine
+    from sync.enroll import enroll
+
+    office = "35.73.02.1008"
+    work = Path(tempfile.mkdtemp(prefix="loket-bench-"))
+    srv = ServerProcess(work / "server", args.database_url)
+    srv.data.mkdir()
+    srv.init_demo()
+    seed_server(args.database_url or f"sqlite:///{srv.data / 'loket-server.db'}", args.cases, office)
+    srv.start()
+    try:
+        results = []
+        raw_pull = raw_insert(args.cases, work)
+        ws = Workspace(work / "laptop")
+        enroll(ws, srv.url, srv.codes["siti"])
+        start = time.perf_counter()
+        if os.environ.get("LOKET_BENCH_PROFILE"):
+            import cProfile
+            import pstats
+            profiler = cProfile.Profile()
+            report = profiler.runcall(SyncEngine(ws).run)
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(12)
+        else:
+            report = SyncEngine(ws).run()
+        pull = time.perf_counter() - start
+        assert report.pulled == args.cases, report
+        results.append(("initial pull", args.cases, pull, args.cases / pull, raw_pull))
+
+        requests_seen: list[str] = []
+        counting = SyncClient(srv.url, ws_token(ws))
+        original = counting.http.request
+
+        def counted(method: str, url: str, **kw):  # type: ignore[no-untyped-def]
+            requests_seen.append(f"{method} {url}")
+            return original(method, url, **kw)
+
+        counting.http.request = counted  # type: ignore[method-assign]
+        best = float("inf")
+        for _ in range(5):
+            requests_seen.clear()
+            start = time.perf_counter()
+            SyncEngine(ws, clients={"siti": counting}).run()
+            best = min(best, time.perf_counter() - start)
+        results.append(("no-op sync", args.cases, best, len(requests_seen), None))
+
+        other = Workspace(work / "offline")
+        enroll(other, srv.url, srv.code("siti"))
+        actor = other.actor()
+        rows = [("3573015708900003", f"Offline {i}", {"alamat": f"Jl. Semeru {i}"}) for i in range(args.push)]
+        cases.create_many(other, actor, "SKD", rows)
+        raw_push = raw_insert(args.push, Path(tempfile.mkdtemp(dir=work)))
+        from sync.engine import SyncReport
+
+        pushed = SyncReport()
+        start = time.perf_counter()
+        SyncEngine(other).push(pushed)
+        push = time.perf_counter() - start
+        assert pushed.pushed == args.push and pushed.rejected == 0, pushed.as_dict()
+        results.append(("push offline cases", args.push, push, args.push / push, raw_push))
+    finally:
+        srv.stop()
+
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, server DB {'PostgreSQL' if args.database_url else 'SQLite'}")
+    print(f"{'scenario':28} {'rows':>8} {'seconds':>8} {'rate/s or trips':>16} {'raw insert s':>13} {'ratio':>7}")
+    for name, n, secs, rate, raw in results:
+        ratio = f"{raw / secs:.2f}" if raw else "-"
+        raw_text = f"{raw:.3f}" if raw else "-"
+        rate_text = f"{rate:,.0f}" if raw else f"{rate} trip(s)"
+        print(f"{name:28} {n:>8} {secs:>8.3f} {rate_text:>16} {raw_text:>13} {ratio:>7}")
+
+
+def ws_token(ws) -> str:  # type: ignore[no-untyped-def]
+    from sync import credentials
+
+    token = credentials.load_token(ws.device_id, "siti")
+    assert token
+    return token
+
+
+if __name__ == "__main__":
+    main()
