@@ -35,17 +35,19 @@ class SyncClient:
     def close(self) -> None:
         self.http.close()
 
-    def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+    def _request(self, method: str, path: str, *, public: bool = False, **kwargs: Any) -> requests.Response:
         headers = kwargs.pop("headers", {})
-        if self.token:
+        if self.token and not public:
             headers[AUTH_HEADER] = f"Bearer {self.token}"
-        url = f"{self.base_url}{API}{path}"
+        url = f"{self.base_url}{path if public else API + path}"
         attempt = 0
         while True:
             attempt += 1
             try:
                 response = self.http.request(method, url, headers=headers, timeout=self.timeout, **kwargs)
-            except (requests.ConnectionError, requests.Timeout) as err:
+            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as err:
+                # ChunkedEncodingError: the answer was cut mid-body. Every call is safe to repeat (ops by op id,
+                # blobs by offset), so it is retried like a refused connection.
                 if attempt > self.retries:
                     log.info("offline: %s %s: %s", method, path, type(err).__name__)
                     raise OfflineError(url=self.base_url) from None
@@ -102,6 +104,10 @@ class SyncClient:
 
     def post(self, path: str, body: Any) -> Any:
         return self._json(self._request("POST", path, json=body))
+
+    def public_bytes(self, path: str) -> bytes:
+        """A public, unauthenticated resource outside the API (the CRL, the verification page)."""
+        return self._request("GET", path, public=True).content
 
     def blob_status(self, sha256: str) -> tuple[int, bool]:
         data = self._json(self._request("GET", f"/blobs/{sha256}/status"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 from dataclasses import asdict, dataclass, field
@@ -19,16 +20,19 @@ from dataclasses import asdict, dataclass, field
 from app import clock
 from app.errors import CancelledError
 from app.events import Changes
+from app.letters import numbering
 from app.services.workspace import Workspace
 from app.storage import audit, replica, repo
 from app.storage.audit import AuditRecord
-from sync import credentials
+from sync import credentials, signer
 from sync.client import SyncClient
 from sync.errors import SyncError
 from sync.protocol import BLOB_CHUNK, PULL_LIMIT, PUSH_BATCH, Op
 
 log = logging.getLogger("loket.sync")
 Progress = Callable[[str, int, int], None]
+PUSH_BYTES = 8 * 1024 * 1024
+TRUST_MAX_AGE = 3600.0  # refresh the revocation list at least hourly when online
 
 
 @dataclass
@@ -40,6 +44,7 @@ class SyncReport:
     pending: int = 0
     blobs_up: int = 0
     blobs_down: int = 0
+    leases: int = 0
     refused: list[dict[str, object]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
@@ -72,6 +77,11 @@ class SyncEngine:
             self._clients[username] = client_for(self.ws, username)
         return self._clients[username]
 
+    def _trust_age(self) -> float:
+        """Seconds since the CA certificate and revocation list were fetched (inf if never)."""
+        path = self.ws.profile / "crl.pem"
+        return time.time() - path.stat().st_mtime if path.exists() else float("inf")
+
     def _check_cancel(self) -> None:
         if self.cancel.is_set():
             raise CancelledError()
@@ -85,7 +95,12 @@ class SyncEngine:
         self.push(report)
         for username in users:
             self._pull(username, report)
+        for username in users:
+            actor = self.ws.actor(username)
+            report.leases += signer.ensure_leases(self.ws, actor, self._client(username))
         if users:
+            if report.pulled or self._trust_age() > TRUST_MAX_AGE:
+                signer.refresh_trust(self.ws, self._client(users[0]))
             self._download_blobs(users[0], report)
         with self.ws.db.read() as s:
             counts = replica.counts(s)
@@ -118,8 +133,14 @@ class SyncEngine:
             self._check_cancel()
             with self.ws.db.read() as s:
                 batch = replica.pending_ops(s, username, limit=PUSH_BATCH)
-                ops: list[Op] = [{"op_id": o.op_id, "kind": o.kind, "case_id": o.case_id,
-                                  "base_version": o.base_version, "payload": json.loads(o.payload)} for o in batch]
+                ops: list[Op] = []
+                size = 0
+                for o in batch:  # signed letters travel inside approval ops: keep a request under ~8 MB
+                    size += len(o.payload)
+                    if ops and size > PUSH_BYTES:
+                        break
+                    ops.append({"op_id": o.op_id, "kind": o.kind, "case_id": o.case_id,
+                                "base_version": o.base_version, "payload": json.loads(o.payload)})
             if not ops:
                 return
             self.progress("push", report.pushed, report.pushed + len(ops))
@@ -127,6 +148,8 @@ class SyncEngine:
             touched: set[str] = set()
             marks: list[tuple[str, str, int | None, str | None]] = []
             answers: list[dict[str, Any]] = []
+            refused_numbers: list[tuple[str, str | None, str]] = []
+            chain_head: dict[str, Any] | None = None
             for op, result in zip(ops, results, strict=True):
                 if result.get("op_id") != op["op_id"]:
                     raise SyncError(message="push answers out of order")
@@ -135,6 +158,11 @@ class SyncEngine:
                     report.pushed += 1
                 else:
                     marks.append((op["op_id"], "rejected", result.get("errno"), result.get("message")))
+                    if op["kind"] == "approval":
+                        refused_numbers.append((op["payload"]["event"]["letter_number"], op["case_id"],
+                                                str(result.get("message"))))
+                    if result.get("chain"):
+                        chain_head = result["chain"]
                     report.rejected += 1
                     report.refused.append({"op_id": op["op_id"], "case_id": op["case_id"], "kind": op["kind"],
                                            "errno": result.get("errno"), "message": result.get("message")})
@@ -145,6 +173,17 @@ class SyncEngine:
             with self.ws.db.write() as s:
                 replica.mark_ops(s, marks)
                 replica.apply_snapshots(s, answers)
+                now = clock.now_iso()
+                for number, case_id, why in refused_numbers:  # never reused: recorded as a gap
+                    numbering.record_gap(s, number, case_id, why, now)
+                if chain_head is not None:  # continue the approval chain from what the server holds
+                    counter = max(int(repo.get_meta(s, f"approval_counter:{username}") or 0),
+                                  int(chain_head.get("counter") or 0))
+                    repo.set_meta(s, f"approval_counter:{username}", str(counter))
+                    if chain_head.get("last_hash"):
+                        repo.set_meta(s, f"approval_last:{username}", str(chain_head["last_hash"]))
+                    else:
+                        repo.delete_meta(s, f"approval_last:{username}")
             self.ws.events.publish("changes", Changes(cases=frozenset(touched), outbox=True))
 
     def _upload_blobs(self, username: str, report: SyncReport) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import platform
 from typing import Any
 
+from app.domain.roles import Role
 from app.services.workspace import Workspace
 from app.storage import repo
-from sync import credentials
+from sync import credentials, signer
 from sync.client import SyncClient
 
 
@@ -24,5 +25,16 @@ def enroll(ws: Workspace, server_url: str, code: str, pin: str | None = None,
         repo.set_meta(s, "server_url", server_url.rstrip("/"))
         repo.set_meta(s, f"server_device:{user['username']}", answer["device_id"])
         repo.set_meta(s, "active_user", user["username"])
-    return {"user": user["username"], "office": user["office"], "roles": [user["role"]],
-            "device_id": answer["device_id"]}
+    result: dict[str, Any] = {"user": user["username"], "office": user["office"], "roles": [user["role"]],
+                              "device_id": answer["device_id"]}
+    authed = SyncClient(server_url, answer["token"])
+    if user["role"] == Role.PENANDATANGAN.value:
+        if pin:
+            actor = ws.actor(user["username"])
+            result["certificate_serial"] = signer.create_signing_key(ws, actor, pin, authed)
+            signer.ensure_leases(ws, actor, authed)
+        else:
+            result["signing_key"] = "missing: run 'loket-cli keys create --pin-stdin'"
+    else:
+        signer.refresh_trust(ws, authed)
+    return result

@@ -75,6 +75,7 @@ class OpResult(TypedDict, total=False):
     version: int
     conflicts: list[dict[str, Any]]
     case: dict[str, Any]  # the server's record, when an op was refused or merged with conflicts
+    chain: dict[str, Any]  # the device's approval chain head, when an approval broke the chain
 
 
 class ErrorBody(TypedDict):

@@ -125,6 +125,10 @@ def build_parser() -> Parser:
     from ui import cli_sync
 
     cli_sync.register(sub, cmd)
+    from ui import cli_admin  # IT: doctor's network checks, support-bundle, config
+
+    cli_admin.register(sub, cmd)
+    cli_sync.register_signing(sub, cs, cmd)
 
     user = sub.add_parser("user", help="people who work on this device", parents=[common])
     us = user.add_subparsers(dest="sub", metavar="SUBCOMMAND", parser_class=Parser)
@@ -152,7 +156,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     profile = getattr(args, "profile", None) or default_profile_dir()
-    log_path = logs.setup(profile, "loket-cli")
+    try:
+        log_path = logs.setup(profile, "loket-cli")
+    except OSError:
+        # An unusable profile folder is reported by the command itself, in one sentence; the log then goes to
+        # the platform's log folder instead of ending the run with a traceback here.
+        log_path = logs.setup(None, "loket-cli")
     out = Output(getattr(args, "json", False))
     try:
         return int(handler(args, profile, out) or 0)

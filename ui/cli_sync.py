@@ -76,3 +76,81 @@ def register(sub: argparse._SubParsersAction, cmd) -> None:  # type: ignore[type
     rs = cmd(cs, "resolve", conflicts_resolve, "settle a conflict")
     rs.add_argument("id")
     rs.add_argument("--take", required=True, help="mine | theirs | FIELD=VALUE")
+
+
+def case_approve(args: argparse.Namespace, profile: Path, out: Output) -> int:
+    from app.services.approvals import approve_batch
+
+    ws = Workspace(profile)
+    pin = read_pin(args)
+    if pin is None:
+        sys.stderr.write(("PIN dibaca dari masukan standar: gunakan --pin-stdin." if language() == "id" else
+                          "The PIN is read from standard input: use --pin-stdin.") + "\n")
+        return 2
+    results = approve_batch(ws, ws.actor(getattr(args, "user", None)), args.ids, pin)
+    out.emit([r.as_dict() for r in results], lambda d: "\n".join(
+        f"{r['id'][:8]} {r['status']:9} {r['letter_number'] or ''} {r.get('error') or ''}".rstrip() for r in d))
+    return 0 if all(r.status == "approved" for r in results) else 1
+
+
+def letter_export(args: argparse.Namespace, profile: Path, out: Output) -> int:
+    from app.services.letters import export
+
+    result = export(Workspace(profile), args.id, args.out)
+    out.emit(result, result["path"])
+    return 0
+
+
+def verify(args: argparse.Namespace, profile: Path, out: Output) -> int:
+    from sync.verify import verify_file
+
+    result = verify_file(Workspace(profile), args.file)
+    out.emit(result, lambda d: ("SAH" if d["valid"] else "TIDAK SAH") + f" — {d.get('signer') or '-'} "
+             f"{d.get('letter_number') or ''} ({d.get('tier') or '-'})"
+             + "".join(f"\n  {p}" for p in d["problems"]))
+    return 0 if result["valid"] else 1
+
+
+def keys_status(args: argparse.Namespace, profile: Path, out: Output) -> int:
+    from sync.signer import certificate_status
+
+    ws = Workspace(profile)
+    status = certificate_status(ws, ws.actor(getattr(args, "user", None)))
+    out.emit(status, lambda d: "\n".join(f"{k}: {v}" for k, v in d.items()))
+    return 0
+
+
+def keys_create(args: argparse.Namespace, profile: Path, out: Output) -> int:
+    from sync.engine import client_for
+    from sync.signer import create_signing_key, ensure_leases
+
+    ws = Workspace(profile)
+    actor = ws.actor(getattr(args, "user", None))
+    pin = read_pin(args)
+    if pin is None:
+        return 2
+    client = client_for(ws, actor.username)
+    serial = create_signing_key(ws, actor, pin, client, replace=args.replace)
+    ensure_leases(ws, actor, client)
+    out.emit({"certificate_serial": serial}, serial)
+    return 0
+
+
+def register_signing(sub: argparse._SubParsersAction, case_sub: argparse._SubParsersAction,  # type: ignore[type-arg]
+                     cmd) -> None:  # type: ignore[no-untyped-def]
+    ap = cmd(case_sub, "approve", case_approve, "approve and sign cases with one PIN entry")
+    ap.add_argument("ids", nargs="+")
+    ap.add_argument("--pin-stdin", action="store_true")
+    letter = sub.add_parser("letter", help="signed letters")
+    ls = letter.add_subparsers(dest="sub", metavar="SUBCOMMAND", parser_class=type(letter))
+    ex = cmd(ls, "export", letter_export, "write the signed letter")
+    ex.add_argument("id")
+    ex.add_argument("--out", type=Path, required=True)
+    vf = cmd(sub, "verify", verify, "check a letter's signatures against the city CA")
+    vf.add_argument("file", type=Path)
+    keys = sub.add_parser("keys", help="the signing key and certificate")
+    ks = keys.add_subparsers(dest="sub", metavar="SUBCOMMAND", parser_class=type(keys))
+    cmd(ks, "status", keys_status, "key and certificate state (never the key itself)")
+    kc = cmd(ks, "create", keys_create, "create the signing key under a PIN and get its certificate")
+    kc.add_argument("--pin-stdin", action="store_true")
+    kc.add_argument("--replace", action="store_true")

@@ -63,8 +63,15 @@ class Case(Base):
         Index("ix_cases_status_updated", "status", "updated_at"),
         Index("ix_cases_updated", "updated_at"),
         Index("ix_cases_nik", "nik"),
-        Index("ix_cases_service", "service", "status"),
+        Index("ix_cases_service", "service"),
         Index("ix_cases_name", "name"),
+        # 0004: the desktop case list (counts per office; one index per sortable column)
+        Index("ix_cases_office_status", "office", "status", "due_date"),
+        Index("ix_cases_office_service", "office", "service", "status"),
+        Index("ix_cases_status", "status"),
+        Index("ix_cases_due", "due_date"),
+        Index("ix_cases_created", "created_at"),
+        Index("ix_cases_letter", "letter_number"),
     )
 
 
@@ -146,3 +153,29 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class NumberLease(Base):
+    """A block of letter numbers the server reserved for this device (per office, classification, year)."""
+
+    __tablename__ = "number_leases"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    office: Mapped[str] = mapped_column(String(40))
+    classification: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int] = mapped_column(Integer)
+    first: Mapped[int] = mapped_column(Integer)
+    last: Mapped[int] = mapped_column(Integer)
+    next: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[str] = mapped_column(String(32))
+    __table_args__ = (Index("ix_number_leases_key", "office", "classification", "year", "next"),)
+
+
+class LetterGap(Base):
+    """A number taken from a lease that no letter carries (an approval the server refused)."""
+
+    __tablename__ = "letter_gaps"
+    number: Mapped[str] = mapped_column(String(80), primary_key=True)
+    case_id: Mapped[str | None] = mapped_column(String(36))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[str] = mapped_column(String(32))

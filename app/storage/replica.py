@@ -20,12 +20,15 @@ def pending_ops(session: Session, actor: str, limit: int = 500) -> list[OutboxOp
     """The next ops to push: cases with status or signing work first, each case's ops in the order they
     were made (an attachment must reach the server before the submit that needs it). Blob bytes go
     separately, after every op."""
-    case_rank = func.min(OutboxOp.priority).over(partition_by=func.coalesce(OutboxOp.case_id, OutboxOp.op_id))
-    ranked = (select(OutboxOp.seq, case_rank.label("rank"))
+    per_case = func.coalesce(OutboxOp.case_id, OutboxOp.op_id)
+    case_rank = func.min(OutboxOp.priority).over(partition_by=per_case)
+    case_first = func.min(OutboxOp.seq).over(partition_by=per_case)
+    ranked = (select(OutboxOp.seq, case_rank.label("rank"), case_first.label("first"))
               .where(OutboxOp.state == "pending", OutboxOp.actor == actor, OutboxOp.kind != "blob")
               .subquery())
+    # approvals of different cases keep the order they were signed in (the device's hash chain)
     stmt = (select(OutboxOp).join(ranked, ranked.c.seq == OutboxOp.seq)
-            .order_by(ranked.c.rank, OutboxOp.case_id, OutboxOp.seq).limit(limit))
+            .order_by(ranked.c.rank, ranked.c.first, OutboxOp.seq).limit(limit))
     return list(session.scalars(stmt))
 
 

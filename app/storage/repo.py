@@ -6,7 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, text
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.storage.models import Attachment, Case, CaseEvent, Meta, OutboxOp, User
@@ -44,6 +45,12 @@ def set_meta(session: Session, key: str, value: str) -> None:
         row.value = value
 
 
+def delete_meta(session: Session, key: str) -> None:
+    row = session.get(Meta, key)
+    if row is not None:
+        session.delete(row)
+
+
 def find_case(session: Session, ident: str, *, for_update: bool = False) -> list[Case]:
     """Cases whose id is ``ident`` or starts with it (a person may type the first characters)."""
     ident = ident.strip().lower()
@@ -70,14 +77,20 @@ class CaseQuery:
 SORTABLE = {"updated_at", "created_at", "status", "service", "nik", "name", "due_date", "letter_number"}
 
 
-def case_filter(q: CaseQuery) -> Select[tuple[Case]]:
+def text_search(q: CaseQuery) -> bool:
+    """A name/letter-number search: a substring match no index can serve (a scan of the office's cases)."""
+    return bool(q.search and q.search.strip() and not q.search.strip().isdigit())
+
+
+def case_filter(q: CaseQuery, *, scan: bool = False) -> Select[tuple[Case]]:
     stmt = select(Case)
     if q.status:
         stmt = stmt.where(Case.status == q.status)
     if q.service:
         stmt = stmt.where(Case.service == q.service.upper())
     if q.office:
-        stmt = stmt.where(Case.office == q.office)
+        # "+column" keeps SQLite from walking an index for a filter that matches most rows (see list_cases)
+        stmt = stmt.where((literal_column("+cases.office") if scan else Case.office) == q.office)
     if q.overdue_before:
         stmt = stmt.where(Case.due_date < q.overdue_before,
                           Case.status.not_in(("issued", "rejected", "withdrawn")))
@@ -85,26 +98,74 @@ def case_filter(q: CaseQuery) -> Select[tuple[Case]]:
         term = q.search.strip()
         if term.isdigit() and len(term) == 16:
             stmt = stmt.where(Case.nik == term)
-        elif term.isdigit():
-            stmt = stmt.where(Case.nik.like(term + "%"))
+        elif term.isdigit():  # a range, not LIKE: SQLite's LIKE ignores case and so cannot use ix_cases_nik
+            stmt = stmt.where(Case.nik >= term, Case.nik < term + "~")
         else:
             like = f"%{term}%"
-            stmt = stmt.where(or_(Case.name.like(like), Case.letter_number.like(like), Case.id.like(term + "%")))
+            ident = term.lower()
+            stmt = stmt.where(or_(Case.name.like(like), Case.letter_number.like(like),
+                                  and_(Case.id >= ident, Case.id < ident + "~")))
     return stmt
 
 
 def list_cases(session: Session, q: CaseQuery, offset: int = 0, limit: int | None = 200) -> list[Case]:
+    return list(session.scalars(_list_stmt(q, offset, limit)))
+
+
+def page_with_total(session: Session, q: CaseQuery, offset: int, limit: int) -> tuple[list[Case], int | None]:
+    """One page and the number of all matches from a single statement (``count(*) OVER ()``): a text search
+    scans the office's cases anyway, so counting in the same pass saves a second scan. The total is None
+    when the page is empty past the first row (nothing to read it from)."""
+    rows = session.execute(_list_stmt(q, offset, limit).add_columns(func.count().over())).all()
+    if not rows:
+        return [], (0 if offset == 0 else None)
+    return [r[0] for r in rows], int(rows[0][1])
+
+
+def list_cases_within(session: Session, q: CaseQuery, offset: int, limit: int,
+                      budget: int = 40) -> list[Case] | None:
+    """``list_cases`` walking the sort index even for a text search, given up (None) after ``budget`` × 10,000
+    SQLite VM steps. A common name fills a page after a few thousand index entries (~10 ms); a rare one would
+    walk the whole index (~1–2 s), and the caller then scans instead (``page_with_total``)."""
+    raw = session.connection().connection.driver_connection
+    steps = [0]
+
+    def tick() -> int:
+        steps[0] += 1
+        return 1 if steps[0] > budget else 0
+
+    raw.set_progress_handler(tick, 10_000)  # type: ignore[union-attr]
+    try:
+        rows = list(session.scalars(_list_stmt(q, offset, limit, scan=False)))
+    except OperationalError:
+        raw.set_progress_handler(None, 0)  # type: ignore[union-attr]
+        if steps[0] > budget:  # interrupted by tick(), not a real failure
+            session.rollback()
+            return None
+        raise
+    raw.set_progress_handler(None, 0)  # type: ignore[union-attr]
+    return rows
+
+
+def _list_stmt(q: CaseQuery, offset: int, limit: int | None, scan: bool | None = None) -> Select[tuple[Case]]:
     key = q.sort if q.sort in SORTABLE else "updated_at"
-    column = getattr(Case, key)
-    order = [column.desc() if q.descending else column.asc(), Case.id.desc() if q.descending else Case.id]
-    stmt = case_filter(q).order_by(*order).offset(offset)
+    # A substring search reads every case anyway: one sequential scan and a sort of the hits (~0.25 s at a
+    # million cases) beats walking the sort index with a table lookup per row (~1 s when hits are rare).
+    scan = text_search(q) if scan is None else scan
+    column: ColumnElement[Any] = literal_column(f"+cases.{key}") if scan else getattr(Case, key)
+    # Ties are broken by rowid: an index on (column) is ordered by (column, rowid), so SQLite reads the
+    # page straight from the index instead of sorting every matching row (see migration 0004).
+    rowid: ColumnElement[Any] = literal_column("cases.rowid")
+    order = [column.desc() if q.descending else column.asc(), rowid.desc() if q.descending else rowid.asc()]
+    stmt = case_filter(q, scan=scan).order_by(*order).offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
-    return list(session.scalars(stmt))
+    return stmt
 
 
 def count_cases(session: Session, q: CaseQuery) -> int:
-    stmt = case_filter(q).with_only_columns(func.count()).order_by(None)
+    # maintain_column_froms: without a WHERE the count would otherwise lose its FROM and answer 1.
+    stmt = case_filter(q).with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
     return int(session.execute(stmt).scalar_one())
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import OperationalError
 
@@ -14,6 +14,7 @@ from app import __version__, clock
 from sync.protocol import API, PROTOCOL_VERSION, PUSH_BATCH, RETRY_AFTER, Errno, Op, canonical, error_body
 from sync.server.core import ApiError, Server
 from sync.server.ops import DeviceCtx
+from sync.server.verify_page import render_verify_page
 
 log = logging.getLogger("loket.server")
 SHA256 = r"^[0-9a-f]{64}$"
@@ -52,6 +53,7 @@ class OpResultModel(BaseModel):
     version: int | None = None
     conflicts: list[dict[str, Any]] | None = None
     case: dict[str, Any] | None = None
+    chain: dict[str, Any] | None = None
 
 
 class PushResponse(BaseModel):
@@ -62,6 +64,16 @@ class ChangesResponse(BaseModel):
     changes: list[dict[str, Any]]
     cursor: int
     more: bool
+
+
+class CertificateRequest(BaseModel):
+    csr_pem: str = Field(min_length=64, max_length=8000)
+
+
+class LeaseRequest(BaseModel):
+    classification: str = Field(min_length=1, max_length=40)
+    year: int = Field(ge=2000, le=2100)
+    count: int = Field(default=50, ge=1, le=500)
 
 
 class BlobStatus(BaseModel):
@@ -127,6 +139,30 @@ def create_app(server: Server) -> FastAPI:
     @api.get(f"{API}/cases/{{case_id}}", responses=ERRORS)
     def case(case_id: str, ctx: Device) -> dict[str, Any]:
         return server.case(ctx, case_id)
+
+    @api.post(f"{API}/certificate", responses=ERRORS)
+    def certificate(body: CertificateRequest, ctx: Device) -> dict[str, Any]:
+        return server.issue_certificate(ctx, body.csr_pem)
+
+    @api.post(f"{API}/leases", responses=ERRORS)
+    def lease(body: LeaseRequest, ctx: Device) -> dict[str, Any]:
+        return server.lease(ctx, body.classification, body.year, body.count)
+
+    @api.get(f"{API}/ca", responses=ERRORS)
+    def ca(ctx: Device) -> dict[str, str]:
+        return server.ca_material()
+
+    @api.get("/crl", responses={200: {"content": {"application/pkix-crl": {}}}, **ERRORS})
+    def crl() -> Response:
+        from cryptography.hazmat.primitives import serialization
+
+        der = server._authority().crl().public_bytes(serialization.Encoding.DER)
+        return Response(der, media_type="application/pkix-crl")
+
+    @api.get("/verify/{case_id}", response_class=HTMLResponse, responses={404: {"content": {"text/html": {}}}})
+    def verify_page(case_id: str) -> HTMLResponse:
+        info = server.letter(case_id) if len(case_id) <= 36 else None
+        return HTMLResponse(render_verify_page(info), status_code=200 if info else 404)
 
     @api.get(f"{API}/blobs/{{sha256}}/status", response_model=BlobStatus, responses=ERRORS)
     def blob_status(sha256: Annotated[str, Field(pattern=SHA256)], ctx: Device) -> dict[str, Any]:

@@ -37,6 +37,8 @@ def build_parser() -> Parser:
     p.add_argument("--data", type=Path, default=Path("loket-server-data"))
     p.add_argument("--database-url", default=None)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--public-url", default=None,
+                   help="address citizens reach (QR codes, CRL); default http://127.0.0.1:PORT")
     p.add_argument("--version", action="version", version=f"loket-server {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     init = sub.add_parser("init", help="create the schema, the CA and the offices")
@@ -72,10 +74,22 @@ def database_url(data: Path, url: str | None) -> str:
     return f"sqlite:///{data / 'loket-server.db'}"
 
 
-def open_server(args: argparse.Namespace) -> Server:
-    from sync.server.storage import make_engine
+def public_url(args: argparse.Namespace) -> str:
+    if args.public_url:
+        return str(args.public_url).rstrip("/")
+    return f"http://127.0.0.1:{getattr(args, 'port', None) or 8765}"
 
-    return Server.open(make_engine(database_url(args.data, args.database_url)))
+
+def open_server(args: argparse.Namespace) -> Server:
+    from sync.server.ca import Authority
+    from sync.server.storage import create_schema, make_engine
+
+    engine = make_engine(database_url(args.data, args.database_url))
+    if args.command in ("init", "run"):
+        create_schema(engine)
+    authority = Authority.ensure(args.data / "ca", engine, public_url(args)) \
+        if args.command in ("init", "run", "ca") else None
+    return Server.open(engine, authority)
 
 
 def _username(name: str) -> str:
@@ -134,8 +148,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         _print(args, {"username": args.user, "code": code}, code)
         return 0
     if args.command == "revoke":
-        count = server.revoke(user=args.user, device=args.device, reason=args.reason)
-        _print(args, {"revoked_devices": count}, f"{count} perangkat dicabut")
+        count = server.revoke(user=args.user, device=args.device, certificate=args.certificate, reason=args.reason)
+        _print(args, {"revoked": count}, f"{count} dicabut")
+        return 0 if count else 1
+    if args.command == "ca":
+        assert server.authority is not None
+        sys.stdout.write(server.authority.ca.certificate_pem().decode())
         return 0
     sys.stderr.write("not available yet\n")
     return 2

@@ -21,6 +21,8 @@ from app.domain.offices import OfficeDirectory, directory
 from app.domain.roles import Role
 from sync.protocol import PULL_LIMIT, Errno, Op, OpResult
 from sync.server import storage as t
+from sync.server.approvals import ApprovalHandler
+from sync.server.ca import Authority
 from sync.server.ops import DeviceCtx, OpApplier, bump_feed, snapshots
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
@@ -54,14 +56,23 @@ class Server:
     engine: Engine
     catalog: Catalog
     offices: OfficeDirectory
+    authority: Authority | None = None
 
     @classmethod
-    def open(cls, engine: Engine) -> Server:
-        return cls(engine, default_catalog(), directory())
+    def open(cls, engine: Engine, authority: Authority | None = None) -> Server:
+        return cls(engine, default_catalog(), directory(), authority)
 
     @property
     def applier(self) -> OpApplier:
-        return OpApplier(self.catalog, self.offices)
+        applier = OpApplier(self.catalog, self.offices)
+        if self.authority is not None:
+            applier.handlers["approval"] = ApprovalHandler(self.authority, self.catalog)
+        return applier
+
+    def _authority(self) -> Authority:
+        if self.authority is None:
+            raise ApiError(503, Errno.SERVICE_UNAVAILABLE, "this server has no certificate authority")
+        return self.authority
 
     # ---- setup -------------------------------------------------------------------------------------
     def init(self) -> None:
@@ -137,18 +148,111 @@ class Server:
             raise ApiError(403, Errno.DEVICE_REVOKED, "this device has been revoked")
         return DeviceCtx(row.id, row.username, row.full_name, Role(row.role), row.office)
 
-    def revoke(self, *, user: str | None = None, device: str | None = None, reason: str) -> int:
+    def revoke(self, *, user: str | None = None, device: str | None = None, certificate: str | None = None,
+               reason: str) -> int:
+        """Revoke a user (all devices and certificates), a device (and its certificates) or one certificate."""
         now = clock.now_iso()
         with self.engine.begin() as conn:
             stmt = update(t.devices).where(t.devices.c.revoked_at.is_(None))
+            certs = update(t.certificates).where(t.certificates.c.revoked_at.is_(None))
+            if certificate:
+                serial = certificate.lower().removeprefix("0x").lstrip("0") or "0"
+                return int(conn.execute(certs.where(t.certificates.c.serial == serial)
+                                        .values(revoked_at=now, revoke_reason=reason)).rowcount)
             if device:
                 stmt = stmt.where(t.devices.c.id == device)
+                certs = certs.where(t.certificates.c.device_id == device)
             elif user:
                 stmt = stmt.where(t.devices.c.username == user)
+                certs = certs.where(t.certificates.c.username == user)
                 conn.execute(update(t.users).where(t.users.c.username == user).values(active=False))
             else:
-                raise ApiError(400, Errno.BAD_REQUEST, "revoke needs a user or a device")
+                raise ApiError(400, Errno.BAD_REQUEST, "revoke needs a user, a device or a certificate")
+            conn.execute(certs.values(revoked_at=now, revoke_reason=reason))
             return int(conn.execute(stmt.values(revoked_at=now, revoke_reason=reason)).rowcount)
+
+    # ---- signing -----------------------------------------------------------------------------------
+    def issue_certificate(self, ctx: DeviceCtx, csr_pem: str) -> dict[str, Any]:
+        """Certify a signer's device key from its CSR, naming the signer as the server's records do."""
+        from app.signing.certificates import CsrRejected, SignerIdentity, load_csr, serial_hex, to_pem
+
+        if ctx.role is not Role.PENANDATANGAN:
+            raise ApiError(403, Errno.FORBIDDEN, "only a penandatangan gets a signing certificate")
+        authority = self._authority()
+        with self.engine.connect() as conn:
+            user = conn.execute(select(t.users).where(t.users.c.username == ctx.username)).one()
+        office = self.offices.get(user.office)
+        identity = SignerIdentity(user.full_name, user.nip or "", user.position or "",
+                                  office.display_name if office else user.office)
+        try:
+            cert = authority.ca.issue_signing_certificate(load_csr(csr_pem.encode()), subject=identity.subject())
+        except (CsrRejected, ValueError) as err:
+            raise ApiError(422, Errno.VALIDATION, str(err)) from None
+        with self.engine.begin() as conn:
+            conn.execute(t.certificates.insert().values(
+                serial=serial_hex(cert), username=ctx.username, device_id=ctx.device_id,
+                pem=to_pem(cert).decode(), not_after=cert.not_valid_after_utc.isoformat(),
+                created_at=clock.now_iso()))
+        return {"certificate_pem": to_pem(cert).decode(), "chain_pem": [to_pem(authority.root).decode()],
+                "serial": serial_hex(cert)}
+
+    def lease(self, ctx: DeviceCtx, classification: str, year: int, count: int) -> dict[str, Any]:
+        """Reserve ``count`` letter numbers for this device (under a row lock on the office's counter)."""
+        if ctx.role is not Role.PENANDATANGAN:
+            raise ApiError(403, Errno.FORBIDDEN, "only a penandatangan leases letter numbers")
+        count = max(1, min(count, 500))
+        key = (t.number_counters.c.office == ctx.office) & (t.number_counters.c.classification == classification) \
+            & (t.number_counters.c.year == year)
+        with self.engine.begin() as conn:
+            for _ in range(3):
+                top = conn.execute(update(t.number_counters).where(key)
+                                   .values(next=t.number_counters.c.next + count)
+                                   .returning(t.number_counters.c.next)).first()
+                if top is not None:
+                    break
+                try:
+                    with conn.begin_nested():
+                        conn.execute(t.number_counters.insert().values(office=ctx.office, classification=classification,
+                                                                       year=year, next=1))
+                except IntegrityError:
+                    pass
+            else:
+                raise ApiError(503, Errno.SERVICE_UNAVAILABLE, "number counter busy")
+            last = int(top[0]) - 1
+            first = last - count + 1
+            lease_id = str(uuid.uuid4())
+            conn.execute(t.leases.insert().values(id=lease_id, office=ctx.office, classification=classification,
+                                                  year=year, device_id=ctx.device_id, first=first, last=last,
+                                                  created_at=clock.now_iso()))
+        return {"id": lease_id, "office": ctx.office, "classification": classification, "year": year,
+                "first": first, "last": last}
+
+    def ca_material(self) -> dict[str, str]:
+        from cryptography.hazmat.primitives import serialization
+
+        authority = self._authority()
+        crl = authority.crl()
+        return {"ca_pem": authority.ca.certificate_pem().decode(),
+                "crl_pem": crl.public_bytes(serialization.Encoding.PEM).decode()}
+
+    def letter(self, case_id: str) -> dict[str, Any] | None:
+        """What the public verification page shows: only what the letter itself shows."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.approvals, t.cases.c.status, t.cases.c.service, t.cases.c.office,
+                                      t.users.c.full_name, t.users.c.position, t.certificates.c.revoked_at)
+                               .join(t.cases, t.cases.c.id == t.approvals.c.case_id)
+                               .join(t.users, t.users.c.username == t.approvals.c.signer)
+                               .join(t.certificates, t.certificates.c.serial == t.approvals.c.cert_serial)
+                               .where(t.approvals.c.case_id == case_id)
+                               .order_by(t.approvals.c.id.desc()).limit(1)).first()
+        if row is None:
+            return None
+        service = self.catalog.services.get(row.service)
+        office = self.offices.get(row.office)
+        return {"letter_number": row.letter_number, "service": service.names["id"] if service else row.service,
+                "office": office.display_name if office else row.office, "signer": row.full_name,
+                "position": row.position, "signed_at": row.accepted_at, "status": row.status,
+                "certificate_revoked_at": row.revoked_at, "sha256": row.letter_sha256}
 
     # ---- sync --------------------------------------------------------------------------------------
     def push(self, ctx: DeviceCtx, ops: list[Op]) -> list[OpResult]:

@@ -37,11 +37,13 @@ class DeviceCtx:
 
 
 class OpRefused(Exception):
-    def __init__(self, errno: Errno, message: str, case: dict[str, Any] | None = None) -> None:
+    def __init__(self, errno: Errno, message: str, case: dict[str, Any] | None = None,
+                 chain: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.errno = errno
         self.message = message
         self.case = case
+        self.chain = chain  # the device's approval chain head as the server knows it
 
 
 def _dumps(value: Any) -> str:
@@ -144,6 +146,8 @@ class OpApplier:
             snapshot = load_snapshot(conn, str(case_id)) if case_id else None
             if snapshot is not None:
                 result["case"] = snapshot
+            if err.chain is not None:
+                result["chain"] = err.chain
             return result
         assert isinstance(err, LoketError)
         errno = Errno.VALIDATION if isinstance(err, ValidationError) else Errno.TRANSITION_REFUSED

@@ -164,6 +164,68 @@ feed_counter = Table(
     Column("value", BigInteger, nullable=False),
 )
 
+certificates = Table(
+    "certificates", metadata,
+    Column("serial", String(40), primary_key=True),  # lower-case hex
+    Column("username", String(64), ForeignKey("users.username"), nullable=False),
+    Column("device_id", String(36), nullable=False),
+    Column("pem", Text, nullable=False),
+    Column("not_after", String(32), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("revoked_at", String(32)),
+    Column("revoke_reason", Text),
+)
+
+number_counters = Table(
+    "number_counters", metadata,
+    Column("office", String(40), primary_key=True),
+    Column("classification", String(40), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("next", Integer, nullable=False),
+)
+
+leases = Table(
+    "leases", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("office", String(40), nullable=False),
+    Column("classification", String(40), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("device_id", String(36), nullable=False, index=True),
+    Column("first", Integer, nullable=False),
+    Column("last", Integer, nullable=False),
+    Column("created_at", String(32), nullable=False),
+)
+
+approvals = Table(
+    "approvals", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", String(36), ForeignKey("cases.id"), nullable=False, index=True),
+    Column("letter_number", String(80), nullable=False, unique=True),
+    Column("event", Text, nullable=False),
+    Column("signature", Text, nullable=False),
+    Column("event_hash", String(64), nullable=False),
+    Column("device_id", String(36), nullable=False),
+    Column("device_counter", BigInteger, nullable=False),
+    Column("cert_serial", String(40), nullable=False),
+    Column("signer", String(64), nullable=False),
+    Column("signed_sha256", String(64), nullable=False),
+    Column("letter_sha256", String(64), nullable=False),
+    Column("accepted_at", String(32), nullable=False),
+)
+
+device_chains = Table(
+    "device_chains", metadata,
+    Column("device_id", String(36), primary_key=True),
+    Column("counter", BigInteger, nullable=False),
+    Column("last_hash", String(64), nullable=False),
+)
+
+counters = Table(
+    "counters", metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
 server_meta = Table(
     "server_meta", metadata,
     Column("key", String(64), primary_key=True),

@@ -1,0 +1,117 @@
+"""The doctor's network checks: is the server reachable, and how far is this laptop's clock from it.
+
+``app/`` never imports ``sync/``, so ``app.services.doctor.run`` receives these through its ``extra``
+parameter (``doctor.run(ws, extra=network_checks(cfg))``). Both checks share one ``/ping`` round trip.
+The ping needs no token; nothing secret is sent or logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app import clock, config
+from app.i18n import language
+from app.services.doctor import Check
+from app.services.workspace import Workspace
+from app.storage import repo
+from sync.client import SyncClient
+from sync.errors import SyncError
+from sync.protocol import PROTOCOL_VERSION
+
+SKEW_FAIL_MINUTES = 60  # beyond this, letters would carry a wrong signing time: fix the clock first
+
+
+def _t(id_text: str, en_text: str) -> str:
+    return id_text if language() == "id" else en_text
+
+
+@dataclass
+class PingResult:
+    url: str | None
+    server_time: dt.datetime | None = None
+    local_mid: dt.datetime | None = None
+    round_trip: float = 0.0
+    version: str = ""
+    protocol: int | None = None
+    error: str | None = None
+
+
+def server_url(ws: Workspace, cfg: config.Config) -> str | None:
+    """The enrolled server (profile), else the provisioned one (``server_url`` in loket.toml)."""
+    with ws.db.read() as s:
+        enrolled = repo.get_meta(s, "server_url")
+    return enrolled or cfg.get(config.SERVER_URL) or None
+
+
+def _parse_time(text: str) -> dt.datetime:
+    parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def ping(url: str, *, timeout: float = 5.0, now: Callable[[], dt.datetime] = clock.now) -> PingResult:
+    """One ``/ping`` without retries; the local time is taken at the middle of the round trip."""
+    client = SyncClient(url, timeout=(timeout, timeout), retries=0)
+    try:
+        before, started = now(), time.monotonic()
+        data = client.ping()
+        elapsed = time.monotonic() - started
+        local_mid = before + dt.timedelta(seconds=elapsed / 2)
+        return PingResult(url, _parse_time(str(data["server_time"])), local_mid, elapsed,
+                          str(data.get("version", "")), data.get("protocol"))
+    except SyncError as err:
+        return PingResult(url, error=err.message)
+    except Exception as err:  # a bad URL, a TLS failure, an odd answer: the verdict says which
+        return PingResult(url, error=f"{type(err).__name__}: {err}")
+    finally:
+        client.close()
+
+
+def network_checks(cfg: config.Config | None = None, *,
+                   now: Callable[[], dt.datetime] = clock.now) -> list[Callable[[Workspace], Check]]:
+    """``[check_server, check_clock]`` sharing one ping; ``cfg`` defaults to the profile's settings."""
+    cache: dict[str, PingResult] = {}
+
+    def _ping(ws: Workspace) -> PingResult:
+        if "result" not in cache:
+            settings = cfg or config.load(ws.profile)
+            url = server_url(ws, settings)
+            cache["result"] = ping(url, now=now) if url else PingResult(None)
+        return cache["result"]
+
+    def check_server(ws: Workspace) -> Check:
+        result = _ping(ws)
+        if result.url is None:
+            return Check("server", False, _t("alamat server belum diatur (daftarkan perangkat atau isi "
+                                             "server_url di loket.toml)",
+                                             "no server address yet (enrol the device or set server_url in "
+                                             "loket.toml)"))
+        if result.error:
+            return Check("server", False, _t(f"{result.url} tidak terjangkau: {result.error}",
+                                             f"{result.url} not reachable: {result.error}"))
+        text = _t(f"{result.url} menjawab dalam {result.round_trip * 1000:.0f} ms (versi {result.version})",
+                  f"{result.url} answered in {result.round_trip * 1000:.0f} ms (version {result.version})")
+        if result.protocol is not None and result.protocol != PROTOCOL_VERSION:
+            return Check("server", False, text + _t(f" — protokol {result.protocol}, aplikasi ini {PROTOCOL_VERSION}",
+                                                    f" — protocol {result.protocol}, this app {PROTOCOL_VERSION}"))
+        return Check("server", True, text)
+
+    def check_clock(ws: Workspace) -> Check:
+        result = _ping(ws)
+        if result.server_time is None or result.local_mid is None:
+            return Check("clock", True, _t(f"jam perangkat {now():%Y-%m-%d %H:%M} UTC; tidak bisa dibandingkan "
+                                           "dengan server", f"device clock {now():%Y-%m-%d %H:%M} UTC; cannot be "
+                                           "compared with the server"), warn=True)
+        skew = (result.local_mid - result.server_time).total_seconds()
+        limit = (cfg or config.load(ws.profile)).get(config.CLOCK_SKEW_WARN_MINUTES) * 60
+        side = _t("lebih cepat", "ahead") if skew > 0 else _t("lebih lambat", "behind")
+        text = _t(f"jam perangkat {abs(skew):.0f} detik {side} dari server",
+                  f"device clock {abs(skew):.0f} s {side} of the server")
+        if abs(skew) > SKEW_FAIL_MINUTES * 60:
+            return Check("clock", False, text + _t(" — perbaiki jam sebelum menandatangani",
+                                                   " — fix the clock before signing"))
+        return Check("clock", True, text, warn=abs(skew) > limit)
+
+    return [check_server, check_clock]

@@ -1,0 +1,167 @@
+"""Checking a laptop's approval on the server, then upgrading its letter (tier 1 → tier 2).
+
+Refused: a forged or altered event, a certificate that is not this user's or is revoked, a replayed or
+reordered event (the device's counter must grow and its hash chain must be unbroken), a signer who may
+not sign this case, a letter number outside the device's leases or used before, a PDF that is not the
+one the event names or whose signature does not validate against the city CA. A stale approval (the
+case changed meanwhile) still advances the device's chain — the event itself was genuine — and the case
+stays in the signing queue with the reason. An accepted letter gets a city timestamp and validation data.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from app.domain.catalog import Catalog
+from app.domain.lifecycle import Action, CaseStatus
+from app.domain.roles import Role
+from app.errors import LoketError
+from app.services.letters import case_content
+from app.signing.approvals import InvalidApproval, SignedApproval, content_hash, rendered_prefix_matches, verify_event
+from app.signing.certificates import load_certificate
+from app.signing.pades import upgrade_pdf, verify_pdf
+from sync.protocol import Errno, Op, OpResult
+from sync.server import storage as t
+from sync.server.ca import Authority
+from sync.server.ops import DeviceCtx, OpRefused, load_snapshot
+
+MAX_PDF = 5 * 1024 * 1024
+
+
+class _Row:
+    """Adapter so case_content() reads a server row like a laptop's Case."""
+
+    def __init__(self, row: Any) -> None:
+        self.id, self.service, self.office, self.nik, self.name, self.fields = (
+            row.id, row.service, row.office, row.nik, row.name, row.fields)
+
+
+def _year(number: str) -> int | None:
+    for part in reversed(number.split("/")):
+        if part.isdigit() and len(part) == 4:
+            return int(part)
+    return None
+
+
+class ApprovalHandler:
+    def __init__(self, authority: Authority, catalog: Catalog) -> None:
+        self.authority = authority
+        self.catalog = catalog
+
+    def __call__(self, conn: Connection, ctx: DeviceCtx, op: Op, now: str) -> OpResult:
+        if ctx.role is not Role.PENANDATANGAN:
+            raise OpRefused(Errno.FORBIDDEN, "only a penandatangan may approve")
+        payload = dict(op["payload"])
+        pdf_b64 = payload.pop("pdf", None)
+        try:
+            signed = SignedApproval.from_dict(payload)
+        except InvalidApproval as err:
+            raise OpRefused(Errno.APPROVAL_INVALID, err.message) from None
+        event = signed.event
+        if event.case_id != op.get("case_id") or event.device_id != ctx.device_id:
+            raise OpRefused(Errno.APPROVAL_INVALID, "event does not match the op or the device")
+        cert_row = conn.execute(select(t.certificates).where(t.certificates.c.serial == event.signer_cert_serial)
+                                ).first()
+        if cert_row is None or cert_row.username != ctx.username:
+            raise OpRefused(Errno.APPROVAL_INVALID, "the certificate is not this signer's")
+        try:
+            verify_event(signed, load_certificate(cert_row.pem.encode()))
+        except InvalidApproval as err:
+            raise OpRefused(Errno.APPROVAL_INVALID, err.message) from None
+        if cert_row.revoked_at is not None:
+            raise OpRefused(Errno.CERTIFICATE_REVOKED, "the signing certificate has been revoked")
+        self._advance_chain(conn, ctx.device_id, event.device_counter, event.prev_event_hash, event.hash)
+        row = conn.execute(select(t.cases).where(t.cases.c.id == event.case_id)).first()
+        if row is None or row.deleted:
+            raise OpRefused(Errno.NOT_FOUND, "case not found")
+        if row.signer_office != ctx.office:
+            raise OpRefused(Errno.FORBIDDEN, "this signer may not sign this case")
+        stale = (row.status != CaseStatus.VERIFIED.value or row.version != event.case_version
+                 or content_hash(case_content(_Row(row))) != event.content_hash)  # type: ignore[arg-type]
+        if stale:
+            return {"op_id": op["op_id"], "status": "rejected", "errno": int(Errno.APPROVAL_STALE),
+                    "message": "the case changed after it was signed; it is back in the signing queue",
+                    "case": load_snapshot(conn, row.id) or {}}
+        self._check_number(conn, ctx, row, event.letter_number)
+        pdf = self._pdf(pdf_b64, event.pdf_sha256)
+        check = verify_pdf(pdf, [self.authority.root])
+        if not (check.valid and check.trusted) or check.signer_serial not in (None, event.signer_cert_serial):
+            raise OpRefused(Errno.APPROVAL_INVALID, "the letter's signature does not validate: "
+                            + "; ".join(check.problems[:3]))
+        try:
+            upgraded = upgrade_pdf(pdf, self.authority.timestamper(conn), [self.authority.root],
+                                   crls=[self.authority.crl(conn)])
+        except LoketError as err:
+            raise OpRefused(Errno.APPROVAL_INVALID, f"upgrade failed: {err.message}") from None
+        signed_sha = hashlib.sha256(pdf).hexdigest()
+        letter_sha = hashlib.sha256(upgraded).hexdigest()
+        for sha, data in ((signed_sha, pdf), (letter_sha, upgraded)):
+            if conn.execute(select(t.blobs.c.sha256).where(t.blobs.c.sha256 == sha)).first() is None:
+                conn.execute(insert(t.blobs).values(sha256=sha, size=len(data), complete=True, data=data,
+                                                    created_at=now))
+        conn.execute(insert(t.approvals).values(
+            case_id=row.id, letter_number=event.letter_number, event=json.dumps(event.payload()),
+            signature=signed.signature, event_hash=event.hash, device_id=ctx.device_id,
+            device_counter=event.device_counter, cert_serial=event.signer_cert_serial, signer=ctx.username,
+            signed_sha256=signed_sha, letter_sha256=letter_sha, accepted_at=now))
+        conn.execute(update(t.cases).where(t.cases.c.id == row.id).values(
+            status=CaseStatus.APPROVED.value, version=row.version + 1, letter_number=event.letter_number,
+            letter_sha256=letter_sha, updated_at=now))
+        conn.execute(t.case_events.insert().values(
+            case_id=row.id, action=Action.APPROVE.value, from_status=row.status, to_status="approved",
+            actor=ctx.username, device=ctx.device_id, reason=None, at=str(op["payload"].get("at") or now),
+            received_at=now))
+        return {"op_id": op["op_id"], "status": "applied", "version": row.version + 1}
+
+    def _advance_chain(self, conn: Connection, device: str, counter: int, prev: str | None, new: str) -> None:
+        chain = conn.execute(select(t.device_chains).where(t.device_chains.c.device_id == device)).first()
+        head = {"counter": chain.counter, "last_hash": chain.last_hash} if chain else {"counter": 0, "last_hash": None}
+        if chain is None:
+            if prev is not None:
+                raise OpRefused(Errno.APPROVAL_INVALID, "the device's first event must not name a predecessor",
+                                chain=head)
+            conn.execute(insert(t.device_chains).values(device_id=device, counter=counter, last_hash=new))
+            return
+        if counter <= chain.counter:
+            raise OpRefused(Errno.APPROVAL_INVALID, "replayed or reordered approval (counter did not grow)",
+                            chain=head)
+        if prev != chain.last_hash:
+            raise OpRefused(Errno.APPROVAL_INVALID, "the device's approval chain is broken", chain=head)
+        conn.execute(update(t.device_chains).where(t.device_chains.c.device_id == device)
+                     .values(counter=counter, last_hash=new))
+
+    def _check_number(self, conn: Connection, ctx: DeviceCtx, row: Any, number: str) -> None:
+        service = self.catalog.get(row.service)
+        year = _year(number)
+        serial = None
+        for part in number.split("/"):
+            if part.isdigit() and part != str(year):
+                serial = int(part)
+                break
+        if year is None or serial is None or not number.startswith(service.classification + "/"):
+            raise OpRefused(Errno.NUMBER_OUTSIDE_LEASE, "letter number not in the office's format")
+        lease = conn.execute(select(t.leases.c.id).where(
+            t.leases.c.device_id == ctx.device_id, t.leases.c.office == ctx.office,
+            t.leases.c.classification == service.classification, t.leases.c.year == year,
+            t.leases.c.first <= serial, t.leases.c.last >= serial)).first()
+        if lease is None:
+            raise OpRefused(Errno.NUMBER_OUTSIDE_LEASE, "letter number outside this device's leased blocks")
+        if conn.execute(select(t.approvals.c.id).where(t.approvals.c.letter_number == number)).first():
+            raise OpRefused(Errno.NUMBER_OUTSIDE_LEASE, "letter number already used")
+
+    def _pdf(self, pdf_b64: Any, expected: str) -> bytes:
+        if not isinstance(pdf_b64, str) or len(pdf_b64) > MAX_PDF * 4 // 3 + 8:
+            raise OpRefused(Errno.APPROVAL_INVALID, "the signed letter is missing or too large")
+        try:
+            pdf = base64.b64decode(pdf_b64, validate=True)
+        except (binascii.Error, ValueError):
+            raise OpRefused(Errno.APPROVAL_INVALID, "the signed letter is not base64") from None
+        if not rendered_prefix_matches(pdf, expected):
+            raise OpRefused(Errno.APPROVAL_INVALID, "the letter is not the one the event names")
+        return pdf
