@@ -51,7 +51,7 @@ class FieldProblem:
 
     __slots__ = ("field", "key", "params")
 
-    def __init__(self, field: str, key: str, **params: Any) -> None:
+    def __init__(self, field: str, key: str, /, **params: Any) -> None:
         self.field = field
         self.key = key
         self.params = params

@@ -175,7 +175,7 @@ def set_language(lang: str | None) -> None:
     _language = lang if lang in LANGUAGES else None
 
 
-def tr(key: str, **params: Any) -> str:
+def tr(key: str, /, **params: Any) -> str:
     """The sentence ``key`` in the current language, with ``params`` filled in."""
     entry = MESSAGES.get(key)
     if entry is None:

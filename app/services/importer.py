@@ -42,7 +42,9 @@ def read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+    # Number records, not lines: a quoted cell may hold line breaks, and a spreadsheet shows such a record as
+    # one row. Blank lines are records too (empty rows), so the numbers stay those the person sees.
+    rows = [(number, row) for number, row in enumerate(reader, start=1) if any(cell.strip() for cell in row)]
     if not rows:
         raise UserFacingError("csv.header", found="-")
     header = [h.strip().lower() for h in rows[0][1]]

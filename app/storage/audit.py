@@ -28,13 +28,20 @@ class AuditRecord:
     detail: str  # JSON text
 
 
-# Same bytes as ``json.dumps(..., ensure_ascii=False, separators=(",", ":"))``, without building an encoder
-# per entry (a bulk import hashes one entry per case).
+# The hashed body is the JSON array of the record's fields, as
+# ``json.dumps(fields, ensure_ascii=False, separators=(",", ":"))`` writes it. The fields are all text, so the
+# array is joined from encoded strings directly: the same bytes, without the encoder's per-call setup (a bulk
+# import hashes one entry per case). Anything that is not text goes through the encoder.
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_ENCODE_STR = json.encoder.encode_basestring
 
 
 def entry_hash(prev: str, r: AuditRecord) -> str:
-    body = _ENCODE([r.at, r.actor, r.device, r.action, r.entity, r.entity_id, r.detail])
+    fields = (r.at, r.actor, r.device, r.action, r.entity, r.entity_id, r.detail)
+    if all(type(f) is str for f in fields):
+        body = "[" + ",".join(map(_ENCODE_STR, fields)) + "]"
+    else:
+        body = _ENCODE(list(fields))
     return hashlib.sha256(f"{prev}|{body}".encode()).hexdigest()
 
 

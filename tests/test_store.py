@@ -1,0 +1,343 @@
+"""The local store: one transaction per mutation, the audit chain, attachments, damaged and newer databases,
+and durability when the process is killed mid-write."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from samples import NIK_MAN, NIK_WOMAN, PNG, SKD_FIELDS, documents
+
+from app.domain.lifecycle import Action
+from app.errors import StorageError, UserFacingError, ValidationError
+from app.services import cases, doctor
+from app.services.workspace import Actor, Workspace
+from app.storage import audit
+from app.storage.blobs import MAX_ATTACHMENT_BYTES, BlobStore
+from app.storage.db import Database
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _counts(db: Path) -> dict[str, int]:
+    con = sqlite3.connect(db)
+    try:
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("cases", "outbox", "audit", "case_events", "attachments")}
+    finally:
+        con.close()
+
+
+def _blob_files(profile: Path) -> list[Path]:
+    folder = profile / "blobs"
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+# --- one transaction per mutation -------------------------------------------------------------------------
+
+
+def test_create_writes_case_outbox_and_audit_together(ws: Workspace, petugas: Actor) -> None:
+    case_id = cases.create(ws, petugas, "SKD", NIK_WOMAN, "Siti Aminah", {"keperluan": "sekolah"}).id
+    con = sqlite3.connect(ws.db.path)
+    (kind, op_case, payload), = con.execute("SELECT kind, case_id, payload FROM outbox").fetchall()
+    assert (kind, op_case) == ("case.create", case_id)
+    assert json.loads(payload)["case"]["fields"] == {"keperluan": "sekolah"}
+    assert con.execute("SELECT action, entity_id FROM audit").fetchall() == [("case.create", case_id)]
+    con.close()
+
+
+def test_refused_validation_writes_nothing(ws: Workspace, petugas: Actor) -> None:
+    before = _counts(ws.db.path)
+    with pytest.raises(ValidationError):
+        cases.create(ws, petugas, "SKD", "3573015708900000", "Siti Aminah")  # serial 0000
+    with pytest.raises(ValidationError):
+        cases.create(ws, petugas, "SKD", NIK_WOMAN, "Siti", {"tanggal_lahir": "kemarin"})
+    assert _counts(ws.db.path) == before == {"cases": 0, "outbox": 0, "audit": 0, "case_events": 0,
+                                             "attachments": 0}
+
+
+def test_refused_step_writes_nothing(ws: Workspace, petugas: Actor) -> None:
+    case_id = cases.create(ws, petugas, "SKD", NIK_WOMAN, "Siti Aminah").id
+    before = _counts(ws.db.path)
+    with pytest.raises(ValidationError):  # required fields and documents are missing
+        cases.transition(ws, petugas, case_id, Action.SUBMIT)
+    assert _counts(ws.db.path) == before
+    assert cases.show(ws, case_id)["version"] == 1
+
+
+def test_failure_half_way_rolls_everything_back(ws: Workspace, petugas: Actor,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The audit entry is written last; when it fails, the case and its outbox op must not stay behind."""
+
+    def broken(*_args: object, **_kw: object) -> None:
+        raise RuntimeError("disk full")
+
+    case_id = cases.create(ws, petugas, "SKD", NIK_WOMAN, "Siti Aminah").id
+    before = _counts(ws.db.path)
+    monkeypatch.setattr(audit, "append", broken)
+    with pytest.raises(RuntimeError):
+        cases.create(ws, petugas, "SKD", NIK_MAN, "Budi Santoso")
+    with pytest.raises(RuntimeError):
+        cases.edit(ws, petugas, case_id, {"keperluan": "lain"})
+    with pytest.raises(RuntimeError):
+        cases.transition(ws, petugas, case_id, Action.WITHDRAW)
+    with pytest.raises(RuntimeError):
+        cases.create_many(ws, petugas, "SKD", [(NIK_MAN, "Budi", {}), (NIK_WOMAN, "Siti", {})])
+    assert _counts(ws.db.path) == before
+    shown = cases.show(ws, case_id)
+    assert (shown["status"], shown["version"], shown["fields"]) == ("draft", 1, {})
+
+
+def _is_uuid4(text: str) -> bool:
+    value = uuid.UUID(text)
+    return value.version == 4 and value.variant == uuid.RFC_4122 and str(value) == text
+
+
+def test_bulk_create_keeps_good_rows(ws: Workspace, petugas: Actor) -> None:
+    rows: list[tuple[str | None, str, dict[str, str]]] = [
+        (NIK_WOMAN, "Siti Aminah", dict(SKD_FIELDS)),
+        ("3573019999990001", "Bad Date", {}),
+        (NIK_MAN, "Budi Santoso", {"keperluan": "bank"}),
+        (NIK_MAN, "", {"warna": "biru"}),
+    ]
+    result = cases.create_many(ws, petugas, "SKD", rows, chunk=1)
+    assert len(result.ids) == 2 and len(set(result.ids)) == 2
+    assert sorted((i, p.field) for i, p in result.rejected) == [(1, "nik"), (3, "name"), (3, "warna")]
+    assert _counts(ws.db.path) == {"cases": 2, "outbox": 2, "audit": 2, "case_events": 0, "attachments": 0}
+    assert all(_is_uuid4(i) for i in result.ids)
+    shown = cases.show(ws, result.ids[0])
+    assert shown["fields"]["tanggal_lahir"] == "1990-08-17" and shown["nik"] == NIK_WOMAN
+    con = sqlite3.connect(ws.db.path)
+    op_ids = [r[0] for r in con.execute("SELECT op_id FROM outbox")]
+    assert all(_is_uuid4(i) for i in op_ids) and len(set(op_ids)) == 2
+    (raw,) = con.execute("SELECT payload FROM outbox WHERE case_id = ?", (result.ids[0],)).fetchone()
+    payload = json.loads(raw)
+    con.close()
+    assert payload["case"]["id"] == result.ids[0] and payload["case"]["fields"]["jenis_kelamin"] == "P"
+    with ws.db.read() as s:
+        assert audit.verify(s).broken_at is None
+
+
+# --- the audit chain --------------------------------------------------------------------------------------
+
+
+def test_audit_chain_verifies_and_tampering_is_found(ws: Workspace, petugas: Actor,
+                                                     cli: Callable[..., tuple[int, str, str]]) -> None:
+    for i in range(3):
+        cases.create(ws, petugas, "SKD", NIK_WOMAN, f"Warga {i}")
+    with ws.db.read() as s:
+        assert audit.verify(s) == audit.ChainReport(3, None)
+    by_name = {c.name: c for c in doctor.run(ws)}
+    assert by_name["audit_chain"].ok, by_name["audit_chain"].detail
+
+    con = sqlite3.connect(ws.db.path)
+    con.execute("""UPDATE audit SET detail = '{"service":"SKD","status":"issued"}' WHERE seq = 2""")
+    con.commit()
+    con.close()
+
+    with ws.db.read() as s:
+        assert audit.verify(s).broken_at == 2
+    check = {c.name: c for c in doctor.run(ws)}["audit_chain"]
+    assert not check.ok and "#2" in check.detail
+    rc, out, err = cli("--json", "doctor")
+    assert rc == 1, err
+    checks = {c["name"]: c for c in json.loads(out)["checks"]}
+    assert checks["audit_chain"]["ok"] is False
+    assert "Traceback" not in err
+
+
+# --- attachments ------------------------------------------------------------------------------------------
+
+
+def test_attachments_are_content_addressed(ws: Workspace, petugas: Actor, tmp_path: Path) -> None:
+    files = documents(tmp_path, ("ktp", "kk"))
+    first = cases.create(ws, petugas, "SKD", NIK_WOMAN, "Siti Aminah", attachments=files).id
+    second = cases.create(ws, petugas, "SKD", NIK_MAN, "Budi Santoso", attachments={"ktp": files["ktp"]}).id
+    stored = _blob_files(ws.profile)
+    assert len(stored) == 2  # the KTP file is stored once for both cases
+    for path in files.values():
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        blob = ws.profile / "blobs" / digest[:2] / digest
+        assert blob.read_bytes() == path.read_bytes()
+    docs = {d["doc_code"]: d for d in cases.show(ws, first)["documents"]}
+    assert docs["ktp"]["mime"] == "image/png" and docs["kk"]["mime"] == "application/pdf"
+    assert cases.show(ws, second)["documents"][0]["sha256"] == docs["ktp"]["sha256"]
+    con = sqlite3.connect(ws.db.path)
+    kinds = sorted(k for (k,) in con.execute("SELECT kind FROM outbox WHERE case_id = ?", (first,)))
+    con.close()
+    assert kinds == ["attachment.add", "attachment.add", "blob", "blob", "case.create"]
+
+
+def _refused_attachment(ws: Workspace, petugas: Actor, path: Path) -> UserFacingError:
+    before = _counts(ws.db.path)
+    with pytest.raises(UserFacingError) as err:
+        cases.create(ws, petugas, "SKD", NIK_WOMAN, "Siti Aminah", attachments={"ktp": path})
+    assert _counts(ws.db.path) == before
+    assert _blob_files(ws.profile) == []
+    return err.value
+
+
+def test_oversize_attachment_is_refused(ws: Workspace, petugas: Actor, tmp_path: Path) -> None:
+    ws.blobs = BlobStore(ws.profile / "blobs", limit=1024)
+    big = tmp_path / "ktp.png"
+    big.write_bytes(PNG + b"\0" * 2048)
+    err = _refused_attachment(ws, petugas, big)
+    assert err.key == "attachment.too_large"
+    assert "ktp.png" in str(err) and "terlalu besar" in str(err)
+
+
+def test_oversize_sparse_file_is_refused_without_reading_it(ws: Workspace, petugas: Actor,
+                                                           tmp_path: Path) -> None:
+    huge = tmp_path / "scan.pdf"
+    with huge.open("wb") as fh:
+        fh.write(b"%PDF-1.4\n")
+        fh.truncate(MAX_ATTACHMENT_BYTES + 1)
+    err = _refused_attachment(ws, petugas, huge)
+    assert str(err) == "Lampiran scan.pdf terlalu besar (20.0 MB); batasnya 20 MB."
+
+
+def test_wrong_type_is_refused(ws: Workspace, petugas: Actor, tmp_path: Path) -> None:
+    text = tmp_path / "ktp.txt"
+    text.write_text("bukan gambar")
+    err = _refused_attachment(ws, petugas, text)
+    assert str(err) == "Lampiran ktp.txt harus berupa PDF, JPG atau PNG."
+
+
+def test_bad_attachment_on_edit_changes_nothing(ws: Workspace, petugas: Actor, tmp_path: Path) -> None:
+    case_id = cases.create(ws, petugas, "SKD", NIK_WOMAN, "Siti Aminah").id
+    text = tmp_path / "kk.txt"
+    text.write_text("x")
+    before = _counts(ws.db.path)
+    with pytest.raises(UserFacingError):
+        cases.edit(ws, petugas, case_id, {"keperluan": "bank"}, {"kk": text})
+    assert _counts(ws.db.path) == before
+    assert cases.show(ws, case_id)["version"] == 1
+
+
+# --- damaged and newer databases --------------------------------------------------------------------------
+
+
+def test_corrupt_database_is_refused_and_kept(tmp_path: Path, cli: Callable[..., tuple[int, str, str]],
+                                             profile: Path) -> None:
+    path = tmp_path / "loket.db"
+    garbage = random.Random(7).randbytes(64 * 1024)
+    path.write_bytes(garbage)
+    with pytest.raises(StorageError) as err:
+        Database(path)
+    assert err.value.key == "db.corrupt"
+    assert "rusak" in str(err.value)
+    assert path.read_bytes() == garbage  # the original is not overwritten
+    copies = list((tmp_path / "damaged").iterdir())
+    assert len(copies) == 1 and copies[0].read_bytes() == garbage
+    assert str(copies[0]) in str(err.value)
+
+    (profile / "loket.db").write_bytes(garbage)
+    rc, _out, stderr = cli("case", "list")
+    assert rc == 1
+    assert "rusak" in stderr and "Traceback" not in stderr
+    assert (profile / "loket.db").read_bytes() == garbage
+
+
+def test_newer_schema_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "loket.db"
+    Database(path).close()
+    con = sqlite3.connect(path)
+    con.execute("UPDATE alembic_version SET version_num = '9999'")
+    con.commit()
+    con.close()
+    data = path.read_bytes()
+    with pytest.raises(StorageError) as err:
+        Database(path)
+    assert err.value.key == "db.too_new"
+    assert "9999" in str(err.value) and "lebih baru" in str(err.value)
+    assert path.read_bytes() == data
+    assert not (tmp_path / "backups").exists() and not (tmp_path / "damaged").exists()
+    wal = tmp_path / "loket.db-wal"
+    assert not wal.exists() or wal.stat().st_size == 0  # opened for reading only: nothing was written
+
+
+# --- durability -------------------------------------------------------------------------------------------
+
+WRITER = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+
+    from app.events import EventBus
+    from app.services import cases
+    from app.services.workspace import Workspace
+
+    ws = Workspace(Path(sys.argv[1]), events=EventBus())
+    actor = ws.actor("petugas")
+    n = 0
+    while True:
+        cases.create(ws, actor, "SKD", "3573015708900003", f"Warga {sys.argv[2]}-{n}",
+                     {"keperluan": "uji ketahanan", "alamat": "Jl. Ijen " + str(n)})
+        n += 1
+        if n == 1:
+            print("ready", flush=True)
+""")
+
+
+def test_sigkill_mid_write_loses_only_whole_cases(ws: Workspace, petugas: Actor, tmp_path: Path) -> None:
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER)
+    rnd = random.Random(20261127)
+    for round_no in range(4):
+        proc = subprocess.Popen([sys.executable, str(script), str(ws.profile), str(round_no)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.strip() == b"ready", proc.stderr.read() if proc.stderr else b""
+        time.sleep(rnd.uniform(0.02, 0.4))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        assert proc.returncode == -signal.SIGKILL
+
+    con = sqlite3.connect(ws.db.path)
+    assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    case_ids = {r[0] for r in con.execute("SELECT id FROM cases")}
+    op_ids = [r[0] for r in con.execute("SELECT case_id FROM outbox WHERE kind = 'case.create'")]
+    audited = [r[0] for r in con.execute("SELECT entity_id FROM audit WHERE action = 'case.create'")]
+    con.close()
+    assert len(case_ids) >= 4  # every round committed at least one case before the kill
+    assert sorted(op_ids) == sorted(case_ids)
+    assert sorted(audited) == sorted(case_ids)
+    with ws.db.read() as s:
+        report = audit.verify(s)
+    assert report.broken_at is None and report.entries == len(case_ids)
+    new_id = cases.create(ws, petugas, "SKD", NIK_MAN, "Setelah Crash").id
+    assert cases.show(ws, new_id)["status"] == "draft"
+    assert _counts(ws.db.path)["cases"] == len(case_ids) + 1
+
+
+# --- the bulk path writes exactly what the one-case path writes -------------------------------------------
+
+
+@pytest.mark.parametrize("nik,name", [(NIK_WOMAN, "Siti Aminah"), (None, 'RW 05 "Oro-oro Dowo"\nLPMK é ✓')])
+def test_fast_create_payload_is_byte_identical(ws: Workspace, petugas: Actor, nik: str | None,
+                                               name: str) -> None:
+    intake = cases.Intake(nik, name, {"alamat": "Jl. Ijen\t5 — \\ \"RT\" 03", "keperluan": "ñ", "a": "1"})
+    new = cases._case_row(petugas, ws.catalog.get("SKD"), intake, "2026-11-27T08:00:00.000000Z", "2026-11-30")
+    assert cases._create_payload_text(new) == cases._dumps(cases._create_payload(new))
+    assert json.loads(cases._create_payload_text(new))["case"]["fields"] == intake.fields
+
+
+def test_audit_hash_is_the_documented_json() -> None:
+    record = audit.AuditRecord("2026-11-27T08:00:00Z", "siti", "dev-1", "case.create", "case", 'id "é"\n',
+                               '{"service":"SKD"}')
+    fields = [record.at, record.actor, record.device, record.action, record.entity, record.entity_id,
+              record.detail]
+    body = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+    expected = hashlib.sha256(f"{audit.GENESIS}|{body}".encode()).hexdigest()
+    assert audit.entry_hash(audit.GENESIS, record) == expected
