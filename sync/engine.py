@@ -99,7 +99,7 @@ class SyncEngine:
             actor = self.ws.actor(username)
             report.leases += signer.ensure_leases(self.ws, actor, self._client(username))
         if users:
-            if report.pulled or self._trust_age() > TRUST_MAX_AGE:
+            if report.pulled or report.rejected or self._trust_age() > TRUST_MAX_AGE:
                 signer.refresh_trust(self.ws, self._client(users[0]))
             self._download_blobs(users[0], report)
         with self.ws.db.read() as s:

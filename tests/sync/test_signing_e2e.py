@@ -1,0 +1,176 @@
+"""Signing end to end with the real server: offline batch approval, letters that validate anywhere, the
+server's upgrade to B-LT, the public verification page, stale and revoked approvals refused, and number
+blocks of two offline laptops that never collide."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import requests
+
+from support.server import Laptop, ServerProcess
+
+PIN = "rahasia123"
+NIK = "3573015708900003"
+
+
+def _scans(folder: Path) -> dict[str, str]:
+    folder.mkdir(exist_ok=True)
+    out = {}
+    for doc in ("ktp", "kk", "pengantar_rt"):
+        path = folder / f"{doc}.pdf"
+        path.write_bytes(b"%PDF-1.4\n% " + doc.encode() + b"\n%%EOF\n")
+        out[doc] = str(path)
+    return out
+
+
+def verified_cases(siti: Laptop, bambang: Laptop, count: int) -> list[str]:
+    scans = _scans(siti.profile.parent / "scans")
+    ids = []
+    for n in range(count):
+        args = ["case", "new", "--service", "SKD", "--nik", NIK, "--name", f"Ani Lestari {n}",
+                "--field", "tempat_lahir=Malang", "--field", "tanggal_lahir=1990-08-17", "--field", "jenis_kelamin=P",
+                "--field", "no_kk=3573021204180003", "--field", "alamat=Jl. Ijen 5", "--field", "keperluan=Kerja"]
+        for doc, path in scans.items():
+            args += ["--attach", f"{doc}={path}"]
+        case_id = str(siti.ok(*args)["id"])
+        siti.ok("case", "submit", case_id)
+        ids.append(case_id)
+    siti.ok("sync")
+    bambang.ok("sync")
+    for case_id in ids:
+        bambang.ok("case", "verify", case_id)
+    bambang.ok("sync")
+    return ids
+
+
+def enrol_signer(server: ServerProcess, tmp: Path, keyring_env: dict[str, str], name: str = "lurah") -> Laptop:
+    device = Laptop(tmp / f"laptop-{name}", keyring_env)
+    device.ok("enroll", "--server", server.url, "--code", server.code("lurah"), "--pin-stdin", stdin=PIN + "\n")
+    return device
+
+
+def nss_trusting(server: ServerProcess, folder: Path) -> str:
+    folder.mkdir(exist_ok=True)
+    ca = folder / "ca.pem"
+    ca.write_text(subprocess.run([*server._base(), "ca", "export"], capture_output=True, text=True,
+                                 check=True).stdout)
+    db = f"sql:{folder}"
+    subprocess.run(["certutil", "-N", "-d", db, "--empty-password"], check=True, capture_output=True)
+    subprocess.run(["certutil", "-A", "-d", db, "-n", "loket-root", "-t", "CT,C,C", "-i", str(ca)], check=True,
+                   capture_output=True)
+    return db
+
+
+def test_offline_batch_signed_validated_then_upgraded(laptop: Callable[..., Laptop], server: ServerProcess,
+                                                       tmp_path: Path, keyring_env: dict[str, str]) -> None:
+    siti, bambang = laptop("siti"), laptop("bambang")
+    lurah = enrol_signer(server, tmp_path, keyring_env)
+    ids = verified_cases(siti, bambang, 3)
+    lurah.ok("sync")
+    server.stop()  # the Lurah is in the field
+    results = lurah.ok("case", "approve", *ids, "--pin-stdin", stdin=PIN + "\n")
+    assert [r["status"] for r in results] == ["approved"] * 3
+    numbers = [r["letter_number"] for r in results]
+    assert len(set(numbers)) == 3 and all(n.startswith("400.12.2.2/") for n in numbers)
+    offline_pdf = tmp_path / "offline.pdf"
+    lurah.ok("letter", "export", ids[0], "--out", str(offline_pdf))
+    check = lurah.ok("verify", str(offline_pdf))
+    assert check["valid"] and check["tier"] == "B-B" and check["letter_number"] == numbers[0]
+    text = subprocess.run(["pdfsig", "-nssdir", nss_trusting(server, tmp_path / "nss"), str(offline_pdf)],
+                          capture_output=True, text=True).stdout
+    assert "Signature is Valid." in text and "Certificate is Trusted." in text
+
+    server.start()
+    report = lurah.ok("sync")
+    assert report["pushed"] == 3 and report["rejected"] == 0
+    upgraded = tmp_path / "upgraded.pdf"
+    lurah.ok("letter", "export", ids[0], "--out", str(upgraded))
+    check = lurah.ok("verify", str(upgraded))
+    assert check["valid"] and check["tier"] == "B-LT", check
+    page = requests.get(f"{server.url}/verify/{ids[0]}", timeout=10)
+    assert page.status_code == 200 and numbers[0] in page.text and "SAH" in page.text
+    assert NIK not in page.text, "the public page shows nothing the letter does not"
+    siti.ok("sync")
+    shown = siti.ok("case", "show", ids[0])
+    assert shown["status"] == "approved"
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])  # the PostgreSQL path is covered above
+def test_wrong_pin_refused_before_anything_changes(laptop: Callable[..., Laptop], server: ServerProcess,
+                                                   tmp_path: Path, keyring_env: dict[str, str]) -> None:
+    siti, bambang = laptop("siti"), laptop("bambang")
+    lurah = enrol_signer(server, tmp_path, keyring_env)
+    [case_id] = verified_cases(siti, bambang, 1)
+    lurah.ok("sync")
+    out = lurah.run("case", "approve", case_id, "--pin-stdin", stdin="salah-pin\n")
+    assert out.returncode == 1 and "PIN" in out.stderr
+    assert lurah.ok("case", "show", case_id)["status"] == "verified"
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])  # the PostgreSQL path is covered above
+def test_stale_approval_is_refused_and_the_number_becomes_a_gap(
+        laptop: Callable[..., Laptop], server: ServerProcess, tmp_path: Path, keyring_env: dict[str, str]) -> None:
+    siti, bambang = laptop("siti"), laptop("bambang")
+    lurah = enrol_signer(server, tmp_path, keyring_env)
+    [case_id] = verified_cases(siti, bambang, 1)
+    lurah.ok("sync")
+    [approved] = lurah.ok("case", "approve", case_id, "--pin-stdin", stdin=PIN + "\n")  # offline, not yet synced
+    bambang.ok("case", "return", case_id, "--reason", "Alamat belum sesuai KK")
+    bambang.ok("sync")
+    report = lurah.ok("sync")
+    assert report["rejected"] == 1 and "changed" in report["refused"][0]["message"]
+    assert lurah.ok("case", "show", case_id)["status"] == "returned"
+    db = sqlite3.connect(lurah.profile / "loket.db")
+    assert db.execute("SELECT number FROM letter_gaps").fetchall() == [(approved["letter_number"],)]
+    # the chain goes on: the next approval of the same device is accepted
+    siti.ok("sync")
+    siti.ok("case", "edit", case_id, "--field", "alamat=Jl. Ijen 7")
+    siti.ok("case", "submit", case_id)
+    siti.ok("sync")
+    bambang.ok("sync")
+    bambang.ok("case", "verify", case_id)
+    bambang.ok("sync")
+    lurah.ok("sync")
+    [again] = lurah.ok("case", "approve", case_id, "--pin-stdin", stdin=PIN + "\n")
+    assert again["letter_number"] != approved["letter_number"]
+    assert lurah.ok("sync")["rejected"] == 0
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])  # the PostgreSQL path is covered above
+def test_revoked_signer_later_approvals_refused(laptop: Callable[..., Laptop], server: ServerProcess,
+                                                tmp_path: Path, keyring_env: dict[str, str]) -> None:
+    siti, bambang = laptop("siti"), laptop("bambang")
+    lurah = enrol_signer(server, tmp_path, keyring_env)
+    [case_id] = verified_cases(siti, bambang, 1)
+    lurah.ok("sync")
+    serial = lurah.ok("keys", "status")["certificate_serial"]
+    server.admin("revoke", "--certificate", serial, "--reason", "Laptop dicuri")
+    lurah.ok("case", "approve", case_id, "--pin-stdin", stdin=PIN + "\n")
+    report = lurah.ok("sync")
+    assert report["rejected"] == 1 and report["refused"][0]["errno"] == 122
+    assert lurah.ok("keys", "status")["revoked"] is True
+    assert lurah.ok("case", "show", case_id)["status"] == "verified"  # back in the signing queue
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])  # the PostgreSQL path is covered above
+def test_two_offline_laptops_never_share_a_number(laptop: Callable[..., Laptop], server: ServerProcess,
+                                                  tmp_path: Path, keyring_env: dict[str, str]) -> None:
+    siti, bambang = laptop("siti"), laptop("bambang")
+    first = enrol_signer(server, tmp_path, keyring_env, "lurah-kantor")
+    second = enrol_signer(server, tmp_path, keyring_env, "lurah-rumah")
+    ids = verified_cases(siti, bambang, 6)
+    first.ok("sync")
+    second.ok("sync")
+    server.stop()
+    a = first.ok("case", "approve", *ids[:3], "--pin-stdin", stdin=PIN + "\n")
+    b = second.ok("case", "approve", *ids[3:], "--pin-stdin", stdin=PIN + "\n")
+    numbers = [r["letter_number"] for r in a + b]
+    assert len(set(numbers)) == 6, numbers
+    server.start()
+    assert first.ok("sync")["rejected"] == 0
+    assert second.ok("sync")["rejected"] == 0
