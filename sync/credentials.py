@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import keyring
 from keyring.errors import KeyringError, PasswordDeleteError
 
@@ -34,7 +36,5 @@ def load_token(device_id: str, username: str) -> str | None:
 
 
 def forget_token(device_id: str, username: str) -> None:
-    try:
+    with contextlib.suppress(PasswordDeleteError, KeyringError):
         keyring.get_keyring().delete_password(SERVICE, _entry(device_id, username))
-    except (PasswordDeleteError, KeyringError):
-        pass

@@ -14,8 +14,8 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from app import clock
 from app.errors import CancelledError

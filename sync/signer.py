@@ -57,13 +57,11 @@ def signable_services(ws: Workspace, actor: Actor) -> list[ServiceType]:
     out = []
     for service in ws.catalog:
         last = service.approval_chain[-1].office
-        if last == "self" and service.office_level is office.level and (
-                not service.owner_office or service.owner_office == actor.office):
-            out.append(service)
-        elif last == "parent" and office.level is OfficeLevel.KECAMATAN \
-                and service.office_level is OfficeLevel.KELURAHAN:
-            out.append(service)
-        elif last == actor.office:
+        own = last == "self" and service.office_level is office.level and (
+            not service.owner_office or service.owner_office == actor.office)
+        from_below = (last == "parent" and office.level is OfficeLevel.KECAMATAN
+                      and service.office_level is OfficeLevel.KELURAHAN)
+        if own or from_below or last == actor.office:
             out.append(service)
     return out
 

@@ -9,6 +9,7 @@ does not drag the renderer's default Helvetica into the PDF.
 from __future__ import annotations
 
 import itertools
+from functools import lru_cache
 
 from reportlab.graphics.barcode import qrencoder
 from reportlab.lib.units import mm
@@ -25,15 +26,21 @@ def qr_matrix(data: str, level: str = ERROR_LEVEL) -> list[list[bool]]:
 
     Also useful to a GUI that wants to draw the same code (e.g. on a verify dialog).
     """
+    return [list(row) for row in _matrix(data, level)]
+
+
+@lru_cache(maxsize=64)
+def _matrix(data: str, level: str) -> tuple[tuple[bool, ...], ...]:
+    # reportlab's encoder is pure Python (~30 ms a code); a letter asks for its code more than once
     qr = qrencoder.QRCode(None, getattr(qrencoder.QRErrorCorrectLevel, level))
     qr.addData(data)
     qr.make()
-    return [[bool(m) for m in row] for row in qr.modules]
+    return tuple(tuple(bool(m) for m in row) for row in qr.modules)
 
 
 def draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float = DEFAULT_SIZE) -> None:
     """Draw the code as a ``size`` × ``size`` square (quiet zone included), lower-left at ``(x, y)``."""
-    modules = qr_matrix(data)
+    modules = _matrix(data, ERROR_LEVEL)
     count = len(modules)
     box = size / (count + 2 * QUIET_ZONE)
     path = canvas.beginPath()
@@ -53,4 +60,4 @@ def draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float = DEFAULT
 
 def quiet_zone_width(data: str, size: float = DEFAULT_SIZE) -> float:
     """Width in points of the blank border :func:`draw_qr` leaves around ``data``'s modules."""
-    return size * QUIET_ZONE / (len(qr_matrix(data)) + 2 * QUIET_ZONE)
+    return size * QUIET_ZONE / (len(_matrix(data, ERROR_LEVEL)) + 2 * QUIET_ZONE)

@@ -58,7 +58,7 @@ def append(session: Session, records: Sequence[AuditRecord]) -> None:
         h = entry_hash(prev, r)
         rows.append((r.at, r.actor, r.device, r.action, r.entity, r.entity_id, r.detail, prev, h))
         prev = h
-    session.connection().exec_driver_sql(INSERT_SQL, rows)  # type: ignore[arg-type]
+    session.connection().exec_driver_sql(INSERT_SQL, rows)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.storage.models import Attachment, Case, Conflict, OutboxOp
@@ -81,7 +81,7 @@ def _json(value: Any) -> str:
 def apply_snapshots(session: Session, snaps: list[dict[str, Any]]) -> int:
     """Make local cases equal to the server's records, a page at a time (a few executemany calls).
 
-    A case that still has ops waiting keeps its local content (only its server version is noted).
+    A case that still has ops waiting keeps its local content and its server version.
     Returns how many cases were written."""
     if not snaps:
         return 0
@@ -94,13 +94,11 @@ def apply_snapshots(session: Session, snaps: list[dict[str, Any]]) -> int:
             f"SELECT DISTINCT case_id FROM outbox WHERE state = 'pending' AND kind != 'blob' "
             f"AND case_id IN ({marks})", tuple(part)))
     gone = [s["id"] for s in snaps if s.get("deleted")]
-    held = [s for s in snaps if s["id"] in waiting and not s.get("deleted")]
     fresh = [s for s in snaps if s["id"] not in waiting and not s.get("deleted")]
     for part in _chunks(gone):
         conn.exec_driver_sql(f"DELETE FROM cases WHERE id IN ({','.join('?' * len(part))})", tuple(part))
-    if held:
-        conn.exec_driver_sql("UPDATE cases SET server_version = ? WHERE id = ?",
-                             [(s["version"], s["id"]) for s in held])
+    # A held case keeps its server_version too: it is the base of the next edit's op (the version its content
+    # derives from); noting a newer one would let that edit pass for having seen changes it never got.
     if not fresh:
         return len(gone)
     conn.exec_driver_sql(_UPSERT, [
@@ -143,9 +141,9 @@ def missing_blobs(session: Session, have: Any, limit: int = 200) -> list[str]:
     for (sha,) in session.execute(select(Attachment.sha256).distinct()):
         if not have(sha):
             out.append(sha)
-    for (sha,) in session.execute(select(Case.letter_sha256).where(Case.letter_sha256.is_not(None)).distinct()):
-        if sha and not have(sha):
-            out.append(sha)
+    for (letter,) in session.execute(select(Case.letter_sha256).where(Case.letter_sha256.is_not(None)).distinct()):
+        if letter and not have(letter):
+            out.append(letter)
     return out[:limit]
 
 

@@ -25,11 +25,11 @@ _OUTBOX_INSERT = (f"INSERT INTO outbox ({', '.join(OUTBOX_COLUMNS)}) "
 
 def insert_cases(session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
     """Bulk insert of case rows in ``CASE_COLUMNS`` order (one executemany)."""
-    session.connection().exec_driver_sql(_CASE_INSERT, list(rows))  # type: ignore[arg-type]
+    session.connection().exec_driver_sql(_CASE_INSERT, list(rows))
 
 
 def insert_outbox(session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
-    session.connection().exec_driver_sql(_OUTBOX_INSERT, list(rows))  # type: ignore[arg-type]
+    session.connection().exec_driver_sql(_OUTBOX_INSERT, list(rows))
 
 
 def get_meta(session: Session, key: str) -> str | None:
@@ -82,7 +82,7 @@ def text_search(q: CaseQuery) -> bool:
     return bool(q.search and q.search.strip() and not q.search.strip().isdigit())
 
 
-def case_filter(q: CaseQuery, *, scan: bool = False) -> Select[tuple[Case]]:
+def case_filter(q: CaseQuery, *, scan: bool = False) -> Select[Case]:
     stmt = select(Case)
     if q.status:
         stmt = stmt.where(Case.status == q.status)
@@ -147,7 +147,7 @@ def list_cases_within(session: Session, q: CaseQuery, offset: int, limit: int,
     return rows
 
 
-def _list_stmt(q: CaseQuery, offset: int, limit: int | None, scan: bool | None = None) -> Select[tuple[Case]]:
+def _list_stmt(q: CaseQuery, offset: int, limit: int | None, scan: bool | None = None) -> Select[Case]:
     key = q.sort if q.sort in SORTABLE else "updated_at"
     # A substring search reads every case anyway: one sequential scan and a sort of the hits (~0.25 s at a
     # million cases) beats walking the sort index with a table lookup per row (~1 s when hits are rare).

@@ -282,7 +282,7 @@ class OpApplier:
     def _transition(self, conn: Connection, ctx: DeviceCtx, op: Op, now: str) -> OpResult:
         row = self._case(conn, op["case_id"])
         try:
-            action = Action(op["payload"].get("action"))
+            action = Action(str(op["payload"].get("action")))
         except ValueError:
             raise OpRefused(Errno.BAD_REQUEST, "unknown action") from None
         if action in (Action.CREATE, Action.EDIT, Action.APPROVE):

@@ -239,7 +239,7 @@ def make_engine(url: str) -> Engine:
         kwargs: dict[str, object] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
         if url in ("sqlite://", "sqlite:///:memory:"):
             kwargs["poolclass"] = StaticPool
-        engine = create_engine(url, **kwargs)  # type: ignore[arg-type]
+        engine = create_engine(url, **kwargs)
 
         @event.listens_for(engine, "connect")
         def _connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
