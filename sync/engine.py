@@ -231,6 +231,9 @@ class SyncEngine:
                 replica.apply_snapshots(s, changes)
                 touched.update(snap["id"] for snap in changes)
                 cursor = int(page["cursor"])
+                if "delegations" in page and replica.store_delegations(s, username, page["delegations"]):
+                    cursor = 0  # newly delegated offices: their older cases must come too
+                    page["more"] = True
                 repo.set_meta(s, key, str(cursor))
             report.pulled += len(changes)
             self.progress("pull", report.pulled, report.pulled + (PULL_LIMIT if page.get("more") else 0))

@@ -14,6 +14,7 @@ from app.domain.roles import Role
 from app.fileio import write_atomic
 from app.letters import numbering
 from app.letters.model import today_wib
+from app.services.delegations import delegated_offices
 from app.services.workspace import Actor, Workspace
 from app.signing.certificates import SignerIdentity, build_csr, load_certificate
 from app.signing.keystore import KeyStore
@@ -50,18 +51,20 @@ def refresh_trust(ws: Workspace, client: SyncClient) -> None:
     write_atomic(ws.profile / "crl.pem", material["crl_pem"].encode(), mode=0o644)
 
 
-def signable_services(ws: Workspace, actor: Actor) -> list[ServiceType]:
-    office = ws.offices.get(actor.office)
+def signable_services(ws: Workspace, actor: Actor, office_code: str | None = None) -> list[ServiceType]:
+    """Services whose letters ``office_code`` (the actor's own office by default) issues."""
+    office_code = office_code or actor.office
+    office = ws.offices.get(office_code)
     if office is None:
         return []
     out = []
     for service in ws.catalog:
         last = service.approval_chain[-1].office
         own = last == "self" and service.office_level is office.level and (
-            not service.owner_office or service.owner_office == actor.office)
+            not service.owner_office or service.owner_office == office_code)
         from_below = (last == "parent" and office.level is OfficeLevel.KECAMATAN
                       and service.office_level is OfficeLevel.KELURAHAN)
-        if own or from_below or last == actor.office:
+        if own or from_below or last == office_code:
             out.append(service)
     return out
 
@@ -72,19 +75,22 @@ def ensure_leases(ws: Workspace, actor: Actor, client: SyncClient, year: int | N
         return 0
     year = year or today_wib().year
     got = 0
-    for classification in sorted({s.classification for s in signable_services(ws, actor)}):
-        with ws.db.read() as s:
-            left = numbering.remaining(s, actor.office, classification, year)
-        if left >= numbering.LOW_WATER:
-            continue
-        lease: dict[str, Any] = client.post("/leases", {"classification": classification, "year": year,
-                                                        "count": BLOCK})
-        with ws.db.write() as s:
-            if s.get(NumberLease, lease["id"]) is None:
-                s.add(NumberLease(id=lease["id"], username=actor.username, office=lease["office"],
-                                  classification=classification, year=year, first=lease["first"],
-                                  last=lease["last"], next=lease["first"], created_at=clock.now_iso()))
-        got += 1
+    with ws.db.read() as s:
+        offices = [actor.office] + delegated_offices(s, actor.username)
+    for office in offices:
+        for classification in sorted({sv.classification for sv in signable_services(ws, actor, office)}):
+            with ws.db.read() as s:
+                left = numbering.remaining(s, office, classification, year)
+            if left >= numbering.LOW_WATER:
+                continue
+            lease: dict[str, Any] = client.post("/leases", {"classification": classification, "year": year,
+                                                            "count": BLOCK, "office": office})
+            with ws.db.write() as s:
+                if s.get(NumberLease, lease["id"]) is None:
+                    s.add(NumberLease(id=lease["id"], username=actor.username, office=lease["office"],
+                                      classification=classification, year=year, first=lease["first"],
+                                      last=lease["last"], next=lease["first"], created_at=clock.now_iso()))
+            got += 1
     return got
 
 

@@ -154,3 +154,48 @@ def register_signing(sub: argparse._SubParsersAction, case_sub: argparse._SubPar
     kc = cmd(ks, "create", keys_create, "create the signing key under a PIN and get its certificate")
     kc.add_argument("--pin-stdin", action="store_true")
     kc.add_argument("--replace", action="store_true")
+
+
+def delegation_grant(args: argparse.Namespace, profile: Path, out: Output) -> int:
+    from sync.delegate import grant
+
+    ws = Workspace(profile)
+    pin = read_pin(args)
+    if pin is None:
+        return 2
+    result = grant(ws, ws.actor(getattr(args, "user", None)), args.to, args.kind, args.until, pin,
+                   valid_from=args.start)
+    out.emit(result, result["id"])
+    return 0
+
+
+def delegation_revoke(args: argparse.Namespace, profile: Path, out: Output) -> int:
+    from sync.delegate import revoke
+
+    ws = Workspace(profile)
+    out.emit(revoke(ws, ws.actor(getattr(args, "user", None)), args.id), args.id)
+    return 0
+
+
+def delegation_list(args: argparse.Namespace, profile: Path, out: Output) -> int:
+    from app.services.delegations import list_all
+
+    items = list_all(Workspace(profile))
+    out.emit(items, lambda d: "\n".join(f"{x['id'][:8]} {x['kind']:4} {x['grantor']} → {x['delegate']} "
+                                        f"{x['office']} {x['valid_from'][:10]}..{x['valid_until'][:10]}"
+                                        + (" (dicabut)" if x["revoked"] else "") for x in d) or "-")
+    return 0
+
+
+def register_delegation(sub: argparse._SubParsersAction, cmd) -> None:  # type: ignore[type-arg,no-untyped-def]
+    dl = sub.add_parser("delegation", help="Plh./Plt./a.n.: let another signer sign for the office")
+    ds = dl.add_subparsers(dest="sub", metavar="SUBCOMMAND", parser_class=type(dl))
+    gr = cmd(ds, "grant", delegation_grant, "grant a time-limited delegation (signed with your key)")
+    gr.add_argument("--to", required=True, help="the delegate's username")
+    gr.add_argument("--kind", choices=["plh", "plt", "an"], required=True)
+    gr.add_argument("--until", required=True, help="last day (YYYY-MM-DD) or an ISO time")
+    gr.add_argument("--from", dest="start", default=None)
+    gr.add_argument("--pin-stdin", action="store_true")
+    rv = cmd(ds, "revoke", delegation_revoke, "end a delegation now")
+    rv.add_argument("id")
+    cmd(ds, "list", delegation_list, "delegations known to this device")

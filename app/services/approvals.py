@@ -22,7 +22,8 @@ from app.events import Changes
 from app.letters import numbering
 from app.letters.model import today_wib
 from app.letters.render import render_letter
-from app.services.cases import _check_case_office, _load, _op, _record
+from app.services import delegations
+from app.services.cases import _load, _op, _record, signer_office
 from app.services.letters import case_content, letter_data, signer_for, verify_url
 from app.services.workspace import Actor, Workspace
 from app.signing.approvals import ApprovalEvent, content_hash, sign_event
@@ -88,12 +89,18 @@ def _approve_one(ws: Workspace, actor: Actor, ident: str, key: object, chain: li
     with ws.db.write() as s:
         case = _load(s, ident)
         lifecycle.check(CaseStatus(case.status), Action.APPROVE, actor.role)
-        _check_case_office(ws, actor, case, Action.APPROVE)
         service = ws.catalog.get(case.service)
-        # The issuing office is the signer's (a Camat signs a kelurahan's budget proposal as the kecamatan).
-        serial = numbering.take_next(s, actor.office, service.classification, day.year)
-        number = numbering.format_number(actor.office, service.classification, serial, day)
-        data = letter_data(ws, case, signer, number, day, verify_url(ws, case.id), office=actor.office)  # type: ignore[arg-type]
+        # The issuing office is the one that signs (a Camat signs a kelurahan's budget proposal as the
+        # kecamatan); a delegate signs for it under a delegation (Plh./Plt./a.n.).
+        office = signer_office(ws, service, case.office)
+        delegation_id = None
+        if office != actor.office:
+            record = delegations.for_office(s, actor, office)
+            delegation_id = record.id
+            signer = delegations.delegated_signer(ws, actor, record)
+        serial = numbering.take_next(s, office, service.classification, day.year)
+        number = numbering.format_number(office, service.classification, serial, day)
+        data = letter_data(ws, case, signer, number, day, verify_url(ws, case.id), office=office)  # type: ignore[arg-type]
         letter = render_letter(data)
         counter = int(repo.get_meta(s, f"approval_counter:{actor.username}") or 0) + 1
         previous = repo.get_meta(s, f"approval_last:{actor.username}")
@@ -101,7 +108,8 @@ def _approve_one(ws: Workspace, actor: Actor, ident: str, key: object, chain: li
                               content_hash=content_hash(case_content(case)),
                               template_version=service.template_version, pdf_sha256=letter.sha256,
                               letter_number=number, signer_cert_serial=serial_hex(chain[0]),
-                              device_id=server_device, device_counter=counter, prev_event_hash=previous)
+                              device_id=server_device, device_counter=counter, prev_event_hash=previous,
+                              delegation_id=delegation_id)
         signed = sign_event(event, key)  # type: ignore[arg-type]
         pdf = sign_pdf(letter.pdf, key, chain, box=letter.signature_box, letter_number=number)  # type: ignore[arg-type]
         blob = ws.blobs.put(pdf, "application/pdf")

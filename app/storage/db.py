@@ -21,7 +21,7 @@ from sqlalchemy.pool import NullPool
 
 from app.errors import StorageError
 
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0006"
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 15_000
 

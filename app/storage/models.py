@@ -179,3 +179,20 @@ class LetterGap(Base):
     case_id: Mapped[str | None] = mapped_column(String(36))
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[str] = mapped_column(String(32))
+
+
+class DelegationRecord(Base):
+    """A delegation granted by or to a user of this device (Plh./Plt./a.n.), as the server last said."""
+
+    __tablename__ = "delegations"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    grantor: Mapped[str] = mapped_column(String(64))
+    grantor_name: Mapped[str] = mapped_column(String(120))
+    grantor_position: Mapped[str | None] = mapped_column(String(120))
+    delegate: Mapped[str] = mapped_column(String(64))
+    office: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(8))
+    valid_from: Mapped[str] = mapped_column(String(32))
+    valid_until: Mapped[str] = mapped_column(String(32))
+    revoked: Mapped[bool] = mapped_column(default=False)
+    __table_args__ = (Index("ix_delegations_delegate", "delegate", "office"),)

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from app.storage.models import Attachment, Case, Conflict, OutboxOp
@@ -160,3 +160,20 @@ def prune_done(session: Session, keep: int = 10_000) -> None:
     session.execute(text("DELETE FROM outbox WHERE state = 'done' AND seq < "
                          "(SELECT COALESCE(MIN(seq), 0) FROM (SELECT seq FROM outbox WHERE state = 'done' "
                          "ORDER BY seq DESC LIMIT :keep))"), {"keep": keep})
+
+
+def store_delegations(session: Session, username: str, items: list[dict[str, Any]]) -> set[str]:
+    """Replace what this device knows of ``username``'s delegations; returns offices newly delegated to them."""
+    from app.storage.models import DelegationRecord
+
+    before = {d.office for d in session.scalars(select(DelegationRecord).where(
+        DelegationRecord.delegate == username, DelegationRecord.revoked.is_(False)))}
+    session.execute(delete(DelegationRecord).where(
+        (DelegationRecord.delegate == username) | (DelegationRecord.grantor == username)))
+    for d in items:
+        session.merge(DelegationRecord(id=d["id"], grantor=d["grantor"], grantor_name=d["grantor_name"],
+                                       grantor_position=d.get("grantor_position"), delegate=d["delegate"],
+                                       office=d["office"], kind=d["kind"], valid_from=d["valid_from"],
+                                       valid_until=d["valid_until"], revoked=bool(d["revoked"])))
+    now = {d["office"] for d in items if d["delegate"] == username and not d["revoked"]}
+    return now - before

@@ -64,6 +64,7 @@ class ChangesResponse(BaseModel):
     changes: list[dict[str, Any]]
     cursor: int
     more: bool
+    delegations: list[dict[str, Any]] = []
 
 
 class CertificateRequest(BaseModel):
@@ -74,6 +75,12 @@ class LeaseRequest(BaseModel):
     classification: str = Field(min_length=1, max_length=40)
     year: int = Field(ge=2000, le=2100)
     count: int = Field(default=50, ge=1, le=500)
+    office: str | None = Field(default=None, max_length=40)
+
+
+class DelegationRequest(BaseModel):
+    grant: dict[str, Any]
+    signature: str = Field(min_length=16, max_length=400)
 
 
 class BlobStatus(BaseModel):
@@ -146,7 +153,15 @@ def create_app(server: Server) -> FastAPI:
 
     @api.post(f"{API}/leases", responses=ERRORS)
     def lease(body: LeaseRequest, ctx: Device) -> dict[str, Any]:
-        return server.lease(ctx, body.classification, body.year, body.count)
+        return server.lease(ctx, body.classification, body.year, body.count, body.office)
+
+    @api.post(f"{API}/delegations", responses=ERRORS)
+    def delegate(body: DelegationRequest, ctx: Device) -> dict[str, Any]:
+        return server.grant_delegation(ctx, body.grant, body.signature)
+
+    @api.delete(f"{API}/delegations/{{delegation_id}}", responses=ERRORS)
+    def undelegate(delegation_id: str, ctx: Device) -> dict[str, Any]:
+        return server.revoke_delegation(ctx, delegation_id)
 
     @api.get(f"{API}/ca", responses=ERRORS)
     def ca(ctx: Device) -> dict[str, str]:

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from app import clock
 from app.domain.catalog import Catalog
 from app.domain.lifecycle import Action, CaseStatus
 from app.domain.roles import Role
@@ -81,7 +82,7 @@ class ApprovalHandler:
         if row is None or row.deleted:
             raise OpRefused(Errno.NOT_FOUND, "case not found")
         if row.signer_office != ctx.office:
-            raise OpRefused(Errno.FORBIDDEN, "this signer may not sign this case")
+            self._check_delegation(conn, ctx, row.signer_office, event.delegation_id)
         stale = (row.status != CaseStatus.VERIFIED.value or row.version != event.case_version
                  or content_hash(case_content(_Row(row))) != event.content_hash)  # type: ignore[arg-type]
         if stale:
@@ -119,6 +120,17 @@ class ApprovalHandler:
             received_at=now))
         return {"op_id": op["op_id"], "status": "applied", "version": row.version + 1}
 
+    def _check_delegation(self, conn: Connection, ctx: DeviceCtx, office: str, delegation_id: str | None) -> None:
+        """A delegate signs for ``office`` only under a delegation in force when the approval arrives."""
+        if not delegation_id:
+            raise OpRefused(Errno.FORBIDDEN, "this signer may not sign this case")
+        found = conn.execute(select(t.delegations).where(t.delegations.c.id == delegation_id)).first()
+        now = clock.now_iso()
+        if found is None or found.delegate != ctx.username or found.office != office:
+            raise OpRefused(Errno.FORBIDDEN, "no delegation lets this signer sign for this office")
+        if found.revoked_at is not None or not (found.valid_from <= now <= found.valid_until):
+            raise OpRefused(Errno.FORBIDDEN, "the delegation has ended")
+
     def _advance_chain(self, conn: Connection, device: str, counter: int, prev: str | None, new: str) -> None:
         chain = conn.execute(select(t.device_chains).where(t.device_chains.c.device_id == device)).first()
         head = {"counter": chain.counter, "last_hash": chain.last_hash} if chain else {"counter": 0, "last_hash": None}
@@ -147,7 +159,7 @@ class ApprovalHandler:
         if year is None or serial is None or not number.startswith(service.classification + "/"):
             raise OpRefused(Errno.NUMBER_OUTSIDE_LEASE, "letter number not in the office's format")
         lease = conn.execute(select(t.leases.c.id).where(
-            t.leases.c.device_id == ctx.device_id, t.leases.c.office == ctx.office,
+            t.leases.c.device_id == ctx.device_id, t.leases.c.office == row.signer_office,
             t.leases.c.classification == service.classification, t.leases.c.year == year,
             t.leases.c.first <= serial, t.leases.c.last >= serial)).first()
         if lease is None:

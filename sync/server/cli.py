@@ -23,6 +23,8 @@ DEMO_USERS = [
     ("kadisdik", "Dr. Suwarjana, S.E., M.M.", "penandatangan", "35.73.OPD.DISDIK", "197002151996011001",
      "Kepala Dinas Pendidikan dan Kebudayaan"),
     ("camat", "Taufik Hidayat, S.STP.", "penandatangan", "35.73.02", "198001012000121001", "Camat Klojen"),
+    ("lurahklojen", "Dra. Endang Wahyuni", "penandatangan", "35.73.02.1001", "197806122003122004",
+     "Lurah Klojen"),
 ]
 
 

@@ -196,10 +196,18 @@ class Server:
         return {"certificate_pem": to_pem(cert).decode(), "chain_pem": [to_pem(authority.root).decode()],
                 "serial": serial_hex(cert)}
 
-    def lease(self, ctx: DeviceCtx, classification: str, year: int, count: int) -> dict[str, Any]:
-        """Reserve ``count`` letter numbers for this device (under a row lock on the office's counter)."""
+    def lease(self, ctx: DeviceCtx, classification: str, year: int, count: int,
+              office: str | None = None) -> dict[str, Any]:
+        """Reserve ``count`` letter numbers of ``office`` (the signer's own, or one delegated to them) for
+        this device, under a row lock on the office's counter."""
         if ctx.role is not Role.PENANDATANGAN:
             raise ApiError(403, Errno.FORBIDDEN, "only a penandatangan leases letter numbers")
+        office = office or ctx.office
+        if office != ctx.office and not any(d["office"] == office and d["delegate"] == ctx.username
+                                            and not d["revoked"] and d["valid_until"] >= clock.now_iso()
+                                            for d in self.delegations_for(ctx)):
+            raise ApiError(403, Errno.FORBIDDEN, "no delegation for that office")
+        ctx = DeviceCtx(ctx.device_id, ctx.username, ctx.full_name, ctx.role, office)
         count = max(1, min(count, 500))
         key = (t.number_counters.c.office == ctx.office) & (t.number_counters.c.classification == classification) \
             & (t.number_counters.c.year == year)
@@ -226,6 +234,56 @@ class Server:
                                                   created_at=clock.now_iso()))
         return {"id": lease_id, "office": ctx.office, "classification": classification, "year": year,
                 "first": first, "last": last}
+
+    # ---- delegations -------------------------------------------------------------------------------
+    def grant_delegation(self, ctx: DeviceCtx, grant_data: dict[str, Any], signature: str) -> dict[str, Any]:
+        from app.signing.certificates import load_certificate
+        from app.signing.delegations import DelegationGrant, InvalidDelegation, verify_grant
+
+        try:
+            grant = DelegationGrant.from_dict(grant_data)
+        except InvalidDelegation as err:
+            raise ApiError(422, Errno.VALIDATION, err.message) from None
+        if ctx.role is not Role.PENANDATANGAN or grant.grantor != ctx.username or grant.office != ctx.office:
+            raise ApiError(403, Errno.FORBIDDEN, "only the head of the office may delegate its signature")
+        with self.engine.begin() as conn:
+            cert = conn.execute(select(t.certificates).where(
+                t.certificates.c.serial == grant.grantor_cert_serial, t.certificates.c.username == ctx.username,
+                t.certificates.c.revoked_at.is_(None))).first()
+            if cert is None:
+                raise ApiError(403, Errno.CERTIFICATE_REVOKED, "the grantor's certificate is unknown or revoked")
+            try:
+                verify_grant(grant, signature, load_certificate(cert.pem.encode()))
+            except InvalidDelegation as err:
+                raise ApiError(422, Errno.VALIDATION, err.message) from None
+            delegate = conn.execute(select(t.users).where(t.users.c.username == grant.delegate)).first()
+            if delegate is None or delegate.role != Role.PENANDATANGAN.value or not delegate.active:
+                raise ApiError(422, Errno.VALIDATION, "the delegate must be an active penandatangan")
+            if conn.execute(select(t.delegations.c.id).where(t.delegations.c.id == grant.id)).first() is None:
+                conn.execute(t.delegations.insert().values(
+                    id=grant.id, grantor=grant.grantor, delegate=grant.delegate, office=grant.office, kind=grant.kind,
+                    valid_from=grant.valid_from, valid_until=grant.valid_until,
+                    grantor_cert_serial=grant.grantor_cert_serial, signature=signature, created_at=clock.now_iso()))
+        return {"id": grant.id}
+
+    def revoke_delegation(self, ctx: DeviceCtx, delegation_id: str) -> dict[str, Any]:
+        with self.engine.begin() as conn:
+            done = conn.execute(update(t.delegations).where(
+                t.delegations.c.id == delegation_id, t.delegations.c.grantor == ctx.username,
+                t.delegations.c.revoked_at.is_(None)).values(revoked_at=clock.now_iso()))
+        if done.rowcount != 1:
+            raise ApiError(404, Errno.NOT_FOUND, "no such delegation of yours")
+        return {"id": delegation_id, "revoked": True}
+
+    def delegations_for(self, ctx: DeviceCtx) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.delegations, t.users.c.full_name, t.users.c.position)
+                .join(t.users, t.users.c.username == t.delegations.c.grantor)
+                .where(or_(t.delegations.c.delegate == ctx.username, t.delegations.c.grantor == ctx.username)))
+            return [{"id": r.id, "grantor": r.grantor, "grantor_name": r.full_name, "grantor_position": r.position,
+                     "delegate": r.delegate, "office": r.office, "kind": r.kind, "valid_from": r.valid_from,
+                     "valid_until": r.valid_until, "revoked": r.revoked_at is not None} for r in rows]
 
     def ca_material(self) -> dict[str, str]:
         from cryptography.hazmat.primitives import serialization
@@ -266,7 +324,12 @@ class Server:
         if ctx.role is Role.ADMIN:
             return t.cases.c.id.is_(None)
         if ctx.role is Role.PENANDATANGAN:
-            return or_(t.cases.c.office == ctx.office, t.cases.c.signer_office == ctx.office)
+            # a delegate also sees the cases of the offices it may sign for (until the delegation ends)
+            delegated = (select(t.delegations.c.office)
+                         .where(t.delegations.c.delegate == ctx.username, t.delegations.c.revoked_at.is_(None),
+                                t.delegations.c.valid_until >= clock.now_iso()))
+            return or_(t.cases.c.office == ctx.office, t.cases.c.signer_office == ctx.office,
+                       t.cases.c.signer_office.in_(delegated))
         return t.cases.c.office == ctx.office
 
     def changes(self, ctx: DeviceCtx, since: int, limit: int = PULL_LIMIT) -> dict[str, Any]:
@@ -276,7 +339,8 @@ class Server:
                                      .order_by(t.cases.c.feed_seq).limit(limit)))
             changes = snapshots(conn, rows)
         cursor = rows[-1].feed_seq if rows else since
-        return {"changes": changes, "cursor": cursor, "more": len(rows) == limit}
+        return {"changes": changes, "cursor": cursor, "more": len(rows) == limit,
+                "delegations": self.delegations_for(ctx)}
 
     def case(self, ctx: DeviceCtx, case_id: str) -> dict[str, Any]:
         with self.engine.connect() as conn:

@@ -213,6 +213,21 @@ approvals = Table(
     Column("accepted_at", String(32), nullable=False),
 )
 
+delegations = Table(
+    "delegations", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("grantor", String(64), ForeignKey("users.username"), nullable=False),
+    Column("delegate", String(64), ForeignKey("users.username"), nullable=False, index=True),
+    Column("office", String(40), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("valid_from", String(32), nullable=False),
+    Column("valid_until", String(32), nullable=False),
+    Column("grantor_cert_serial", String(40), nullable=False),
+    Column("signature", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("revoked_at", String(32)),
+)
+
 device_chains = Table(
     "device_chains", metadata,
     Column("device_id", String(36), primary_key=True),

@@ -174,3 +174,35 @@ def test_two_offline_laptops_never_share_a_number(laptop: Callable[..., Laptop],
     server.start()
     assert first.ok("sync")["rejected"] == 0
     assert second.ok("sync")["rejected"] == 0
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_delegation_signs_for_the_office_until_revoked(laptop: Callable[..., Laptop], server: ServerProcess,
+                                                       tmp_path: Path, keyring_env: dict[str, str]) -> None:
+    siti, bambang = laptop("siti"), laptop("bambang")
+    lurah = enrol_signer(server, tmp_path, keyring_env)
+    plh = Laptop(tmp_path / "laptop-plh", keyring_env)
+    plh.ok("enroll", "--server", server.url, "--code", server.code("lurahklojen"), "--pin-stdin", stdin=PIN + "\n")
+    ids = verified_cases(siti, bambang, 2)
+    # without a delegation the Lurah of Klojen does not even see Oro-oro Dowo's cases
+    plh.ok("sync")
+    assert {c["id"] for c in plh.ok("case", "list")}.isdisjoint(ids)
+    granted = lurah.ok("delegation", "grant", "--to", "lurahklojen", "--kind", "plh", "--until", "2099-12-31",
+                       "--pin-stdin", stdin=PIN + "\n")
+    plh.ok("sync")
+    assert {c["id"] for c in plh.ok("case", "list")} >= set(ids)
+    server.stop()  # the Plh signs in the field
+    [done] = plh.ok("case", "approve", ids[0], "--pin-stdin", stdin=PIN + "\n")
+    assert done["status"] == "approved"
+    letter = tmp_path / "plh.pdf"
+    plh.ok("letter", "export", ids[0], "--out", str(letter))
+    text = subprocess.run(["pdftotext", str(letter), "-"], capture_output=True, text=True).stdout
+    assert "Plh. Lurah Oro-oro Dowo" in text and "Dra. Endang Wahyuni" in text
+    server.start()
+    assert plh.ok("sync")["rejected"] == 0
+    lurah.ok("delegation", "revoke", granted["id"])
+    plh.ok("case", "approve", ids[1], "--pin-stdin", stdin=PIN + "\n")  # its copy still says in force
+    report = plh.ok("sync")
+    assert report["rejected"] == 1 and "delegation" in report["refused"][0]["message"]
+    out = plh.run("case", "approve", ids[1], "--pin-stdin", stdin=PIN + "\n")
+    assert out.returncode == 1  # now refused on the laptop too: the delegation is known to be over
