@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+import pytest
 import requests
 
 from support.server import Laptop, ServerProcess
@@ -96,6 +97,7 @@ def test_withdrawn_on_server_while_verified_offline(laptop: Callable[..., Laptop
     assert bambang.ok("sync")["rejected"] == 0  # not retried, not blocking
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # storage-independent; SQLite suffices
 def test_attachment_bytes_reach_other_laptops(laptop: Callable[..., Laptop]) -> None:
     siti, bambang = laptop("siti"), laptop("bambang")
     case_id = submitted_case(siti)
@@ -108,6 +110,7 @@ def test_attachment_bytes_reach_other_laptops(laptop: Callable[..., Laptop]) -> 
         assert blob.exists()
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # storage-independent; SQLite suffices
 def test_server_down_work_offline_nothing_lost(laptop: Callable[..., Laptop], server: ServerProcess) -> None:
     siti = laptop("siti")
     server.stop()
@@ -122,6 +125,7 @@ def test_server_down_work_offline_nothing_lost(laptop: Callable[..., Laptop], se
     assert set(ids) <= listed
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # storage-independent; SQLite suffices
 def test_revoked_device_is_refused(laptop: Callable[..., Laptop], server: ServerProcess) -> None:
     siti = laptop("siti")
     siti.ok("sync")
@@ -132,6 +136,7 @@ def test_revoked_device_is_refused(laptop: Callable[..., Laptop], server: Server
     assert out.returncode == 1 and "dicabut" in out.stderr
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # storage-independent; SQLite suffices
 def test_other_office_cannot_read_a_case(laptop: Callable[..., Laptop], server: ServerProcess) -> None:
     siti = laptop("siti")
     case_id = new_case(siti)
