@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 # Debian packages the tests and the app need (PDF validators, PostgreSQL, Qt's runtime libraries).
-APT_PACKAGES := poppler-utils qpdf libnss3-tools postgresql zbar-tools \
+APT_PACKAGES := poppler-utils qpdf libnss3-tools postgresql zbar-tools dbus gnome-keyring \
 	libgl1 libegl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3 fonts-dejavu-core python3-venv
 DEMO   := .demo
 PORT   ?= 8765
@@ -36,13 +36,15 @@ translations: $(STAMP)
 	$(BIN)/python -m ui.i18n_build
 
 run: system-deps $(STAMP) translations
-	$(BIN)/python -m ui.demo --data $(DEMO) --port $(PORT)
+	@if [ -n "$$DBUS_SESSION_BUS_ADDRESS" ]; then $(BIN)/python -m ui.demo --data $(DEMO) --port $(PORT); \
+	else mkdir -p $(DEMO)/keyring && XDG_DATA_HOME_OVERRIDE=$(CURDIR)/$(DEMO)/keyring \
+	  tools/with-keyring $(BIN)/python -m ui.demo --data $(DEMO) --port $(PORT); fi
 
 test: system-deps $(STAMP) translations
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider
+	QT_QPA_PLATFORM=offscreen tools/with-keyring $(BIN)/python -m pytest -q -p no:cacheprovider
 
 test-fast: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -x -m "not slow and not postgres"
+	QT_QPA_PLATFORM=offscreen tools/with-keyring $(BIN)/python -m pytest -q -x -m "not slow and not postgres"
 
 lint: $(STAMP)
 	$(BIN)/ruff check app sync ui tests bench
@@ -50,6 +52,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/sync.py
 
 faults: system-deps $(STAMP)
 	LOKET_FAULT_POINTS=1000 $(BIN)/python -m pytest -q tests/faults
@@ -60,6 +63,8 @@ screenshots: $(STAMP) translations
 bundle: $(STAMP) translations
 	$(BIN)/python -m pip install --quiet pyinstaller==6.22.3
 	$(BIN)/pyinstaller --noconfirm build.spec
+	dist/loket/loket-cli --version && du -sh dist/loket
+	@echo "Smoke test against a real server: tools/with-keyring bundle/smoke.sh"
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache $(DEMO)

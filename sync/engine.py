@@ -118,73 +118,81 @@ class SyncEngine:
 
     # ---- push --------------------------------------------------------------------------------------
     def push(self, report: SyncReport) -> None:
-        """Push every user's waiting ops, then the bytes of new attachments."""
+        """Push every enrolled user's waiting ops (each with that user's token), then attachments' bytes."""
         users = self.enrolled_users()
+        self._push(users, report)
         with self.ws.db.read() as s:
             pushers = [a for a in replica.actors_with_pending(s) if a in users]
         for username in pushers:
-            self._push(username, report)
-        for username in pushers:
             self._upload_blobs(username, report)
 
-    def _push(self, username: str, report: SyncReport) -> None:
-        client = self._client(username)
+    def _push(self, users: list[str], report: SyncReport) -> None:
+        if not users:
+            return
         while True:
             self._check_cancel()
             with self.ws.db.read() as s:
-                batch = replica.pending_ops(s, username, limit=PUSH_BATCH)
-                ops: list[Op] = []
+                batch = replica.pending_ops(s, users, limit=PUSH_BATCH)
+                runs: list[tuple[str, list[Op]]] = []
                 size = 0
                 for o in batch:  # signed letters travel inside approval ops: keep a request under ~8 MB
                     size += len(o.payload)
-                    if ops and size > PUSH_BYTES:
+                    if runs and size > PUSH_BYTES:
                         break
-                    ops.append({"op_id": o.op_id, "kind": o.kind, "case_id": o.case_id,
-                                "base_version": o.base_version, "payload": json.loads(o.payload)})
-            if not ops:
+                    if not runs or runs[-1][0] != o.actor:  # consecutive ops of one user: one request
+                        runs.append((o.actor, []))
+                    runs[-1][1].append({"op_id": o.op_id, "kind": o.kind, "case_id": o.case_id,
+                                        "base_version": o.base_version, "payload": json.loads(o.payload)})
+            if not runs:
                 return
-            self.progress("push", report.pushed, report.pushed + len(ops))
-            results = client.push(ops)
-            touched: set[str] = set()
-            marks: list[tuple[str, str, int | None, str | None]] = []
-            answers: list[dict[str, Any]] = []
-            refused_numbers: list[tuple[str, str | None, str]] = []
-            chain_head: dict[str, Any] | None = None
-            for op, result in zip(ops, results, strict=True):
-                if result.get("op_id") != op["op_id"]:
-                    raise SyncError(message="push answers out of order")
-                if result.get("status") == "applied":
-                    marks.append((op["op_id"], "done", None, None))
-                    report.pushed += 1
+            for username, ops in runs:
+                self._push_run(username, ops, report)
+
+    def _push_run(self, username: str, ops: list[Op], report: SyncReport) -> None:
+        """One request: ``ops`` of one user, answered one result each, recorded in one local transaction."""
+        client = self._client(username)
+        self.progress("push", report.pushed, report.pushed + len(ops))
+        results = client.push(ops)
+        touched: set[str] = set()
+        marks: list[tuple[str, str, int | None, str | None]] = []
+        answers: list[dict[str, Any]] = []
+        refused_numbers: list[tuple[str, str | None, str]] = []
+        chain_head: dict[str, Any] | None = None
+        for op, result in zip(ops, results, strict=True):
+            if result.get("op_id") != op["op_id"]:
+                raise SyncError(message="push answers out of order")
+            if result.get("status") == "applied":
+                marks.append((op["op_id"], "done", None, None))
+                report.pushed += 1
+            else:
+                marks.append((op["op_id"], "rejected", result.get("errno"), result.get("message")))
+                if op["kind"] == "approval":
+                    refused_numbers.append((op["payload"]["event"]["letter_number"], op["case_id"],
+                                            str(result.get("message"))))
+                if result.get("chain"):
+                    chain_head = result["chain"]
+                report.rejected += 1
+                report.refused.append({"op_id": op["op_id"], "case_id": op["case_id"], "kind": op["kind"],
+                                       "errno": result.get("errno"), "message": result.get("message")})
+            if op["case_id"]:
+                touched.add(op["case_id"])
+            if result.get("case"):
+                answers.append(dict(result["case"]))
+        with self.ws.db.write() as s:
+            replica.mark_ops(s, marks)
+            replica.apply_snapshots(s, answers)
+            now = clock.now_iso()
+            for number, case_id, why in refused_numbers:  # never reused: recorded as a gap
+                numbering.record_gap(s, number, case_id, why, now)
+            if chain_head is not None:  # continue the approval chain from what the server holds
+                counter = max(int(repo.get_meta(s, f"approval_counter:{username}") or 0),
+                              int(chain_head.get("counter") or 0))
+                repo.set_meta(s, f"approval_counter:{username}", str(counter))
+                if chain_head.get("last_hash"):
+                    repo.set_meta(s, f"approval_last:{username}", str(chain_head["last_hash"]))
                 else:
-                    marks.append((op["op_id"], "rejected", result.get("errno"), result.get("message")))
-                    if op["kind"] == "approval":
-                        refused_numbers.append((op["payload"]["event"]["letter_number"], op["case_id"],
-                                                str(result.get("message"))))
-                    if result.get("chain"):
-                        chain_head = result["chain"]
-                    report.rejected += 1
-                    report.refused.append({"op_id": op["op_id"], "case_id": op["case_id"], "kind": op["kind"],
-                                           "errno": result.get("errno"), "message": result.get("message")})
-                if op["case_id"]:
-                    touched.add(op["case_id"])
-                if result.get("case"):
-                    answers.append(dict(result["case"]))
-            with self.ws.db.write() as s:
-                replica.mark_ops(s, marks)
-                replica.apply_snapshots(s, answers)
-                now = clock.now_iso()
-                for number, case_id, why in refused_numbers:  # never reused: recorded as a gap
-                    numbering.record_gap(s, number, case_id, why, now)
-                if chain_head is not None:  # continue the approval chain from what the server holds
-                    counter = max(int(repo.get_meta(s, f"approval_counter:{username}") or 0),
-                                  int(chain_head.get("counter") or 0))
-                    repo.set_meta(s, f"approval_counter:{username}", str(counter))
-                    if chain_head.get("last_hash"):
-                        repo.set_meta(s, f"approval_last:{username}", str(chain_head["last_hash"]))
-                    else:
-                        repo.delete_meta(s, f"approval_last:{username}")
-            self.ws.events.publish("changes", Changes(cases=frozenset(touched), outbox=True))
+                    repo.delete_meta(s, f"approval_last:{username}")
+        self.ws.events.publish("changes", Changes(cases=frozenset(touched), outbox=True))
 
     def _upload_blobs(self, username: str, report: SyncReport) -> None:
         client = self._client(username)

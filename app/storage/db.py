@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -16,10 +17,18 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from app.errors import StorageError
+from app.i18n import register
+
+register({"disk.full": {
+    "id": "Disk penuh: data tidak dapat disimpan di {path}. Yang sudah tersimpan tetap aman; kosongkan ruang disk "
+          "lalu ulangi.",
+    "en": "The disk is full: nothing more can be saved in {path}. What was saved before is safe; free some disk "
+          "space and try again."}})
 
 SCHEMA_HEAD = "0006"
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -50,7 +59,8 @@ def _current_revision(path: Path) -> str | None:
     """The schema revision stored in the file, read without Alembic (fast start for the CLI)."""
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
-        con.execute("PRAGMA quick_check(1)")  # raises DatabaseError on a damaged header
+        # Reading the schema raises DatabaseError on a damaged header; a full quick_check would read the
+        # whole file (a second per GB) on every start, so deep checks belong to ``doctor``.
         row = con.execute(
             "SELECT name FROM sqlite_master WHERE type='table' AND name='alembic_version'"
         ).fetchone()
@@ -141,9 +151,19 @@ class Database:
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Session]:
-        """A write transaction: committed on normal exit, rolled back on any exception."""
-        with self._write_sessions() as session, session.begin():
-            yield session
+        """A write transaction: committed on normal exit, rolled back on any exception. A full disk (in SQLite
+        or in a file written inside the transaction) becomes one sentence; what was committed before stays."""
+        try:
+            with self._write_sessions() as session, session.begin():
+                yield session
+        except OperationalError as err:
+            if "full" not in str(err.orig).lower():
+                raise
+            raise StorageError("disk.full", path=self.path.parent) from err
+        except OSError as err:
+            if err.errno != errno.ENOSPC:
+                raise
+            raise StorageError("disk.full", path=self.path.parent) from err
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:

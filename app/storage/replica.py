@@ -7,7 +7,7 @@ person's newer work, and the case comes back through the feed as soon as the ser
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, select, text
@@ -16,15 +16,16 @@ from sqlalchemy.orm import Session
 from app.storage.models import Attachment, Case, Conflict, OutboxOp
 
 
-def pending_ops(session: Session, actor: str, limit: int = 500) -> list[OutboxOp]:
-    """The next ops to push: cases with status or signing work first, each case's ops in the order they
-    were made (an attachment must reach the server before the submit that needs it). Blob bytes go
-    separately, after every op."""
+def pending_ops(session: Session, actors: Sequence[str], limit: int = 500) -> list[OutboxOp]:
+    """The next ops to push, for ``actors`` (the enrolled users): cases with status or signing work first,
+    each case's ops in the order they were made — whoever made them (a submit must reach the server
+    before the verification that follows it, and an attachment before the submit that needs it). Blob
+    bytes go separately, after every op."""
     per_case = func.coalesce(OutboxOp.case_id, OutboxOp.op_id)
     case_rank = func.min(OutboxOp.priority).over(partition_by=per_case)
     case_first = func.min(OutboxOp.seq).over(partition_by=per_case)
     ranked = (select(OutboxOp.seq, case_rank.label("rank"), case_first.label("first"))
-              .where(OutboxOp.state == "pending", OutboxOp.actor == actor, OutboxOp.kind != "blob")
+              .where(OutboxOp.state == "pending", OutboxOp.actor.in_(list(actors)), OutboxOp.kind != "blob")
               .subquery())
     # approvals of different cases keep the order they were signed in (the device's hash chain)
     stmt = (select(OutboxOp).join(ranked, ranked.c.seq == OutboxOp.seq)

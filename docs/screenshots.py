@@ -1,0 +1,213 @@
+"""Render Loket's main screens offscreen into ``docs/screenshots/*.png`` (Bahasa Indonesia).
+
+    QT_QPA_PLATFORM=offscreen python docs/screenshots.py          # all screens, then the 150 % one
+    QT_SCALE_FACTOR=1.5 python docs/screenshots.py --only main-150
+
+The demo office (``ui.demo``) provides real data written through the services layer and the letter preview is
+the real renderer. No signing key exists in a screenshot run, so the signing queue injects a stand-in
+``approve_batch`` (clearly marked) to show a batch's results; the conflicts screen uses a stand-in source.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("LOKET_LANG", "id")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from app.services.workspace import Workspace  # noqa: E402
+from ui import demo, lang  # noqa: E402
+from ui.seams import ApprovalOutcome, Conflict, Seams, SyncState  # noqa: E402
+from ui.tasks import manager  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+
+
+def settle(ms: int = 300) -> None:
+    """Let background ops finish and their callbacks run."""
+    app = QApplication.instance()
+    assert app is not None
+    end = time.monotonic() + ms / 1000
+    while True:
+        app.processEvents()
+        manager().wait_idle(2000)
+        app.processEvents()
+        if time.monotonic() > end and not manager().busy:
+            break
+        time.sleep(0.01)
+
+
+def save(widget: QWidget, name: str) -> Path:
+    settle()
+    path = OUT / f"{name}.png"
+    widget.grab().save(str(path))
+    print(path.relative_to(ROOT))
+    return path
+
+
+class StandInConflicts:
+    def __init__(self, ws: Workspace) -> None:
+        from app.storage import repo
+        from app.storage.repo import CaseQuery
+
+        with ws.db.read() as s:
+            rows = repo.list_cases(s, CaseQuery(status="draft"), 0, 2)
+        self.items = [
+            Conflict("c1", rows[0].id, f"{rows[0].service} · {rows[0].name}", "alamat", "Alamat (jalan, RT/RW)",
+                     "Jl. Kawi No. 12, RT 03/RW 05", "Jl. Kawi Atas No. 12, RT 03/RW 05"),
+            Conflict("c2", rows[0].id, f"{rows[0].service} · {rows[0].name}", "telepon", "Nomor telepon/WA",
+                     "081233445566", "085790001122"),
+            Conflict("c3", rows[-1].id, f"{rows[-1].service} · {rows[-1].name}", "keperluan", "Keperluan",
+                     "Persyaratan melamar kerja", None),
+        ]
+
+    def list(self) -> Sequence[Conflict]:
+        return self.items
+
+    def resolve(self, conflict_id: str, keep: str) -> None:
+        self.items = [c for c in self.items if c.id != conflict_id]
+
+
+def shots(only: str | None) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from ui.dialogs.intake import IntakeDialog
+    from ui.main_window import MainWindow
+    from ui.views.case_detail import CaseDetailDialog
+
+    if QApplication.instance() is None:
+        QApplication(sys.argv[:1])
+    lang.apply_language("id")
+    data = Path(tempfile.mkdtemp(prefix="loket-shots-"))
+    profile = demo.prepare(data, 30)
+    ws = Workspace(profile)
+    OUT.mkdir(parents=True, exist_ok=True)
+    sync = SyncState()
+    sync.update(online=False)
+    siti = ws.actor("siti")
+
+    if only in (None, "main", "main-150"):
+        window = MainWindow(ws, siti, Seams(sync_state=sync))
+        window.resize(1280, 800)
+        window.show()
+        settle(500)
+        window.cases.table.selectRow(2)
+        save(window, only or "main")
+        window.close()
+        if only == "main-150":
+            manager().wait_idle()
+            ws.close()
+            shutil.rmtree(data, ignore_errors=True)
+            return
+
+    if only in (None, "intake"):
+        dialog = IntakeDialog(ws, siti)
+        dialog.resize(820, 860)
+        dialog.service.setCurrentIndex(max(0, dialog.service.findData("SKTM")))
+        dialog.show()
+        settle()
+        QTest.keyClicks(dialog.nik, "35730257089")
+        QTest.keyClicks(dialog.name, "Sri Wahyuni")
+        rows = {r.spec.key: r for r in dialog.rows}
+        rows["tempat_lahir"].set_value("Malang")
+        rows["tanggal_lahir"].set_value("31/02/1990")
+        rows["jenis_kelamin"].set_value("P")
+        rows["no_kk"].set_value("3573021708900005")
+        dialog.docs[0].preview.show_image(None)
+        dialog.attach(dialog.docs[0], profile / "demo-files" / "ktp.pdf")
+        dialog.nik.setFocus()
+        save(dialog, "intake")
+        dialog.close()
+
+    if only in (None, "case-detail"):
+        from app.storage import repo
+        from app.storage.repo import CaseQuery
+
+        with ws.db.read() as s:
+            returned = repo.list_cases(s, CaseQuery(status="returned"), 0, 1)[0].id
+        detail = CaseDetailDialog(ws, siti, returned, Seams(sync_state=sync))
+        detail.resize(1100, 760)
+        detail.show()
+        settle(600)
+        save(detail, "case-detail")
+        detail.close()
+
+    if only in (None, "signing-queue"):
+        lurah = ws.actor("lurah")
+
+        def approve_stand_in(ids: Sequence[str], pin: str, progress: Callable[[int, int], None]) \
+                -> list[ApprovalOutcome]:
+            out = []
+            for i, cid in enumerate(ids):
+                progress(i + 1, len(ids))
+                out.append(ApprovalOutcome(cid, False, "Berkas sudah diubah di server (versi 3); periksa ulang.")
+                           if i == 0 else ApprovalOutcome(cid, True, None, f"400.12.2.3/{41 + i}/35.73.02.1008/2026"))
+            return out
+
+        from ui.wiring import render_preview_for
+
+        seams = Seams(sync_state=sync, approve_batch=approve_stand_in, render_preview=render_preview_for(ws, lurah))
+        window = MainWindow(ws, lurah, seams)
+        window.resize(1280, 800)
+        window.show()
+        assert window.sign_queue is not None
+        window.show_page(window.sign_queue)
+        settle(500)
+        queue = window.sign_queue
+        queue.show_results(approve_stand_in([queue.model.case_id(0) or "", "5f1c2a9e-0000"], "", lambda *_: None))
+        queue.table.selectRow(1)
+        queue.table.setFocus()
+        settle(800)
+        save(window, "signing-queue")
+        window.close()
+
+    if only in (None, "dashboard"):
+        window = MainWindow(ws, siti, Seams(sync_state=sync))
+        window.resize(1280, 800)
+        window.show()
+        window.show_page(window.dashboard)
+        settle(600)
+        save(window, "dashboard")
+        window.close()
+
+    if only in (None, "conflicts"):
+        window = MainWindow(ws, siti, Seams(sync_state=sync, conflicts=StandInConflicts(ws)))
+        window.resize(1280, 800)
+        window.show()
+        window.show_page(window.conflicts)
+        settle(400)
+        window.conflicts.groups["c2"].button(0).setChecked(True)
+        save(window, "conflicts")
+        window.close()
+    del Qt
+    manager().wait_idle()
+    ws.close()
+    shutil.rmtree(data, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--only", default=None)
+    args = p.parse_args(argv)
+    shots(args.only)
+    if args.only is None:
+        env = {**os.environ, "QT_SCALE_FACTOR": "1.5"}
+        subprocess.run([sys.executable, __file__, "--only", "main-150"], env=env, check=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,878 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_GB" sourcelanguage="id_ID">
+    <context>
+        <name>BarChart</name>
+        <message>
+            <source>Belum ada data</source>
+            <translation>No data yet</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseDetail</name>
+        <message>
+            <source>&amp;Ubah…</source>
+            <translation>&amp;Edit…</translation>
+        </message>
+        <message>
+            <source>A&amp;jukan</source>
+            <translation>&amp;Submit</translation>
+        </message>
+        <message>
+            <source>&amp;Verifikasi (paraf)</source>
+            <translation>&amp;Verify (initial)</translation>
+        </message>
+        <message>
+            <source>&amp;Kembalikan…</source>
+            <translation>Re&amp;turn…</translation>
+        </message>
+        <message>
+            <source>&amp;Tolak…</source>
+            <translation>Re&amp;ject…</translation>
+        </message>
+        <message>
+            <source>&amp;Setujui &amp;&amp; tandatangani…</source>
+            <translation>&amp;Approve &amp;&amp; sign…</translation>
+        </message>
+        <message>
+            <source>Serahkan (&amp;terbitkan)</source>
+            <translation>Hand over (&amp;issue)</translation>
+        </message>
+        <message>
+            <source>&amp;Batalkan berkas…</source>
+            <translation>&amp;Withdraw case…</translation>
+        </message>
+        <message>
+            <source>Batalkan berkas</source>
+            <translation>Withdraw case</translation>
+        </message>
+        <message>
+            <source>Batalkan berkas ini atas permintaan pemohon?</source>
+            <translation>Withdraw this case at the applicant's request?</translation>
+        </message>
+        <message>
+            <source>Ya, batalkan</source>
+            <translation>Yes, withdraw</translation>
+        </message>
+        <message>
+            <source>Tidak</source>
+            <translation>No</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseDetailDialog</name>
+        <message>
+            <source>Berkas</source>
+            <translation>Case</translation>
+        </message>
+        <message>
+            <source>Rincian berkas</source>
+            <translation>Case details</translation>
+        </message>
+        <message>
+            <source>Tutup</source>
+            <translation>Close</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseDetailView</name>
+        <message>
+            <source>Data pemohon dan isian</source>
+            <translation>Applicant and form data</translation>
+        </message>
+        <message>
+            <source>Lampiran</source>
+            <translation>Attachments</translation>
+        </message>
+        <message>
+            <source>Pilih lampiran untuk melihat pratinjau</source>
+            <translation>Select an attachment to preview it</translation>
+        </message>
+        <message>
+            <source>Pratinjau lampiran</source>
+            <translation>Attachment preview</translation>
+        </message>
+        <message>
+            <source>Riwayat berkas</source>
+            <translation>Case history</translation>
+        </message>
+        <message>
+            <source>Waktu</source>
+            <translation>Time</translation>
+        </message>
+        <message>
+            <source>Oleh</source>
+            <translation>By</translation>
+        </message>
+        <message>
+            <source>Perangkat</source>
+            <translation>Device</translation>
+        </message>
+        <message>
+            <source>Langkah</source>
+            <translation>Step</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>Status</translation>
+        </message>
+        <message>
+            <source>Alasan</source>
+            <translation>Reason</translation>
+        </message>
+        <message>
+            <source>Riwayat</source>
+            <translation>History</translation>
+        </message>
+        <message>
+            <source>Berkas {id}</source>
+            <translation>Case {id}</translation>
+        </message>
+        <message>
+            <source>Status: {s}</source>
+            <translation>Status: {s}</translation>
+        </message>
+        <message>
+            <source>Tenggat: {d}</source>
+            <translation>Due: {d}</translation>
+        </message>
+        <message>
+            <source>lewat tenggat</source>
+            <translation>overdue</translation>
+        </message>
+        <message>
+            <source>Nomor surat: {n}</source>
+            <translation>Letter number: {n}</translation>
+        </message>
+        <message>
+            <source>NIK</source>
+            <translation>NIK</translation>
+        </message>
+        <message>
+            <source>Nama</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <source>Alasan terakhir</source>
+            <translation>Latest reason</translation>
+        </message>
+        <message>
+            <source>Belum ada lampiran</source>
+            <translation>No attachments yet</translation>
+        </message>
+        <message>
+            <source>(perangkat ini)</source>
+            <translation>(this device)</translation>
+        </message>
+        <message>
+            <source>Penandatanganan belum disiapkan di perangkat ini.</source>
+            <translation>Signing is not set up on this device.</translation>
+        </message>
+        <message>
+            <source>Tidak ada langkah yang bisa Anda lakukan pada berkas ini.</source>
+            <translation>There is no step you can take on this case.</translation>
+        </message>
+        <message>
+            <source>Memuat pratinjau…</source>
+            <translation>Loading preview…</translation>
+        </message>
+        <message>
+            <source>Berkas belum diunduh dari server</source>
+            <translation>The file has not been downloaded from the server yet</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseListPage</name>
+        <message>
+            <source>Cari NIK, nama, atau nomor berkas/surat…  (Ctrl+F)</source>
+            <translation>Search NIK, name, or case/letter number…  (Ctrl+F)</translation>
+        </message>
+        <message>
+            <source>Cari berkas</source>
+            <translation>Search cases</translation>
+        </message>
+        <message>
+            <source>Saring menurut status</source>
+            <translation>Filter by status</translation>
+        </message>
+        <message>
+            <source>Semua status</source>
+            <translation>All statuses</translation>
+        </message>
+        <message>
+            <source>Saring menurut layanan</source>
+            <translation>Filter by service</translation>
+        </message>
+        <message>
+            <source>Semua layanan</source>
+            <translation>All services</translation>
+        </message>
+        <message>
+            <source>Hanya lewat tenggat</source>
+            <translation>Overdue only</translation>
+        </message>
+        <message>
+            <source>Hanya berkas lewat tenggat</source>
+            <translation>Overdue cases only</translation>
+        </message>
+        <message>
+            <source>Berkas baru</source>
+            <translation>New case</translation>
+        </message>
+        <message>
+            <source>Daftarkan berkas baru</source>
+            <translation>Register a new case</translation>
+        </message>
+        <message>
+            <source>Jumlah berkas</source>
+            <translation>Number of cases</translation>
+        </message>
+        <message>
+            <source>Daftar berkas</source>
+            <translation>Case list</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n berkas</source>
+            <translation>
+                <numerusform>%n case</numerusform>
+                <numerusform>%n cases</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Menghitung berkas…</source>
+            <translation>Counting cases…</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseTableModel</name>
+        <message>
+            <source>Lewat tenggat</source>
+            <translation>Overdue</translation>
+        </message>
+        <message>
+            <source>Berkas</source>
+            <translation>Case</translation>
+        </message>
+        <message>
+            <source>Layanan</source>
+            <translation>Service</translation>
+        </message>
+        <message>
+            <source>NIK</source>
+            <translation>NIK</translation>
+        </message>
+        <message>
+            <source>Nama</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>Status</translation>
+        </message>
+        <message>
+            <source>Tenggat</source>
+            <translation>Due</translation>
+        </message>
+        <message>
+            <source>Diperbarui</source>
+            <translation>Updated</translation>
+        </message>
+        <message>
+            <source>Nomor surat</source>
+            <translation>Letter number</translation>
+        </message>
+    </context>
+    <context>
+        <name>ConflictsView</name>
+        <message>
+            <source>Konflik sinkronisasi</source>
+            <translation>Sync conflicts</translation>
+        </message>
+        <message>
+            <source>&amp;Simpan pilihan</source>
+            <translation>&amp;Save choices</translation>
+        </message>
+        <message>
+            <source>Simpan pilihan konflik</source>
+            <translation>Save conflict choices</translation>
+        </message>
+        <message>
+            <source>Sinkronisasi belum disiapkan di perangkat ini, jadi belum ada konflik.</source>
+            <translation>Sync is not set up on this device, so there are no conflicts.</translation>
+        </message>
+        <message>
+            <source>Tidak ada konflik. Semua perubahan sudah cocok dengan server.</source>
+            <translation>No conflicts. All changes agree with the server.</translation>
+        </message>
+        <message>
+            <source>Isian berikut diubah di perangkat ini dan di server sejak sinkronisasi terakhir. Pilih nilai yang benar untuk setiap isian.</source>
+            <translation>These fields were changed on this device and on the server since the last sync. Pick the right value for each field.</translation>
+        </message>
+        <message>
+            <source>Berkas</source>
+            <translation>Case</translation>
+        </message>
+        <message>
+            <source>Isian</source>
+            <translation>Field</translation>
+        </message>
+        <message>
+            <source>Nilai di perangkat ini</source>
+            <translation>Value on this device</translation>
+        </message>
+        <message>
+            <source>Nilai di server</source>
+            <translation>Value on the server</translation>
+        </message>
+        <message>
+            <source>(kosong)</source>
+            <translation>(empty)</translation>
+        </message>
+        <message>
+            <source>{field}: pakai nilai perangkat ini, {v}</source>
+            <translation>{field}: keep this device's value, {v}</translation>
+        </message>
+        <message>
+            <source>{field}: pakai nilai server, {v}</source>
+            <translation>{field}: use the server's value, {v}</translation>
+        </message>
+    </context>
+    <context>
+        <name>DashboardView</name>
+        <message>
+            <source>Dasbor</source>
+            <translation>Dashboard</translation>
+        </message>
+        <message>
+            <source>Segarkan</source>
+            <translation>Refresh</translation>
+        </message>
+        <message>
+            <source>Segarkan dasbor</source>
+            <translation>Refresh dashboard</translation>
+        </message>
+        <message>
+            <source>Berkas tersimpan di perangkat ini</source>
+            <translation>Cases stored on this device</translation>
+        </message>
+        <message>
+            <source>Menunggu tanda tangan</source>
+            <translation>Awaiting signature</translation>
+        </message>
+        <message>
+            <source>Berkas terbuka lewat tenggat</source>
+            <translation>Open cases past their due date</translation>
+        </message>
+        <message>
+            <source>Berkas per status</source>
+            <translation>Cases per status</translation>
+        </message>
+        <message>
+            <source>Berkas per layanan</source>
+            <translation>Cases per service</translation>
+        </message>
+        <message>
+            <source>Lewat tenggat per kantor</source>
+            <translation>Overdue per office</translation>
+        </message>
+        <message>
+            <source>Aktivitas per minggu (ISO)</source>
+            <translation>Activity per week (ISO)</translation>
+        </message>
+    </context>
+    <context>
+        <name>Errors</name>
+        <message>
+            <source>Tidak dapat dilanjutkan</source>
+            <translation>Cannot continue</translation>
+        </message>
+        <message>
+            <source>Maaf, terjadi kesalahan tak terduga. Rinciannya tercatat di berkas log:
+{log}</source>
+            <translation>Sorry, something unexpected went wrong. The details are in the log file:
+{log}</translation>
+        </message>
+        <message>
+            <source>Terjadi kesalahan</source>
+            <translation>Something went wrong</translation>
+        </message>
+        <message>
+            <source>Tutup</source>
+            <translation>Close</translation>
+        </message>
+    </context>
+    <context>
+        <name>IntakeDialog</name>
+        <message>
+            <source>{label}: tanggal tidak sah; tulis hh/bb/tttt (misalnya 17/08/1990).</source>
+            <translation>{label}: not a valid date; write dd/mm/yyyy (for example 17/08/1990).</translation>
+        </message>
+        <message>
+            <source>Ubah berkas</source>
+            <translation>Edit case</translation>
+        </message>
+        <message>
+            <source>Berkas baru</source>
+            <translation>New case</translation>
+        </message>
+        <message>
+            <source>Layanan</source>
+            <translation>Service</translation>
+        </message>
+        <message>
+            <source>NIK pemohon</source>
+            <translation>Applicant's NIK</translation>
+        </message>
+        <message>
+            <source>16 digit</source>
+            <translation>16 digits</translation>
+        </message>
+        <message>
+            <source>— pilih —</source>
+            <translation>— choose —</translation>
+        </message>
+        <message>
+            <source>hh/bb/tttt</source>
+            <translation>dd/mm/yyyy</translation>
+        </message>
+        <message>
+            <source>Pilih berkas…</source>
+            <translation>Choose file…</translation>
+        </message>
+        <message>
+            <source>Pilih berkas untuk {doc}</source>
+            <translation>Choose a file for {doc}</translation>
+        </message>
+        <message>
+            <source>belum ada</source>
+            <translation>none yet</translation>
+        </message>
+        <message>
+            <source>tanpa pratinjau</source>
+            <translation>no preview</translation>
+        </message>
+        <message>
+            <source>Pratinjau {doc}</source>
+            <translation>Preview of {doc}</translation>
+        </message>
+        <message>
+            <source>Nama pemohon</source>
+            <translation>Applicant's name</translation>
+        </message>
+        <message>
+            <source>&amp;Layanan</source>
+            <translation>&amp;Service</translation>
+        </message>
+        <message>
+            <source>&amp;NIK *</source>
+            <translation>&amp;NIK *</translation>
+        </message>
+        <message>
+            <source>N&amp;ama *</source>
+            <translation>N&amp;ame *</translation>
+        </message>
+        <message>
+            <source>Dokumen persyaratan (PDF, JPG, PNG)</source>
+            <translation>Required documents (PDF, JPG, PNG)</translation>
+        </message>
+        <message>
+            <source>Simpan &amp;draf</source>
+            <translation>Save &amp;draft</translation>
+        </message>
+        <message>
+            <source>A&amp;jukan</source>
+            <translation>&amp;Submit</translation>
+        </message>
+        <message>
+            <source>Batal</source>
+            <translation>Cancel</translation>
+        </message>
+        <message>
+            <source>Nama</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <source>Perhatian: NIK ini masih punya {n} berkas {service} yang belum selesai. Periksa dulu agar tidak terdaftar dua kali.</source>
+            <translation>Note: this NIK still has {n} unfinished {service} case(s). Check first so it is not registered twice.</translation>
+        </message>
+        <message>
+            <source>{n} isian perlu diperbaiki.</source>
+            <translation>{n} field(s) need fixing.</translation>
+        </message>
+        <message>
+            <source>Dokumen (*.pdf *.jpg *.jpeg *.png)</source>
+            <translation>Documents (*.pdf *.jpg *.jpeg *.png)</translation>
+        </message>
+    </context>
+    <context>
+        <name>LoginDialog</name>
+        <message>
+            <source>Loket — masuk</source>
+            <translation>Loket — sign in</translation>
+        </message>
+        <message>
+            <source>Pengguna di perangkat ini</source>
+            <translation>Users on this device</translation>
+        </message>
+        <message>
+            <source>&amp;Masuk</source>
+            <translation>&amp;Sign in</translation>
+        </message>
+        <message>
+            <source>Belum ada pengguna di perangkat ini. Daftarkan perangkat dengan kode dari admin TI.</source>
+            <translation>There is no user on this device yet. Enrol the device with a code from IT.</translation>
+        </message>
+        <message>
+            <source>Pilih nama Anda:</source>
+            <translation>Choose your name:</translation>
+        </message>
+        <message>
+            <source>Alamat server</source>
+            <translation>Server address</translation>
+        </message>
+        <message>
+            <source>Kode pendaftaran</source>
+            <translation>Enrolment code</translation>
+        </message>
+        <message>
+            <source>PIN tanda tangan (khusus penandatangan)</source>
+            <translation>Signing PIN (signers only)</translation>
+        </message>
+        <message>
+            <source>khusus penandatangan; boleh dikosongkan</source>
+            <translation>signers only; may be left empty</translation>
+        </message>
+        <message>
+            <source>&amp;Daftarkan perangkat</source>
+            <translation>&amp;Enrol device</translation>
+        </message>
+        <message>
+            <source>Alamat &amp;server:</source>
+            <translation>&amp;Server address:</translation>
+        </message>
+        <message>
+            <source>&amp;Kode pendaftaran:</source>
+            <translation>Enrolment &amp;code:</translation>
+        </message>
+        <message>
+            <source>&amp;PIN tanda tangan:</source>
+            <translation>Signing &amp;PIN:</translation>
+        </message>
+        <message>
+            <source>Pendaftaran dengan kode belum disiapkan di perangkat ini. Hubungi admin TI (Diskominfo).</source>
+            <translation>Enrolment with a code is not set up on this device. Contact IT (Diskominfo).</translation>
+        </message>
+        <message>
+            <source>Pilih pengguna</source>
+            <translation>Choose user</translation>
+        </message>
+        <message>
+            <source>Daftar dengan kode</source>
+            <translation>Enrol with a code</translation>
+        </message>
+        <message>
+            <source>Keluar</source>
+            <translation>Quit</translation>
+        </message>
+        <message>
+            <source>Isi alamat server dan kode pendaftaran.</source>
+            <translation>Fill in the server address and the enrolment code.</translation>
+        </message>
+        <message>
+            <source>Menghubungi server…</source>
+            <translation>Contacting the server…</translation>
+        </message>
+        <message>
+            <source>Perangkat terdaftar.</source>
+            <translation>Device enrolled.</translation>
+        </message>
+    </context>
+    <context>
+        <name>MainWindow</name>
+        <message>
+            <source>Petugas loket</source>
+            <translation>Counter staff</translation>
+        </message>
+        <message>
+            <source>Verifikator</source>
+            <translation>Verifier</translation>
+        </message>
+        <message>
+            <source>Penandatangan</source>
+            <translation>Signer</translation>
+        </message>
+        <message>
+            <source>Admin TI</source>
+            <translation>IT admin</translation>
+        </message>
+        <message>
+            <source>Loket — {office}</source>
+            <translation>Loket — {office}</translation>
+        </message>
+        <message>
+            <source>Jendela utama Loket</source>
+            <translation>Loket main window</translation>
+        </message>
+        <message>
+            <source>Navigasi</source>
+            <translation>Navigation</translation>
+        </message>
+        <message>
+            <source>Berkas</source>
+            <translation>Case</translation>
+        </message>
+        <message>
+            <source>Antrean verifikasi</source>
+            <translation>Verification queue</translation>
+        </message>
+        <message>
+            <source>Antrean tanda tangan</source>
+            <translation>Signing queue</translation>
+        </message>
+        <message>
+            <source>Dasbor</source>
+            <translation>Dashboard</translation>
+        </message>
+        <message>
+            <source>Konflik sinkronisasi</source>
+            <translation>Sync conflicts</translation>
+        </message>
+        <message>
+            <source>{name} · {role} · {office}</source>
+            <translation>{name} · {role} · {office}</translation>
+        </message>
+        <message>
+            <source>Pengguna yang masuk</source>
+            <translation>Signed-in user</translation>
+        </message>
+        <message>
+            <source>Status sinkronisasi</source>
+            <translation>Sync status</translation>
+        </message>
+        <message>
+            <source>Antrean kirim</source>
+            <translation>Outbox</translation>
+        </message>
+        <message>
+            <source>&amp;Berkas</source>
+            <translation>&amp;Cases</translation>
+        </message>
+        <message>
+            <source>&amp;Tampilan</source>
+            <translation>&amp;View</translation>
+        </message>
+        <message>
+            <source>&amp;Pengguna</source>
+            <translation>&amp;User</translation>
+        </message>
+        <message>
+            <source>Berkas &amp;baru…</source>
+            <translation>&amp;New case…</translation>
+        </message>
+        <message>
+            <source>&amp;Buka berkas terpilih</source>
+            <translation>&amp;Open selected case</translation>
+        </message>
+        <message>
+            <source>&amp;Cari…</source>
+            <translation>&amp;Find…</translation>
+        </message>
+        <message>
+            <source>&amp;Segarkan / sinkronkan</source>
+            <translation>&amp;Refresh / sync</translation>
+        </message>
+        <message>
+            <source>&amp;Keluar</source>
+            <translation>&amp;Quit</translation>
+        </message>
+        <message>
+            <source>&amp;Ganti pengguna…</source>
+            <translation>S&amp;witch user…</translation>
+        </message>
+        <message>
+            <source>&amp;Bahasa</source>
+            <translation>&amp;Language</translation>
+        </message>
+        <message>
+            <source>Menunggu kirim: {n}</source>
+            <translation>Waiting to send: {n}</translation>
+        </message>
+        <message>
+            <source>Ditolak server: {n}</source>
+            <translation>Refused by server: {n}</translation>
+        </message>
+        <message>
+            <source>Sinkronisasi berjalan…</source>
+            <translation>Syncing…</translation>
+        </message>
+        <message>
+            <source>Sinkronisasi belum disiapkan</source>
+            <translation>Sync not set up</translation>
+        </message>
+        <message>
+            <source>Daring</source>
+            <translation>Online</translation>
+        </message>
+        <message>
+            <source>Luring — data tersimpan di perangkat ini</source>
+            <translation>Offline — data is kept on this device</translation>
+        </message>
+    </context>
+    <context>
+        <name>PinDialog</name>
+        <message>
+            <source>PIN tanda tangan</source>
+            <translation>Signing PIN</translation>
+        </message>
+        <message numerus="yes">
+            <source>Anda akan menyetujui dan menandatangani %n berkas. Masukkan PIN sekali untuk semuanya.</source>
+            <translation>
+                <numerusform>You are about to approve and sign %n case. Enter your PIN once.</numerusform>
+                <numerusform>You are about to approve and sign %n cases. Enter your PIN once for all of them.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>PIN</source>
+            <translation>PIN</translation>
+        </message>
+        <message>
+            <source>&amp;PIN:</source>
+            <translation>&amp;PIN:</translation>
+        </message>
+        <message>
+            <source>Tandatangani</source>
+            <translation>Sign</translation>
+        </message>
+        <message>
+            <source>Batal</source>
+            <translation>Cancel</translation>
+        </message>
+    </context>
+    <context>
+        <name>QueueView</name>
+        <message>
+            <source>Antrean verifikasi</source>
+            <translation>Verification queue</translation>
+        </message>
+        <message>
+            <source>Antrean tanda tangan</source>
+            <translation>Signing queue</translation>
+        </message>
+        <message>
+            <source>Pratinjau surat belum tersedia di perangkat ini.</source>
+            <translation>Letter preview is not available on this device.</translation>
+        </message>
+        <message>
+            <source>Pilih berkas untuk pratinjau surat.</source>
+            <translation>Select a case to preview its letter.</translation>
+        </message>
+        <message>
+            <source>Pratinjau surat</source>
+            <translation>Letter preview</translation>
+        </message>
+        <message>
+            <source>Hasil penandatanganan</source>
+            <translation>Signing results</translation>
+        </message>
+        <message>
+            <source>Hasil terakhir</source>
+            <translation>Latest results</translation>
+        </message>
+        <message>
+            <source>&amp;Verifikasi (paraf) terpilih</source>
+            <translation>&amp;Verify (initial) selected</translation>
+        </message>
+        <message>
+            <source>&amp;Setujui &amp;&amp; tandatangani</source>
+            <translation>&amp;Approve &amp;&amp; sign</translation>
+        </message>
+        <message>
+            <source>Penandatanganan belum disiapkan di perangkat ini.</source>
+            <translation>Signing is not set up on this device.</translation>
+        </message>
+        <message>
+            <source>&amp;Kembalikan…</source>
+            <translation>Re&amp;turn…</translation>
+        </message>
+        <message>
+            <source>&amp;Tolak…</source>
+            <translation>Re&amp;ject…</translation>
+        </message>
+        <message>
+            <source>&amp;Buka</source>
+            <translation>&amp;Open</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n dipilih</source>
+            <translation>
+                <numerusform>%n selected</numerusform>
+                <numerusform>%n selected</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n dalam antrean</source>
+            <translation>
+                <numerusform>%n in the queue</numerusform>
+                <numerusform>%n in the queue</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>{ok} disetujui, {bad} ditolak atau kedaluwarsa.</source>
+            <translation>{ok} approved, {bad} refused or stale.</translation>
+        </message>
+        <message>
+            <source>tanpa alasan</source>
+            <translation>no reason given</translation>
+        </message>
+        <message>
+            <source>disetujui</source>
+            <translation>approved</translation>
+        </message>
+        <message>
+            <source>Menyiapkan pratinjau surat…</source>
+            <translation>Preparing the letter preview…</translation>
+        </message>
+        <message>
+            <source>Surat untuk berkas ini belum bisa dibuat.</source>
+            <translation>The letter for this case cannot be made yet.</translation>
+        </message>
+    </context>
+    <context>
+        <name>Queues</name>
+        <message>
+            <source>Menandatangani berkas…</source>
+            <translation>Signing cases…</translation>
+        </message>
+        <message>
+            <source>Setujui &amp; tandatangani</source>
+            <translation>Approve &amp; sign</translation>
+        </message>
+        <message>
+            <source>Menandatangani berkas {done} dari {total}…</source>
+            <translation>Signing case {done} of {total}…</translation>
+        </message>
+    </context>
+    <context>
+        <name>ReasonDialog</name>
+        <message>
+            <source>Alasan</source>
+            <translation>Reason</translation>
+        </message>
+        <message>
+            <source>Tulis alasan yang akan dibaca petugas dan pemohon…</source>
+            <translation>Write the reason the counter staff and the applicant will read…</translation>
+        </message>
+        <message>
+            <source>&amp;Alasan (wajib):</source>
+            <translation>&amp;Reason (required):</translation>
+        </message>
+        <message>
+            <source>Lanjutkan</source>
+            <translation>Continue</translation>
+        </message>
+        <message>
+            <source>Batal</source>
+            <translation>Cancel</translation>
+        </message>
+    </context>
+</TS>

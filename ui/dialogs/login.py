@@ -1,0 +1,137 @@
+"""Who is working: pick a person already on this device, or enrol the device with a one-time code."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.roles import Role
+from app.services.workspace import Workspace
+from ui import errors
+from ui.seams import Enroll
+from ui.tasks import Lane, op
+
+
+class LoginDialog(QDialog):
+    def __init__(self, ws: Workspace, enroll: Enroll | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from ui.main_window import role_label
+
+        self.ws, self.enroll = ws, enroll
+        self.username: str | None = None
+        self.setWindowTitle(self.tr("Loket — masuk"))
+        self.setAccessibleName(self.windowTitle())
+        self.tabs = QTabWidget(self)
+
+        pick = QWidget(self)
+        self.users = QListWidget(pick)
+        self.users.setAccessibleName(self.tr("Pengguna di perangkat ini"))
+        for u in ws.users():
+            office = ws.offices.get(u.office)
+            item = QListWidgetItem(f"{u.full_name} ({u.username}) — {role_label(Role(u.role))} — "
+                                   f"{office.display_name if office else u.office}")
+            item.setData(Qt.ItemDataRole.UserRole, u.username)
+            self.users.addItem(item)
+        self.users.itemActivated.connect(lambda _i: self._login())
+        self.login_button = QPushButton(self.tr("&Masuk"), pick)
+        self.login_button.setDefault(True)
+        self.login_button.clicked.connect(self._login)
+        empty = QLabel(self.tr("Belum ada pengguna di perangkat ini. Daftarkan perangkat dengan kode dari admin TI."),
+                       pick)
+        empty.setWordWrap(True)
+        empty.setVisible(self.users.count() == 0)
+        pl = QVBoxLayout(pick)
+        pl.addWidget(QLabel(self.tr("Pilih nama Anda:"), pick))
+        pl.addWidget(self.users, 1)
+        pl.addWidget(empty)
+        pl.addWidget(self.login_button, 0, Qt.AlignmentFlag.AlignRight)
+        self.login_button.setEnabled(self.users.count() > 0)
+        if self.users.count():
+            self.users.setCurrentRow(0)
+
+        enrol = QWidget(self)
+        self.server = QLineEdit(enrol)
+        self.server.setAccessibleName(self.tr("Alamat server"))
+        self.server.setPlaceholderText("https://loket.malangkota.go.id")
+        self.code = QLineEdit(enrol)
+        self.code.setAccessibleName(self.tr("Kode pendaftaran"))
+        self.code.setPlaceholderText("ABCD-EFGH-JKLM")
+        self.pin = QLineEdit(enrol)
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setAccessibleName(self.tr("PIN tanda tangan (khusus penandatangan)"))
+        self.pin.setPlaceholderText(self.tr("khusus penandatangan; boleh dikosongkan"))
+        self.enrol_message = QLabel(enrol)
+        self.enrol_message.setWordWrap(True)
+        self.enrol_button = QPushButton(self.tr("&Daftarkan perangkat"), enrol)
+        self.enrol_button.clicked.connect(self._enrol)
+        form = QFormLayout(enrol)
+        form.addRow(self.tr("Alamat &server:"), self.server)
+        form.addRow(self.tr("&Kode pendaftaran:"), self.code)
+        form.addRow(self.tr("&PIN tanda tangan:"), self.pin)
+        form.addRow(self.enrol_message)
+        form.addRow(self.enrol_button)
+        if enroll is None:
+            self.enrol_message.setText(self.tr("Pendaftaran dengan kode belum disiapkan di perangkat ini. "
+                                               "Hubungi admin TI (Diskominfo)."))
+            self.enrol_message.setStyleSheet("color: #8a5300;")
+
+        self.tabs.addTab(pick, self.tr("Pilih pengguna"))
+        self.tabs.addTab(enrol, self.tr("Daftar dengan kode"))
+        if self.users.count() == 0:
+            self.tabs.setCurrentIndex(1)
+        box = QDialogButtonBox(self)
+        box.addButton(self.tr("Keluar"), QDialogButtonBox.ButtonRole.RejectRole)
+        box.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        layout.addWidget(box)
+        self.resize(560, 380)
+
+    def _login(self) -> None:
+        item = self.users.currentItem()
+        if item is None:
+            return
+        self.username = item.data(Qt.ItemDataRole.UserRole)
+        self.accept()
+
+    def _enrol(self) -> None:
+        if self.enroll is None:
+            self.enrol_message.setText(self.tr("Pendaftaran dengan kode belum disiapkan di perangkat ini. "
+                                               "Hubungi admin TI (Diskominfo)."))
+            return
+        server, code = self.server.text().strip(), self.code.text().strip()
+        pin = self.pin.text() or None
+        self.pin.clear()
+        if not server or not code:
+            self.enrol_message.setText(self.tr("Isi alamat server dan kode pendaftaran."))
+            return
+        enroll = self.enroll
+        self.enrol_button.setEnabled(False)
+        self.enrol_message.setText(self.tr("Menghubungi server…"))
+
+        def done(result: object) -> None:
+            self.enrol_message.setText(self.tr("Perangkat terdaftar."))
+            name = result.get("user") if isinstance(result, dict) else None
+            if not name:
+                try:
+                    name = self.ws.actor().username
+                except Exception:
+                    name = None
+            if name:
+                self.username = str(name)
+                self.accept()
+
+        op(lambda: enroll(server, code, pin)).success(done).failure(errors.failure_handler(self)) \
+            .finally_(lambda: self.enrol_button.setEnabled(True)).run_in_background(Lane.NET)

@@ -1,0 +1,334 @@
+"""One case: its data, attachments (image or PDF first-page preview), the full timeline (who, when, from which
+device) and a button for each step the current user may take now (``lifecycle.next_actions``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain import lifecycle
+from app.domain.lifecycle import Action, CaseStatus
+from app.services import cases
+from app.services.workspace import Actor, Workspace
+from ui import errors
+from ui.seams import Seams
+from ui.tasks import op
+from ui.widgets import Preview, image_from_bytes
+
+
+def action_text(action: Action) -> str:
+    return {
+        Action.EDIT: QCoreApplication.translate("CaseDetail", "&Ubah…"),
+        Action.SUBMIT: QCoreApplication.translate("CaseDetail", "A&jukan"),
+        Action.VERIFY: QCoreApplication.translate("CaseDetail", "&Verifikasi (paraf)"),
+        Action.RETURN: QCoreApplication.translate("CaseDetail", "&Kembalikan…"),
+        Action.REJECT: QCoreApplication.translate("CaseDetail", "&Tolak…"),
+        Action.APPROVE: QCoreApplication.translate("CaseDetail", "&Setujui && tandatangani…"),
+        Action.ISSUE: QCoreApplication.translate("CaseDetail", "Serahkan (&terbitkan)"),
+        Action.WITHDRAW: QCoreApplication.translate("CaseDetail", "&Batalkan berkas…"),
+        Action.CREATE: action.label,
+    }[action]
+
+
+def local_time(iso: str | None) -> str:
+    if not iso:
+        return ""
+    try:
+        return dt.datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone().strftime("%d/%m/%Y %H:%M")
+    except ValueError:
+        return iso
+
+
+class ReasonDialog(QDialog):
+    """Asks for the reason of a return or rejection; OK stays disabled while the reason is empty."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.text = QPlainTextEdit(self)
+        self.text.setAccessibleName(self.tr("Alasan"))
+        self.text.setTabChangesFocus(True)
+        self.text.setPlaceholderText(self.tr("Tulis alasan yang akan dibaca petugas dan pemohon…"))
+        label = QLabel(self.tr("&Alasan (wajib):"), self)
+        label.setBuddy(self.text)
+        box = QDialogButtonBox(self)
+        self.ok = box.addButton(self.tr("Lanjutkan"), QDialogButtonBox.ButtonRole.AcceptRole)
+        box.addButton(self.tr("Batal"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.ok.setEnabled(False)
+        self.text.textChanged.connect(lambda: self.ok.setEnabled(bool(self.reason())))
+        box.accepted.connect(self.accept)
+        box.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+        layout.addWidget(self.text)
+        layout.addWidget(box)
+        self.resize(460, 220)
+
+    def reason(self) -> str:
+        return self.text.toPlainText().strip()
+
+
+def run_step(parent: QWidget, ws: Workspace, actor: Actor, case_ids: list[str], action: Action,
+             on_done: Any = None) -> None:
+    """Ask what the step needs (reason/confirmation), then run it for every case on the DB lane."""
+    reason: str | None = None
+    if lifecycle.transition_for(action).needs_reason:
+        title = action_text(action).replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…")
+        dialog = ReasonDialog(title, parent)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        reason = dialog.reason()
+    elif action is Action.WITHDRAW:
+        box = QMessageBox(QMessageBox.Icon.Question, QCoreApplication.translate("CaseDetail", "Batalkan berkas"),
+                          QCoreApplication.translate("CaseDetail", "Batalkan berkas ini atas permintaan pemohon?"),
+                          QMessageBox.StandardButton.NoButton, parent)
+        yes = box.addButton(QCoreApplication.translate("CaseDetail", "Ya, batalkan"), QMessageBox.ButtonRole.YesRole)
+        no = box.addButton(QCoreApplication.translate("CaseDetail", "Tidak"), QMessageBox.ButtonRole.NoRole)
+        box.setDefaultButton(no)
+        box.exec()
+        if box.clickedButton() is not yes:
+            return
+
+    def work() -> int:
+        for case_id in case_ids:
+            cases.transition(ws, actor, case_id, action, reason)
+        return len(case_ids)
+
+    op(work).success(lambda _n: on_done() if on_done else None).failure(errors.failure_handler(parent)) \
+        .run_in_background()
+
+
+class CaseDetailView(QWidget):
+    changed = Signal()
+
+    def __init__(self, ws: Workspace, actor: Actor, case_id: str, seams: Seams | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ws, self.actor, self.case_id = ws, actor, case_id
+        self.seams = seams or Seams()
+        self.data: dict[str, Any] | None = None
+        self.title = QLabel(self)
+        self.title.setStyleSheet("font-size: 15pt; font-weight: 600;")
+        self.title.setWordWrap(True)
+        self.subtitle = QLabel(self)
+        self.subtitle.setWordWrap(True)
+        self.fields_box = QGroupBox(self.tr("Data pemohon dan isian"), self)
+        self.fields = QFormLayout(self.fields_box)
+        fields_scroll = QScrollArea(self)
+        fields_scroll.setWidgetResizable(True)
+        fields_scroll.setWidget(self.fields_box)
+
+        self.docs = QListWidget(self)
+        self.docs.setAccessibleName(self.tr("Lampiran"))
+        self.preview = Preview(self.tr("Pilih lampiran untuk melihat pratinjau"), self)
+        self.preview.setAccessibleName(self.tr("Pratinjau lampiran"))
+        self.docs.currentItemChanged.connect(lambda cur, _prev: self._preview(cur))
+        docs_box = QGroupBox(self.tr("Lampiran"), self)
+        dl = QVBoxLayout(docs_box)
+        self.docs.setMinimumHeight(self.fontMetrics().height() * 6)
+        dl.addWidget(self.docs, 2)
+        dl.addWidget(self.preview, 3)
+
+        self.timeline = QTreeWidget(self)
+        self.timeline.setAccessibleName(self.tr("Riwayat berkas"))
+        self.timeline.setHeaderLabels([self.tr("Waktu"), self.tr("Oleh"), self.tr("Perangkat"), self.tr("Langkah"),
+                                       self.tr("Status"), self.tr("Alasan")])
+        self.timeline.setRootIsDecorated(False)
+        self.timeline.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        for col, width in enumerate((125, 190, 175, 110, 105)):
+            self.timeline.setColumnWidth(col, width)
+        time_box = QGroupBox(self.tr("Riwayat"), self)
+        tl = QVBoxLayout(time_box)
+        tl.addWidget(self.timeline)
+
+        upper = QSplitter(self)
+        upper.addWidget(fields_scroll)
+        upper.addWidget(docs_box)
+        upper.setSizes([520, 420])
+        main = QSplitter(Qt.Orientation.Vertical, self)
+        main.addWidget(upper)
+        main.addWidget(time_box)
+        main.setSizes([400, 230])
+        self.buttons = QHBoxLayout()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.subtitle)
+        layout.addWidget(main, 1)
+        layout.addLayout(self.buttons)
+        self.action_buttons: dict[Action, QPushButton] = {}
+        self.reload()
+
+    def reload(self) -> None:
+        ws, ident = self.ws, self.case_id
+
+        def load() -> tuple[dict[str, Any], dict[str, str]]:
+            data = cases.show(ws, ident)
+            names = {u.username: u.full_name for u in ws.users()}
+            return data, names
+
+        op(load).success(lambda r: self._show(*r)).failure(errors.failure_handler(self)).run_in_background()
+
+    def _show(self, data: dict[str, Any], names: dict[str, str]) -> None:
+        self.data = data
+        service = self.ws.catalog.services.get(data["service"])
+        status = CaseStatus(data["status"])
+        self.title.setText(f"{service.name if service else data['service']} — {data['name']}")
+        overdue = status.is_open and data["due_date"] < dt.date.today().isoformat()
+        due = dt.date.fromisoformat(data["due_date"]).strftime("%d/%m/%Y")
+        parts = [self.tr("Berkas {id}").format(id=data["id"][:8]), self.tr("Status: {s}").format(s=status.label),
+                 self.tr("Tenggat: {d}").format(d=due)]
+        if overdue:
+            parts.append("<b style='color:#b3261e'>" + self.tr("lewat tenggat") + "</b>")
+        if data.get("letter_number"):
+            parts.append(self.tr("Nomor surat: {n}").format(n=data["letter_number"]))
+        self.subtitle.setText("  ·  ".join(parts))
+        self.subtitle.setAccessibleName(self.subtitle.text())
+
+        while self.fields.rowCount():
+            self.fields.removeRow(0)
+
+        def add(label: str, value: str) -> None:
+            v = QLabel(value or "—", self.fields_box)
+            v.setWordWrap(True)
+            v.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.fields.addRow(QLabel(label + ":", self.fields_box), v)
+
+        add(self.tr("NIK"), data.get("nik") or "")
+        add(self.tr("Nama"), data["name"])
+        for spec in service.fields if service else ():
+            value = data["fields"].get(spec.key)
+            if value and spec.type == "choice":
+                value = next((c.label for c in spec.choices if c.key == value), value)
+            elif value and spec.type == "date":
+                value = dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+            elif value and spec.type == "money" and value.isdigit():
+                value = "Rp " + f"{int(value):,}".replace(",", ".")
+            add(spec.label, value or "")
+        if data.get("reason"):
+            add(self.tr("Alasan terakhir"), data["reason"])
+
+        self.docs.clear()
+        doc_names = {d.code: d.name for d in service.documents} if service else {}
+        for doc in data["documents"]:
+            item = QListWidgetItem(f"{doc_names.get(doc['doc_code'], doc['doc_code'])} — {doc['filename']}")
+            item.setData(Qt.ItemDataRole.UserRole, (doc["sha256"], doc["mime"]))
+            self.docs.addItem(item)
+        if not data["documents"]:
+            self.docs.addItem(self.tr("Belum ada lampiran"))
+        else:
+            self.docs.setCurrentRow(0)
+
+        self.timeline.clear()
+        for e in data["events"]:
+            device = (e["device"] or "")[:8]
+            if e["device"] == self.ws.device_id:
+                device += " " + self.tr("(perangkat ini)")
+            action = Action(e["action"]) if e["action"] in Action._value2member_map_ else None
+            step = action.label if action else e["action"]
+            target = CaseStatus(e["to"]).label if e["to"] in CaseStatus._value2member_map_ else (e["to"] or "")
+            who = names.get(e["actor"], e["actor"])
+            row = QTreeWidgetItem([local_time(e["at"]), who, device, step[:1].upper() + step[1:], target,
+                                   e["reason"] or ""])
+            row.setToolTip(2, e["device"] or "")
+            row.setToolTip(5, e["reason"] or "")
+            self.timeline.addTopLevelItem(row)
+        self._build_buttons(status)
+
+    def _build_buttons(self, status: CaseStatus) -> None:
+        while self.buttons.count():
+            taken = self.buttons.takeAt(0)
+            w = taken.widget() if taken is not None else None
+            if w is not None:
+                w.deleteLater()
+        self.action_buttons.clear()
+        for action in lifecycle.next_actions(status, self.actor.role):
+            button = QPushButton(action_text(action), self)
+            button.setAutoDefault(False)
+            button.setAccessibleName(action_text(action).replace("&&", "&").replace("&", "").rstrip("…"))
+            if action is Action.APPROVE and self.seams.approve_batch is None:
+                button.setEnabled(False)
+                button.setToolTip(self.tr("Penandatanganan belum disiapkan di perangkat ini."))
+            button.clicked.connect(lambda _c=False, a=action: self.take(a))
+            self.buttons.addWidget(button)
+            self.action_buttons[action] = button
+        if not self.action_buttons:
+            note = QLabel(self.tr("Tidak ada langkah yang bisa Anda lakukan pada berkas ini."), self)
+            note.setStyleSheet("color: #5a6270;")
+            self.buttons.addWidget(note)
+        self.buttons.addStretch(1)
+
+    def take(self, action: Action) -> None:
+        if self.data is None:
+            return
+        if action is Action.EDIT:
+            from ui.dialogs.intake import IntakeDialog
+
+            dialog = IntakeDialog(self.ws, self.actor, self, existing=self.data)
+            dialog.saved.connect(lambda _id: self._after())
+            dialog.open()
+        elif action is Action.APPROVE:
+            from ui.views.queues import approve_cases
+
+            approve_cases(self, self.seams, [self.case_id], self._after)
+        else:
+            run_step(self, self.ws, self.actor, [self.case_id], action, self._after)
+
+    def _after(self) -> None:
+        self.reload()
+        self.changed.emit()
+
+    def _preview(self, item: QListWidgetItem | None) -> None:
+        info = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        if not info:
+            self.preview.show_image(None)
+            return
+        sha, mime = info
+        blobs = self.ws.blobs
+
+        def render() -> Any:
+            if not blobs.has(sha):
+                return None
+            return image_from_bytes(blobs.read(sha), mime, 700)
+
+        self.preview.show_image(None, self.tr("Memuat pratinjau…"))
+        op(render).success(lambda img: self.preview.show_image(
+            img, self.tr("Berkas belum diunduh dari server"))).run_in_background()
+
+
+class CaseDetailDialog(QDialog):
+    def __init__(self, ws: Workspace, actor: Actor, case_id: str, seams: Seams | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Berkas"))
+        self.setAccessibleName(self.tr("Rincian berkas"))
+        self.view = CaseDetailView(ws, actor, case_id, seams, self)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        close.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("Tutup"))
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(close)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.resize(1000, 720)

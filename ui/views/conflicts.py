@@ -1,0 +1,126 @@
+"""Sync conflicts: the same field changed here and on the server. Both values side by side; the person picks.
+
+The data source is injected (``ConflictSource``: ``list()`` and ``resolve(id, keep)``); the sync engine
+provides it. Without one, the screen says that sync is not set up.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui import errors
+from ui.seams import Conflict, ConflictSource
+from ui.tasks import Lane, op
+
+
+class ConflictsView(QWidget):
+    def __init__(self, source: ConflictSource | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.source = source
+        self.conflicts: list[Conflict] = []
+        self.groups: dict[str, QButtonGroup] = {}
+        title = QLabel(self.tr("Konflik sinkronisasi"), self)
+        title.setStyleSheet("font-size: 14pt; font-weight: 600;")
+        self.note = QLabel(self)
+        self.note.setWordWrap(True)
+        self.host = QWidget(self)
+        self.grid = QGridLayout(self.host)
+        self.grid.setHorizontalSpacing(18)
+        self.grid.setColumnStretch(2, 1)
+        self.grid.setColumnStretch(3, 1)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.host)
+        self.apply_button = QPushButton(self.tr("&Simpan pilihan"), self)
+        self.apply_button.setAccessibleName(self.tr("Simpan pilihan konflik"))
+        self.apply_button.clicked.connect(self.apply)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.apply_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(self.note)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(buttons)
+        self._render()
+
+    def activate(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        source = self.source
+        if source is None:
+            self._render()
+            return
+        op(lambda: list(source.list())).success(self._loaded).failure(errors.failure_handler(self)) \
+            .run_in_background(Lane.DB)
+
+    def _loaded(self, conflicts: list[Conflict]) -> None:
+        self.conflicts = conflicts
+        self._render()
+
+    def _render(self) -> None:
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            w = item.widget() if item is not None else None
+            if w is not None:
+                w.deleteLater()
+        self.groups.clear()
+        if self.source is None:
+            self.note.setText(self.tr("Sinkronisasi belum disiapkan di perangkat ini, jadi belum ada konflik."))
+            self.apply_button.setEnabled(False)
+            return
+        if not self.conflicts:
+            self.note.setText(self.tr("Tidak ada konflik. Semua perubahan sudah cocok dengan server."))
+            self.apply_button.setEnabled(False)
+            return
+        self.note.setText(self.tr("Isian berikut diubah di perangkat ini dan di server sejak sinkronisasi "
+                                  "terakhir. Pilih nilai yang benar untuk setiap isian."))
+        self.apply_button.setEnabled(True)
+        for col, text in enumerate((self.tr("Berkas"), self.tr("Isian"), self.tr("Nilai di perangkat ini"),
+                                    self.tr("Nilai di server"))):
+            head = QLabel(f"<b>{text}</b>", self.host)
+            self.grid.addWidget(head, 0, col)
+        for row, c in enumerate(self.conflicts, start=1):
+            self.grid.addWidget(QLabel(c.case_label, self.host), row, 0)
+            self.grid.addWidget(QLabel(c.field_label, self.host), row, 1)
+            group = QButtonGroup(self)
+            local = QRadioButton(c.local if c.local not in (None, "") else self.tr("(kosong)"), self.host)
+            remote = QRadioButton(c.remote if c.remote not in (None, "") else self.tr("(kosong)"), self.host)
+            local.setAccessibleName(self.tr("{field}: pakai nilai perangkat ini, {v}").format(
+                field=c.field_label, v=local.text()))
+            remote.setAccessibleName(self.tr("{field}: pakai nilai server, {v}").format(
+                field=c.field_label, v=remote.text()))
+            group.addButton(local, 0)
+            group.addButton(remote, 1)
+            remote.setChecked(True)
+            self.grid.addWidget(local, row, 2)
+            self.grid.addWidget(remote, row, 3)
+            self.groups[c.id] = group
+        self.grid.setRowStretch(len(self.conflicts) + 1, 1)
+
+    def choices(self) -> dict[str, str]:
+        return {cid: ("local" if g.checkedId() == 0 else "remote") for cid, g in self.groups.items()}
+
+    def apply(self) -> None:
+        source = self.source
+        if source is None:
+            return
+        picked = self.choices()
+
+        def work() -> int:
+            for cid, keep in picked.items():
+                source.resolve(cid, keep)
+            return len(picked)
+
+        op(work).success(lambda _n: self.reload()).failure(errors.failure_handler(self)).run_in_background()

@@ -1,0 +1,315 @@
+"""Work queues: the verifier's (submitted cases of the office) and the signer's (verified cases to approve).
+
+Multi-select rows; the signer previews the letter (``render_preview`` seam), then "Setujui & tandatangani"
+asks for the PIN once for the whole batch and runs ``approve_batch`` on the DB lane with a progress dialog.
+Refused or stale results stay listed with their reason until the next batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QImage, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QProgressDialog,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.lifecycle import Action
+from app.services.workspace import Actor, Workspace
+from app.storage.repo import CaseQuery
+from ui import errors
+from ui.models.case_table import CaseTableModel
+from ui.seams import ApprovalOutcome, Seams
+from ui.tasks import gui_progress, op
+from ui.views.case_detail import run_step
+from ui.widgets import Preview, pdf_first_page
+
+
+class PinDialog(QDialog):
+    """The signer's PIN, asked once per batch. The text never leaves this dialog except to approve_batch."""
+
+    def __init__(self, count: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("PIN tanda tangan"))
+        self.setAccessibleName(self.windowTitle())
+        info = QLabel(self.tr("Anda akan menyetujui dan menandatangani %n berkas. Masukkan PIN sekali untuk "
+                              "semuanya.", "", count), self)
+        info.setWordWrap(True)
+        self.pin = QLineEdit(self)
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setAccessibleName(self.tr("PIN"))
+        label = QLabel(self.tr("&PIN:"), self)
+        label.setBuddy(self.pin)
+        box = QDialogButtonBox(self)
+        self.ok = box.addButton(self.tr("Tandatangani"), QDialogButtonBox.ButtonRole.AcceptRole)
+        box.addButton(self.tr("Batal"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.ok.setEnabled(False)
+        self.ok.setDefault(True)
+        self.pin.textChanged.connect(lambda t: self.ok.setEnabled(bool(t)))
+        box.accepted.connect(self.accept)
+        box.rejected.connect(self.reject)
+        row = QHBoxLayout()
+        row.addWidget(label)
+        row.addWidget(self.pin, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(info)
+        layout.addLayout(row)
+        layout.addWidget(box)
+        self.resize(420, 160)
+
+    def take_pin(self) -> str:
+        pin = self.pin.text()
+        self.pin.clear()
+        return pin
+
+
+def approve_cases(parent: QWidget, seams: Seams, case_ids: Sequence[str],
+                  on_done: Callable[[], None] | None = None,
+                  on_results: Callable[[Sequence[ApprovalOutcome]], None] | None = None,
+                  ask_pin: Callable[[int], str | None] | None = None,
+                  on_progress: Callable[[int, int], None] | None = None) -> bool:
+    """PIN once → ``approve_batch`` on the DB lane with a progress dialog. False if nothing was started."""
+    approve = seams.approve_batch
+    if approve is None or not case_ids:
+        return False
+    if ask_pin is None:
+        dialog = PinDialog(len(case_ids), parent)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        pin: str | None = dialog.take_pin()
+    else:
+        pin = ask_pin(len(case_ids))
+    if not pin:
+        return False
+    ids = list(case_ids)
+    progress = QProgressDialog(QCoreApplication.translate("Queues", "Menandatangani berkas…"), "", 0, len(ids), parent)
+    progress.setWindowTitle(QCoreApplication.translate("Queues", "Setujui & tandatangani"))
+    progress.setCancelButton(None)
+    progress.setWindowModality(Qt.WindowModality.WindowModal)
+    progress.setMinimumDuration(0)
+    progress.setAutoClose(False)
+    progress.setValue(0)
+    parent.setProperty("signing_progress", progress)
+
+    def step(done: int, total: int) -> None:
+        if on_progress is not None:  # before setValue: a modal progress dialog processes events in it
+            on_progress(done, total)
+        progress.setMaximum(max(total, 1))
+        progress.setValue(done)
+        progress.setLabelText(QCoreApplication.translate("Queues", "Menandatangani berkas {done} dari {total}…").format(
+            done=min(done + 1, total), total=total))
+
+    report = gui_progress(step)
+    secret = pin
+    pin = None
+
+    def work() -> Sequence[ApprovalOutcome]:
+        return approve(ids, secret, report)
+
+    def finished(results: Sequence[ApprovalOutcome]) -> None:
+        if on_results is not None:
+            on_results(results)
+        if on_done is not None:
+            on_done()
+
+    def close() -> None:
+        progress.close()
+        progress.deleteLater()
+        parent.setProperty("signing_progress", None)
+
+    op(work).success(finished).failure(errors.failure_handler(parent)).finally_(close).run_in_background()
+    return True
+
+
+class QueueView(QWidget):
+    """``kind`` "verify": submitted cases of the office; "sign": verified cases the signer may approve."""
+
+    def __init__(self, ws: Workspace, actor: Actor, kind: str, seams: Seams | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ws, self.actor, self.kind = ws, actor, kind
+        self.seams = seams or Seams()
+        self.results: list[ApprovalOutcome] = []
+        self.progress_seen: list[tuple[int, int]] = []  # (done, total) as the progress dialog showed them
+        status = "submitted" if kind == "verify" else "verified"
+        self.model = CaseTableModel(ws, CaseQuery(status=status, office=actor.office, sort="due_date",
+                                                  descending=False), parent=self)
+        self.title = QLabel(self.tr("Antrean verifikasi") if kind == "verify" else self.tr("Antrean tanda tangan"),
+                            self)
+        self.title.setStyleSheet("font-size: 14pt; font-weight: 600;")
+        self.table = QTableView(self)
+        self.table.setAccessibleName(self.title.text())
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        for col in (4, 6, 7):
+            self.table.hideColumn(col)
+        header = self.table.horizontalHeader()
+        for i, width in ((0, 80), (1, 70), (2, 140), (5, 90)):
+            header.resizeSection(i, width)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(5, Qt.SortOrder.AscendingOrder)
+        header.sortIndicatorChanged.connect(self.model.sort)
+        self.table.activated.connect(lambda idx: self._open(idx.row()))
+
+        self.preview = Preview(self.tr("Pratinjau surat belum tersedia di perangkat ini.")
+                               if self.seams.render_preview is None else self.tr("Pilih berkas untuk pratinjau surat."),
+                               self)
+        self.preview.setAccessibleName(self.tr("Pratinjau surat"))
+        self.result_list = QListWidget(self)
+        self.result_list.setAccessibleName(self.tr("Hasil penandatanganan"))
+        self.result_summary = QLabel(self)
+        self.result_summary.setWordWrap(True)
+        results_box = QGroupBox(self.tr("Hasil terakhir"), self)
+        rl = QVBoxLayout(results_box)
+        rl.addWidget(self.result_summary)
+        rl.addWidget(self.result_list)
+        results_box.setMaximumHeight(190)
+
+        self.buttons: dict[str, QPushButton] = {}
+        row = QHBoxLayout()
+        if kind == "verify":
+            self._button(row, "verify", self.tr("&Verifikasi (paraf) terpilih"), "Ctrl+Shift+V",
+                         lambda: self._step(Action.VERIFY))
+        else:
+            approve = self._button(row, "approve", self.tr("&Setujui && tandatangani"), "Ctrl+Shift+S",
+                                   self._approve_clicked)
+            approve.setStyleSheet("QPushButton:enabled { background: #2f6db5; color: white; font-weight: 600; "
+                                  "padding: 4px 12px; }")
+            if self.seams.approve_batch is None:
+                approve.setEnabled(False)
+                approve.setToolTip(self.tr("Penandatanganan belum disiapkan di perangkat ini."))
+        self._button(row, "return", self.tr("&Kembalikan…"), "Ctrl+Shift+K", lambda: self._step(Action.RETURN))
+        self._button(row, "reject", self.tr("&Tolak…"), "Ctrl+Shift+T", lambda: self._step(Action.REJECT))
+        self._button(row, "open", self.tr("&Buka"), "", lambda: self._open(self.table.currentIndex().row()))
+        row.addStretch(1)
+        self.selection_label = QLabel(self)
+        row.addWidget(self.selection_label)
+
+        left = QWidget(self)
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.title)
+        ll.addWidget(self.table, 3)
+        ll.addLayout(row)
+        ll.addWidget(results_box, 1)
+        split = QSplitter(self)
+        split.addWidget(left)
+        split.addWidget(self.preview)
+        split.setSizes([640, 420])
+        layout = QVBoxLayout(self)
+        layout.addWidget(split)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
+        self.table.selectionModel().currentRowChanged.connect(lambda cur, _p: self._show_preview(cur.row()))
+        self.model.loaded.connect(self._selection_changed)
+        self.model.refresh(reset=True)
+        self._preview_for: str | None = None
+
+    def _button(self, row: QHBoxLayout, key: str, text: str, keys: str, slot: Callable[[], None]) -> QPushButton:
+        b = QPushButton(text, self)
+        b.setAutoDefault(False)
+        b.setAccessibleName(text.replace("&&", "\0").replace("&", "").replace("\0", "&"))
+        if keys:
+            b.setToolTip(keys)
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.activated.connect(lambda: b.click() if b.isEnabled() else None)
+        b.clicked.connect(lambda _c=False: slot())
+        row.addWidget(b)
+        self.buttons[key] = b
+        return b
+
+    def activate(self) -> None:
+        self.model.refresh()
+        self.table.setFocus()
+
+    def reload(self) -> None:
+        self.model.refresh()
+
+    def selected_ids(self) -> list[str]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [cid for cid in (self.model.case_id(r) for r in rows) if cid]
+
+    def current_case(self) -> str | None:
+        idx = self.table.currentIndex()
+        return self.model.case_id(idx.row()) if idx.isValid() else None
+
+    def _selection_changed(self) -> None:
+        n = len(self.table.selectionModel().selectedRows())
+        self.selection_label.setText(self.tr("%n dipilih", "", n) + "  ·  " + self.tr("%n dalam antrean", "",
+                                                                                       self.model.rowCount()))
+
+    def _open(self, row: int) -> None:
+        case_id = self.model.case_id(row) if row >= 0 else None
+        if case_id:
+            from ui.views.case_detail import CaseDetailDialog
+
+            dialog = CaseDetailDialog(self.ws, self.actor, case_id, self.seams, self)
+            dialog.view.changed.connect(self.model.refresh)
+            dialog.open()
+
+    def _step(self, action: Action) -> None:
+        ids = self.selected_ids()
+        if ids:
+            run_step(self, self.ws, self.actor, ids, action, self.model.refresh)
+
+    def _approve_clicked(self) -> None:
+        self.approve_selected()
+
+    def approve_selected(self, ask_pin: Callable[[int], str | None] | None = None) -> bool:
+        self.progress_seen.clear()
+        return approve_cases(self, self.seams, self.selected_ids(), self.model.refresh, self.show_results,
+                             ask_pin, lambda done, total: self.progress_seen.append((done, total)))
+
+    def show_results(self, results: Sequence[ApprovalOutcome]) -> None:
+        self.results = list(results)
+        ok = sum(1 for r in results if r.ok)
+        refused = [r for r in results if not r.ok]
+        self.result_summary.setText(self.tr("{ok} disetujui, {bad} ditolak atau kedaluwarsa.").format(
+            ok=ok, bad=len(refused)))
+        self.result_list.clear()
+        for r in refused:
+            reason = r.reason or self.tr("tanpa alasan")
+            self.result_list.addItem(f"{r.case_id[:8]} — {reason}")
+        for r in results:
+            if r.ok:
+                self.result_list.addItem(f"{r.case_id[:8]} — " + self.tr("disetujui") +
+                                         (f" ({r.letter_number})" if r.letter_number else ""))
+
+    def _show_preview(self, row: int) -> None:
+        render = self.seams.render_preview
+        case_id = self.model.case_id(row) if row >= 0 else None
+        if render is None or case_id is None or case_id == self._preview_for:
+            return
+        self._preview_for = case_id
+        self.preview.show_image(None, self.tr("Menyiapkan pratinjau surat…"))
+
+        def work() -> QImage | None:
+            data = render(case_id)
+            return pdf_first_page(data, 800) if data else None
+
+        def shown(image: Any) -> None:
+            if self._preview_for == case_id:
+                self.preview.show_image(image, self.tr("Surat untuk berkas ini belum bisa dibuat."))
+
+        op(work).success(shown).failure(lambda exc: shown(None)).run_in_background()

@@ -1,0 +1,158 @@
+"""Adapters from the engines to the GUI's seams (``ui/seams.py``), used by ``ui.app.wire_seams``.
+
+Each returns None when the engine cannot serve this user on this device, and the view then says why.
+Everything here runs on a background lane (never on the GUI thread): signing and rendering take a while.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from app.domain.roles import Role
+from app.services.workspace import Actor, Workspace
+from app.storage import repo
+from ui.seams import ApprovalOutcome, ApproveBatch, Enroll, ProgressCb, RenderPreview
+
+log = logging.getLogger(__name__)
+DRAFT_NUMBER = "(nomor diberikan saat ditandatangani)"
+
+
+def approve_batch_for(ws: Workspace, actor: Actor) -> ApproveBatch | None:
+    """``app.services.approvals.approve_batch`` for a signer whose signing key is on this device."""
+    if actor.role is not Role.PENANDATANGAN:
+        return None
+    from app.services import approvals
+
+    try:
+        if not approvals.keystore(ws, actor).has_key():
+            return None
+    except Exception:  # no usable OS keyring on this machine: signing is not set up here
+        log.info("signing not available on this device", exc_info=True)
+        return None
+
+    def run(case_ids: Sequence[str], pin: str, progress: ProgressCb) -> list[ApprovalOutcome]:
+        results = approvals.approve_batch(ws, actor, list(case_ids), pin,
+                                          progress=lambda done, total, _case: progress(done, total))
+        return [ApprovalOutcome(r.id, r.status == "approved", r.error, r.letter_number) for r in results]
+
+    return run
+
+
+def render_preview_for(ws: Workspace, actor: Actor) -> RenderPreview:
+    """The letter as it would be signed by ``actor`` today, with the number still to come."""
+    from app.letters.model import today_wib
+    from app.letters.render import render_letter
+    from app.services import letters
+
+    signer = letters.signer_for(actor)
+
+    def render(case_id: str) -> bytes | None:
+        with ws.db.read() as s:
+            found = repo.find_case(s, case_id)
+        if len(found) != 1:
+            return None
+        case = found[0]
+        data = letters.letter_data(ws, case, signer, DRAFT_NUMBER, today_wib(), letters.verify_url(ws, case.id))
+        return render_letter(data).pdf
+
+    return render
+
+
+def enroll_for(ws: Workspace) -> Enroll:
+    def run(server_url: str, code: str, pin: str | None) -> Any:
+        from sync.enroll import enroll
+
+        return enroll(ws, server_url, code, pin)
+
+    return run
+
+
+class BackgroundSync:
+    """Runs the sync engine on the network lane: on a timer, when F5 is pressed, and sooner while offline
+    (so work goes out soon after the network returns). Feeds ``SyncState`` on the GUI thread; never blocks
+    the window. Only for profiles with an enrolled user."""
+
+    ONLINE_INTERVAL_MS = 120_000
+    OFFLINE_INTERVAL_MS = 20_000
+
+    def __init__(self, ws: Workspace, state: Any) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.ws = ws
+        self.state = state
+        self.timer = QTimer()
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self.run)
+        state.sync_now = self.run
+        with ws.db.read() as s:
+            last = repo.get_meta(s, "last_sync")
+        state.update(last_sync=last, message="")
+        self.timer.start(1_500)  # first run shortly after the window shows
+
+    def run(self) -> None:
+        from app import clock
+        from sync.engine import SyncEngine
+        from ui.tasks import Lane, op
+
+        if self.state.running:
+            return
+        self.timer.stop()
+        self.state.update(running=True)
+
+        def done(report: Any) -> None:
+            parts = [f"↑{report.pushed} ↓{report.pulled}"]
+            if report.rejected:
+                parts.append(f"✗{report.rejected}")
+            if report.conflicts:
+                parts.append(f"⚠{report.conflicts}")
+            self.state.update(running=False, online=True, last_sync=clock.now_iso(), message=" ".join(parts))
+            self.timer.start(self.ONLINE_INTERVAL_MS)
+
+        def failed(exc: BaseException) -> None:
+            from sync.errors import OfflineError
+
+            offline = isinstance(exc, OfflineError)
+            if not offline:
+                log.warning("sync failed: %s", exc)
+            message = "" if offline else str(exc)
+            self.state.update(running=False, online=False if offline else self.state.online, message=message)
+            self.timer.start(self.OFFLINE_INTERVAL_MS if offline else self.ONLINE_INTERVAL_MS)
+
+        op(lambda: SyncEngine(self.ws).run()).success(done).failure(failed).on(Lane.NET).run_in_background()
+
+
+def sync_for(ws: Workspace, state: Any) -> BackgroundSync | None:
+    if not any(u.enrolled for u in ws.users()):
+        return None
+    return BackgroundSync(ws, state)
+
+
+class ConflictAdapter:
+    """``ConflictSource`` over the core's conflicts service (both values side by side, a person picks)."""
+
+    def __init__(self, ws: Workspace, actor: Actor) -> None:
+        self.ws, self.actor = ws, actor
+
+    def list(self) -> list[Any]:
+        from app.services import conflicts
+        from ui.seams import Conflict
+
+        out = []
+        with self.ws.db.read() as s:
+            cases = {c.id: c for c in repo.iter_ids(s, {v.case_id for v in conflicts.list_open(self.ws)})}
+        for item in conflicts.list_open(self.ws):
+            case = cases.get(item.case_id)
+            service = self.ws.catalog.services.get(case.service) if case else None
+            spec = service.field(item.field) if service else None
+            out.append(Conflict(item.id, item.case_id, f"{case.service} · {case.name}" if case else item.case_id,
+                                item.field, spec.label if spec else item.field,
+                                None if item.mine is None else str(item.mine),
+                                None if item.theirs is None else str(item.theirs)))
+        return out
+
+    def resolve(self, conflict_id: str, keep: str) -> Any:
+        from app.services import conflicts
+
+        return conflicts.resolve(self.ws, self.actor, conflict_id, "mine" if keep == "local" else "theirs")
