@@ -21,7 +21,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app import logs
+from app import __version__, logs
 from app.errors import LoketError, UserFacingError
 from app.paths import default_profile_dir
 from app.services.workspace import Actor, Workspace
@@ -127,6 +127,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="loket", description="Loket — layanan publik Kota Malang")
     p.add_argument("--profile", type=Path, default=None, help="profile (data) folder")
     p.add_argument("--lang", choices=("id", "en"), default=None, help="display language")
+    p.add_argument("--self-test", action="store_true", help="check this installation and exit (offscreen)")
+    p.add_argument("--version", action="version", version=f"loket {__version__}")
     return p.parse_args(argv)
 
 
@@ -180,6 +182,10 @@ def run(profile: Path, language: str | None = None, seams_factory: SeamsFactory 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv if argv is not None else sys.argv[1:])
+    if args.self_test:
+        from ui.selftest import run as self_test
+
+        return self_test()
     profile = (args.profile or default_profile_dir()).expanduser()
     return run(profile, args.lang)
 
