@@ -11,6 +11,13 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 log = logging.getLogger(__name__)
 
 
+def _page_image(page: object, scale: float) -> QImage:
+    bitmap = page.render(scale=scale, rev_byteorder=True)  # type: ignore[attr-defined]
+    fmt = QImage.Format.Format_RGB888 if bitmap.n_channels == 3 else QImage.Format.Format_RGBA8888
+    image = QImage(bitmap.buffer, bitmap.width, bitmap.height, bitmap.stride, fmt)
+    return image.copy()  # own the pixels before pdfium frees the bitmap
+
+
 def pdf_first_page(data: bytes, width_px: int = 600) -> QImage | None:
     """Render page 1 of a PDF to a QImage with pypdfium2 (no QtPdf needed). Safe in a worker thread."""
     try:
@@ -21,16 +28,23 @@ def pdf_first_page(data: bytes, width_px: int = 600) -> QImage | None:
         pdf = pdfium.PdfDocument(data)
         try:
             page = pdf[0]
-            scale = width_px / max(page.get_width(), 1.0)
-            bitmap = page.render(scale=scale, rev_byteorder=True)
-            fmt = QImage.Format.Format_RGB888 if bitmap.n_channels == 3 else QImage.Format.Format_RGBA8888
-            image = QImage(bitmap.buffer, bitmap.width, bitmap.height, bitmap.stride, fmt)
-            return image.copy()  # own the pixels before pdfium frees the bitmap
+            return _page_image(page, width_px / max(page.get_width(), 1.0))
         finally:
             pdf.close()
     except Exception:
         log.warning("cannot render PDF preview", exc_info=True)
         return None
+
+
+def pdf_pages(data: bytes, dpi: int) -> list[QImage]:
+    """Every page of a PDF at ``dpi`` (printing). Safe in a worker thread."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(data)
+    try:
+        return [_page_image(pdf[index], dpi / 72) for index in range(len(pdf))]
+    finally:
+        pdf.close()
 
 
 def image_from_bytes(data: bytes, mime: str | None = None, width_px: int = 600) -> QImage | None:

@@ -77,6 +77,18 @@
     <context>
         <name>CaseDetailView</name>
         <message>
+            <source>Surat bertanda tangan — {n}</source>
+            <translation>Signed letter — {n}</translation>
+        </message>
+        <message>
+            <source>&amp;Simpan surat (PDF)…</source>
+            <translation>&amp;Save letter (PDF)…</translation>
+        </message>
+        <message>
+            <source>&amp;Cetak surat…</source>
+            <translation>&amp;Print letter…</translation>
+        </message>
+        <message>
             <source>Data pemohon dan isian</source>
             <translation>Applicant and form data</translation>
         </message>
@@ -873,6 +885,17 @@
         <message>
             <source>Batal</source>
             <translation>Cancel</translation>
+        </message>
+    </context>
+    <context>
+        <name>Printing</name>
+        <message>
+            <source>Cetak surat</source>
+            <translation>Print letter</translation>
+        </message>
+        <message>
+            <source>Simpan surat (PDF)</source>
+            <translation>Save letter (PDF)</translation>
         </message>
     </context>
 </TS>

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.domain import lifecycle
 from app.domain.lifecycle import Action, CaseStatus
+from app.errors import UserFacingError
 from app.services import cases
 from app.services.workspace import Actor, Workspace
 from ui import errors
@@ -230,12 +231,17 @@ class CaseDetailView(QWidget):
             add(self.tr("Alasan terakhir"), data["reason"])
 
         self.docs.clear()
+        letter = data.get("letter")
+        if letter:
+            item = QListWidgetItem(self.tr("Surat bertanda tangan — {n}").format(n=letter["number"]))
+            item.setData(Qt.ItemDataRole.UserRole, (letter["sha256"], "application/pdf"))
+            self.docs.addItem(item)
         doc_names = {d.code: d.name for d in service.documents} if service else {}
         for doc in data["documents"]:
             item = QListWidgetItem(f"{doc_names.get(doc['doc_code'], doc['doc_code'])} — {doc['filename']}")
             item.setData(Qt.ItemDataRole.UserRole, (doc["sha256"], doc["mime"]))
             self.docs.addItem(item)
-        if not data["documents"]:
+        if not data["documents"] and not letter:
             self.docs.addItem(self.tr("Belum ada lampiran"))
         else:
             self.docs.setCurrentRow(0)
@@ -273,7 +279,15 @@ class CaseDetailView(QWidget):
             button.clicked.connect(lambda _c=False, a=action: self.take(a))
             self.buttons.addWidget(button)
             self.action_buttons[action] = button
-        if not self.action_buttons:
+        if self.data is not None and self.data.get("letter"):
+            for text, handler in ((self.tr("&Simpan surat (PDF)…"), self.save_letter),
+                                  (self.tr("&Cetak surat…"), self.print_letter)):
+                extra = QPushButton(text, self)
+                extra.setAutoDefault(False)
+                extra.setAccessibleName(text.replace("&", "").rstrip("…"))
+                extra.clicked.connect(handler)
+                self.buttons.addWidget(extra)
+        if not self.action_buttons and not (self.data and self.data.get("letter")):
             note = QLabel(self.tr("Tidak ada langkah yang bisa Anda lakukan pada berkas ini."), self)
             note.setStyleSheet("color: #5a6270;")
             self.buttons.addWidget(note)
@@ -294,6 +308,30 @@ class CaseDetailView(QWidget):
             approve_cases(self, self.seams, [self.case_id], self._after)
         else:
             run_step(self, self.ws, self.actor, [self.case_id], action, self._after)
+
+    def _letter_bytes(self) -> bytes | None:
+        import app.services.letters  # noqa: F401 - its messages ("letter.missing")
+
+        letter = (self.data or {}).get("letter")
+        if not letter or not self.ws.blobs.has(letter["sha256"]):
+            errors.report(UserFacingError("letter.missing", sha=(letter or {}).get("sha256", "-")[:12]), self)
+            return None
+        return self.ws.blobs.read(letter["sha256"])
+
+    def save_letter(self) -> None:
+        from ui.printing import save_pdf
+
+        pdf = self._letter_bytes()
+        if pdf is not None and self.data is not None:
+            number = self.data["letter"]["number"].replace("/", "-")
+            save_pdf(self, pdf, f"surat-{number}.pdf")
+
+    def print_letter(self) -> None:
+        from ui.printing import print_pdf
+
+        pdf = self._letter_bytes()
+        if pdf is not None and self.data is not None:
+            print_pdf(self, pdf, self.data["letter"]["number"])
 
     def _after(self) -> None:
         self.reload()
