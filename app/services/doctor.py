@@ -1,16 +1,36 @@
-"""Field-readiness and support checks, shared by ``loket-cli doctor`` and the GUI's support page."""
+"""Field-readiness and support checks, shared by ``loket-cli doctor`` and the GUI's support page.
+
+Each check returns one :class:`Check`: a name, whether it passed, and a one-line verdict in the person's
+language. ``warn`` marks a passed check that still deserves attention (a certificate that expires soon, a
+clock a few minutes off); only ``ok=False`` makes ``loket-cli doctor`` exit 1. A check that crashes is
+itself reported as failed, never raised.
+
+Checks that need the network live in ``sync/doctor_checks.py`` (``app/`` never imports ``sync/``); callers
+pass them through :func:`run`'s ``extra`` parameter. Nothing here prints a secret: the keyring is asked only
+whether an entry exists, never for its contents.
+"""
 
 from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
+from pathlib import Path
 
+from app import clock, config
+from app.domain.roles import Role
 from app.i18n import language
 from app.services.workspace import Workspace
 from app.storage import audit, repo
 
-MIN_FREE_BYTES = 500 * 1024 * 1024
+MIN_FREE_BYTES = 500 * 1024 * 1024  # default of config.MIN_FREE_DISK_MB
+CERT_WARN_DAYS = 30
+CRL_WARN_DAYS = 7
+NUMBERS_WARN = 10
+# Where sync keeps the city CA's certificate and revocation list (public data; sync/signer.refresh_trust).
+CA_FILE = "ca.pem"
+CRL_PATTERNS = ("crl.pem", "signing/*.crl", "signing/*.crl.pem")
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,13 +38,22 @@ class Check:
     name: str
     ok: bool
     detail: str
+    warn: bool = False
 
     def as_dict(self) -> dict[str, object]:
-        return {"name": self.name, "ok": self.ok, "detail": self.detail}
+        return {"name": self.name, "ok": self.ok, "detail": self.detail, "warn": self.warn}
 
 
 def _t(id_text: str, en_text: str) -> str:
     return id_text if language() == "id" else en_text
+
+
+_CONFIG: ContextVar[config.Config | None] = ContextVar("doctor_config", default=None)
+
+
+def _config(ws: Workspace) -> config.Config:
+    """The settings of this doctor run (loaded once by :func:`run`), or the profile's when called alone."""
+    return _CONFIG.get() or config.load(ws.profile)
 
 
 def check_database(ws: Workspace) -> Check:
@@ -64,8 +93,10 @@ def check_catalog(ws: Workspace) -> Check:
 
 def check_disk(ws: Workspace) -> Check:
     free = shutil.disk_usage(ws.profile).free
-    ok = free >= MIN_FREE_BYTES
-    return Check("disk", ok, _t(f"ruang kosong {free / 2**30:.1f} GB", f"{free / 2**30:.1f} GB free"))
+    minimum = _config(ws).get(config.MIN_FREE_DISK_MB) * 1024 * 1024
+    ok = free >= minimum
+    return Check("disk", ok, _t(f"ruang kosong {free / 2**30:.1f} GB (minimum {minimum / 2**30:.1f} GB)",
+                                f"{free / 2**30:.1f} GB free (minimum {minimum / 2**30:.1f} GB)"))
 
 
 def check_user(ws: Workspace) -> Check:
@@ -77,16 +108,185 @@ def check_user(ws: Workspace) -> Check:
     return Check("user", True, names)
 
 
+def check_config(ws: Workspace) -> Check:
+    cfg = _config(ws)
+    if cfg.problems:
+        return Check("config", False, "; ".join(p.message for p in cfg.problems[:3]))
+    found = [path for path, exists in cfg.files if exists]
+    return Check("config", True, _t(f"pengaturan dibaca dari: {', '.join(found) or 'nilai bawaan'}",
+                                    f"settings read from: {', '.join(found) or 'defaults'}"))
+
+
+def check_keyring(ws: Workspace) -> Check:
+    import keyring
+
+    from app.signing.keystore import KeystoreError, ensure_secure_backend
+
+    backend = keyring.get_keyring()
+    name = f"{type(backend).__module__}.{type(backend).__name__}"
+    try:
+        ensure_secure_backend(backend)
+    except KeystoreError as err:
+        return Check("keyring", False, err.message)
+    return Check("keyring", True, _t(f"keyring aman tersedia ({name})", f"secure keyring available ({name})"))
+
+
+def _signers(ws: Workspace) -> list[str]:
+    return [u.username for u in ws.users() if u.role == Role.PENANDATANGAN.value]
+
+
+def _crls(profile: Path) -> list[tuple[Path, object]]:
+    from app.signing.certificates import load_crl
+
+    found: list[tuple[Path, object]] = []
+    for pattern in CRL_PATTERNS:
+        for path in sorted(profile.glob(pattern)):
+            try:
+                found.append((path, load_crl(path.read_bytes())))
+            except (OSError, ValueError):
+                found.append((path, None))
+    return found
+
+
+def check_certificate(ws: Workspace) -> Check:
+    """Each signer's key (present in the keyring?) and certificate (expiry, revocation, CA pin)."""
+    from cryptography import x509
+
+    from app.signing.certificates import fingerprint_sha256, revoked_in, serial_hex
+    from app.signing.keystore import KeyStore, KeystoreError
+
+    signers = _signers(ws)
+    if not signers:
+        return Check("certificate", True, _t("tidak ada penandatangan di perangkat ini (tidak perlu sertifikat)",
+                                             "no signer on this device (no certificate needed)"))
+    pin = _config(ws).get(config.CA_FINGERPRINT)
+    crls = [c for _, c in _crls(ws.profile) if isinstance(c, x509.CertificateRevocationList)]
+    now = clock.now()
+    verdicts, ok, warn = [], True, False
+    for user in signers:
+        store = KeyStore(ws.profile, ws.device_id, user)
+        try:
+            has_key = store.has_key()
+        except KeystoreError:
+            has_key = False
+        if not store.chain_path.exists():
+            ok = False
+            verdicts.append(_t(f"{user}: tidak ada sertifikat", f"{user}: no certificate")
+                            + ("" if has_key else _t(" dan tidak ada kunci", " and no key")))
+            continue
+        chain = store.load_chain()
+        cert = chain[0]
+        days = (cert.not_valid_after_utc - now).total_seconds() / 86400
+        line = _t(f"{user}: sertifikat {serial_hex(cert)[:12]} berlaku s.d. {cert.not_valid_after_utc:%Y-%m-%d}",
+                  f"{user}: certificate {serial_hex(cert)[:12]} valid until {cert.not_valid_after_utc:%Y-%m-%d}")
+        if days < 0:
+            ok, line = False, line + _t(" — KEDALUWARSA", " — EXPIRED")
+        elif days < CERT_WARN_DAYS:
+            warn, line = True, line + _t(f" — habis dalam {int(days)} hari", f" — expires in {int(days)} days")
+        if not has_key:
+            ok, line = False, line + _t(" — kunci tidak ada di keyring", " — key missing from the keyring")
+        if revoked_in(crls, cert, chain[1:]) is not None:
+            ok, line = False, line + _t(" — DICABUT", " — REVOKED")
+        if pin and fingerprint_sha256(chain[-1]) != pin:
+            ok, line = False, line + _t(" — CA tidak cocok dengan ca_fingerprint",
+                                        " — CA does not match ca_fingerprint")
+        verdicts.append(line)
+    return Check("certificate", ok, "; ".join(verdicts), warn=warn and ok)
+
+
+def check_city_ca(ws: Workspace) -> Check:
+    """The city CA certificate sync stored in the profile, against the pinned ``ca_fingerprint``."""
+    from app.signing.certificates import fingerprint_sha256, load_certificate
+
+    pin = _config(ws).get(config.CA_FINGERPRINT)
+    path = ws.profile / CA_FILE
+    if not path.exists():
+        return Check("city_ca", True, _t("sertifikat CA kota belum diunduh (diambil saat pendaftaran)",
+                                         "the city CA certificate is not downloaded yet (it comes with enrolment)"),
+                     warn=bool(_signers(ws)))
+    cert = load_certificate(path.read_bytes())
+    found = fingerprint_sha256(cert)
+    if pin and found != pin:
+        return Check("city_ca", False, _t(f"sertifikat CA di profil ({found[:16]}…) TIDAK cocok dengan "
+                                          f"ca_fingerprint ({pin[:16]}…)",
+                                          f"the CA certificate in the profile ({found[:16]}…) does NOT match "
+                                          f"ca_fingerprint ({pin[:16]}…)"))
+    if cert.not_valid_after_utc < clock.now():
+        return Check("city_ca", False, _t("sertifikat CA kota sudah kedaluwarsa", "the city CA certificate expired"))
+    if not pin:
+        return Check("city_ca", True, _t(f"CA {found[:16]}… tidak dipatok (isi ca_fingerprint di loket.toml)",
+                                         f"CA {found[:16]}… not pinned (set ca_fingerprint in loket.toml)"),
+                     warn=True)
+    return Check("city_ca", True, _t(f"CA {found[:16]}… cocok dengan ca_fingerprint",
+                                     f"CA {found[:16]}… matches ca_fingerprint"))
+
+
+def check_revocation_list(ws: Workspace) -> Check:
+    from cryptography import x509
+
+    found = _crls(ws.profile)
+    if not found:
+        needed = bool(_signers(ws))
+        return Check("revocation_list", True, _t("belum ada daftar pencabutan (CRL); diambil saat sinkronisasi",
+                                                 "no revocation list (CRL) yet; it comes with a sync"),
+                     warn=needed)
+    now = clock.now()
+    newest: x509.CertificateRevocationList | None = None
+    for path, crl in found:
+        if not isinstance(crl, x509.CertificateRevocationList):
+            return Check("revocation_list", False, _t(f"CRL rusak: {path.name}", f"damaged CRL: {path.name}"))
+        if newest is None or crl.last_update_utc > newest.last_update_utc:
+            newest = crl
+    assert newest is not None
+    age = (now - newest.last_update_utc).total_seconds() / 86400
+    text = _t(f"CRL terbit {newest.last_update_utc:%Y-%m-%d %H:%M} UTC ({age:.0f} hari lalu)",
+              f"CRL issued {newest.last_update_utc:%Y-%m-%d %H:%M} UTC ({age:.0f} days ago)")
+    next_update = newest.next_update_utc
+    if next_update is not None and next_update < now:
+        return Check("revocation_list", False, text + _t(" — sudah lewat masa berlakunya; lakukan sinkronisasi",
+                                                         " — past its next update; sync to refresh it"))
+    return Check("revocation_list", True, text, warn=age > CRL_WARN_DAYS)
+
+
+def check_letter_numbers(ws: Workspace) -> Check:
+    """Numbers left in this device's leased blocks for this year (per office and classification)."""
+    from app.letters import numbering
+
+    with ws.db.read() as s:
+        left = numbering.all_remaining(s, clock.today().year)
+    needed = bool(_signers(ws))
+    if not left:
+        return Check("letter_numbers", True, _t("belum ada blok nomor surat", "no number block yet"), warn=needed)
+    total = sum(left.values())
+    lowest_key, lowest = min(left.items(), key=lambda kv: kv[1])
+    text = _t(f"{total} nomor surat tersisa di {len(left)} blok (paling sedikit {lowest_key[1]} di "
+              f"{lowest_key[0]}: {lowest})",
+              f"{total} letter numbers left in {len(left)} blocks (fewest {lowest_key[1]} at "
+              f"{lowest_key[0]}: {lowest})")
+    if lowest == 0:
+        return Check("letter_numbers", not needed, text + _t(" — sinkronkan untuk blok baru",
+                                                             " — sync for a new block"), warn=not needed)
+    return Check("letter_numbers", True, text, warn=lowest < NUMBERS_WARN)
+
+
 CHECKS: list[Callable[[Workspace], Check]] = [
-    check_user, check_database, check_audit, check_queue, check_catalog, check_disk,
+    check_user, check_config, check_database, check_audit, check_queue, check_catalog, check_disk,
+    check_keyring, check_city_ca, check_certificate, check_revocation_list, check_letter_numbers,
 ]
 
 
-def run(ws: Workspace, extra: list[Callable[[Workspace], Check]] | None = None) -> list[Check]:
+def run(ws: Workspace, extra: list[Callable[[Workspace], Check]] | None = None,
+        cfg: config.Config | None = None) -> list[Check]:
+    """Every check in order, then ``extra`` (e.g. the network checks); ``cfg`` defaults to the profile's."""
+    token = _CONFIG.set(cfg or config.load(ws.profile))
     results = []
-    for check in CHECKS + (extra or []):
-        try:
-            results.append(check(ws))
-        except Exception as err:  # a check that crashes is itself a finding
-            results.append(Check(check.__name__.removeprefix("check_"), False, f"{type(err).__name__}: {err}"))
+    try:
+        for check in CHECKS + (extra or []):
+            try:
+                results.append(check(ws))
+            except Exception as err:  # a check that crashes is itself a finding
+                results.append(Check(check.__name__.removeprefix("check_"), False,
+                                     f"{type(err).__name__}: {err}"))
+    finally:
+        _CONFIG.reset(token)
     return results
