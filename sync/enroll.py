@@ -10,11 +10,29 @@ from app.services.workspace import Workspace
 from app.storage import repo
 from sync import credentials, signer
 from sync.client import SyncClient
+from sync.errors import SyncError
 
 
-def enroll(ws: Workspace, server_url: str, code: str, pin: str | None = None,
+def server_for(ws: Workspace, given: str | None) -> str:
+    """The server to enrol with: IT's provisioned address wins (a different one typed by a user is refused)."""
+    from app import config
+
+    settings = config.load(ws.profile)
+    provisioned = settings.get(config.SERVER_URL)
+    source = settings.source(config.SERVER_URL)
+    pinned = bool(provisioned) and source not in (config.DEFAULT_SOURCE, str(config.user_settings_path(ws.profile)))
+    if given and pinned and given.rstrip("/") != provisioned:
+        raise SyncError("sync.server_pinned", pinned=provisioned)
+    url = (given or provisioned or "").rstrip("/")
+    if not url:
+        raise SyncError("sync.no_server")
+    return url
+
+
+def enroll(ws: Workspace, server_url: str | None, code: str, pin: str | None = None,
            client: SyncClient | None = None) -> dict[str, Any]:
     """Exchange ``code`` for a device identity; the token goes to the OS keyring, the user to the profile."""
+    server_url = server_for(ws, server_url)
     client = client or SyncClient(server_url)
     answer = client.enroll(code, device_name=f"{platform.node()} ({platform.system()})")
     user = answer["user"]

@@ -22,6 +22,17 @@ register({
                      "en": "The server's answer could not be read (HTTP {status})."},
     "sync.not_enrolled": {"id": "Pengguna {user} belum terdaftar ke server; jalankan 'loket-cli enroll'.",
                           "en": "User {user} is not enrolled with a server; run 'loket-cli enroll'."},
+    "sync.ca_mismatch": {
+        "id": "Server ini memakai sertifikat CA yang berbeda dari yang ditetapkan TI. Hubungi Diskominfo; "
+              "perangkat ini tidak mempercayainya.",
+        "en": "This server uses a CA certificate other than the one IT pinned. Call IT; this device does not "
+              "trust it."},
+    "sync.server_pinned": {
+        "id": "Server perangkat ini ditetapkan TI ({pinned}); alamat lain tidak dipakai.",
+        "en": "IT pinned this device's server ({pinned}); another address is not used."},
+    "sync.no_server": {
+        "id": "Alamat server belum diketahui: berikan --server atau minta TI memasang loket.toml.",
+        "en": "The server address is not known: give --server or ask IT to install loket.toml."},
     "keyring.none": {
         "id": "Tidak ada brankas kunci (keyring) yang aman di sistem ini. Pasang dan aktifkan gnome-keyring "
               "atau KWallet (Linux) — Windows dan macOS sudah menyediakannya. Loket tidak menyimpan rahasia "

@@ -20,6 +20,7 @@ from app.signing.certificates import SignerIdentity, build_csr, load_certificate
 from app.signing.keystore import KeyStore
 from app.storage.models import NumberLease
 from sync.client import SyncClient
+from sync.errors import SyncError
 
 BLOCK = 50
 
@@ -45,8 +46,15 @@ def create_signing_key(ws: Workspace, actor: Actor, pin: str, client: SyncClient
 
 
 def refresh_trust(ws: Workspace, client: SyncClient) -> None:
-    """Fetch the city CA certificate and its current revocation list (public data) into the profile."""
+    """Fetch the city CA certificate and its current revocation list (public data) into the profile. When IT
+    pinned the CA's fingerprint (``loket.toml``), a server presenting another CA is refused."""
+    from app import config
+    from app.signing.certificates import fingerprint_sha256
+
     material = client.get("/ca")
+    pinned = config.load(ws.profile).get(config.CA_FINGERPRINT)
+    if pinned and fingerprint_sha256(load_certificate(material["ca_pem"].encode())) != pinned:
+        raise SyncError("sync.ca_mismatch")
     write_atomic(ws.profile / "ca.pem", material["ca_pem"].encode(), mode=0o644)
     write_atomic(ws.profile / "crl.pem", material["crl_pem"].encode(), mode=0o644)
 

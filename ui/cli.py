@@ -120,7 +120,6 @@ def build_parser() -> Parser:
     imp.add_argument("file", type=Path)
     imp.add_argument("--service", required=True)
 
-    cmd(sub, "doctor", c.doctor, "field-readiness and support checks")
 
     from ui import cli_sync
 
@@ -144,6 +143,19 @@ def build_parser() -> Parser:
     use = cmd(us, "use", c.user_use, "make this user the active one")
     use.add_argument("username")
     return p
+
+
+def _language_from_settings(profile: Path) -> None:
+    import os
+
+    from app import config, i18n
+
+    if os.environ.get("LOKET_LANG"):
+        return
+    try:
+        i18n.set_language(config.load(profile).get(config.LANGUAGE))
+    except Exception:  # a broken settings file must not stop the command; doctor reports it
+        log.info("settings not readable for the language", exc_info=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

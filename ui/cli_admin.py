@@ -107,9 +107,7 @@ def config_paths(args: argparse.Namespace, profile: Path, out: Output) -> int:
 
 
 def register(sub: argparse._SubParsersAction, cmd) -> None:  # type: ignore[type-arg,no-untyped-def]
-    # ``doctor`` is declared in ui.cli; here it gains the network checks (server, clock) and --offline.
-    doc = sub.choices["doctor"]
-    doc.set_defaults(handler=doctor)
+    doc = cmd(sub, "doctor", doctor, "field-readiness and support checks (server, clock, keys, numbers, queue)")
     doc.add_argument("--offline", action="store_true", help="skip the server and clock checks")
 
     sb = cmd(sub, "support-bundle", support_bundle,

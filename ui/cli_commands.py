@@ -8,7 +8,7 @@ from typing import Any
 
 from app.domain.lifecycle import Action, CaseStatus
 from app.i18n import language
-from app.services import cases, doctor as doctor_service, importer
+from app.services import cases, importer
 from app.services.workspace import Workspace
 from app.storage import repo
 from ui.cli import Output, _kv
@@ -108,15 +108,6 @@ def import_csv(args: argparse.Namespace, profile: Path, out: Output) -> int:
         [label.format(n=d["imported"], r=len({r["row"] for r in d["rejected"]}))]
         + [f"  baris {r['row']}: {r['field']}: {r['message']}" for r in d["rejected"]]))
     return 0
-
-
-def doctor(args: argparse.Namespace, profile: Path, out: Output) -> int:
-    ws = _ws(profile)
-    checks = doctor_service.run(ws)
-    out.emit({"checks": [c.as_dict() for c in checks]},
-             lambda d: "\n".join(f"{'OK ' if c['ok'] else 'GAGAL' if language() == 'id' else 'FAIL'} "
-                                 f"{c['name']:12} {c['detail']}" for c in d["checks"]))
-    return 0 if all(c.ok for c in checks) else 1
 
 
 def user_list(args: argparse.Namespace, profile: Path, out: Output) -> int:

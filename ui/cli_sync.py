@@ -66,7 +66,7 @@ def conflicts_resolve(args: argparse.Namespace, profile: Path, out: Output) -> i
 
 def register(sub: argparse._SubParsersAction, cmd) -> None:  # type: ignore[type-arg,no-untyped-def]
     en = cmd(sub, "enroll", enroll, "join this device to the server with a one-time code")
-    en.add_argument("--server", required=True)
+    en.add_argument("--server", default=None, help="server address (default: the one IT provisioned)")
     en.add_argument("--code", required=True)
     en.add_argument("--pin-stdin", action="store_true")
     cmd(sub, "sync", sync, "one full sync run now")

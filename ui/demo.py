@@ -19,7 +19,6 @@ import struct
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from app import clock
 from app.domain.catalog import FieldSpec, ServiceType
@@ -262,9 +261,9 @@ def enrol_demo_users(profile: Path, server: DemoServer) -> None:
     try:
         active = ws.actor().username if ws.users() else None
         for username, *_rest in USERS:
-            if credentials.load_token(ws.device_id, username):
-                if username != "lurah" or keystore(ws, ws.actor(username)).has_key():
-                    continue
+            has_token = credentials.load_token(ws.device_id, username)
+            if has_token and (username != "lurah" or keystore(ws, ws.actor(username)).has_key()):
+                continue
             enroll(ws, server.url, server.code(username), DEMO_PIN if username == "lurah" else None)
         if active:
             ws.use(active)

@@ -74,14 +74,16 @@ class BackgroundSync:
     (so work goes out soon after the network returns). Feeds ``SyncState`` on the GUI thread; never blocks
     the window. Only for profiles with an enrolled user."""
 
-    ONLINE_INTERVAL_MS = 120_000
-    OFFLINE_INTERVAL_MS = 20_000
+    OFFLINE_INTERVAL_MS = 20_000  # while offline, try again soon: work goes out soon after the network returns
 
     def __init__(self, ws: Workspace, state: Any) -> None:
         from PySide6.QtCore import QTimer
 
+        from app import config
+
         self.ws = ws
         self.state = state
+        self.online_interval_ms = config.load(ws.profile).get(config.SYNC_INTERVAL_MINUTES) * 60_000
         self.timer = QTimer()
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.run)
@@ -108,7 +110,7 @@ class BackgroundSync:
             if report.conflicts:
                 parts.append(f"⚠{report.conflicts}")
             self.state.update(running=False, online=True, last_sync=clock.now_iso(), message=" ".join(parts))
-            self.timer.start(self.ONLINE_INTERVAL_MS)
+            self.timer.start(self.online_interval_ms)
 
         def failed(exc: BaseException) -> None:
             from sync.errors import OfflineError
@@ -118,7 +120,7 @@ class BackgroundSync:
                 log.warning("sync failed: %s", exc)
             message = "" if offline else str(exc)
             self.state.update(running=False, online=False if offline else self.state.online, message=message)
-            self.timer.start(self.OFFLINE_INTERVAL_MS if offline else self.ONLINE_INTERVAL_MS)
+            self.timer.start(self.OFFLINE_INTERVAL_MS if offline else self.online_interval_ms)
 
         op(lambda: SyncEngine(self.ws).run()).success(done).failure(failed).on(Lane.NET).run_in_background()
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from app import clock
+from app.domain.lifecycle import Action
+from app.domain.validation import check_field
 from app.errors import NotFoundError, ValidationError
 from app.events import Changes
 from app.services.cases import _check_case_office, _dumps, _op, _record
-from app.domain.lifecycle import Action
-from app.domain.validation import check_field
 from app.services.workspace import Actor, Workspace
 from app.storage import audit, replica, repo
 from app.storage.models import Case, Conflict

@@ -39,7 +39,10 @@ class Workspace:
         self.profile.mkdir(parents=True, exist_ok=True)
         self.profile.chmod(0o700)
         self.db = Database(self.profile / "loket.db")
-        self.blobs = BlobStore(self.profile / "blobs")
+        from app import config
+
+        limit_mb = config.load(self.profile).get(config.ATTACHMENT_LIMIT_MB)
+        self.blobs = BlobStore(self.profile / "blobs", limit=limit_mb * 1024 * 1024)
         self.catalog = catalog or default_catalog()
         self.offices = directory()
         self.events = events or bus

@@ -47,7 +47,10 @@ class BlobStore:
         if size > self.limit:
             raise UserFacingError("attachment.too_large", name=source.name,
                                   size=f"{size / 1048576:.1f}", limit=self.limit // 1048576)
-        data = source.read_bytes()
+        try:
+            data = source.read_bytes()
+        except OSError as err:  # a folder, no permission, a vanished USB stick
+            raise UserFacingError("file.unreadable", path=source.name, reason=err.strerror or str(err)) from None
         mime = sniff(data)
         if mime is None:
             raise UserFacingError("attachment.type", name=source.name)

@@ -320,6 +320,8 @@ class OpApplier:
     def _attachment(self, conn: Connection, ctx: DeviceCtx, op: Op, now: str) -> OpResult:
         row = self._case(conn, op["case_id"])
         self._check_rights(ctx, row, Action.EDIT)
+        # who may attach, and when: as for an edit (petugas, draft or returned) — tests/faults/test_authz_matrix.py
+        lifecycle.check(CaseStatus(row.status), Action.EDIT, ctx.role)
         p = op["payload"]
         service = self.catalog.get(row.service)
         if service.document(str(p.get("doc_code"))) is None:
@@ -336,6 +338,8 @@ class OpApplier:
     def _resolve(self, conn: Connection, ctx: DeviceCtx, op: Op, now: str) -> OpResult:
         row = self._case(conn, op["case_id"])
         self._check_rights(ctx, row, Action.EDIT)
+        if ctx.role not in lifecycle.transition_for(Action.EDIT).roles:  # settling a field is editing it
+            raise OpRefused(Errno.TRANSITION_REFUSED, "only the counter staff settle a field's conflict")
         p = op["payload"]
         conflict = conn.execute(select(t.conflicts).where(t.conflicts.c.id == p.get("conflict_id"),
                                                           t.conflicts.c.case_id == row.id)).first()

@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
-from samples import OFFICE, SKD_FIELDS, documents  # noqa: E402
 
 from app.domain.lifecycle import Action  # noqa: E402
 from app.services import cases  # noqa: E402
 from app.services.workspace import Actor, Workspace  # noqa: E402
+from samples import OFFICE, SKD_FIELDS, documents  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import Qt
-from samples import SKD_FIELDS
 
 from app.services import cases
 from app.services.workspace import Actor, Workspace
 from app.storage.repo import CaseQuery
+from samples import SKD_FIELDS
 from ui.demo import backdated
 from ui.models.case_table import CaseIdRole, CaseTableModel, OverdueRole, StatusRole
 

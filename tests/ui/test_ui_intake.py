@@ -7,11 +7,11 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QPlainTextEdit, QWidget
-from samples import documents
 
 from app.services import cases
 from app.storage import repo
 from app.storage.repo import CaseQuery
+from samples import documents
 from ui.dialogs.intake import IntakeDialog
 
 TYPED = {

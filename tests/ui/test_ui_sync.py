@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from support.server import ServerProcess
-
 from app.services import cases
 from app.services.workspace import Workspace
+from support.server import ServerProcess
 from sync.enroll import enroll
 
 

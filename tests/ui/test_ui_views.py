@@ -138,7 +138,6 @@ def test_entry_point_starts_to_an_interactive_window(tmp_path: Path) -> None:
 
 def test_login_enrols_with_the_injected_function(ws, qtbot, settle) -> None:  # type: ignore[no-untyped-def]
     from samples import OFFICE
-
     from ui.dialogs.login import LoginDialog
 
     calls: list[tuple[str, str, str | None]] = []
