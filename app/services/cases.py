@@ -385,7 +385,7 @@ def edit(ws: Workspace, actor: Actor, ident: str, fields: Mapping[str, str] | No
             # The base is the server version this content derives from, not the local count: after two offline
             # edits the local version 3 would pass for "has seen server version 3", hiding another device's
             # change of the same field from the server's conflict check (tests/faults/test_simulation.py).
-            base = case.version
+            base = case.server_version if case.server_version is not None else 1
             case.fields = _dumps(current)
             case.version += 1
             case.updated_at = at
@@ -459,8 +459,20 @@ def show(ws: Workspace, ident: str) -> dict[str, Any]:
                  "mime": a.mime} for a in repo.attachments_of(s, case.id)]
         out = case_dict(ws, case)
         out.update({"fields": json.loads(case.fields), "reason": case.reason, "created_at": case.created_at,
-                    "created_by": case.created_by, "events": events, "documents": docs, "letter": None})
+                    "created_by": case.created_by, "events": events, "documents": docs,
+                    "letter": _letter(s, case)})
         return out
+
+
+def _letter(s: Session, case: Case) -> dict[str, Any] | None:
+    """The signed letter as ``case show`` reports it: number, file hash, where anyone can check it."""
+    if not case.letter_number or not case.letter_sha256:
+        return None
+    from app.services.letters import PUBLIC_URL_FALLBACK
+
+    base = repo.get_meta(s, "server_url") or PUBLIC_URL_FALLBACK
+    return {"number": case.letter_number, "sha256": case.letter_sha256,
+            "verify_url": f"{base.rstrip('/')}/verify/{case.id}"}
 
 
 def is_overdue(case: Case, today: dt.date | None = None) -> bool:
