@@ -27,11 +27,11 @@ import keyring  # noqa: E402
 import keyring.backend  # noqa: E402
 import keyring.errors  # noqa: E402
 import pytest  # noqa: E402
-from samples import OFFICE, OTHER_OFFICE  # noqa: E402
 
 from app.events import EventBus  # noqa: E402
 from app.i18n import set_language  # noqa: E402
 from app.services.workspace import Actor, Workspace  # noqa: E402
+from samples import OFFICE, OTHER_OFFICE  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from samples import NIK_MAN, NIK_WOMAN, SKD_FIELDS, documents
 
 from app.services.workspace import Actor
+from samples import NIK_MAN, NIK_WOMAN, SKD_FIELDS, documents
 
 Cli = Callable[..., tuple[int, str, str]]
 ROOT = Path(__file__).resolve().parent.parent

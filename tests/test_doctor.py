@@ -12,10 +12,7 @@ from pathlib import Path
 import keyring
 import keyring.backends.fail
 import pytest
-from samples import NIK_WOMAN, OFFICE, SKD_FIELDS
 from sqlalchemy import select
-from support.pg import free_port
-from support.server import ServerProcess
 
 from app import clock, config
 from app.services import cases, doctor
@@ -25,6 +22,9 @@ from app.signing.certificates import CityCA, RevokedEntry, SignerIdentity, build
 from app.signing.keystore import KdfParams, KeyStore
 from app.storage import repo
 from app.storage.models import NumberLease, OutboxOp
+from samples import NIK_WOMAN, OFFICE, SKD_FIELDS
+from support.pg import free_port
+from support.server import ServerProcess
 from sync.doctor_checks import network_checks
 
 FAST_KDF = KdfParams(n=2**12, r=8, p=1)

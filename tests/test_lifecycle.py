@@ -7,7 +7,6 @@ import itertools
 from pathlib import Path
 
 import pytest
-from samples import KECAMATAN, NIK_MAN, NIK_WOMAN, OFFICE, SKD_FIELDS, documents
 
 from app.domain import lifecycle
 from app.domain.lifecycle import Action, CaseStatus
@@ -15,6 +14,7 @@ from app.domain.roles import Role
 from app.errors import ForbiddenError, TransitionError, ValidationError
 from app.services import cases
 from app.services.workspace import Actor, Workspace
+from samples import KECAMATAN, NIK_MAN, NIK_WOMAN, OFFICE, SKD_FIELDS, documents
 
 S, A, R = CaseStatus, Action, Role
 

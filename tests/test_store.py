@@ -17,7 +17,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from samples import NIK_MAN, NIK_WOMAN, PNG, SKD_FIELDS, documents
 
 from app.domain.lifecycle import Action
 from app.errors import StorageError, UserFacingError, ValidationError
@@ -26,6 +25,7 @@ from app.services.workspace import Actor, Workspace
 from app.storage import audit
 from app.storage.blobs import MAX_ATTACHMENT_BYTES, BlobStore
 from app.storage.db import Database
+from samples import NIK_MAN, NIK_WOMAN, PNG, SKD_FIELDS, documents
 
 ROOT = Path(__file__).resolve().parent.parent
 

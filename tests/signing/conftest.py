@@ -14,6 +14,12 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
+
+from app.letters.render import RenderedLetter, render_letter
+from app.signing.certificates import CityCA, build_csr, to_pem
+from app.signing.keystore import KeyStore
+from app.signing.pades import sign_pdf
+from app.signing.tsa import CityTimeStamper
 from signing_helpers import (
     CRL_URL,
     FAST_KDF,
@@ -24,12 +30,6 @@ from signing_helpers import (
     letter_data,
     need_tool,
 )
-
-from app.letters.render import RenderedLetter, render_letter
-from app.signing.certificates import CityCA, build_csr, to_pem
-from app.signing.keystore import KeyStore
-from app.signing.pades import sign_pdf
-from app.signing.tsa import CityTimeStamper
 
 
 @pytest.fixture

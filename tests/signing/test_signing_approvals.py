@@ -11,7 +11,6 @@ import rfc8785
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
-from signing_helpers import IDENTITY, LETTER_NUMBER
 
 from app.letters.render import RenderedLetter
 from app.signing.approvals import (
@@ -26,6 +25,7 @@ from app.signing.approvals import (
     verify_event,
 )
 from app.signing.certificates import CityCA, build_csr, serial_hex
+from signing_helpers import IDENTITY, LETTER_NUMBER
 
 CASE = {"id": "0b9e2f1c-3d4a-4e5f-8a7b-1c2d3e4f5a6b", "service": "SKD", "nik": "3573015708900002",
         "name": "RINA KUSUMAWATI",

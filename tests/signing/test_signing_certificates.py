@@ -9,7 +9,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-from signing_helpers import CRL_URL, IDENTITY
 
 from app.signing.certificates import (
     EKU_DOCUMENT_SIGNING,
@@ -27,6 +26,7 @@ from app.signing.certificates import (
     serial_hex,
     to_pem,
 )
+from signing_helpers import CRL_URL, IDENTITY
 
 
 def test_csr_subject(signer_key: ec.EllipticCurvePrivateKey) -> None:

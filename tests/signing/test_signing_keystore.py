@@ -12,7 +12,6 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from signing_helpers import FAST_KDF, IDENTITY, DictKeyring, FakeClock
 
 from app.signing import keystore as ks
 from app.signing.certificates import CityCA, build_csr
@@ -31,6 +30,7 @@ from app.signing.keystore import (
     WeakPin,
     lockout_delay,
 )
+from signing_helpers import FAST_KDF, IDENTITY, DictKeyring, FakeClock
 
 PIN = "481516"
 

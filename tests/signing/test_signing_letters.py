@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import pytest
-from signing_helpers import LETTER_NUMBER, VERIFY_URL, letter_data, need_tool
 
 from app.domain.catalog import FieldSpec, default_catalog
 from app.letters.qr import qr_matrix
@@ -24,6 +23,7 @@ from app.letters.render import (
     tanggal,
     today_wib,
 )
+from signing_helpers import LETTER_NUMBER, VERIFY_URL, letter_data, need_tool
 
 
 def _text(pdf: bytes, tmp_path: Path) -> str:

@@ -15,12 +15,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
-from signing_helpers import IDENTITY, LETTER_NUMBER, need_tool, pdfsig
 
 from app.letters.render import RenderedLetter
 from app.signing.certificates import CityCA, RevokedEntry, build_csr, to_pem
 from app.signing.pades import PdfSigningError, UnsignedPdf, _context, sign_pdf, upgrade_pdf, verify_pdf
 from app.signing.tsa import DUMMY_SERIAL, LOKET_TSA_POLICY_OID, CityTimeStamper, TimeStampResponse
+from signing_helpers import IDENTITY, LETTER_NUMBER, need_tool, pdfsig
 
 MakeTsa = Callable[..., tuple[CityTimeStamper, list[int]]]
 

@@ -1,0 +1,57 @@
+"""Fixtures of the fault suite: a real server process, laptops driven by loket-cli, an in-process server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from faults.harness import LocalServer
+from support.keyring_session import KeyringSession
+from support.server import Laptop, ServerProcess
+
+
+@pytest.fixture
+def local_server(tmp_path: Path) -> Iterator[LocalServer]:
+    srv = LocalServer(tmp_path / "server")
+    try:
+        yield srv
+    finally:
+        srv.close()
+
+
+@pytest.fixture(scope="session")
+def keyring_env() -> Iterator[dict[str, str]]:
+    session = KeyringSession()
+    try:
+        yield session.env
+    finally:
+        session.close()
+
+
+@pytest.fixture
+def server_process(tmp_path: Path) -> Iterator[ServerProcess]:
+    data = tmp_path / "server"
+    data.mkdir()
+    srv = ServerProcess(data)
+    srv.init_demo()
+    srv.start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture
+def cli_laptop(tmp_path: Path, keyring_env: dict[str, str],
+               server_process: ServerProcess) -> Callable[[str, str], Laptop]:
+    """``cli_laptop("siti", "a")``: a real loket-cli profile (subprocesses) enrolled as that demo user."""
+
+    def make(username: str, name: str) -> Laptop:
+        device = Laptop(tmp_path / f"laptop-{name}", keyring_env, subprocess=True)
+        code = server_process.codes.pop(username, None) or server_process.code(username)
+        device.ok("enroll", "--server", server_process.url, "--code", code)
+        return device
+
+    return make
