@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -226,29 +227,42 @@ class SyncEngine:
 
     # ---- pull --------------------------------------------------------------------------------------
     def _pull(self, username: str, report: SyncReport) -> None:
+        """Pull pages until the feed is exhausted. The next page is fetched while this one is applied (the
+        server's work and the laptop's overlap); each page is applied with its cursor in one transaction."""
         client = self._client(username)
         key = f"cursor:{username}"
         with self.ws.db.read() as s:
             cursor = int(repo.get_meta(s, key) or 0)
-        while True:
-            self._check_cancel()
-            page = client.changes(cursor, PULL_LIMIT)
-            changes = page["changes"]
-            touched: set[str] = set()
-            with self.ws.db.write() as s:
-                replica.apply_snapshots(s, changes)
-                touched.update(snap["id"] for snap in changes)
-                cursor = int(page["cursor"])
-                if "delegations" in page and replica.store_delegations(s, username, page["delegations"]):
-                    cursor = 0  # newly delegated offices: their older cases must come too
-                    page["more"] = True
-                repo.set_meta(s, key, str(cursor))
-            report.pulled += len(changes)
-            self.progress("pull", report.pulled, report.pulled + (PULL_LIMIT if page.get("more") else 0))
-            if touched:
-                self.ws.events.publish("changes", Changes(cases=frozenset(touched)))
-            if not page.get("more"):
-                return
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="loket-pull") as fetcher:
+            pending = fetcher.submit(client.changes, cursor, PULL_LIMIT)
+            while True:
+                self._check_cancel()
+                page = pending.result()
+                ahead = bool(page.get("more"))
+                if ahead:
+                    pending = fetcher.submit(client.changes, int(page["cursor"]), PULL_LIMIT)
+                changes = page["changes"]
+                touched: set[str] = set()
+                with self.ws.db.write() as s:
+                    replica.apply_snapshots(s, changes)
+                    touched.update(snap["id"] for snap in changes)
+                    cursor = int(page["cursor"])
+                    restart = "delegations" in page and bool(replica.store_delegations(s, username,
+                                                                                       page["delegations"]))
+                    if restart:
+                        cursor = 0  # newly delegated offices: their older cases must come too
+                    repo.set_meta(s, key, str(cursor))
+                report.pulled += len(changes)
+                self.progress("pull", report.pulled, report.pulled + (PULL_LIMIT if page.get("more") else 0))
+                if touched:
+                    self.ws.events.publish("changes", Changes(cases=frozenset(touched)))
+                if restart:
+                    if ahead:
+                        pending.result()  # drop the page fetched from the old cursor
+                    pending = fetcher.submit(client.changes, cursor, PULL_LIMIT)
+                    continue
+                if not ahead:
+                    return
 
     def _download_blobs(self, username: str, report: SyncReport) -> None:
         client = self._client(username)

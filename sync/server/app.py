@@ -1,6 +1,7 @@
 """The FastAPI application: the sync API, the public verification page and ``/openapi.json``."""
 
 
+import json
 import logging
 from typing import Annotated, Any
 
@@ -11,7 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import OperationalError
 
 from app import __version__, clock
-from sync.protocol import API, PROTOCOL_VERSION, PUSH_BATCH, RETRY_AFTER, Errno, Op, canonical, error_body
+from sync.protocol import API, PROTOCOL_VERSION, PUSH_BATCH, RETRY_AFTER, Errno, Op, error_body
 from sync.server.core import ApiError, Server
 from sync.server.ops import DeviceCtx
 from sync.server.verify_page import render_verify_page
@@ -141,7 +142,8 @@ def create_app(server: Server) -> FastAPI:
                 limit: Annotated[int, Query(ge=1, le=5000)] = 2000) -> Response:
         # The records are built by the server itself; re-validating thousands of them per page costs more
         # than producing them, so the page is serialised directly (the schema above still documents it).
-        return Response(canonical(server.changes(ctx, since, limit)), media_type="application/json")
+        body = json.dumps(server.changes(ctx, since, limit), ensure_ascii=False, separators=(",", ":"))
+        return Response(body.encode(), media_type="application/json")
 
     @api.get(f"{API}/cases/{{case_id}}", responses=ERRORS)
     def case(case_id: str, ctx: Device) -> dict[str, Any]:
