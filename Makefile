@@ -5,7 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 # Debian packages the tests and the app need (PDF validators, PostgreSQL, Qt's runtime libraries).
 APT_PACKAGES := poppler-utils qpdf libnss3-tools postgresql zbar-tools dbus gnome-keyring \
-	libgl1 libegl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3 fonts-dejavu-core python3-venv
+	libgl1 libegl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3 fonts-dejavu-core python3-venv \
+	libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxkbcommon-x11-0
 DEMO   := .demo
 PORT   ?= 8765
 
