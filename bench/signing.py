@@ -20,28 +20,11 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import keyring  # noqa: E402
-import keyring.backend  # noqa: E402
 
-
-class _BenchKeyring(keyring.backend.KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.store.pop((service, username), None)
-
+from support.memory_keyring import MemoryKeyring  # noqa: E402
 
 PIN = "rahasia123"
 OFFICE = "35.73.02.1008"
@@ -90,7 +73,7 @@ def main() -> None:
     parser.add_argument("--letters", type=int, default=100)
     parser.add_argument("--events", type=int, default=10_000)
     args = parser.parse_args()
-    keyring.set_keyring(_BenchKeyring())
+    keyring.set_keyring(MemoryKeyring())
 
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec

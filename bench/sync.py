@@ -25,26 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import keyring  # noqa: E402
-import keyring.backend  # noqa: E402
 
-
-class _BenchKeyring(keyring.backend.KeyringBackend):
-    """In-memory secrets for this process only (the benchmark never touches the machine's keyring)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.store.pop((service, username), None)
+from support.memory_keyring import MemoryKeyring  # noqa: E402
 
 
 def seed_server(url: str, n: int, office: str) -> None:
@@ -97,7 +79,7 @@ def main() -> None:
     parser.add_argument("--push", type=int, default=10_000)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
-    keyring.set_keyring(_BenchKeyring())
+    keyring.set_keyring(MemoryKeyring())
 
     from app.services import cases
     from app.services.workspace import Workspace

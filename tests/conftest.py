@@ -32,28 +32,9 @@ from app.events import EventBus  # noqa: E402
 from app.i18n import set_language  # noqa: E402
 from app.services.workspace import Actor, Workspace  # noqa: E402
 from samples import OFFICE, OTHER_OFFICE  # noqa: E402
+from support.memory_keyring import MemoryKeyring  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """Secrets in a dict: tests never touch the machine's keyring and never write a plaintext file."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.store.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError(f"no secret for {service}/{username}")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -7,41 +7,21 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import keyring.backend
-import keyring.errors
 import pytest
 
 from app.domain.catalog import default_catalog
 from app.letters.render import LetterData, LetterOffice, Signer
 from app.signing.certificates import SignerIdentity
 from app.signing.keystore import KdfParams
+from support.memory_keyring import MemoryKeyring as DictKeyring  # noqa: F401 - the tests' name for it
 
 FAST_KDF = KdfParams(n=2**12, r=8, p=1)  # the real cost (2**17) is exercised once, in its own test
+
 VERIFY_URL = "https://loket.malangkota.go.id/v/7Q3K-9XW2-PL4M"
 CRL_URL = "http://127.0.0.1:8765/ca/crl"
 LETTER_NUMBER = "400.12.2.2/0015/35.73.01.1001/2026"
 IDENTITY = SignerIdentity(name="Dra. SITI AMINAH, M.Si.", nip="197508172000032001", position="Lurah",
                           office="Kelurahan Balearjosari")
-
-
-class DictKeyring(keyring.backend.KeyringBackend):
-    """Secrets in a dict that tests can search."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.store.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError(username)
 
 
 class FakeClock:

@@ -61,7 +61,8 @@ def _short_date(iso: str | None) -> str:
         return iso
 
 
-def _local_time(iso: str | None) -> str:
+def local_time(iso: str | None) -> str:
+    """An ISO UTC time as the person's local dd/mm/yyyy hh:mm."""
     if not iso:
         return ""
     try:
@@ -78,7 +79,7 @@ def _rows(ws: Workspace, cases: list[Case]) -> list[CaseRow]:
         overdue = status.is_open and c.due_date < today
         service = ws.catalog.services.get(c.service)
         out.append(CaseRow(c.id, (c.id[:8], c.service, c.nik or "", c.name, status.label, _short_date(c.due_date),
-                                  _local_time(c.updated_at), c.letter_number or ""),
+                                  local_time(c.updated_at), c.letter_number or ""),
                            c.status, overdue, service.name if service else c.service))
     return out
 

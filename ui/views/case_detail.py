@@ -34,6 +34,7 @@ from app.errors import UserFacingError
 from app.services import cases
 from app.services.workspace import Actor, Workspace
 from ui import errors
+from ui.models.case_table import local_time
 from ui.seams import Seams
 from ui.tasks import op
 from ui.widgets import Preview, image_from_bytes
@@ -51,15 +52,6 @@ def action_text(action: Action) -> str:
         Action.WITHDRAW: QCoreApplication.translate("CaseDetail", "&Batalkan berkas…"),
         Action.CREATE: action.label,
     }[action]
-
-
-def local_time(iso: str | None) -> str:
-    if not iso:
-        return ""
-    try:
-        return dt.datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone().strftime("%d/%m/%Y %H:%M")
-    except ValueError:
-        return iso
 
 
 class ReasonDialog(QDialog):
