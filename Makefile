@@ -56,7 +56,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/sync.py
 
 faults: system-deps $(STAMP)
-	LOKET_FAULT_POINTS=1000 $(BIN)/python -m pytest -q tests/faults
+	LOKET_FAULT_POINTS=1000 $(BIN)/python -m pytest -q -s tests/faults
 
 screenshots: $(STAMP) translations
 	QT_QPA_PLATFORM=offscreen $(BIN)/python docs/screenshots.py

@@ -285,6 +285,7 @@ class MainWindow(QMainWindow):
         menu_case = self.menuBar().addMenu(self.tr("&Berkas"))
         menu_view = self.menuBar().addMenu(self.tr("&Tampilan"))
         menu_user = self.menuBar().addMenu(self.tr("&Pengguna"))
+        menu_help = self.menuBar().addMenu(self.tr("Ban&tuan"))
 
         def action(menu, text: str, keys: QKeySequence | str, slot: Callable[[], object],  # type: ignore[no-untyped-def]
                    enabled: bool = True) -> QAction:
@@ -311,11 +312,20 @@ class MainWindow(QMainWindow):
         action(menu_lang, "Bahasa Indonesia", "Ctrl+Shift+I", lambda: self._language("id"),
                self._on_language is not None)
         action(menu_lang, "English", "Ctrl+Shift+E", lambda: self._language("en"), self._on_language is not None)
+        self.act_support = action(menu_help, self.tr("&Pemeriksaan perangkat dan paket dukungan…"), "F1",
+                                  self.open_support)
 
     def _go_to(self, row: int) -> Callable[[], None]:
         return lambda: self.nav.setCurrentRow(row)
 
     # ---- actions -----------------------------------------------------------------------------------
+    def open_support(self) -> None:
+        from ui.dialogs.support import SupportDialog
+
+        dialog = SupportDialog(self.ws, self)
+        dialog.setModal(True)
+        dialog.open()
+
     def focus_search(self) -> None:
         self.show_page(self.cases)
         self.cases.search.setFocus()

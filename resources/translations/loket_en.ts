@@ -602,6 +602,14 @@
     <context>
         <name>MainWindow</name>
         <message>
+            <source>Ban&amp;tuan</source>
+            <translation>&amp;Help</translation>
+        </message>
+        <message>
+            <source>&amp;Pemeriksaan perangkat dan paket dukungan…</source>
+            <translation>&amp;Device check and support bundle…</translation>
+        </message>
+        <message>
             <source>Petugas loket</source>
             <translation>Counter staff</translation>
         </message>
@@ -896,6 +904,73 @@
         <message>
             <source>Simpan surat (PDF)</source>
             <translation>Save letter (PDF)</translation>
+        </message>
+    </context>
+    <context>
+        <name>SupportDialog</name>
+        <message>
+            <source>Pemeriksaan perangkat</source>
+            <translation>Device check</translation>
+        </message>
+        <message>
+            <source>Memeriksa…</source>
+            <translation>Checking…</translation>
+        </message>
+        <message>
+            <source>Hasil pemeriksaan</source>
+            <translation>Check results</translation>
+        </message>
+        <message>
+            <source>Hasil</source>
+            <translation>Result</translation>
+        </message>
+        <message>
+            <source>Pemeriksaan</source>
+            <translation>Check</translation>
+        </message>
+        <message>
+            <source>Keterangan</source>
+            <translation>Detail</translation>
+        </message>
+        <message>
+            <source>Buat paket &amp;dukungan…</source>
+            <translation>Make a &amp;support bundle…</translation>
+        </message>
+        <message>
+            <source>Buat paket dukungan untuk TI</source>
+            <translation>Make a support bundle for IT</translation>
+        </message>
+        <message>
+            <source>&amp;Periksa lagi</source>
+            <translation>Check &amp;again</translation>
+        </message>
+        <message>
+            <source>Tutup</source>
+            <translation>Close</translation>
+        </message>
+        <message>
+            <source>GAGAL</source>
+            <translation>FAIL</translation>
+        </message>
+        <message>
+            <source>AWAS</source>
+            <translation>WARN</translation>
+        </message>
+        <message>
+            <source>Semua pemeriksaan baik.</source>
+            <translation>All checks passed.</translation>
+        </message>
+        <message>
+            <source>{n} pemeriksaan gagal — lihat keterangannya.</source>
+            <translation>{n} checks failed — see the details.</translation>
+        </message>
+        <message>
+            <source>Simpan paket dukungan</source>
+            <translation>Save support bundle</translation>
+        </message>
+        <message>
+            <source>Paket dukungan disimpan: {p}</source>
+            <translation>Support bundle saved: {p}</translation>
         </message>
     </context>
 </TS>

@@ -138,7 +138,7 @@ def create_app(server: Server) -> FastAPI:
         return {"results": server.push(ctx, ops)}
 
     @api.get(f"{API}/changes", response_model=ChangesResponse, responses=ERRORS)
-    def changes(ctx: Device, since: Annotated[int, Query(ge=0)] = 0,
+    def changes(ctx: Device, since: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
                 limit: Annotated[int, Query(ge=1, le=5000)] = 2000) -> Response:
         # The records are built by the server itself; re-validating thousands of them per page costs more
         # than producing them, so the page is serialised directly (the schema above still documents it).
@@ -200,7 +200,7 @@ def create_app(server: Server) -> FastAPI:
 
     @api.get(f"{API}/blobs/{{sha256}}", responses={200: {"content": {"application/octet-stream": {}}}, **ERRORS})
     def blob_get(sha256: str, ctx: Device) -> Response:
-        data = server.blob_get(sha256)
+        data = server.blob_get(ctx, sha256)
         if data is None:
             raise ApiError(404, Errno.NOT_FOUND, "no such blob")
         return Response(content=data, media_type="application/octet-stream")

@@ -27,6 +27,7 @@ from sync.server.ops import DeviceCtx, OpApplier, bump_feed, snapshots
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 CODE_DAYS = 7
+ENROL_RETRY_MINUTES = 10
 
 
 class ApiError(Exception):
@@ -111,41 +112,62 @@ class Server:
 
     # ---- enrolment and auth ------------------------------------------------------------------------
     def enroll(self, code: str, device_name: str) -> dict[str, Any]:
+        """Trade a one-time code for a device and its token.
+
+        If the answer was lost on the way (the laptop retries the same code), the code is accepted again for
+        ``ENROL_RETRY_MINUTES`` as long as the device it made has never been used: that device gets a fresh
+        token (the old one, never delivered, stops working)."""
         now = clock.now_iso()
         with self.engine.begin() as conn:
             row = conn.execute(select(t.enrolment_codes).where(
                 t.enrolment_codes.c.code_hash == _sha(_norm_code(code)))).first()
-            if row is None or row.used_at is not None or row.expires_at < clock.now().isoformat():
+            if row is None or row.expires_at < clock.now().isoformat():
                 raise ApiError(403, Errno.ENROLMENT_CODE_INVALID, "enrolment code invalid, used or expired")
             user = conn.execute(select(t.users).where(t.users.c.username == row.username)).one()
             if not user.active:
                 raise ApiError(403, Errno.ENROLMENT_CODE_INVALID, "user is not active")
-            device_id = str(uuid.uuid4())
             token = secrets.token_urlsafe(32)
-            done = conn.execute(update(t.enrolment_codes).where(
-                t.enrolment_codes.c.code_hash == row.code_hash, t.enrolment_codes.c.used_at.is_(None))
-                .values(used_at=now, device_id=device_id))
-            if done.rowcount != 1:  # another request used it a moment ago
-                raise ApiError(403, Errno.ENROLMENT_CODE_INVALID, "enrolment code already used")
-            conn.execute(t.devices.insert().values(id=device_id, username=user.username, token_hash=_sha(token),
-                                                   name=device_name[:120], created_at=now))
+            if row.used_at is not None:
+                device_id = self._retry_device(conn, row, token)
+            else:
+                device_id = str(uuid.uuid4())
+                done = conn.execute(update(t.enrolment_codes).where(
+                    t.enrolment_codes.c.code_hash == row.code_hash, t.enrolment_codes.c.used_at.is_(None))
+                    .values(used_at=now, device_id=device_id))
+                if done.rowcount != 1:  # another request used it a moment ago
+                    raise ApiError(403, Errno.ENROLMENT_CODE_INVALID, "enrolment code already used")
+                conn.execute(t.devices.insert().values(id=device_id, username=user.username,
+                                                       token_hash=_sha(token), name=device_name[:120],
+                                                       created_at=now))
         return {"device_id": device_id, "token": token,
                 "user": {"username": user.username, "full_name": user.full_name, "role": user.role,
                          "office": user.office, "nip": user.nip, "position": user.position}}
+
+    def _retry_device(self, conn: Any, code_row: Any, token: str) -> str:
+        used = dt.datetime.fromisoformat(code_row.used_at.replace("Z", "+00:00"))
+        device = conn.execute(select(t.devices).where(t.devices.c.id == code_row.device_id)).first()
+        fresh = clock.now() - used <= dt.timedelta(minutes=ENROL_RETRY_MINUTES)
+        if device is None or not fresh or device.last_seen is not None or device.revoked_at is not None:
+            raise ApiError(403, Errno.ENROLMENT_CODE_INVALID, "enrolment code invalid, used or expired")
+        conn.execute(update(t.devices).where(t.devices.c.id == device.id).values(token_hash=_sha(token)))
+        return str(device.id)
 
     def authenticate(self, token: str | None) -> DeviceCtx:
         if not token:
             raise ApiError(401, Errno.UNAUTHENTICATED, "missing token")
         with self.engine.connect() as conn:
             row = conn.execute(
-                select(t.devices.c.id, t.devices.c.revoked_at, t.users.c.username, t.users.c.full_name,
-                       t.users.c.role, t.users.c.office, t.users.c.active)
+                select(t.devices.c.id, t.devices.c.revoked_at, t.devices.c.last_seen, t.users.c.username,
+                       t.users.c.full_name, t.users.c.role, t.users.c.office, t.users.c.active)
                 .join(t.users, t.users.c.username == t.devices.c.username)
                 .where(t.devices.c.token_hash == _sha(token))).first()
         if row is None:
             raise ApiError(401, Errno.UNAUTHENTICATED, "unknown token")
         if row.revoked_at is not None or not row.active:
             raise ApiError(403, Errno.DEVICE_REVOKED, "this device has been revoked")
+        if row.last_seen is None:  # first use: from now on its enrolment code cannot be replayed
+            with self.engine.begin() as conn:
+                conn.execute(update(t.devices).where(t.devices.c.id == row.id).values(last_seen=clock.now_iso()))
         return DeviceCtx(row.id, row.username, row.full_name, Role(row.role), row.office)
 
     def revoke(self, *, user: str | None = None, device: str | None = None, certificate: str | None = None,
@@ -382,8 +404,16 @@ class Server:
                 conn.execute(update(t.blobs).where(t.blobs.c.sha256 == sha256).values(**values))
         return len(data), complete
 
-    def blob_get(self, sha256: str) -> bytes | None:
+    def blob_get(self, ctx: DeviceCtx, sha256: str) -> bytes | None:
+        """A blob this device may read: an attachment or a letter of a case its office may see."""
         with self.engine.connect() as conn:
+            of_cases = select(t.cases.c.id).where(self._visible(ctx))
+            allowed = conn.execute(select(t.attachments.c.id).where(
+                t.attachments.c.sha256 == sha256, t.attachments.c.case_id.in_(of_cases)).limit(1)).first() or \
+                conn.execute(select(t.cases.c.id).where(t.cases.c.letter_sha256 == sha256, self._visible(ctx))
+                             .limit(1)).first()
+            if not allowed:
+                return None
             row = conn.execute(select(t.blobs.c.data).where(t.blobs.c.sha256 == sha256,
                                                             t.blobs.c.complete.is_(True))).first()
         return bytes(row.data) if row else None

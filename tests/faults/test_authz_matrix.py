@@ -38,8 +38,9 @@ ENDPOINTS: dict[str, dict[str, tuple[int, int]]] = {
                                        "penandatangan": (404, 404), "admin": (404, 404)},
     "GET /blobs/{sha}/status":        {"petugas": (OK, OK), "verifikator": (OK, OK), "penandatangan": (OK, OK),
                                        "admin": (OK, OK)},
+    # a blob is read only through a case the office may see; IT's admin sees no citizen's documents
     "GET /blobs/{sha}":               {"petugas": (OK, OK), "verifikator": (OK, OK), "penandatangan": (OK, OK),
-                                       "admin": (OK, OK)},
+                                       "admin": (404, 404)},
     "PUT /blobs/{new}":               {"petugas": (OK, OK), "verifikator": (OK, OK), "penandatangan": (OK, OK),
                                        "admin": (OK, OK)},
     "POST /push (empty)":             {"petugas": (OK, OK), "verifikator": (OK, OK), "penandatangan": (OK, OK),

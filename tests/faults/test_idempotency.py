@@ -132,7 +132,15 @@ def test_blob_put_replayed_and_resumed(local_server: LocalServer) -> None:
     for _ in range(3):  # the final part replayed after completion: same answer, same bytes
         again = local_server.http.put(url, params={"offset": 1000, "final": True}, content=data[1000:], headers=token)
         assert again.json() == done.json()
-    assert local_server.http.get(url, headers=token).content == data
+    from sqlalchemy import select
+
+    from sync.server import storage as t
+
+    with local_server.server.engine.connect() as conn:
+        stored = conn.execute(select(t.blobs.c.data).where(t.blobs.c.sha256 == sha)).scalar_one()
+    assert bytes(stored) == data
+    # no case references it yet, so no office may download it
+    assert local_server.http.get(url, headers=token).status_code == 404
 
 
 class CutAfter(SyncClient):
@@ -170,5 +178,5 @@ def test_interrupted_upload_resumes_from_the_servers_size(local_server: LocalSer
     resumed = CutAfter(local_server.client(token), 99)
     SyncEngine(ws, clients={"siti": resumed}).run()
     assert resumed.offsets == [BLOB_CHUNK, 2 * BLOB_CHUNK], "the upload restarted instead of resuming"
-    assert local_server.server.blob_get(sha) == data
+    assert local_server.server.blob_get(local_server.server.authenticate(token), sha) == data
     assert [c for c in local_server.all_cases() if c["office"] == OFFICE][0]["documents"][0]["sha256"] == sha

@@ -137,11 +137,6 @@ def test_sync_converges_through_a_bad_network(local_server: LocalServer, served:
           f"{len(server)} cases converged, 0 lost, 0 duplicated")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "enrolment is not idempotent: when the answer to POST /enroll is lost after the server committed, the "
-    "one-time code is already spent and the client's retry is refused (errno 103); the laptop needs a new code "
-    "from IT. Fix (server, Server.enroll): accept the same code again for a short while if its device has "
-    "never been seen (last_seen NULL), rotating that device's token — left to the lead, who owns sync/server."))
 def test_enrolment_survives_a_lost_answer(local_server: LocalServer, served: ThreadedServer,
                                           tmp_path: Path) -> None:
     from sync.enroll import enroll

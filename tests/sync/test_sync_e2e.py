@@ -155,3 +155,34 @@ def server_enroll_token(server: ServerProcess, username: str) -> str:
     answer = requests.post(f"{server.url}/api/v1/enroll", json={"code": code, "device_name": "test"}, timeout=10)
     answer.raise_for_status()
     return str(answer.json()["token"])
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_spent_code_cannot_enrol_a_second_device_once_the_first_is_used(server: ServerProcess) -> None:
+    code = server.code("siti")
+    first = requests.post(f"{server.url}/api/v1/enroll", json={"code": code, "device_name": "a"}, timeout=10).json()
+    # the answer was lost: the same code again, before the device was ever used, gives the same device
+    again = requests.post(f"{server.url}/api/v1/enroll", json={"code": code, "device_name": "a"}, timeout=10).json()
+    assert again["device_id"] == first["device_id"] and again["token"] != first["token"]
+    stale = requests.get(f"{server.url}/api/v1/changes", headers={"Authorization": f"Bearer {first['token']}"},
+                         timeout=10)
+    assert stale.status_code == 401  # the undelivered token was replaced
+    used = requests.get(f"{server.url}/api/v1/changes", headers={"Authorization": f"Bearer {again['token']}"},
+                        timeout=10)
+    assert used.status_code == 200
+    third = requests.post(f"{server.url}/api/v1/enroll", json={"code": code, "device_name": "b"}, timeout=10)
+    assert third.status_code == 403 and third.json()["errno"] == 103
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_blobs_only_for_offices_that_see_the_case(laptop: Callable[..., Laptop], server: ServerProcess) -> None:
+    siti = laptop("siti")
+    case_id = submitted_case(siti)
+    siti.ok("sync")
+    sha = siti.ok("case", "show", case_id)["documents"][0]["sha256"]
+    own = server_enroll_token(server, "bambang")
+    other = server_enroll_token(server, "rina")
+    assert requests.get(f"{server.url}/api/v1/blobs/{sha}", headers={"Authorization": f"Bearer {own}"},
+                        timeout=10).status_code == 200
+    assert requests.get(f"{server.url}/api/v1/blobs/{sha}", headers={"Authorization": f"Bearer {other}"},
+                        timeout=10).status_code == 404
