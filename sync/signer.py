@@ -55,8 +55,8 @@ def refresh_trust(ws: Workspace, client: SyncClient) -> None:
     pinned = config.load(ws.profile).get(config.CA_FINGERPRINT)
     if pinned and fingerprint_sha256(load_certificate(material["ca_pem"].encode())) != pinned:
         raise SyncError("sync.ca_mismatch")
-    write_atomic(ws.profile / "ca.pem", material["ca_pem"].encode(), mode=0o644)
-    write_atomic(ws.profile / "crl.pem", material["crl_pem"].encode(), mode=0o644)
+    write_atomic(ws.profile / "ca.pem", material["ca_pem"].encode())
+    write_atomic(ws.profile / "crl.pem", material["crl_pem"].encode())
 
 
 def signable_services(ws: Workspace, actor: Actor, office_code: str | None = None) -> list[ServiceType]:

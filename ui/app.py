@@ -136,6 +136,7 @@ def run(profile: Path, language: str | None = None, seams_factory: SeamsFactory 
         argv: Sequence[str] | None = None) -> int:
     """Start the GUI on ``profile`` and run the event loop. ``ui.demo`` calls this too."""
     started = time.perf_counter()
+    os.umask(0o077)  # everything Loket writes in the profile is the user's alone
     app = QApplication.instance() or QApplication(list(argv or sys.argv[:1]))
     assert isinstance(app, QApplication)
     app.setApplicationName("Loket")

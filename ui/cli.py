@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -169,6 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     profile = getattr(args, "profile", None) or default_profile_dir()
+    os.umask(0o077)  # everything Loket writes in the profile is the user's alone
     try:
         log_path = logs.setup(profile, "loket-cli")
     except OSError:

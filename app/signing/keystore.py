@@ -444,7 +444,7 @@ class KeyStore:
         if chain[0].public_key() != self.public_key():
             raise ValueError("the first certificate does not belong to this signing key")
         pem = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in chain)
-        write_atomic(self._chain_path, pem, mode=0o644)
+        write_atomic(self._chain_path, pem)  # public, but the profile stays the user's alone
 
     def load_chain(self) -> list[x509.Certificate]:
         """The chain saved by :meth:`save_chain` (signer first); raises :class:`MissingChain`."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -206,3 +207,65 @@ def test_delegation_signs_for_the_office_until_revoked(laptop: Callable[..., Lap
     assert report["rejected"] == 1 and "delegation" in report["refused"][0]["message"]
     out = plh.run("case", "approve", ids[1], "--pin-stdin", stdin=PIN + "\n")
     assert out.returncode == 1  # now refused on the laptop too: the delegation is known to be over
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_no_secret_at_rest_and_owner_only_files(server: ServerProcess, tmp_path: Path,
+                                                keyring_env: dict[str, str]) -> None:
+    """After enrolment, signing and sync (real loket-cli processes, real Secret Service keyring): no private
+    key, PIN or token in any file of the profiles, logs or temporary folder; every file owner-only."""
+    import base64 as b64
+    import os
+    import stat
+
+    from cryptography.hazmat.primitives import serialization
+
+    tmp = tmp_path / "tmpdir"
+    tmp.mkdir()
+    env = {**keyring_env, "TMPDIR": str(tmp)}
+    siti, bambang = Laptop(tmp_path / "siti", env, True), Laptop(tmp_path / "bambang", env, True)
+    lurah = Laptop(tmp_path / "lurah", env, True)
+    siti.ok("enroll", "--server", server.url, "--code", server.code("siti"))
+    bambang.ok("enroll", "--server", server.url, "--code", server.code("bambang"))
+    lurah.ok("enroll", "--server", server.url, "--code", server.code("lurah"), "--pin-stdin", stdin=PIN + "\n")
+    [case_id] = verified_cases(siti, bambang, 1)
+    lurah.ok("sync")
+    lurah.ok("case", "approve", case_id, "--pin-stdin", stdin=PIN + "\n")
+    lurah.ok("sync")
+
+    # read the secrets back through the real keyring, as the app does, to know what to look for
+    probe = subprocess.run(
+        [sys.executable, "-c", (
+            "import json,sys,sqlite3,keyring\n"
+            "from pathlib import Path\n"
+            "from app.signing.keystore import KeyStore\n"
+            "from cryptography.hazmat.primitives import serialization as s\n"
+            "p=Path(sys.argv[1])\n"
+            "d=sqlite3.connect(p/'loket.db').execute(\"select value from meta where key='device_id'\").fetchone()[0]\n"
+            "tok=keyring.get_password('loket-sync',d+':lurah')\n"
+            "with KeyStore(p,d,'lurah').unlocked(sys.argv[2]) as k:\n"
+            "    der=k.private_bytes(s.Encoding.DER,s.PrivateFormat.PKCS8,s.NoEncryption())\n"
+            "    x=format(k.private_numbers().private_value,'x')\n"
+            "    print(json.dumps({'token':tok,'der':der.hex(),'scalar':x}))\n"),
+         str(lurah.profile), PIN], capture_output=True, text=True, env={**os.environ, **env}, check=True)
+    import json
+
+    secrets = json.loads(probe.stdout)
+    der = bytes.fromhex(secrets["der"])
+    needles = {"token": secrets["token"].encode(), "pin": PIN.encode(), "pkcs8-der": der,
+               "pkcs8-b64": b64.b64encode(der)[:40], "scalar-hex": secrets["scalar"].encode(),
+               "pem": serialization.load_der_private_key(der, None).private_bytes(
+                   serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                   serialization.NoEncryption()).split(b"\n")[1]}
+    scanned = 0
+    for root in (siti.profile, bambang.profile, lurah.profile, tmp):
+        for path in root.rglob("*"):
+            if not path.is_file():
+                continue
+            data = path.read_bytes()
+            scanned += 1
+            for name, needle in needles.items():
+                assert needle not in data, f"{name} found in {path}"
+            if root != tmp:
+                assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, f"{path} is readable by others"
+    assert scanned > 20
