@@ -32,6 +32,7 @@ from app.events import EventBus  # noqa: E402
 from app.i18n import set_language  # noqa: E402
 from app.services.workspace import Actor, Workspace  # noqa: E402
 from samples import OFFICE, OTHER_OFFICE  # noqa: E402
+from support.keyring_session import KeyringSession  # noqa: E402
 from support.memory_keyring import MemoryKeyring  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,3 +117,13 @@ def cli(profile: Path) -> Callable[..., CliResult]:
         return proc.returncode, proc.stdout, proc.stderr
 
     return run
+
+
+@pytest.fixture(scope="session")
+def keyring_env() -> Iterator[dict[str, str]]:
+    """A real Secret Service keyring for loket-cli subprocesses (this process keeps the in-memory one)."""
+    session = KeyringSession()
+    try:
+        yield session.env
+    finally:
+        session.close()

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from faults.harness import LocalServer
-from support.keyring_session import KeyringSession
 from support.server import Laptop, ServerProcess
 
 
@@ -19,15 +18,6 @@ def local_server(tmp_path: Path) -> Iterator[LocalServer]:
         yield srv
     finally:
         srv.close()
-
-
-@pytest.fixture(scope="session")
-def keyring_env() -> Iterator[dict[str, str]]:
-    session = KeyringSession()
-    try:
-        yield session.env
-    finally:
-        session.close()
 
 
 @pytest.fixture

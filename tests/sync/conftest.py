@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from support.keyring_session import KeyringSession
 from support.pg import Cluster, start_cluster
 from support.server import Laptop, ServerProcess
 
@@ -19,15 +18,6 @@ def pg_cluster() -> Iterator[Cluster]:
         yield cluster
     finally:
         cluster.stop()
-
-
-@pytest.fixture(scope="session")
-def keyring_env() -> Iterator[dict[str, str]]:
-    session = KeyringSession()
-    try:
-        yield session.env
-    finally:
-        session.close()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
