@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
 from faults.forkserver import ForkClient
 from faults.harness import OFFICE, fault_points, long_run
@@ -164,17 +163,7 @@ def _cycle(dev: Device, step: int, workdir: Path, forks: ForkClient) -> None:
 
 
 def _server_snapshots(server: ServerProcess) -> list[dict[str, Any]]:
-    token = requests.post(f"{server.url}/api/v1/enroll", json={"code": server.code("bambang"), "device_name": "audit"},
-                          timeout=10).json()["token"]
-    seen: list[dict[str, Any]] = []
-    cursor = 0
-    while True:
-        page = requests.get(f"{server.url}/api/v1/changes", params={"since": cursor, "limit": 5000},
-                            headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
-        seen += page["changes"]
-        cursor = page["cursor"]
-        if not page["more"]:
-            return seen
+    return server.all_cases(server.token("bambang", "audit"))
 
 
 def test_kill_minus_nine_anywhere_loses_nothing(cli_laptop: Callable[[str, str], Laptop],

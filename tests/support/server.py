@@ -51,6 +51,25 @@ class ServerProcess:
     def code(self, username: str) -> str:
         return str(self.admin("enrolment-code", "--user", username)["code"])
 
+    def token(self, username: str, device_name: str = "test") -> str:
+        """A fresh device token for ``username`` (enrolled over HTTP, as a laptop would)."""
+        answer = requests.post(f"{self.url}/api/v1/enroll", json={"code": self.code(username),
+                                                                  "device_name": device_name}, timeout=10)
+        answer.raise_for_status()
+        return str(answer.json()["token"])
+
+    def all_cases(self, token: str) -> list[dict[str, Any]]:
+        """Every case the token's office sees, read through the changes feed from the start."""
+        seen: list[dict[str, Any]] = []
+        cursor = 0
+        while True:
+            page = requests.get(f"{self.url}/api/v1/changes", params={"since": cursor, "limit": 5000},
+                                headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
+            seen += page["changes"]
+            cursor = page["cursor"]
+            if not page["more"]:
+                return seen
+
     def start(self) -> None:
         log = open(self.data / f"server-{self.port}.log", "ab")  # noqa: SIM115
         self.proc = subprocess.Popen([*self._base(), "run", "--host", "127.0.0.1", "--port", str(self.port)],

@@ -143,18 +143,11 @@ def test_other_office_cannot_read_a_case(laptop: Callable[..., Laptop], server: 
     siti.ok("sync")
     rina = laptop("rina")  # petugas of Dinas Pendidikan
     assert all(c["id"] != case_id for c in rina.ok("case", "list"))
-    answer = server_enroll_token(server, "rina")
+    answer = server.token("rina")
     refused = requests.get(f"{server.url}/api/v1/cases/{case_id}",
                            headers={"Authorization": f"Bearer {answer}"}, timeout=10)
     assert refused.status_code == 403 and refused.json()["errno"] == 104
     assert requests.get(f"{server.url}/api/v1/cases/{case_id}", timeout=10).status_code == 401
-
-
-def server_enroll_token(server: ServerProcess, username: str) -> str:
-    code = server.code(username)
-    answer = requests.post(f"{server.url}/api/v1/enroll", json={"code": code, "device_name": "test"}, timeout=10)
-    answer.raise_for_status()
-    return str(answer.json()["token"])
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
@@ -180,8 +173,8 @@ def test_blobs_only_for_offices_that_see_the_case(laptop: Callable[..., Laptop],
     case_id = submitted_case(siti)
     siti.ok("sync")
     sha = siti.ok("case", "show", case_id)["documents"][0]["sha256"]
-    own = server_enroll_token(server, "bambang")
-    other = server_enroll_token(server, "rina")
+    own = server.token("bambang")
+    other = server.token("rina")
     assert requests.get(f"{server.url}/api/v1/blobs/{sha}", headers={"Authorization": f"Bearer {own}"},
                         timeout=10).status_code == 200
     assert requests.get(f"{server.url}/api/v1/blobs/{sha}", headers={"Authorization": f"Bearer {other}"},

@@ -10,7 +10,6 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
@@ -29,25 +28,6 @@ def _csv(path: Path, rows: int, seed: int) -> Path:
                      f"Warga {n},Jl. Ijen {n},Keperluan {n}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
-
-
-def _server_cases(server: ServerProcess, token: str) -> list[dict[str, Any]]:
-    seen: list[dict[str, Any]] = []
-    cursor = 0
-    while True:
-        page = requests.get(f"{server.url}/api/v1/changes", params={"since": cursor, "limit": 5000},
-                            headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
-        seen += page["changes"]
-        cursor = page["cursor"]
-        if not page["more"]:
-            return seen
-
-
-def _token(server: ServerProcess, username: str) -> str:
-    answer = requests.post(f"{server.url}/api/v1/enroll", json={"code": server.code(username), "device_name": "t"},
-                           timeout=10)
-    answer.raise_for_status()
-    return str(answer.json()["token"])
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
@@ -74,7 +54,7 @@ def test_sync_killed_at_many_points_then_resumed(laptop: Callable[..., Laptop], 
     local = sqlite3.connect(siti.profile / "loket.db")
     assert local.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert local.execute("SELECT count(*) FROM outbox WHERE state != 'done'").fetchone()[0] == 0
-    on_server = _server_cases(server, _token(server, "bambang"))
+    on_server = server.all_cases(server.token("bambang"))
     ids = [c["id"] for c in on_server]
     assert len(ids) == len(set(ids)) == 1500
     local_ids = {r[0] for r in local.execute("SELECT id FROM cases")}
@@ -94,7 +74,7 @@ def _ops(n: int) -> list[Op]:
 
 
 def test_replaying_a_batch_100_times_has_one_effect(server: ServerProcess) -> None:
-    token = _token(server, "siti")
+    token = server.token("siti")
     headers = {"Authorization": f"Bearer {token}"}
     batch = _ops(20)
     first = requests.post(f"{server.url}/api/v1/push", json={"ops": batch}, headers=headers, timeout=30).json()
@@ -103,7 +83,7 @@ def test_replaying_a_batch_100_times_has_one_effect(server: ServerProcess) -> No
         for _ in range(99):
             again = http.post(f"{server.url}/api/v1/push", json={"ops": batch}, headers=headers, timeout=30).json()
             assert again == first
-    cases = _server_cases(server, token)
+    cases = server.all_cases(token)
     assert len(cases) == 20
     reused = dict(batch[0], payload={"case": dict(batch[0]["payload"]["case"], name="Changed")})
     answer = requests.post(f"{server.url}/api/v1/push", json={"ops": [reused]}, headers=headers, timeout=30).json()
