@@ -519,6 +519,10 @@
     <context>
         <name>LoginDialog</name>
         <message>
+            <source>Alamat server ditetapkan oleh TI.</source>
+            <translation>IT set the server address.</translation>
+        </message>
+        <message>
             <source>Loket — masuk</source>
             <translation>Loket — sign in</translation>
         </message>

@@ -25,6 +25,22 @@ from ui.tasks import Lane, op
 
 
 class LoginDialog(QDialog):
+    def _prefill_server(self) -> None:
+        """The address IT provisioned (loket.toml): filled in, and read-only when IT pinned it."""
+        from app import config
+
+        try:
+            settings = config.load(self.ws.profile)
+        except Exception:  # a broken settings file: the person types the address; doctor reports the file
+            return
+        url = settings.get(config.SERVER_URL)
+        if url:
+            self.server.setText(url)
+            source = settings.source(config.SERVER_URL)
+            if source not in (config.DEFAULT_SOURCE, str(config.user_settings_path(self.ws.profile))):
+                self.server.setReadOnly(True)
+                self.server.setToolTip(self.tr("Alamat server ditetapkan oleh TI."))
+
     def __init__(self, ws: Workspace, enroll: Enroll | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         from ui.main_window import role_label
@@ -65,6 +81,7 @@ class LoginDialog(QDialog):
         self.server = QLineEdit(enrol)
         self.server.setAccessibleName(self.tr("Alamat server"))
         self.server.setPlaceholderText("https://loket.malangkota.go.id")
+        self._prefill_server()
         self.code = QLineEdit(enrol)
         self.code.setAccessibleName(self.tr("Kode pendaftaran"))
         self.code.setPlaceholderText("ABCD-EFGH-JKLM")
