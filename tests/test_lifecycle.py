@@ -233,8 +233,8 @@ def test_parent_office_signs_parent_services(ws: Workspace, staff: dict[str, Act
         pytest.skip("no service in the catalogue is signed by the parent office")
     code = codes[0]
     service = ws.catalog.get(code)
-    assert cases.signer_office(ws, service, OFFICE) == KECAMATAN
-    assert cases.signer_office(ws, ws.catalog.get("SKD"), OFFICE) == OFFICE
+    assert service.signer_office(OFFICE, ws.offices) == KECAMATAN
+    assert ws.catalog.get("SKD").signer_office(OFFICE, ws.offices) == OFFICE
     ws.add_local_user("camat", "Camat Klojen", "penandatangan", KECAMATAN)
     ws.add_local_user("camat_lain", "Camat Blimbing", "penandatangan", "35.73.01")
     case_id = cases.create(ws, staff["petugas"], code, None if not service.requires_nik else NIK_MAN,

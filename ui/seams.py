@@ -1,4 +1,4 @@
-"""What the desktop client needs from engines that are wired in by ``ui/app.py`` (the lead's seams).
+"""What the desktop client needs from engines that are wired in by ``ui/app.py``.
 
 Every seam is optional: a view whose seam is missing says so and disables the control, nothing crashes.
 

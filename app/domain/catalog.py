@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from app.domain.offices import OfficeLevel
+from app.domain.offices import OfficeDirectory, OfficeLevel
 from app.domain.roles import Role
 from app.errors import UserFacingError
 from app.i18n import pick
@@ -106,6 +106,16 @@ class ServiceType:
 
     def field(self, key: str) -> FieldSpec | None:
         return next((f for f in self.fields if f.key == key), None)
+
+    def signer_office(self, case_office: str, offices: OfficeDirectory) -> str:
+        """The office whose penandatangan signs a case registered at ``case_office`` (the chain's last step)."""
+        where = self.approval_chain[-1].office
+        if where == "self":
+            return case_office
+        if where == "parent":
+            office = offices.get(case_office)
+            return office.parent if office and office.parent else case_office
+        return where
 
     def document(self, code: str) -> DocumentSpec | None:
         return next((d for d in self.documents if d.code == code), None)

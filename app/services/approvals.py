@@ -23,7 +23,7 @@ from app.letters import numbering
 from app.letters.model import today_wib
 from app.letters.render import render_letter
 from app.services import delegations
-from app.services.cases import _load, _op, _record, signer_office
+from app.services.cases import audit_record, load_case, outbox_op
 from app.services.letters import case_content, letter_data, signer_for, verify_url
 from app.services.workspace import Actor, Workspace
 from app.signing.approvals import ApprovalEvent, content_hash, sign_event
@@ -87,12 +87,12 @@ def _approve_one(ws: Workspace, actor: Actor, ident: str, key: object, chain: li
     at = clock.now_iso()
     day = today_wib()
     with ws.db.write() as s:
-        case = _load(s, ident)
+        case = load_case(s, ident)
         lifecycle.check(CaseStatus(case.status), Action.APPROVE, actor.role)
         service = ws.catalog.get(case.service)
         # The issuing office is the one that signs (a Camat signs a kelurahan's budget proposal as the
         # kecamatan); a delegate signs for it under a delegation (Plh./Plt./a.n.).
-        office = signer_office(ws, service, case.office)
+        office = service.signer_office(case.office, ws.offices)
         delegation_id = None
         if office != actor.office:
             record = delegations.for_office(s, actor, office)
@@ -119,8 +119,8 @@ def _approve_one(ws: Workspace, actor: Actor, ident: str, key: object, chain: li
         s.add(CaseEvent(case_id=case.id, action=Action.APPROVE.value, from_status=CaseStatus.VERIFIED.value,
                         to_status=CaseStatus.APPROVED.value, actor=actor.username, device=actor.device, at=at))
         payload = {**signed.to_dict(), "pdf": base64.b64encode(pdf).decode()}
-        repo.insert_outbox(s, [_op(actor, "approval", case.id, base, payload, at)])
-        audit.append(s, [_record(actor, "case.approve", case.id, at,
+        repo.insert_outbox(s, [outbox_op(actor, "approval", case.id, base, payload, at)])
+        audit.append(s, [audit_record(actor, "case.approve", case.id, at,
                                  {"letter_number": number, "event_hash": event.hash})])
         repo.set_meta(s, f"approval_counter:{actor.username}", str(counter))
         repo.set_meta(s, f"approval_last:{actor.username}", event.hash)

@@ -37,7 +37,7 @@ NAME_MAX = 120
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
-def _dumps(value: Any) -> str:
+def to_json(value: Any) -> str:
     return _ENCODER.encode(value)
 
 
@@ -137,22 +137,11 @@ def _check_service_office(ws: Workspace, actor: Actor, service: ServiceType) -> 
                              office=office.display_name if office else actor.office)
 
 
-def signer_office(ws: Workspace, service: ServiceType, case_office: str) -> str:
-    """The office whose penandatangan signs this case (the last step of the approval chain)."""
-    where = service.approval_chain[-1].office
-    if where == "self":
-        return case_office
-    if where == "parent":
-        office = ws.offices.get(case_office)
-        return office.parent if office and office.parent else case_office
-    return where
-
-
-def _check_case_office(ws: Workspace, actor: Actor, case: Case, action: Action) -> None:
+def check_case_office(ws: Workspace, actor: Actor, case: Case, action: Action) -> None:
     service = ws.catalog.get(case.service)
     allowed = case.office
     if actor.role is Role.PENANDATANGAN and action in (Action.APPROVE, Action.RETURN, Action.REJECT):
-        allowed = signer_office(ws, service, case.office)
+        allowed = service.signer_office(case.office, ws.offices)
     if actor.office != allowed:
         office = ws.offices.get(case.office)
         raise ForbiddenError("transition.office", office=office.display_name if office else case.office)
@@ -166,16 +155,16 @@ class NewCase:
     warnings: list[str] = field(default_factory=list)
 
 
-def _op(actor: Actor, kind: str, case_id: str, base_version: int | None, payload: dict[str, Any] | str,
+def outbox_op(actor: Actor, kind: str, case_id: str, base_version: int | None, payload: dict[str, Any] | str,
         at: str, op_id: str | None = None) -> tuple[Any, ...]:
     """An outbox row; ``payload`` is the op's body, or that body already encoded as JSON text."""
-    text = payload if isinstance(payload, str) else _dumps(payload)
+    text = payload if isinstance(payload, str) else to_json(payload)
     return (op_id or str(uuid.uuid4()), kind, case_id, base_version, text, at, "pending",
             PRIORITY[kind], 0, actor.username)
 
 
-def _record(actor: Actor, action: str, case_id: str, at: str, detail: dict[str, Any]) -> audit.AuditRecord:
-    return audit.AuditRecord(at, actor.username, actor.device, action, "case", case_id, _dumps(detail))
+def audit_record(actor: Actor, action: str, case_id: str, at: str, detail: dict[str, Any]) -> audit.AuditRecord:
+    return audit.AuditRecord(at, actor.username, actor.device, action, "case", case_id, to_json(detail))
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +182,7 @@ class _NewRow:
 def _case_row(actor: Actor, service: ServiceType, intake: Intake, at: str, due: str,
               case_id: str | None = None) -> _NewRow:
     row = (case_id or str(uuid.uuid4()), service.code, actor.office, intake.nik, intake.name,
-           _dumps(intake.fields), CaseStatus.DRAFT.value, 1, None, at, at, actor.username, actor.device, due,
+           to_json(intake.fields), CaseStatus.DRAFT.value, 1, None, at, at, actor.username, actor.device, due,
            None, None)
     return _NewRow(row, intake.fields)
 
@@ -215,7 +204,7 @@ _ENCODE_STR = json.encoder.encode_basestring
 
 
 def _create_payload_text(new: _NewRow) -> str:
-    """``_dumps(_create_payload(new))``, byte for byte, reusing the row's already encoded fields: encoding
+    """``to_json(_create_payload(new))``, byte for byte, reusing the row's already encoded fields: encoding
     the nested payload again was the largest single cost of a bulk import."""
     parts = []
     for i, column in _SORTED_CREATE_COLUMNS:
@@ -229,7 +218,7 @@ def _create_payload_text(new: _NewRow) -> str:
         elif type(value) is int:
             text = str(value)
         else:
-            return _dumps(_create_payload(new))
+            return to_json(_create_payload(new))
         parts.append(f'"{column}":{text}')
     return '{"case":{' + ",".join(parts) + "}}"
 
@@ -238,7 +227,7 @@ def _write_new(session: Session, actor: Actor, rows: Sequence[_NewRow], at: str,
                op_ids: Sequence[str] | None = None) -> None:
     repo.insert_cases(session, [r.row for r in rows])
     ids = op_ids or [str(uuid.uuid4()) for _ in rows]
-    repo.insert_outbox(session, [_op(actor, "case.create", r.id, 0, _create_payload_text(r), at, op_id)
+    repo.insert_outbox(session, [outbox_op(actor, "case.create", r.id, 0, _create_payload_text(r), at, op_id)
                                  for r, op_id in zip(rows, ids, strict=True)])
     # Every registration of one service has the same detail: encode it once per service.
     details: dict[str, str] = {}
@@ -246,7 +235,7 @@ def _write_new(session: Session, actor: Actor, rows: Sequence[_NewRow], at: str,
     for r in rows:
         service = str(r.row[1])
         detail = details.get(service) or details.setdefault(
-            service, _dumps({"service": service, "status": "draft"}))
+            service, to_json({"service": service, "status": "draft"}))
         records.append(audit.AuditRecord(at, actor.username, actor.device, "case.create", "case", r.id,
                                          detail))
     audit.append(session, records)
@@ -265,9 +254,9 @@ def _attach(ws: Workspace, session: Session, actor: Actor, case_id: str, service
                                size=blob.size, mime=blob.mime, added_at=at, added_by=actor.username))
         payload = {"doc_code": code, "sha256": blob.sha256, "filename": Path(path).name, "size": blob.size,
                    "mime": blob.mime}
-        repo.insert_outbox(session, [_op(actor, "attachment.add", case_id, None, payload, at),
-                                     _op(actor, "blob", case_id, None, {"sha256": blob.sha256}, at)])
-        audit.append(session, [_record(actor, "attachment.add", case_id, at,
+        repo.insert_outbox(session, [outbox_op(actor, "attachment.add", case_id, None, payload, at),
+                                     outbox_op(actor, "blob", case_id, None, {"sha256": blob.sha256}, at)])
+        audit.append(session, [audit_record(actor, "attachment.add", case_id, at,
                                        {"doc_code": code, "sha256": blob.sha256})])
 
 
@@ -333,7 +322,7 @@ def create_many(ws: Workspace, actor: Actor, service_code: str,
     return result
 
 
-def _load(s: Session, ident: str) -> Case:
+def load_case(s: Session, ident: str) -> Case:
     found = repo.find_case(s, ident)
     if not found:
         raise NotFoundError("case.unknown", id=ident)
@@ -344,7 +333,7 @@ def _load(s: Session, ident: str) -> Case:
 
 def resolve_id(ws: Workspace, ident: str) -> str:
     with ws.db.read() as s:
-        return _load(s, ident).id
+        return load_case(s, ident).id
 
 
 @dataclass
@@ -362,9 +351,9 @@ def edit(ws: Workspace, actor: Actor, ident: str, fields: Mapping[str, str] | No
         ws.blobs.check_file(Path(path))
     at = clock.now_iso()
     with ws.db.write() as s:
-        case = _load(s, ident)
+        case = load_case(s, ident)
         lifecycle.check(CaseStatus(case.status), Action.EDIT, actor.role)
-        _check_case_office(ws, actor, case, Action.EDIT)
+        check_case_office(ws, actor, case, Action.EDIT)
         service = ws.catalog.get(case.service)
         intake, problems = check_intake(service, nik if nik is not None else case.nik,
                                         name if name is not None else case.name, fields or {}, complete=False)
@@ -386,15 +375,15 @@ def edit(ws: Workspace, actor: Actor, ident: str, fields: Mapping[str, str] | No
             # edits the local version 3 would pass for "has seen server version 3", hiding another device's
             # change of the same field from the server's conflict check (tests/faults/test_simulation.py).
             base = case.server_version if case.server_version is not None else 1
-            case.fields = _dumps(current)
+            case.fields = to_json(current)
             case.version += 1
             case.updated_at = at
             s.add(CaseEvent(case_id=case.id, action=Action.EDIT.value, from_status=case.status,
                             to_status=case.status, actor=actor.username, device=actor.device,
-                            details=_dumps(sorted(payload["fields"]) + [k for k in ("nik", "name") if k in payload]),
+                            details=to_json(sorted(payload["fields"]) + [k for k in ("nik", "name") if k in payload]),
                             at=at))
-            repo.insert_outbox(s, [_op(actor, "case.edit", case.id, base, payload, at)])
-            audit.append(s, [_record(actor, "case.edit", case.id, at, {"keys": sorted(payload["fields"])})])
+            repo.insert_outbox(s, [outbox_op(actor, "case.edit", case.id, base, payload, at)])
+            audit.append(s, [audit_record(actor, "case.edit", case.id, at, {"keys": sorted(payload["fields"])})])
         if attachments:
             _attach(ws, s, actor, case.id, service, attachments, at)
             case.updated_at = at
@@ -408,10 +397,10 @@ def transition(ws: Workspace, actor: Actor, ident: str, action: Action, reason: 
     reason = (reason or "").strip() or None
     at = clock.now_iso()
     with ws.db.write() as s:
-        case = _load(s, ident)
+        case = load_case(s, ident)
         status = CaseStatus(case.status)
         target = lifecycle.check(status, action, actor.role)
-        _check_case_office(ws, actor, case, action)
+        check_case_office(ws, actor, case, action)
         if lifecycle.transition_for(action).needs_reason and not reason:
             raise ValidationError([FieldProblem("reason", "reason.required")])
         if action is Action.SUBMIT:
@@ -423,8 +412,8 @@ def transition(ws: Workspace, actor: Actor, ident: str, action: Action, reason: 
         s.add(CaseEvent(case_id=case.id, action=action.value, from_status=status.value, to_status=target.value,
                         actor=actor.username, device=actor.device, reason=reason, at=at))
         step = {"action": action.value, "reason": reason}
-        repo.insert_outbox(s, [_op(actor, "case.transition", case.id, base, step, at)])
-        audit.append(s, [_record(actor, f"case.{action.value}", case.id, at,
+        repo.insert_outbox(s, [outbox_op(actor, "case.transition", case.id, base, step, at)])
+        audit.append(s, [audit_record(actor, f"case.{action.value}", case.id, at,
                                  {"from": status.value, "to": target.value})])
         result = Updated(case.id, case.status, case.version)
     ws.events.publish("changes", Changes(cases=frozenset({result.id}), outbox=True))
@@ -450,7 +439,7 @@ def case_dict(ws: Workspace, case: Case) -> dict[str, Any]:
 def show(ws: Workspace, ident: str) -> dict[str, Any]:
     """One case with its fields, documents and full history, for ``case show`` and the detail view."""
     with ws.db.read() as s:
-        case = _load(s, ident)
+        case = load_case(s, ident)
         events = [{"action": "create", "from": None, "to": "draft", "actor": case.created_by,
                    "device": case.device, "at": case.created_at, "reason": None}]
         events += [{"action": e.action, "from": e.from_status, "to": e.to_status, "actor": e.actor,
@@ -468,11 +457,10 @@ def _letter(s: Session, case: Case) -> dict[str, Any] | None:
     """The signed letter as ``case show`` reports it: number, file hash, where anyone can check it."""
     if not case.letter_number or not case.letter_sha256:
         return None
-    from app.services.letters import PUBLIC_URL_FALLBACK
+    from app.services.letters import verify_url_for
 
-    base = repo.get_meta(s, "server_url") or PUBLIC_URL_FALLBACK
     return {"number": case.letter_number, "sha256": case.letter_sha256,
-            "verify_url": f"{base.rstrip('/')}/verify/{case.id}"}
+            "verify_url": verify_url_for(repo.get_meta(s, "server_url"), case.id)}
 
 
 def is_overdue(case: Case, today: dt.date | None = None) -> bool:

@@ -11,7 +11,7 @@ from app.domain.lifecycle import Action
 from app.domain.validation import check_field
 from app.errors import NotFoundError, ValidationError
 from app.events import Changes
-from app.services.cases import _check_case_office, _dumps, _op, _record
+from app.services.cases import audit_record, check_case_office, outbox_op, to_json
 from app.services.workspace import Actor, Workspace
 from app.storage import audit, replica, repo
 from app.storage.models import Case, Conflict
@@ -49,7 +49,7 @@ def resolve(ws: Workspace, actor: Actor, conflict_id: str, take: str) -> dict[st
             raise NotFoundError("case.unknown", id=conflict_id)
         case = s.get(Case, conflict.case_id)
         assert case is not None
-        _check_case_office(ws, actor, case, Action.EDIT)
+        check_case_office(ws, actor, case, Action.EDIT)
         if take == "mine":
             value = json.loads(conflict.client_value or "null")
         elif take == "theirs":
@@ -68,14 +68,14 @@ def resolve(ws: Workspace, actor: Actor, conflict_id: str, take: str) -> dict[st
             fields.pop(conflict.field, None)
         else:
             fields[conflict.field] = value
-        case.fields = _dumps(fields)
+        case.fields = to_json(fields)
         base = case.version
         case.version += 1
         case.updated_at = at
         conflict.state = "resolved"
-        repo.insert_outbox(s, [_op(actor, "conflict.resolve", case.id, base,
+        repo.insert_outbox(s, [outbox_op(actor, "conflict.resolve", case.id, base,
                                    {"conflict_id": conflict.id, "value": value}, at)])
-        audit.append(s, [_record(actor, "conflict.resolve", case.id, at, {"field": conflict.field})])
+        audit.append(s, [audit_record(actor, "conflict.resolve", case.id, at, {"field": conflict.field})])
         result = {"id": conflict.id, "case_id": case.id, "field": conflict.field, "value": value}
     ws.events.publish("changes", Changes(cases=frozenset({result["case_id"]}), outbox=True))
     return result

@@ -44,10 +44,14 @@ def signer_for(actor: Actor) -> Signer:
     return Signer(actor.full_name, actor.nip or "-", "Kepala", f"{office.name} Kota Malang")
 
 
+def verify_url_for(server_url: str | None, case_id: str) -> str:
+    """The public page a letter's QR code opens (the city's public address until the device is enrolled)."""
+    return f"{(server_url or PUBLIC_URL_FALLBACK).rstrip('/')}/verify/{case_id}"
+
+
 def verify_url(ws: Workspace, case_id: str) -> str:
     with ws.db.read() as s:
-        base = repo.get_meta(s, "server_url") or PUBLIC_URL_FALLBACK
-    return f"{base.rstrip('/')}/verify/{case_id}"
+        return verify_url_for(repo.get_meta(s, "server_url"), case_id)
 
 
 def letter_data(ws: Workspace, case: Case, signer: Signer, number: str, day: dt.date, url: str, *,

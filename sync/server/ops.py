@@ -17,12 +17,12 @@ from sqlalchemy import Connection, select, update
 
 from app import clock
 from app.domain import lifecycle
-from app.domain.catalog import Catalog, ServiceType
+from app.domain.catalog import Catalog
 from app.domain.lifecycle import Action, CaseStatus
 from app.domain.offices import OfficeDirectory
 from app.domain.roles import Role
 from app.errors import LoketError, ValidationError
-from app.services.cases import check_intake
+from app.services.cases import check_intake, to_json
 from sync.protocol import Errno, Op, OpResult, canonical, op_hash
 from sync.server import storage as t
 
@@ -44,20 +44,6 @@ class OpRefused(Exception):
         self.message = message
         self.case = case
         self.chain = chain  # the device's approval chain head as the server knows it
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-
-
-def signer_office_for(service: ServiceType, office: str, offices: OfficeDirectory) -> str:
-    where = service.approval_chain[-1].office
-    if where == "self":
-        return office
-    if where == "parent":
-        found = offices.get(office)
-        return found.parent if found and found.parent else office
-    return where
 
 
 class OpApplier:
@@ -213,9 +199,9 @@ class OpApplier:
         if problems:
             raise ValidationError(problems)
         return {"id": case_id, "service": service.code, "office": ctx.office,
-                "signer_office": signer_office_for(service, ctx.office, self.offices), "nik": intake.nik,
-                "name": intake.name, "fields": _dumps(intake.fields),
-                "field_versions": _dumps({k: [1, ctx.device_id] for k in intake.fields}),
+                "signer_office": service.signer_office(ctx.office, self.offices), "nik": intake.nik,
+                "name": intake.name, "fields": to_json(intake.fields),
+                "field_versions": to_json({k: [1, ctx.device_id] for k in intake.fields}),
                 "status": CaseStatus.DRAFT.value, "version": 1, "created_at": str(data.get("created_at") or now),
                 "updated_at": now, "created_by": ctx.username, "device": ctx.device_id,
                 "due_date": str(data.get("due_date") or now[:10]), "letter_number": None, "letter_sha256": None,
@@ -253,7 +239,7 @@ class OpApplier:
                 conflict_id = str(uuid.uuid4())
                 conn.execute(t.conflicts.insert().values(
                     id=conflict_id, case_id=row.id, field=key, base_version=base,
-                    server_value=_dumps(current), client_value=_dumps(value), server_device=last[1],
+                    server_value=to_json(current), client_value=to_json(value), server_device=last[1],
                     client_device=ctx.device_id, op_id=op["op_id"], created_at=now))
                 found.append({"id": conflict_id, "field": key})
                 continue
@@ -268,7 +254,7 @@ class OpApplier:
                     fields.pop(key, None)
                 else:
                     fields[key] = value
-            values.update(fields=_dumps(fields), field_versions=_dumps(versions), version=new_version,
+            values.update(fields=to_json(fields), field_versions=to_json(versions), version=new_version,
                           updated_at=now)
             conn.execute(update(t.cases).where(t.cases.c.id == row.id).values(**values))
             self._event(conn, ctx, row.id, Action.EDIT.value, row.status, row.status, None,
@@ -366,10 +352,10 @@ class OpApplier:
                 value = normalised
             fields[conflict.field] = value
         versions[conflict.field] = [row.version + 1, ctx.device_id]
-        values.update(fields=_dumps(fields), field_versions=_dumps(versions))
+        values.update(fields=to_json(fields), field_versions=to_json(versions))
         conn.execute(update(t.cases).where(t.cases.c.id == row.id).values(**values))
         conn.execute(update(t.conflicts).where(t.conflicts.c.id == conflict.id).values(
-            resolved_at=now, resolution=_dumps(value), resolved_by=ctx.username))
+            resolved_at=now, resolution=to_json(value), resolved_by=ctx.username))
         self._event(conn, ctx, row.id, "resolve", row.status, row.status, None, now, now)
         return {"op_id": op["op_id"], "status": "applied", "version": row.version + 1}
 

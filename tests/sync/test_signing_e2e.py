@@ -13,24 +13,17 @@ from pathlib import Path
 import pytest
 import requests
 
+from samples import documents
 from support.server import Laptop, ServerProcess
 
 PIN = "rahasia123"
 NIK = "3573015708900003"
 
 
-def _scans(folder: Path) -> dict[str, str]:
-    folder.mkdir(exist_ok=True)
-    out = {}
-    for doc in ("ktp", "kk", "pengantar_rt"):
-        path = folder / f"{doc}.pdf"
-        path.write_bytes(b"%PDF-1.4\n% " + doc.encode() + b"\n%%EOF\n")
-        out[doc] = str(path)
-    return out
-
-
 def verified_cases(siti: Laptop, bambang: Laptop, count: int) -> list[str]:
-    scans = _scans(siti.profile.parent / "scans")
+    folder = siti.profile.parent / "scans"
+    folder.mkdir(exist_ok=True)
+    scans = documents(folder)
     ids = []
     for n in range(count):
         args = ["case", "new", "--service", "SKD", "--nik", NIK, "--name", f"Ani Lestari {n}",

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 import requests
 
+from samples import documents
 from support.server import Laptop, ServerProcess
 
 NIK_A = "3573015708900003"
@@ -56,19 +57,10 @@ def test_disjoint_fields_merge_same_field_conflicts(laptop: Callable[..., Laptop
     assert a.ok("conflicts", "list") == []
 
 
-def _attach_files(tmp: Laptop) -> dict[str, str]:
-    folder = tmp.profile.parent / "scans"
-    folder.mkdir(exist_ok=True)
-    files = {}
-    for doc in ("ktp", "kk", "pengantar_rt"):
-        path = folder / f"{doc}.pdf"
-        path.write_bytes(b"%PDF-1.4\n% scan of " + doc.encode() + b"\n%%EOF\n")
-        files[doc] = str(path)
-    return files
-
-
 def submitted_case(siti: Laptop) -> str:
-    files = _attach_files(siti)
+    folder = siti.profile.parent / "scans"
+    folder.mkdir(exist_ok=True)
+    files = documents(folder)
     args = ["case", "new", "--service", "SKD", "--nik", NIK_A, "--name", "Ani Lestari",
             "--field", "tempat_lahir=Malang", "--field", "tanggal_lahir=1990-08-17", "--field", "jenis_kelamin=P",
             "--field", "no_kk=3573021204180003", "--field", "alamat=Jl. Ijen 5", "--field", "keperluan=Kerja"]
