@@ -329,7 +329,7 @@ def test_fast_create_payload_is_byte_identical(ws: Workspace, petugas: Actor, ni
                                                name: str) -> None:
     intake = cases.Intake(nik, name, {"alamat": "Jl. Ijen\t5 — \\ \"RT\" 03", "keperluan": "ñ", "a": "1"})
     new = cases._case_row(petugas, ws.catalog.get("SKD"), intake, "2026-11-27T08:00:00.000000Z", "2026-11-30")
-    assert cases._create_payload_text(new) == cases._dumps(cases._create_payload(new))
+    assert cases._create_payload_text(new) == cases.to_json(cases._create_payload(new))
     assert json.loads(cases._create_payload_text(new))["case"]["fields"] == intake.fields
 
 
