@@ -1,0 +1,37 @@
+"""What every story shares: the signer's PIN and how a person is enrolled on a laptop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from samples import NIK_WOMAN, SKD_FIELDS, documents
+from support.server import Laptop, ServerProcess
+
+# A signing PIN a person could choose: six digits, neither a repetition nor a run.
+PIN = "582047"
+
+
+def enrol(device: Laptop, server: ServerProcess, username: str, *, signer: bool = False) -> None:
+    """Join ``username`` to ``device`` with a fresh one-time code, as IT does at the office."""
+    code = server.codes.pop(username, None) or server.code(username)
+    args = ["enroll", "--server", server.url, "--code", code]
+    if signer:
+        device.ok(*args, "--pin-stdin", stdin=PIN + "\n")
+    else:
+        device.ok(*args)
+
+
+def register_skd(device: Laptop, folder: Path, *, user: str = "siti", name: str = "Ani Lestari",
+                 nik: str = NIK_WOMAN, submit: bool = True) -> str:
+    """The counter registers a complete SKD request (fields and scans) and, by default, submits it."""
+    scans = folder / f"scans-{nik}"
+    scans.mkdir(exist_ok=True)
+    args = ["--user", user, "case", "new", "--service", "SKD", "--nik", nik, "--name", name]
+    for key, value in SKD_FIELDS.items():
+        args += ["--field", f"{key}={value}"]
+    for doc, path in documents(scans).items():
+        args += ["--attach", f"{doc}={path}"]
+    case_id = str(device.ok(*args)["id"])
+    if submit:
+        device.ok("--user", user, "case", "submit", case_id)
+    return case_id
