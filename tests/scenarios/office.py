@@ -35,3 +35,38 @@ def register_skd(device: Laptop, folder: Path, *, user: str = "siti", name: str 
     if submit:
         device.ok("--user", user, "case", "submit", case_id)
     return case_id
+
+
+# A Musrenbang proposal of an RW: no citizen NIK; verified at the kelurahan, endorsed by the Lurah, approved by
+# the Camat (resources/services/usulmus.toml).
+USULMUS_FIELDS = {
+    "tahun_anggaran": "2027",
+    "bidang": "infrastruktur",
+    "program": "Peningkatan saluran drainase lingkungan",
+    "kegiatan": "Perbaikan saluran drainase Jl. Candi Panggung gang 3 sepanjang 120 meter",
+    "lokasi": "Jl. Candi Panggung gang 3, RT 02/RW 05",
+    "volume": "120",
+    "satuan": "m",
+    "estimasi_biaya": "150000000",
+    "penerima_manfaat": "240",
+    "prioritas": "1",
+    "penanggung_jawab": "Slamet Riyadi",
+    "telepon": "081234567890",
+}
+USULMUS_DOCS = ("berita_acara", "rab", "foto_lokasi")
+
+
+def register_usulmus(device: Laptop, folder: Path, *, user: str = "siti", name: str = "RW 05",
+                     submit: bool = True) -> str:
+    """The kelurahan registers a complete USULMUS proposal (the case name is the proposing RW) and submits it."""
+    scans = folder / f"usulmus-{name.replace(' ', '_')}"
+    scans.mkdir(exist_ok=True)
+    args = ["--user", user, "case", "new", "--service", "USULMUS", "--name", name]
+    for key, value in USULMUS_FIELDS.items():
+        args += ["--field", f"{key}={value}"]
+    for doc, path in documents(scans, USULMUS_DOCS).items():
+        args += ["--attach", f"{doc}={path}"]
+    case_id = str(device.ok(*args)["id"])
+    if submit:
+        device.ok("--user", user, "case", "submit", case_id)
+    return case_id
