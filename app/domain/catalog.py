@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from app.domain.offices import OfficeDirectory, OfficeLevel
+from app.domain.offices import OfficeDirectory, OfficeLevel, directory
 from app.domain.roles import Role
 from app.errors import UserFacingError
 from app.i18n import pick
@@ -107,15 +107,25 @@ class ServiceType:
     def field(self, key: str) -> FieldSpec | None:
         return next((f for f in self.fields if f.key == key), None)
 
-    def signer_office(self, case_office: str, offices: OfficeDirectory) -> str:
-        """The office whose penandatangan signs a case registered at ``case_office`` (the chain's last step)."""
-        where = self.approval_chain[-1].office
+    def step_office(self, number: int, case_office: str, offices: OfficeDirectory) -> str:
+        """The office that takes step ``number`` (1-based) of a case registered at ``case_office``."""
+        where = self.approval_chain[number - 1].office
         if where == "self":
             return case_office
         if where == "parent":
             office = offices.get(case_office)
             return office.parent if office and office.parent else case_office
         return where
+
+    def signer_office(self, case_office: str, offices: OfficeDirectory) -> str:
+        """The office whose penandatangan signs the letter of a case registered at ``case_office`` (the chain's
+        last step; earlier penandatangan steps are signed recommendations, see ``app.domain.chain``)."""
+        return self.step_office(len(self.approval_chain), case_office, offices)
+
+    @property
+    def signing_steps(self) -> tuple[int, ...]:
+        """The 1-based numbers of the chain's penandatangan steps, in order; the last one signs the letter."""
+        return tuple(i for i, step in enumerate(self.approval_chain, 1) if step.role is Role.PENANDATANGAN)
 
     def document(self, code: str) -> DocumentSpec | None:
         return next((d for d in self.documents if d.code == code), None)
@@ -288,6 +298,7 @@ def _service(data: dict[str, Any], path: Path) -> ServiceType:
         chain.append(ApprovalStep(role, str(step.get("office", "self"))))
     if not chain or chain[-1].role is not Role.PENANDATANGAN:
         raise CatalogFileError("approval_chain", "must end with a penandatangan", "approval_chain")
+    _check_chain(chain)
     letter_raw = _req(data, "letter", dict)
     try:
         letter = LetterSpec(
@@ -319,6 +330,21 @@ def _service(data: dict[str, Any], path: Path) -> ServiceType:
         letter=letter,
         source=path,
     )
+
+
+def _check_chain(chain: list[ApprovalStep]) -> None:
+    """Verification comes before signing; a step's office is ``self``, ``parent`` or an office code; a signing
+    step before the last is taken at the case's own office or at the last step's (the offices that see the case)."""
+    for i, step in enumerate(chain):
+        if step.office not in ("self", "parent") and step.office not in directory():
+            raise CatalogFileError(f"approval_chain[{i}].office", f"unknown office '{step.office}'",
+                                   "approval_chain")
+        if step.role is Role.VERIFIKATOR and any(s.role is Role.PENANDATANGAN for s in chain[:i]):
+            raise CatalogFileError(f"approval_chain[{i}]", "a verifikator step cannot follow a penandatangan",
+                                   "approval_chain")
+        if step.role is Role.PENANDATANGAN and i < len(chain) - 1 and step.office not in ("self", chain[-1].office):
+            raise CatalogFileError(f"approval_chain[{i}].office", "a signing step before the last is taken at "
+                                   "the case's own office (self) or at the last step's office", "approval_chain")
 
 
 _HEADER = re.compile(r"\s*(\[\[?)\s*([A-Za-z_][A-Za-z0-9_.\-]*)\s*(\]\]?)\s*(?:#.*)?")

@@ -4,6 +4,7 @@
       ▲                  │  │                  │  │
       └──── returned ◀───┘  └──▶ rejected ◀────┘  └──▶ returned
     draft / submitted / returned / verified ──withdraw──▶ withdrawn
+    verified ──recommend──▶ verified   (a signing step before the chain's last: see app.domain.chain)
 
 Every other pair (status, action) is refused, and so is a permitted action by the wrong role.
 """
@@ -56,6 +57,7 @@ class Action(StrEnum):
     VERIFY = "verify"
     RETURN = "return"
     REJECT = "reject"
+    RECOMMEND = "recommend"
     APPROVE = "approve"
     ISSUE = "issue"
     WITHDRAW = "withdraw"
@@ -72,6 +74,7 @@ ACTION_LABELS: dict[Action, dict[str, str]] = {
     Action.VERIFY: {"id": "verifikasi (paraf)", "en": "verified"},
     Action.RETURN: {"id": "kembalikan", "en": "returned"},
     Action.REJECT: {"id": "tolak", "en": "rejected"},
+    Action.RECOMMEND: {"id": "rekomendasi (tanda tangan berjenjang)", "en": "endorsed"},
     Action.APPROVE: {"id": "setujui dan tanda tangani", "en": "approved"},
     Action.ISSUE: {"id": "terbitkan", "en": "issued"},
     Action.WITHDRAW: {"id": "batalkan", "en": "withdrawn"},
@@ -109,6 +112,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         frozenset({Role.VERIFIKATOR, Role.PENANDATANGAN}),
         needs_reason=True,
     ),
+    # A signed recommendation: the case stays verified and waits for the chain's next signing step.
+    Transition(Action.RECOMMEND, frozenset({S.VERIFIED}), S.VERIFIED, frozenset({Role.PENANDATANGAN})),
     Transition(Action.APPROVE, frozenset({S.VERIFIED}), S.APPROVED, frozenset({Role.PENANDATANGAN})),
     Transition(Action.ISSUE, frozenset({S.APPROVED}), S.ISSUED, frozenset({Role.PETUGAS})),
     Transition(
@@ -158,5 +163,7 @@ def check(status: CaseStatus | None, action: Action, role: Role) -> CaseStatus |
 
 
 def next_actions(status: CaseStatus, role: Role) -> list[Action]:
-    """The steps ``role`` may take on a case in ``status``, in lifecycle order."""
-    return [t.action for t in TRANSITIONS if t.action is not Action.CREATE and is_allowed(status, t.action, role)]
+    """The steps ``role`` may take on a case in ``status``, in lifecycle order. A recommendation is not offered
+    on its own: the signer's approve takes whichever signing step the chain is at (``app.domain.chain``)."""
+    return [t.action for t in TRANSITIONS if t.action not in (Action.CREATE, Action.RECOMMEND)
+            and is_allowed(status, t.action, role)]
