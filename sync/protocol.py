@@ -50,12 +50,13 @@ class Errno(IntEnum):
     APPROVAL_STALE = 121
     CERTIFICATE_REVOKED = 122
     NUMBER_OUTSIDE_LEASE = 123
+    APPROVAL_STEP = 124  # a signing step out of the service's approval chain order (not this signer's turn)
     SERVICE_UNAVAILABLE = 201
     INTERNAL = 999
 
 
 OpKind = Literal["case.create", "case.edit", "case.transition", "attachment.add", "conflict.resolve",
-                 "approval"]
+                 "approval", "recommendation"]
 OpStatus = Literal["applied", "rejected"]
 
 

@@ -33,7 +33,8 @@ def _revisions() -> dict[str, str | None]:
         rev = re.search(r'^revision\s*=\s*"([^"]+)"', text, re.M)
         down = re.search(r'^down_revision\s*=\s*(?:"([^"]+)"|None)', text, re.M)
         assert rev and down, f"{path.name} does not declare revision and down_revision"
-        assert path.name.startswith(rev.group(1) + "_"), f"{path.name} is not named after its revision"
+        assert path.stem == rev.group(1) or path.name.startswith(rev.group(1) + "_"), \
+            f"{path.name} is not named after its revision"
         chain[rev.group(1)] = down.group(1)
     return chain
 

@@ -79,18 +79,20 @@ def register(sub: argparse._SubParsersAction, cmd) -> None:  # type: ignore[type
 
 
 def case_approve(args: argparse.Namespace, profile: Path, out: Output) -> int:
-    from app.services.approvals import approve_batch
+    from app.services.approvals import approve_batch, check_turn
 
     ws = Workspace(profile)
+    actor = ws.actor(getattr(args, "user", None))
+    check_turn(ws, actor, args.ids)  # a case that is not this person's to sign is refused before the PIN
     pin = read_pin(args)
     if pin is None:
         sys.stderr.write(("PIN dibaca dari masukan standar: gunakan --pin-stdin." if language() == "id" else
                           "The PIN is read from standard input: use --pin-stdin.") + "\n")
         return 2
-    results = approve_batch(ws, ws.actor(getattr(args, "user", None)), args.ids, pin)
+    results = approve_batch(ws, actor, args.ids, pin)
     out.emit([r.as_dict() for r in results], lambda d: "\n".join(
         f"{r['id'][:8]} {r['status']:9} {r['letter_number'] or ''} {r.get('error') or ''}".rstrip() for r in d))
-    return 0 if all(r.status == "approved" for r in results) else 1
+    return 0 if all(r.ok for r in results) else 1
 
 
 def letter_export(args: argparse.Namespace, profile: Path, out: Output) -> int:

@@ -35,7 +35,7 @@ def approve_batch_for(ws: Workspace, actor: Actor) -> ApproveBatch | None:
     def run(case_ids: Sequence[str], pin: str, progress: ProgressCb) -> list[ApprovalOutcome]:
         results = approvals.approve_batch(ws, actor, list(case_ids), pin,
                                           progress=lambda done, total, _case: progress(done, total))
-        return [ApprovalOutcome(r.id, r.status == "approved", r.error, r.letter_number) for r in results]
+        return [ApprovalOutcome(r.id, r.ok, r.error, r.letter_number) for r in results]
 
     return run
 
@@ -54,7 +54,12 @@ def render_preview_for(ws: Workspace, actor: Actor) -> RenderPreview:
         if len(found) != 1:
             return None
         case = found[0]
-        data = letters.letter_data(ws, case, signer, DRAFT_NUMBER, today_wib(), letters.verify_url(ws, case.id))
+        from app.services.cases import shown_steps
+
+        office = ws.catalog.get(case.service).signer_office(case.office, ws.offices)
+        data = letters.letter_data(ws, case, signer, DRAFT_NUMBER, today_wib(), letters.verify_url(ws, case.id),
+                                   office=office if office in ws.offices else None,
+                                   earlier=letters.endorsements(shown_steps(ws, case)))
         return render_letter(data).pdf
 
     return render

@@ -65,6 +65,13 @@ def signed_steps(service: ServiceType, steps: Sequence[Mapping[str, Any]], versi
     return done
 
 
+def letter_steps(service: ServiceType, steps: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The earlier signed steps a signed letter names: the final signature is taken on the version right
+    after the last recommendation, so they are the steps that version rests on."""
+    versions = [s["case_version"] for s in steps if isinstance(s.get("case_version"), int)]
+    return signed_steps(service, steps, max(versions) + 1) if versions else []
+
+
 def next_step(service: ServiceType, case_office: str, status: str, version: int,
               steps: Sequence[Mapping[str, Any]], offices: OfficeDirectory) -> NextStep | None:
     """The signing step a verified case waits for (None when it waits for no signature)."""

@@ -65,6 +65,17 @@ class Signer:
 
 
 @dataclass(frozen=True, slots=True)
+class Endorsement:
+    """An earlier signed step of the approval chain the letter names (a Lurah's recommendation before the
+    Camat signs): who, as what, on which date."""
+
+    name: str
+    position: str
+    date: dt.date
+    nip: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class LetterOffice:
     """The issuing office as the letterhead and the body name it."""
 
@@ -116,6 +127,7 @@ class LetterData:
     place: str = "Malang"
     template_version: int | None = None  # defaults to the service's
     name_label: str = "Nama"
+    earlier: tuple[Endorsement, ...] = ()  # the earlier signed steps of the chain, oldest first
 
     @property
     def template(self) -> str:

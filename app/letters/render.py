@@ -14,7 +14,8 @@ Body: ``service.letter.paragraphs``; ``{office_name}``, ``{kecamatan_name}``, ``
 field key are substituted; ``{<key>_text}`` expands to ``", <label> <value>"`` when the field has a value and
 to nothing otherwise (for optional phrases such as "sejak …"); a paragraph ``@data k1, k2, a/b`` becomes a
 "label : value" table whose labels come from the catalogue (``nama``/``nik`` are the case's name and NIK).
-Dates print as "17 Agustus 2026", choices as their label, money as "Rp 1.500.000".
+Dates print as "17 Agustus 2026", choices as their label, money as "Rp 1.500.000". ``LetterData.earlier``
+(the earlier signed steps of a longer approval chain) prints as a short table before the signature.
 """
 
 from __future__ import annotations
@@ -273,6 +274,19 @@ def _body(page: _Page, data: LetterData) -> None:
             _paragraph(page, escape(text).replace("\n", "<br/>"), styles["body"], LEFT, TEXT_W, gap=7)
 
 
+def _earlier(page: _Page, data: LetterData) -> None:
+    """The earlier signed steps of the approval chain (e.g. the Lurah's recommendation), before the signature."""
+    if not data.earlier:
+        return
+    _paragraph(page, "Persetujuan berjenjang yang telah ditandatangani secara elektronik sebelumnya:",
+               _styles()["body"], LEFT, TEXT_W, gap=4)
+    rows = []
+    for step in data.earlier:
+        who = f"{step.name}, NIP. {step.nip}" if step.nip else step.name
+        rows.append((step.position, f"{who}; ditandatangani {tanggal(step.date)}"))
+    _table(page, rows)
+
+
 def _signature_block(page: _Page, data: LetterData) -> Rect:
     c, signer = page.c, data.signer
     width = PAGE_W - RIGHT - SIG_BLOCK_X
@@ -360,6 +374,7 @@ def render_letter(data: LetterData) -> RenderedLetter:
     c.drawCentredString(PAGE_W / 2, page.y, f"Nomor: {data.number}")
     page.y -= 8 * mm
     _body(page, data)
+    _earlier(page, data)
     box = _signature_block(page, data)
     pages = page.index + 1
     page.finish()

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app import clock
-from app.domain import lifecycle
+from app.domain import chain, lifecycle
 from app.domain.catalog import FieldSpec, ServiceType
 from app.domain.lifecycle import Action, CaseStatus
 from app.domain.offices import OfficeLevel
@@ -28,8 +28,8 @@ from app.services.workspace import Actor, Workspace
 from app.storage import audit, repo
 from app.storage.models import Attachment, Case, CaseEvent
 
-PRIORITY = {"case.transition": 1, "approval": 1, "case.create": 3, "case.edit": 4, "conflict.resolve": 4,
-            "attachment.add": 6, "blob": 9}
+PRIORITY = {"case.transition": 1, "approval": 1, "recommendation": 1, "case.create": 3, "case.edit": 4,
+            "conflict.resolve": 4, "attachment.add": 6, "blob": 9}
 NAME_MAX = 120
 
 
@@ -137,11 +137,33 @@ def _check_service_office(ws: Workspace, actor: Actor, service: ServiceType) -> 
                              office=office.display_name if office else actor.office)
 
 
+def case_steps(case: Case) -> list[dict[str, Any]]:
+    """The signed steps of the case's approval chain recorded so far (see ``app.domain.chain``)."""
+    try:
+        steps = json.loads(case.steps) if case.steps else []
+    except ValueError:
+        return []
+    return [s for s in steps if isinstance(s, dict)] if isinstance(steps, list) else []
+
+
+def next_step_of(ws: Workspace, case: Case) -> chain.NextStep | None:
+    """The signing step the case waits for (None unless it is verified)."""
+    return chain.next_step(ws.catalog.get(case.service), case.office, case.status, case.version,
+                           case_steps(case), ws.offices)
+
+
+def set_next_office(ws: Workspace, case: Case) -> None:
+    """Keep the derived ``next_office`` column (the signing queue's index) equal to the chain's answer."""
+    step = next_step_of(ws, case)
+    case.next_office = step.office if step else None
+
+
 def check_case_office(ws: Workspace, actor: Actor, case: Case, action: Action) -> None:
     service = ws.catalog.get(case.service)
     allowed = case.office
     if actor.role is Role.PENANDATANGAN and action in (Action.APPROVE, Action.RETURN, Action.REJECT):
-        allowed = service.signer_office(case.office, ws.offices)
+        step = next_step_of(ws, case)
+        allowed = step.office if step else service.signer_office(case.office, ws.offices)
     if actor.office != allowed:
         office = ws.offices.get(case.office)
         raise ForbiddenError("transition.office", office=office.display_name if office else case.office)
@@ -409,6 +431,7 @@ def transition(ws: Workspace, actor: Actor, ident: str, action: Action, reason: 
         base = case.version
         case.status, case.version, case.updated_at = target.value, case.version + 1, at
         case.reason = reason if action in (Action.RETURN, Action.REJECT, Action.WITHDRAW) else case.reason
+        set_next_office(ws, case)
         s.add(CaseEvent(case_id=case.id, action=action.value, from_status=status.value, to_status=target.value,
                         actor=actor.username, device=actor.device, reason=reason, at=at))
         step = {"action": action.value, "reason": reason}
@@ -447,10 +470,26 @@ def show(ws: Workspace, ident: str) -> dict[str, Any]:
         docs = [{"doc_code": a.doc_code, "filename": a.filename, "sha256": a.sha256, "size": a.size,
                  "mime": a.mime} for a in repo.attachments_of(s, case.id)]
         out = case_dict(ws, case)
+        step = next_step_of(ws, case)
         out.update({"fields": json.loads(case.fields), "reason": case.reason, "created_at": case.created_at,
                     "created_by": case.created_by, "events": events, "documents": docs,
-                    "letter": _letter(s, case)})
+                    "letter": _letter(s, case), "next_step": step.as_dict() if step else None,
+                    "steps": [_step_shown(x) for x in shown_steps(ws, case)]})
         return out
+
+
+def shown_steps(ws: Workspace, case: Case) -> list[Mapping[str, Any]]:
+    """The earlier signed steps that count: those the verified case rests on, or those its letter names."""
+    service = ws.catalog.get(case.service)
+    if case.status == CaseStatus.VERIFIED.value:
+        return chain.signed_steps(service, case_steps(case), case.version)
+    if case.letter_number:
+        return chain.letter_steps(service, case_steps(case))
+    return []
+
+
+def _step_shown(step: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: step.get(k) for k in ("step", "office", "username", "name", "position", "at")}
 
 
 def _letter(s: Session, case: Case) -> dict[str, Any] | None:

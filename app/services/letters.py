@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from app.domain.offices import OfficeLevel, directory
 from app.errors import NotFoundError, UserFacingError
 from app.fileio import write_atomic
 from app.i18n import register
-from app.letters.model import LetterData, LetterOffice, Signer
+from app.letters.model import Endorsement, LetterData, LetterOffice, Signer, today_wib
 from app.services.workspace import Actor, Workspace
 from app.storage import repo
 from app.storage.models import Case
@@ -54,14 +55,29 @@ def verify_url(ws: Workspace, case_id: str) -> str:
         return verify_url_for(repo.get_meta(s, "server_url"), case_id)
 
 
+def endorsements(steps: Sequence[Mapping[str, Any]]) -> tuple[Endorsement, ...]:
+    """The earlier signed steps as the letter names them (date in Malang)."""
+    out = []
+    for step in steps:
+        try:
+            when = dt.datetime.fromisoformat(str(step.get("at") or ""))
+        except ValueError:
+            continue
+        day = today_wib(when if when.tzinfo else when.replace(tzinfo=dt.UTC))
+        out.append(Endorsement(str(step.get("name") or "-"), str(step.get("position") or "-"), day,
+                               str(step.get("nip") or "")))
+    return tuple(out)
+
+
 def letter_data(ws: Workspace, case: Case, signer: Signer, number: str, day: dt.date, url: str, *,
-                office: str | None = None) -> LetterData:
-    """What the letter of ``case`` shows, issued by ``office`` (the signer's; the case's by default)."""
+                office: str | None = None, earlier: tuple[Endorsement, ...] = ()) -> LetterData:
+    """What the letter of ``case`` shows, issued by ``office`` (the signer's; the case's by default), naming
+    the ``earlier`` signed steps of its approval chain."""
     service = ws.catalog.get(case.service)
     name_label = "Nama" if service.requires_nik else "Nama pemohon"
     return LetterData(service=service, office=LetterOffice.from_directory(office or case.office), number=number,
                       case_name=case.name, case_nik=case.nik, fields=json.loads(case.fields), signer=signer,
-                      letter_date=day, verify_url=url, name_label=name_label)
+                      letter_date=day, verify_url=url, name_label=name_label, earlier=earlier)
 
 
 def letter_bytes(ws: Workspace, ident: str) -> tuple[str, bytes]:

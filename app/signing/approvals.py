@@ -17,6 +17,9 @@ Contract
 * ``pdf_sha256`` is the hash of the rendered letter before the PAdES signature; the signed PDF is an
   incremental update, so those bytes remain its exact prefix (see :func:`rendered_prefix_matches`).
 * :func:`check_successor` checks one link of a device's chain (hash link, counter strictly increasing).
+* A :class:`RecommendationEvent` (``loket.recommendation``) is a signing step before the chain's last: the
+  same binding to case version and content, the chain step and office instead of a letter, signed the same
+  way (:func:`sign_recommendation`, :func:`verify_event`) and linked into the same device chain.
 
 Integers must stay below 2**53 (JCS numbers are IEEE doubles); serials and hashes are strings.
 """
@@ -162,13 +165,113 @@ class SignedApproval:
         return cls(ApprovalEvent.from_payload(data["event"]), data["signature"])
 
 
+RECOMMENDATION_TYPE = "loket.recommendation"
+
+
+@dataclass(frozen=True, slots=True)
+class RecommendationEvent:
+    """A signing step before the chain's last (a Lurah's endorsement before the Camat signs the letter): bound
+    to the case version and content like an approval, with the chain step and the office it is taken for, no
+    letter number and no PDF. It joins the device's hash chain (same counter and previous-event hash)."""
+
+    case_id: str
+    case_version: int
+    content_hash: str
+    step: int  # 1-based position in the service's approval chain
+    office: str  # the office the step is taken for
+    signer_cert_serial: str
+    device_id: str
+    device_counter: int
+    prev_event_hash: str | None
+    delegation_id: str | None = None
+
+    def __post_init__(self) -> None:
+        problems = _recommendation_problems(self)
+        if problems:
+            raise InvalidApproval(reason="; ".join(problems))
+
+    def payload(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": RECOMMENDATION_TYPE, "v": EVENT_VERSION}
+        for f in fields(self):
+            out[f.name] = getattr(self, f.name)
+        return out
+
+    def canonical_bytes(self) -> bytes:
+        return rfc8785.dumps(self.payload())
+
+    @property
+    def hash(self) -> str:
+        return hashlib.sha256(self.canonical_bytes()).hexdigest()
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> RecommendationEvent:
+        """Strict parse: exact key set, exact types; raises :class:`InvalidApproval`."""
+        if not isinstance(payload, Mapping):
+            raise InvalidApproval(reason="the event is not an object")
+        if payload.get("type") != RECOMMENDATION_TYPE or payload.get("v") != EVENT_VERSION:
+            raise InvalidApproval(reason=f"unknown event type/version {payload.get('type')}/{payload.get('v')}")
+        names = {f.name for f in fields(cls)}
+        extra, missing = set(payload) - names - {"type", "v"}, names - set(payload)
+        if extra or missing:
+            raise InvalidApproval(reason=f"unexpected fields {sorted(extra)}, missing {sorted(missing)}")
+        try:
+            return cls(**{name: payload[name] for name in names})
+        except TypeError as err:
+            raise InvalidApproval(reason=str(err)) from None
+
+
+def _recommendation_problems(e: RecommendationEvent) -> list[str]:
+    out: list[str] = []
+    for name in ("case_version", "step", "device_counter"):
+        value = getattr(e, name)
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_SAFE_INT:
+            out.append(f"{name} must be an integer from 1 to 2**53-1")
+    for name in ("case_id", "office", "device_id"):
+        value = getattr(e, name)
+        if not isinstance(value, str) or not value.strip() or len(value) > 64:
+            out.append(f"{name} must be a non-empty string")
+    if not isinstance(e.content_hash, str) or not _HEX64.fullmatch(e.content_hash):
+        out.append("content_hash must be 64 lower-case hex digits")
+    if e.prev_event_hash is not None and (not isinstance(e.prev_event_hash, str)
+                                          or not _HEX64.fullmatch(e.prev_event_hash)):
+        out.append("prev_event_hash must be 64 lower-case hex digits or null")
+    if not isinstance(e.signer_cert_serial, str) or not _SERIAL.fullmatch(e.signer_cert_serial):
+        out.append("signer_cert_serial must be lower-case hex")
+    if e.delegation_id is not None and (not isinstance(e.delegation_id, str) or not e.delegation_id):
+        out.append("delegation_id must be a non-empty string or null")
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class SignedRecommendation:
+    event: RecommendationEvent
+    signature: str  # base64 of the DER ECDSA signature over event.canonical_bytes()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"event": self.event.payload(), "alg": SIGNATURE_ALG, "signature": self.signature}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SignedRecommendation:
+        if not isinstance(data, Mapping) or set(data) != {"event", "alg", "signature"}:
+            raise InvalidApproval(reason="expected exactly the keys event, alg, signature")
+        if data["alg"] != SIGNATURE_ALG or not isinstance(data["signature"], str):
+            raise InvalidApproval(reason=f"unsupported algorithm {data.get('alg')}")
+        return cls(RecommendationEvent.from_payload(data["event"]), data["signature"])
+
+
+def sign_recommendation(event: RecommendationEvent, key: ec.EllipticCurvePrivateKey) -> SignedRecommendation:
+    der = key.sign(event.canonical_bytes(), ec.ECDSA(hashes.SHA256()))
+    return SignedRecommendation(event, base64.b64encode(der).decode("ascii"))
+
+
 def sign_event(event: ApprovalEvent, key: ec.EllipticCurvePrivateKey) -> SignedApproval:
     """Sign the canonical bytes with the device key (inside ``KeyStore.unlocked``)."""
     der = key.sign(event.canonical_bytes(), ec.ECDSA(hashes.SHA256()))
     return SignedApproval(event, base64.b64encode(der).decode("ascii"))
 
 
-def verify_event(signed: SignedApproval, signer: x509.Certificate | ec.EllipticCurvePublicKey) -> None:
+def verify_event(signed: SignedApproval | SignedRecommendation,
+                 signer: x509.Certificate | ec.EllipticCurvePublicKey) -> None:
     """Raise :class:`InvalidApproval` unless ``signed`` was signed by ``signer``'s key.
 
     With a certificate, the event must also name that certificate's serial. Whether the certificate is

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import re
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -30,7 +31,7 @@ register({"disk.full": {
     "en": "The disk is full: nothing more can be saved in {path}. What was saved before is safe; free some disk "
           "space and try again."}})
 
-SCHEMA_HEAD = "0006"
+SCHEMA_HEAD = "0007_approval_steps"
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 15_000
 
@@ -72,8 +73,16 @@ def _current_revision(path: Path) -> str | None:
         con.close()
 
 
+_REVISION = re.compile(r'^revision\s*=\s*["\']([^"\']+)["\']', re.MULTILINE)
+
+
 def known_revisions() -> list[str]:
-    return sorted(p.name.split("_", 1)[0] for p in (MIGRATIONS / "versions").glob("[0-9]*.py"))
+    """The revision ids of the migrations shipped with this version (``revision = "…"`` in each file)."""
+    out = []
+    for path in (MIGRATIONS / "versions").glob("[0-9]*.py"):
+        found = _REVISION.search(path.read_text(encoding="utf-8"))
+        out.append(found.group(1) if found else path.name.split("_", 1)[0])
+    return sorted(out)
 
 
 def backup(path: Path, dest_dir: Path, label: str) -> Path:

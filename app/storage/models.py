@@ -58,6 +58,10 @@ class Case(Base):
     letter_number: Mapped[str | None] = mapped_column(String(80))
     letter_sha256: Mapped[str | None] = mapped_column(String(64))
     reason: Mapped[str | None] = mapped_column(Text)
+    # 0007: the signed steps of the approval chain (JSON list, app.domain.chain) and the office whose
+    # penandatangan the case waits for (derived from them; NULL when it waits for no signature)
+    steps: Mapped[str | None] = mapped_column(Text)
+    next_office: Mapped[str | None] = mapped_column(String(40))
 
     __table_args__ = (
         Index("ix_cases_status_updated", "status", "updated_at"),
@@ -72,6 +76,7 @@ class Case(Base):
         Index("ix_cases_due", "due_date"),
         Index("ix_cases_created", "created_at"),
         Index("ix_cases_letter", "letter_number"),
+        Index("ix_cases_next_office", "next_office", "status", "due_date"),
     )
 
 

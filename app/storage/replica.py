@@ -63,7 +63,7 @@ def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
 
 _UPSERT_COLUMNS = ("id", "service", "office", "nik", "name", "fields", "status", "version", "server_version",
                    "created_at", "updated_at", "created_by", "device", "due_date", "letter_number",
-                   "letter_sha256", "reason")
+                   "letter_sha256", "reason", "steps", "next_office")
 _UPSERT = (f"INSERT INTO cases ({', '.join(_UPSERT_COLUMNS)}) VALUES ({', '.join('?' * len(_UPSERT_COLUMNS))}) "
            "ON CONFLICT(id) DO UPDATE SET "
            + ", ".join(f"{c} = excluded.{c}" for c in _UPSERT_COLUMNS[1:]))
@@ -105,7 +105,8 @@ def apply_snapshots(session: Session, snaps: list[dict[str, Any]]) -> int:
     conn.exec_driver_sql(_UPSERT, [
         (s["id"], s["service"], s["office"], s.get("nik"), s["name"], _json(s["fields"]), s["status"],
          s["version"], s["version"], s["created_at"], s["updated_at"], s["created_by"], s["device"],
-         s["due_date"], s.get("letter_number"), s.get("letter_sha256"), s.get("reason")) for s in fresh])
+         s["due_date"], s.get("letter_number"), s.get("letter_sha256"), s.get("reason"),
+         _json(s["steps"]) if s.get("steps") else None, s.get("next_office")) for s in fresh])
     fresh_ids = [s["id"] for s in fresh]
     for part in _chunks(fresh_ids):
         marks = ",".join("?" * len(part))

@@ -72,6 +72,8 @@ class CaseQuery:
     sort: str = "updated_at"
     descending: bool = True
     overdue_before: str | None = None  # ISO date: due_date < this and still open
+    # the signing queue: cases whose next signing step is taken at one of these offices (cases.next_office)
+    next_offices: tuple[str, ...] | None = None
 
 
 SORTABLE = {"updated_at", "created_at", "status", "service", "nik", "name", "due_date", "letter_number"}
@@ -91,6 +93,8 @@ def case_filter(q: CaseQuery, *, scan: bool = False) -> Select[Case]:
     if q.office:
         # "+column" keeps SQLite from walking an index for a filter that matches most rows (see list_cases)
         stmt = stmt.where((literal_column("+cases.office") if scan else Case.office) == q.office)
+    if q.next_offices is not None:
+        stmt = stmt.where(Case.next_office.in_(q.next_offices))
     if q.overdue_before:
         stmt = stmt.where(Case.due_date < q.overdue_before,
                           Case.status.not_in(("issued", "rejected", "withdrawn")))

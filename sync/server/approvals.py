@@ -19,28 +19,42 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from app import clock
+from app.domain import chain
 from app.domain.catalog import Catalog
+from app.domain.chain import NextStep
 from app.domain.lifecycle import Action, CaseStatus
+from app.domain.offices import OfficeDirectory, directory
 from app.domain.roles import Role
 from app.errors import LoketError
 from app.services.letters import case_content
-from app.signing.approvals import InvalidApproval, SignedApproval, content_hash, rendered_prefix_matches, verify_event
+from app.signing.approvals import (
+    InvalidApproval,
+    SignedApproval,
+    SignedRecommendation,
+    content_hash,
+    rendered_prefix_matches,
+    verify_event,
+)
 from app.signing.certificates import load_certificate
 from app.signing.pades import upgrade_pdf, verify_pdf
 from sync.protocol import Errno, Op, OpResult
 from sync.server import storage as t
 from sync.server.ca import Authority
 from sync.server.ops import DeviceCtx, OpRefused, load_snapshot
+from sync.server.steps import load_steps
 
 MAX_PDF = 5 * 1024 * 1024
 
 
-class _Row:
+class CaseRow:
     """Adapter so case_content() reads a server row like a laptop's Case."""
 
     def __init__(self, row: Any) -> None:
         self.id, self.service, self.office, self.nik, self.name, self.fields = (
             row.id, row.service, row.office, row.nik, row.name, row.fields)
+
+
+_Row = CaseRow
 
 
 def _year(number: str) -> int | None:
@@ -51,9 +65,10 @@ def _year(number: str) -> int | None:
 
 
 class ApprovalHandler:
-    def __init__(self, authority: Authority, catalog: Catalog) -> None:
+    def __init__(self, authority: Authority, catalog: Catalog, offices: OfficeDirectory | None = None) -> None:
         self.authority = authority
         self.catalog = catalog
+        self.offices = offices or directory()
 
     def __call__(self, conn: Connection, ctx: DeviceCtx, op: Op, now: str) -> OpResult:
         if ctx.role is not Role.PENANDATANGAN:
@@ -65,18 +80,7 @@ class ApprovalHandler:
         except InvalidApproval as err:
             raise OpRefused(Errno.APPROVAL_INVALID, err.message) from None
         event = signed.event
-        if event.case_id != op.get("case_id") or event.device_id != ctx.device_id:
-            raise OpRefused(Errno.APPROVAL_INVALID, "event does not match the op or the device")
-        cert_row = conn.execute(select(t.certificates).where(t.certificates.c.serial == event.signer_cert_serial)
-                                ).first()
-        if cert_row is None or cert_row.username != ctx.username:
-            raise OpRefused(Errno.APPROVAL_INVALID, "the certificate is not this signer's")
-        try:
-            verify_event(signed, load_certificate(cert_row.pem.encode()))
-        except InvalidApproval as err:
-            raise OpRefused(Errno.APPROVAL_INVALID, err.message) from None
-        if cert_row.revoked_at is not None:
-            raise OpRefused(Errno.CERTIFICATE_REVOKED, "the signing certificate has been revoked")
+        self._authentic(conn, ctx, op, signed)
         self._advance_chain(conn, ctx.device_id, event.device_counter, event.prev_event_hash, event.hash)
         row = conn.execute(select(t.cases).where(t.cases.c.id == event.case_id)).first()
         if row is None or row.deleted:
@@ -89,6 +93,12 @@ class ApprovalHandler:
             return {"op_id": op["op_id"], "status": "rejected", "errno": int(Errno.APPROVAL_STALE),
                     "message": "the case changed after it was signed; it is back in the signing queue",
                     "case": load_snapshot(conn, row.id) or {}}
+        # The letter is the chain's last step: every earlier signing step must be on this version.
+        step = chain.next_step(self.catalog.get(row.service), row.office, row.status, row.version,
+                               load_steps(conn, [row.id])[row.id], self.offices)
+        if step is None or not step.last:
+            return {"op_id": op["op_id"], "status": "rejected", "errno": int(Errno.APPROVAL_STEP),
+                    "message": self.step_refusal(step), "case": load_snapshot(conn, row.id) or {}}
         self._check_number(conn, ctx, row, event.letter_number)
         pdf = self._pdf(pdf_b64, event.pdf_sha256)
         check = verify_pdf(pdf, [self.authority.root])
@@ -119,6 +129,30 @@ class ApprovalHandler:
             actor=ctx.username, device=ctx.device_id, reason=None, at=str(op["payload"].get("at") or now),
             received_at=now))
         return {"op_id": op["op_id"], "status": "applied", "version": row.version + 1}
+
+    def _authentic(self, conn: Connection, ctx: DeviceCtx, op: Op,
+                   signed: SignedApproval | SignedRecommendation) -> None:
+        """The event names this op's case and this device, and is signed by this user's unrevoked certificate."""
+        event = signed.event
+        if event.case_id != op.get("case_id") or event.device_id != ctx.device_id:
+            raise OpRefused(Errno.APPROVAL_INVALID, "event does not match the op or the device")
+        cert_row = conn.execute(select(t.certificates).where(t.certificates.c.serial == event.signer_cert_serial)
+                                ).first()
+        if cert_row is None or cert_row.username != ctx.username:
+            raise OpRefused(Errno.APPROVAL_INVALID, "the certificate is not this signer's")
+        try:
+            verify_event(signed, load_certificate(cert_row.pem.encode()))
+        except InvalidApproval as err:
+            raise OpRefused(Errno.APPROVAL_INVALID, err.message) from None
+        if cert_row.revoked_at is not None:
+            raise OpRefused(Errno.CERTIFICATE_REVOKED, "the signing certificate has been revoked")
+
+    def step_refusal(self, step: NextStep | None) -> str:
+        if step is None:
+            return "the case is not waiting for a signature"
+        office = self.offices.get(step.office)
+        return (f"the case waits for step {step.number} of {step.total} "
+                f"({office.display_name if office else step.office}); it is back in that queue")
 
     def _check_delegation(self, conn: Connection, ctx: DeviceCtx, office: str, delegation_id: str | None) -> None:
         """A delegate signs for ``office`` only under a delegation in force when the approval arrives."""

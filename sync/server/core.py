@@ -16,6 +16,7 @@ from sqlalchemy import Engine, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
+from app.domain import chain
 from app.domain.catalog import Catalog, default_catalog
 from app.domain.offices import OfficeDirectory, directory
 from app.domain.roles import Role
@@ -24,6 +25,8 @@ from sync.server import storage as t
 from sync.server.approvals import ApprovalHandler
 from sync.server.ca import Authority
 from sync.server.ops import DeviceCtx, OpApplier, bump_feed, snapshots
+from sync.server.recommendations import RecommendationHandler
+from sync.server.steps import load_steps
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 CODE_DAYS = 7
@@ -67,7 +70,8 @@ class Server:
     def applier(self) -> OpApplier:
         applier = OpApplier(self.catalog, self.offices)
         if self.authority is not None:
-            applier.handlers["approval"] = ApprovalHandler(self.authority, self.catalog)
+            applier.handlers["approval"] = ApprovalHandler(self.authority, self.catalog, self.offices)
+            applier.handlers["recommendation"] = RecommendationHandler(self.authority, self.catalog, self.offices)
         return applier
 
     def _authority(self) -> Authority:
@@ -332,7 +336,17 @@ class Server:
         return {"letter_number": row.letter_number, "service": service.names["id"] if service else row.service,
                 "office": office.display_name if office else row.office, "signer": row.full_name,
                 "position": row.position, "signed_at": row.accepted_at, "status": row.status,
-                "certificate_revoked_at": row.revoked_at, "sha256": row.letter_sha256}
+                "certificate_revoked_at": row.revoked_at, "sha256": row.letter_sha256,
+                "earlier_steps": self._letter_steps(row.case_id, service)}
+
+    def _letter_steps(self, case_id: str, service: Any) -> list[dict[str, Any]]:
+        """The earlier signed steps the letter names: who, as what, when (nothing about the citizen)."""
+        if service is None:
+            return []
+        with self.engine.connect() as conn:
+            recorded = load_steps(conn, [case_id])[case_id]
+        return [{"name": s["name"], "position": s["position"], "at": s["at"]}
+                for s in chain.letter_steps(service, recorded)]
 
     # ---- sync --------------------------------------------------------------------------------------
     def push(self, ctx: DeviceCtx, ops: list[Op]) -> list[OpResult]:

@@ -25,6 +25,7 @@ from app.errors import LoketError, ValidationError
 from app.services.cases import check_intake, to_json
 from sync.protocol import Errno, Op, OpResult, canonical, op_hash
 from sync.server import storage as t
+from sync.server.steps import load_steps, next_office
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,10 +164,13 @@ class OpApplier:
             raise OpRefused(Errno.NOT_FOUND, "case not found")
         return row
 
-    def _check_rights(self, ctx: DeviceCtx, row: Any, action: Action) -> None:
+    def _check_rights(self, ctx: DeviceCtx, row: Any, action: Action, conn: Connection | None = None) -> None:
         allowed = row.office
         if ctx.role is Role.PENANDATANGAN and action in (Action.APPROVE, Action.RETURN, Action.REJECT):
             allowed = row.signer_office
+            if conn is not None:  # the signer whose step the case waits for (a Lurah before a Camat)
+                allowed = next_office(row, load_steps(conn, [row.id])[row.id], self.catalog,
+                                      self.offices) or allowed
         if ctx.office != allowed:
             raise OpRefused(Errno.FORBIDDEN, "this case belongs to another office")
 
@@ -271,10 +275,10 @@ class OpApplier:
             action = Action(str(op["payload"].get("action")))
         except ValueError:
             raise OpRefused(Errno.BAD_REQUEST, "unknown action") from None
-        if action in (Action.CREATE, Action.EDIT, Action.APPROVE):
+        if action in (Action.CREATE, Action.EDIT, Action.APPROVE, Action.RECOMMEND):
             raise OpRefused(Errno.BAD_REQUEST, f"{action.value} is not a transition op")
         status = CaseStatus(row.status)
-        self._check_rights(ctx, row, action)
+        self._check_rights(ctx, row, action, conn)
         try:
             target = lifecycle.check(status, action, ctx.role)
         except LoketError as err:
@@ -406,9 +410,11 @@ def snapshots(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
             open_conflicts[c.case_id].append({"id": c.id, "field": c.field, "server_value": json.loads(c.server_value),
                                               "client_value": json.loads(c.client_value),
                                               "client_device": c.client_device, "created_at": c.created_at})
+    steps = load_steps(conn, ids)
     out = []
     for r in rows:
         out.append({
+            "steps": steps[r.id], "next_office": next_office(r, steps[r.id]),
             "id": r.id, "seq": r.feed_seq, "deleted": bool(r.deleted), "service": r.service, "office": r.office,
             "nik": r.nik, "name": r.name, "fields": json.loads(r.fields), "status": r.status, "version": r.version,
             "created_at": r.created_at, "updated_at": r.updated_at, "created_by": r.created_by, "device": r.device,

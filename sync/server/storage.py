@@ -213,6 +213,30 @@ approvals = Table(
     Column("accepted_at", String(32), nullable=False),
 )
 
+# The signed steps of a case's approval chain before the last (a Lurah's recommendation before the Camat signs
+# the letter): the next step is derived from these and the case version (app.domain.chain).
+approval_steps = Table(
+    "approval_steps", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", String(36), ForeignKey("cases.id"), nullable=False, index=True),
+    Column("step", Integer, nullable=False),
+    Column("office", String(40), nullable=False),
+    Column("case_version", Integer, nullable=False),
+    Column("event", Text, nullable=False),
+    Column("signature", Text, nullable=False),
+    Column("event_hash", String(64), nullable=False, unique=True),
+    Column("device_id", String(36), nullable=False),
+    Column("device_counter", BigInteger, nullable=False),
+    Column("cert_serial", String(40), nullable=False),
+    Column("signer", String(64), nullable=False),
+    Column("full_name", String(120), nullable=False),
+    Column("position", String(160), nullable=False),
+    Column("nip", String(18)),
+    Column("delegation_id", String(36)),
+    Column("at", String(32), nullable=False),
+    Column("accepted_at", String(32), nullable=False),
+)
+
 delegations = Table(
     "delegations", metadata,
     Column("id", String(36), primary_key=True),

@@ -29,6 +29,12 @@ def _date(iso: str) -> str:
         return iso
 
 
+def _earlier_rows(steps: Any) -> list[tuple[str, str]]:
+    """The earlier signed steps of the approval chain: position, name and date of each."""
+    return [(f"Persetujuan {s.get('position') or '-'}", f"{s.get('name') or '-'} — {_date(str(s.get('at') or ''))}")
+            for s in steps]
+
+
 def render_verify_page(info: dict[str, Any] | None) -> str:
     if info is None:
         body = ('<h1 class="bad">Surat tidak ditemukan</h1><p>Tidak ada surat Pemerintah Kota Malang dengan kode ini. '
@@ -40,7 +46,8 @@ def render_verify_page(info: dict[str, Any] | None) -> str:
         badge = ('<span class="badge ok">SAH — ditandatangani secara elektronik</span>' if valid else
                  '<span class="badge bad">TIDAK BERLAKU</span>')
         rows = [("Nomor surat", info["letter_number"]), ("Jenis surat", info["service"]),
-                ("Kantor", info["office"]), ("Penandatangan", info["signer"]),
+                ("Kantor", info["office"]), *_earlier_rows(info.get("earlier_steps") or ()),
+                ("Penandatangan", info["signer"]),
                 ("Jabatan", info.get("position") or "-"), ("Tanggal", _date(info["signed_at"])),
                 ("Status", "Berlaku" if valid else ("Sertifikat dicabut" if revoked else info["status"])),
                 ("SHA-256 berkas", info["sha256"])]
