@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 
 from app.domain import lifecycle
 from app.domain.lifecycle import Action, CaseStatus
-from app.errors import UserFacingError
+from app.domain.roles import Role
+from app.errors import LoketError, UserFacingError
 from app.services import cases
 from app.services.workspace import Actor, Workspace
 from ui import errors
@@ -174,11 +175,19 @@ class CaseDetailView(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        ws, ident = self.ws, self.case_id
+        ws, ident, actor = self.ws, self.case_id, self.actor
 
         def load() -> tuple[dict[str, Any], dict[str, str]]:
             data = cases.show(ws, ident)
             names = {u.username: u.full_name for u in ws.users()}
+            if data.get("next_step") and actor.role is Role.PENANDATANGAN:
+                from app.services.approvals import check_turn
+
+                try:  # whose signing step the case waits for (a Lurah's before a Camat's, say)
+                    check_turn(ws, actor, [data["id"]])
+                    data["my_turn"] = True
+                except LoketError as err:
+                    data["my_turn"], data["not_my_turn"] = False, err.message
             return data, names
 
         op(load).success(lambda r: self._show(*r)).failure(errors.failure_handler(self)).run_in_background()
@@ -261,7 +270,10 @@ class CaseDetailView(QWidget):
             if w is not None:
                 w.deleteLater()
         self.action_buttons.clear()
+        waiting_other = self.data is not None and self.data.get("my_turn") is False
         for action in lifecycle.next_actions(status, self.actor.role):
+            if waiting_other and action in (Action.APPROVE, Action.RETURN, Action.REJECT):
+                continue  # another signer's step: nothing here would be accepted
             button = QPushButton(action_text(action), self)
             button.setAutoDefault(False)
             button.setAccessibleName(action_text(action).replace("&&", "&").replace("&", "").rstrip("…"))
@@ -279,7 +291,12 @@ class CaseDetailView(QWidget):
                 extra.setAccessibleName(text.replace("&", "").rstrip("…"))
                 extra.clicked.connect(handler)
                 self.buttons.addWidget(extra)
-        if not self.action_buttons and not (self.data and self.data.get("letter")):
+        if waiting_other and self.data is not None:
+            note = QLabel(str(self.data.get("not_my_turn") or ""), self)
+            note.setWordWrap(True)
+            note.setStyleSheet("color: #5a6270;")
+            self.buttons.addWidget(note)
+        elif not self.action_buttons and not (self.data and self.data.get("letter")):
             note = QLabel(self.tr("Tidak ada langkah yang bisa Anda lakukan pada berkas ini."), self)
             note.setStyleSheet("color: #5a6270;")
             self.buttons.addWidget(note)

@@ -1,4 +1,5 @@
-"""Work queues: the verifier's (submitted cases of the office) and the signer's (verified cases to approve).
+"""Work queues: the verifier's (submitted cases of the office) and the signer's (verified cases whose next
+signing step is this person's: the case's approval chain decides, see ``app.domain.chain``).
 
 Multi-select rows; the signer previews the letter (``render_preview`` seam), then "Setujui & tandatangani"
 asks for the PIN once for the whole batch and runs ``approve_batch`` on the DB lane with a progress dialog.
@@ -147,9 +148,7 @@ class QueueView(QWidget):
         self.seams = seams or Seams()
         self.results: list[ApprovalOutcome] = []
         self.progress_seen: list[tuple[int, int]] = []  # (done, total) as the progress dialog showed them
-        status = "submitted" if kind == "verify" else "verified"
-        self.model = CaseTableModel(ws, CaseQuery(status=status, office=actor.office, sort="due_date",
-                                                  descending=False), parent=self)
+        self.model = CaseTableModel(ws, self._query(), parent=self)
         self.title = QLabel(self.tr("Antrean verifikasi") if kind == "verify" else self.tr("Antrean tanda tangan"),
                             self)
         self.title.setStyleSheet("font-size: 14pt; font-weight: 600;")
@@ -239,7 +238,17 @@ class QueueView(QWidget):
         self.buttons[key] = b
         return b
 
+    def _query(self) -> CaseQuery:
+        """Verify: the office's submitted cases. Sign: verified cases whose next signing step is this person's
+        (own office, or one delegated to them) — a Lurah's endorsement before the Camat's letter included."""
+        if self.kind == "verify":
+            return CaseQuery(status="submitted", office=self.actor.office, sort="due_date", descending=False)
+        from app.services.approvals import signing_queue
+
+        return signing_queue(self.ws, self.actor)
+
     def activate(self) -> None:
+        self.model.set_query(self._query())  # delegations may have begun or ended since
         self.model.refresh()
         self.table.setFocus()
 
