@@ -4,6 +4,7 @@ through the service layer (required data at submit, reasons, offices)."""
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 
 import pytest
@@ -244,6 +245,18 @@ def test_parent_office_signs_parent_services(ws: Workspace, staff: dict[str, Act
                            "RW 05 Oro-oro Dowo").id
     with ws.db.write() as s:  # skip the paperwork: the office rule is what this test is about
         s.connection().exec_driver_sql("UPDATE cases SET status = 'verified' WHERE id = ?", (case_id,))
+    if len(service.signing_steps) > 1:
+        # the earlier signing step is the kelurahan's: until the Lurah has endorsed it, the Camat cannot act
+        with pytest.raises(ForbiddenError):
+            cases.transition(ws, ws.actor("camat"), case_id, A.RETURN, "belum direkomendasikan Lurah")
+        with ws.db.write() as s:  # the Lurah's signed recommendation, accepted at the version before this one
+            conn = s.connection()
+            version = conn.exec_driver_sql("SELECT version FROM cases WHERE id = ?", (case_id,)).scalar_one()
+            step = {"step": service.signing_steps[0], "office": OFFICE, "username": "lurah", "name": "Lurah",
+                    "position": "Lurah Oro-oro Dowo", "at": "2026-12-01T03:00:00+00:00", "case_version": version,
+                    "event_hash": "0" * 64}
+            conn.exec_driver_sql("UPDATE cases SET steps = ?, version = version + 1 WHERE id = ?",
+                                 (json.dumps([step]), case_id))
     with pytest.raises(ForbiddenError):
         cases.transition(ws, ws.actor("camat_lain"), case_id, A.RETURN, "bukan wilayah kami")
     returned = cases.transition(ws, ws.actor("camat"), case_id, A.RETURN, "RAB belum lengkap")
