@@ -128,6 +128,9 @@ class LetterData:
     template_version: int | None = None  # defaults to the service's
     name_label: str = "Nama"
     earlier: tuple[Endorsement, ...] = ()  # the earlier signed steps of the chain, oldest first
+    # the office the case was registered at, when another office issues the letter (a kelurahan's proposal
+    # signed by the Camat): what {office_name} and {kecamatan_name} in the body name
+    case_office: LetterOffice | None = None
 
     @property
     def template(self) -> str:

@@ -106,7 +106,8 @@ class _Values(dict[str, str]):
 
 
 def _values(data: LetterData) -> _Values:
-    out = _Values(office_name=data.office.display_name, kecamatan_name=data.office.kecamatan_name,
+    origin = data.case_office or data.office
+    out = _Values(office_name=origin.display_name, kecamatan_name=origin.kecamatan_name,
                   signer_position=data.signer.body_position, nama=data.case_name, nik=data.case_nik or "",
                   nomor=data.number, tanggal=tanggal(data.letter_date))
     for spec in data.service.fields:

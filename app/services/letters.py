@@ -75,9 +75,11 @@ def letter_data(ws: Workspace, case: Case, signer: Signer, number: str, day: dt.
     the ``earlier`` signed steps of its approval chain."""
     service = ws.catalog.get(case.service)
     name_label = "Nama" if service.requires_nik else "Nama pemohon"
-    return LetterData(service=service, office=LetterOffice.from_directory(office or case.office), number=number,
+    issuing = office or case.office
+    origin = LetterOffice.from_directory(case.office) if issuing != case.office else None
+    return LetterData(service=service, office=LetterOffice.from_directory(issuing), number=number,
                       case_name=case.name, case_nik=case.nik, fields=json.loads(case.fields), signer=signer,
-                      letter_date=day, verify_url=url, name_label=name_label, earlier=earlier)
+                      letter_date=day, verify_url=url, name_label=name_label, earlier=earlier, case_office=origin)
 
 
 def letter_bytes(ws: Workspace, ident: str) -> tuple[str, bytes]:
