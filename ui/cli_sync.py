@@ -91,8 +91,18 @@ def case_approve(args: argparse.Namespace, profile: Path, out: Output) -> int:
         return 2
     results = approve_batch(ws, actor, args.ids, pin)
     out.emit([r.as_dict() for r in results], lambda d: "\n".join(
-        f"{r['id'][:8]} {r['status']:9} {r['letter_number'] or ''} {r.get('error') or ''}".rstrip() for r in d))
+        f"{r['id'][:8]} {r['status']:9} {r['letter_number'] or _step_text(r)} {r.get('error') or ''}".rstrip()
+        for r in d))
     return 0 if all(r.ok for r in results) else 1
+
+
+def _step_text(result: dict[str, object]) -> str:
+    """A recommendation's line: which step of the chain was signed (the letter comes at the last step)."""
+    if result.get("step") is None or result.get("error"):
+        return ""
+    if language() == "id":
+        return f"rekomendasi ditandatangani (langkah {result['step']} dari {result['steps']})"
+    return f"recommendation signed (step {result['step']} of {result['steps']})"
 
 
 def letter_export(args: argparse.Namespace, profile: Path, out: Output) -> int:
