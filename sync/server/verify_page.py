@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from app.letters.model import tanggal
+from app.letters.model import tanggal, today_wib
 
 _STYLE = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;background:#f4f6f8;color:#1d2733}
@@ -21,12 +21,14 @@ margin-top:1.5rem}
 
 
 def _date(iso: str) -> str:
+    """The date in Malang (as the letter prints it), not the UTC date of the stored time."""
     import datetime as dt
 
     try:
-        return tanggal(dt.date.fromisoformat(iso[:10]))
+        when = dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
     except ValueError:
         return iso
+    return tanggal(today_wib(when if when.tzinfo else when.replace(tzinfo=dt.UTC)))
 
 
 def _earlier_rows(steps: Any) -> list[tuple[str, str]]:
