@@ -7,6 +7,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import requests
 
 from scenarios.office import PIN, USULMUS_FIELDS, enrol, register_usulmus
@@ -17,6 +18,8 @@ def _queue(device: Laptop, *user: str) -> list[str]:
     return [row["id"] for row in device.ok(*user, "case", "list", "--queue", "sign")]
 
 
+# Two laptops and some twenty loket-cli processes: several minutes on a busy two-core machine.
+@pytest.mark.timeout(900)
 def test_usulmus_moves_from_lurah_to_camat(office: Laptop, server: ServerProcess, tmp_path: Path,
                                            new_laptop: Callable[[str], Laptop]) -> None:
     case_id = register_usulmus(office, tmp_path)
