@@ -8,7 +8,7 @@ Where values come from, lowest precedence first:
    machine (group policy, configuration management);
 4. the person's own ``settings.toml`` in the profile — **ordinary keys only**.
 
-Security values are *pinned*: ``ca_fingerprint`` can only come from a provisioning file (1–3), and
+Security values are *pinned*: ``ca_fingerprint`` and ``tls_ca_file`` can only come from a provisioning file (1–3), and
 ``server_url`` cannot be changed by the person once a provisioning file sets it. A user file that tries is
 not an error that stops Loket: the value is ignored and reported in :attr:`Config.problems`.
 
@@ -193,6 +193,12 @@ def _check_fingerprint(value: str) -> str | None:
     return _r("harus 64 digit heksadesimal (SHA-256)", "64 hexadecimal digits (SHA-256)")
 
 
+def _check_pem_path(value: str) -> str | None:
+    if value == "" or Path(value).is_absolute():
+        return None
+    return _r("harus jalur lengkap ke berkas PEM", "a full path to a PEM file")
+
+
 def _check_office(value: str) -> str | None:
     if value == "" or re.fullmatch(r"35\.73(\.[0-9A-Z]+)*", value):
         return None
@@ -209,6 +215,13 @@ CA_FINGERPRINT = Setting(
     "SHA-256 sertifikat CA Kota Malang (64 digit heksadesimal); hanya dari berkas provisioning.",
     "SHA-256 of the Kota Malang CA certificate (64 hex digits); only from provisioning files.",
     pinned=Pinning.ALWAYS, check=_check_fingerprint, normalise=_fingerprint)
+TLS_CA_FILE = Setting(
+    "tls_ca_file", str, "",
+    "Berkas PEM berisi CA penerbit sertifikat TLS server (jalur lengkap); hanya dari berkas provisioning. "
+    "Kosong: sertifikat TLS server disematkan saat pendaftaran.",
+    "PEM file of the CA that issues the server's TLS certificate (full path); only from provisioning files. "
+    "Empty: the server's TLS certificate is pinned at enrolment.",
+    pinned=Pinning.ALWAYS, check=_check_pem_path, normalise=str.strip)
 OFFICE = Setting(
     "office", str, "",
     "Kode kantor perangkat ini (kode wilayah Kemendagri, misalnya 35.73.02.1008).",
@@ -246,7 +259,7 @@ CLOCK_SKEW_WARN_MINUTES = Setting(
     check=_between(1, 1440))
 
 ALL: tuple[Setting[Any], ...] = (
-    SERVER_URL, CA_FINGERPRINT, OFFICE, LANGUAGE, SYNC_INTERVAL_MINUTES, LOG_LEVEL, ATTACHMENT_LIMIT_MB,
+    SERVER_URL, CA_FINGERPRINT, TLS_CA_FILE, OFFICE, LANGUAGE, SYNC_INTERVAL_MINUTES, LOG_LEVEL, ATTACHMENT_LIMIT_MB,
     MIN_FREE_DISK_MB, CLOCK_SKEW_WARN_MINUTES,
 )
 BY_KEY: dict[str, Setting[Any]] = {s.key: s for s in ALL}

@@ -1,50 +1,144 @@
 """HTTP client of the sync protocol: the only module that imports ``requests``.
 
-Timeouts on every call, TLS verification always on (optionally pinned to the city CA bundle), a
-User-Agent, ``Retry-After`` honoured on 503/429, a few retries with backoff on connection errors.
+Timeouts on every call, a User-Agent, ``Retry-After`` honoured on 503/429, a few retries with backoff on
+connection errors.
+
+Transport: ``https://`` only (plain ``http://`` is refused except to this machine's loopback address, for a
+local demo server). TLS verification is always on and cannot be turned off. A :class:`TlsTrust` says what
+the server's certificate must chain to (the CA file IT provisions, else the system's trust store) and,
+when IT provisions no CA, the SHA-256 of the exact certificate pinned at enrolment: a server presenting any
+other certificate is refused (:class:`~sync.errors.TlsChangedError`), never retried as "offline".
 """
 
 from __future__ import annotations
 
+import hashlib
+import ipaddress
 import logging
+import os
+import socket
+import ssl
 import time
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from app import __version__
-from sync.errors import GarbageError, OfflineError, from_body
+from sync.errors import GarbageError, OfflineError, PlainHttpError, SyncError, TlsChangedError, from_body
 from sync.protocol import API, AUTH_HEADER, RETRY_AFTER, USER_AGENT, Op, OpResult
 
 log = logging.getLogger("loket.sync.client")
 MAX_RETRY_AFTER = 30.0
 
 
+@dataclass(frozen=True)
+class TlsTrust:
+    """What the server's TLS certificate must satisfy: chain to ``cafile`` (``None``: the system's trust
+    store) and, when ``pin`` is set, be exactly the certificate with that SHA-256 (lower-case hex)."""
+
+    cafile: str | None = None
+    pin: str | None = None
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url(url: str) -> str:
+    """``url`` without its trailing slash, or :class:`PlainHttpError` for clear text to another machine."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return url.rstrip("/")
+    if parts.scheme == "http" and parts.hostname and is_loopback(parts.hostname):
+        return url.rstrip("/")
+    raise PlainHttpError(url=url)
+
+
+def trust_store(trust: TlsTrust | None = None) -> str:
+    """The CA bundle certificates are verified against: IT's provisioned file, else the system's (as
+    ``requests`` finds it: ``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE``, else certifi's bundle)."""
+    if trust is not None and trust.cafile:
+        return trust.cafile
+    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or \
+        requests.utils.DEFAULT_CA_BUNDLE_PATH
+
+
+def peer_certificate(url: str, cafile: str | None = None, timeout: float = 10.0) -> bytes:
+    """The server's certificate (DER), from a handshake verified like every request (chain and name)."""
+    parts = urlsplit(check_url(url))
+    host = parts.hostname or ""
+    context = ssl.create_default_context(cafile=trust_store(TlsTrust(cafile)))
+    try:
+        with socket.create_connection((host, parts.port or 443), timeout=timeout) as raw, \
+                context.wrap_socket(raw, server_hostname=host) as tls:
+            der = tls.getpeercert(binary_form=True)
+    except ssl.SSLError as err:
+        raise SyncError("sync.tls_untrusted", url=url, reason=_ssl_reason(err)) from None
+    except OSError:
+        raise OfflineError(url=url) from None
+    if not der:
+        raise SyncError("sync.tls_untrusted", url=url, reason="no certificate")
+    return der
+
+
+def fingerprint(der: bytes) -> str:
+    return hashlib.sha256(der).hexdigest()
+
+
+class _PinnedAdapter(HTTPAdapter):
+    """Every connection must present the pinned certificate (urllib3 compares it after verifying the chain)."""
+
+    def __init__(self, pin: str) -> None:
+        self._pin = pin
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["assert_fingerprint"] = self._pin
+        super().init_poolmanager(*args, **kwargs)
+
+
 class SyncClient:
     def __init__(self, base_url: str, token: str | None = None, *, timeout: tuple[float, float] = (5.0, 60.0),
-                 verify: bool | str = True, retries: int = 3, sleep: Any = time.sleep) -> None:
-        self.base_url = base_url.rstrip("/")
+                 tls: TlsTrust | None = None, retries: int = 3, sleep: Any = time.sleep) -> None:
+        self.base_url = check_url(base_url)
         self.token = token
         self.timeout = timeout
         self.retries = retries
         self._sleep = sleep
         self.http = requests.Session()
-        self.http.verify = verify  # a path pins the city CA; never False
+        # Always a CA bundle, never False. Passed on every request as well: requests lets REQUESTS_CA_BUNDLE
+        # override a session's own bundle, which would replace the provisioned CA.
+        self._verify = self.http.verify = trust_store(tls)
+        if tls is not None and tls.pin:
+            self.http.mount("https://", _PinnedAdapter(tls.pin))
         self.http.headers["User-Agent"] = f"{USER_AGENT}/{__version__}"
 
     def close(self) -> None:
         self.http.close()
 
-    def _request(self, method: str, path: str, *, public: bool = False, **kwargs: Any) -> requests.Response:
+    def _request(self, method: str, path: str, *, public: bool = False, wait_busy: bool = True,
+                 **kwargs: Any) -> requests.Response:
         headers = kwargs.pop("headers", {})
         if self.token and not public:
             headers[AUTH_HEADER] = f"Bearer {self.token}"
         url = f"{self.base_url}{path if public else API + path}"
+        if url.startswith("https://"):
+            kwargs["verify"] = self._verify
         attempt = 0
         while True:
             attempt += 1
             try:
                 response = self.http.request(method, url, headers=headers, timeout=self.timeout, **kwargs)
+            except requests.exceptions.SSLError as err:
+                raise _tls_error(self.base_url, err) from None
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as err:
                 # ChunkedEncodingError: the answer was cut mid-body. Every call is safe to repeat (ops by op id,
                 # blobs by offset), so it is retried like a refused connection.
@@ -53,7 +147,7 @@ class SyncClient:
                     raise OfflineError(url=self.base_url) from None
                 self._sleep(min(0.2 * 2 ** attempt, 3.0))
                 continue
-            if response.status_code in (429, 503) and attempt <= self.retries:
+            if response.status_code in (429, 503) and attempt <= self.retries and wait_busy:
                 wait = _retry_after(response.headers.get(RETRY_AFTER))
                 log.info("server asked to wait %.1fs", wait)
                 self._sleep(wait)
@@ -81,7 +175,8 @@ class SyncClient:
 
     def enroll(self, code: str, device_name: str, csr_pem: str | None = None) -> dict[str, Any]:
         body = {"code": code, "device_name": device_name, "csr_pem": csr_pem}
-        data = self._json(self._request("POST", "/enroll", json=body))
+        # a refused code is not retried: after too many the server answers 429 for a while (said, not waited)
+        data = self._json(self._request("POST", "/enroll", json=body, wait_busy=False))
         if not isinstance(data, dict) or "token" not in data:
             raise GarbageError(status=200)
         return data
@@ -120,6 +215,27 @@ class SyncClient:
 
     def blob_get(self, sha256: str) -> bytes:
         return self._request("GET", f"/blobs/{sha256}").content
+
+
+def _tls_error(url: str, err: requests.exceptions.SSLError) -> SyncError:
+    if "Fingerprints did not match" in str(err):
+        log.warning("TLS certificate of %s is not the one pinned at enrolment", url)
+        return TlsChangedError(url=url)
+    reason = _ssl_reason(err)
+    log.warning("TLS refused for %s: %s", url, reason)
+    return SyncError("sync.tls_untrusted", url=url, reason=reason)
+
+
+def _ssl_reason(err: BaseException) -> str:
+    """The innermost ssl error's short reason ("self-signed certificate", "Hostname mismatch, …")."""
+    seen: list[BaseException] = [err]
+    while seen:
+        current = seen.pop()
+        if isinstance(current, ssl.SSLError):
+            return str(getattr(current, "verify_message", None) or current.reason or current)[:200]
+        seen += [a for a in (*current.args, getattr(current, "reason", None), current.__cause__)
+                 if isinstance(a, BaseException)]
+    return type(err).__name__
 
 
 def _retry_after(value: str | None) -> float:

@@ -17,9 +17,10 @@ from app.i18n import language
 from app.services.doctor import Check
 from app.services.workspace import Workspace
 from app.storage import repo
-from sync.client import SyncClient
+from sync.client import SyncClient, TlsTrust
 from sync.errors import SyncError
 from sync.protocol import PROTOCOL_VERSION
+from sync.tls import trust_for
 
 SKEW_FAIL_MINUTES = 60  # beyond this, letters would carry a wrong signing time: fix the clock first
 
@@ -51,9 +52,13 @@ def _parse_time(text: str) -> dt.datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-def ping(url: str, *, timeout: float = 5.0, now: Callable[[], dt.datetime] = clock.now) -> PingResult:
+def ping(url: str, *, timeout: float = 5.0, now: Callable[[], dt.datetime] = clock.now,
+         tls: TlsTrust | None = None) -> PingResult:
     """One ``/ping`` without retries; the local time is taken at the middle of the round trip."""
-    client = SyncClient(url, timeout=(timeout, timeout), retries=0)
+    try:
+        client = SyncClient(url, timeout=(timeout, timeout), retries=0, tls=tls)
+    except SyncError as err:  # a clear-text address to another machine
+        return PingResult(url, error=err.message)
     try:
         before, started = now(), time.monotonic()
         data = client.ping()
@@ -78,7 +83,7 @@ def network_checks(cfg: config.Config | None = None, *,
         if "result" not in cache:
             settings = cfg or config.load(ws.profile)
             url = server_url(ws, settings)
-            cache["result"] = ping(url, now=now) if url else PingResult(None)
+            cache["result"] = ping(url, now=now, tls=trust_for(ws)) if url else PingResult(None)
         return cache["result"]
 
     def check_server(ws: Workspace) -> Check:

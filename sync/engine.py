@@ -29,6 +29,7 @@ from sync import credentials, signer
 from sync.client import SyncClient
 from sync.errors import SyncError
 from sync.protocol import BLOB_CHUNK, PULL_LIMIT, PUSH_BATCH, Op
+from sync.tls import trust_for
 
 log = logging.getLogger("loket.sync")
 Progress = Callable[[str, int, int], None]
@@ -62,7 +63,7 @@ def client_for(ws: Workspace, username: str, base_url: str | None = None) -> Syn
     token = credentials.load_token(ws.device_id, username)
     if not url or not token:
         raise SyncError("sync.not_enrolled", user=username)
-    return SyncClient(url, token)
+    return SyncClient(url, token, tls=trust_for(ws))
 
 
 class SyncEngine:

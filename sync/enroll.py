@@ -8,8 +8,8 @@ from typing import Any
 from app.domain.roles import Role
 from app.services.workspace import Workspace
 from app.storage import repo
-from sync import credentials, signer
-from sync.client import SyncClient
+from sync import credentials, signer, tls
+from sync.client import SyncClient, check_url
 from sync.errors import SyncError
 
 
@@ -32,11 +32,13 @@ def server_for(ws: Workspace, given: str | None) -> str:
 def enroll(ws: Workspace, server_url: str | None, code: str, pin: str | None = None,
            client: SyncClient | None = None) -> dict[str, Any]:
     """Exchange ``code`` for a device identity; the token goes to the OS keyring, the user to the profile."""
-    server_url = server_for(ws, server_url)
-    client = client or SyncClient(server_url)
+    server_url = check_url(server_for(ws, server_url))  # no enrolment code over clear text
+    trust = tls.trust_at_enrolment(ws, server_url)
+    client = client or SyncClient(server_url, tls=trust)
     answer = client.enroll(code, device_name=f"{platform.node()} ({platform.system()})")
     user = answer["user"]
     credentials.save_token(ws.device_id, user["username"], answer["token"])
+    tls.remember(ws, trust)
     ws.add_local_user(user["username"], user["full_name"], user["role"], user["office"], user.get("nip"),
                       user.get("position"), enrolled=True)
     with ws.db.write() as s:
@@ -45,7 +47,7 @@ def enroll(ws: Workspace, server_url: str | None, code: str, pin: str | None = N
         repo.set_meta(s, "active_user", user["username"])
     result: dict[str, Any] = {"user": user["username"], "office": user["office"], "roles": [user["role"]],
                               "device_id": answer["device_id"]}
-    authed = SyncClient(server_url, answer["token"])
+    authed = SyncClient(server_url, answer["token"], tls=trust)
     if user["role"] == Role.PENANDATANGAN.value:
         if pin:
             actor = ws.actor(user["username"])

@@ -33,6 +33,26 @@ register({
     "sync.no_server": {
         "id": "Alamat server belum diketahui: berikan --server atau minta TI memasang loket.toml.",
         "en": "The server address is not known: give --server or ask IT to install loket.toml."},
+    "sync.plain_http": {
+        "id": "Alamat server {url} ditolak: sambungan tanpa enkripsi (http://) hanya boleh ke komputer ini "
+              "sendiri; gunakan alamat https://.",
+        "en": "The server address {url} is refused: an unencrypted connection (http://) is only allowed to this "
+              "computer itself; use an https:// address."},
+    "sync.tls_untrusted": {
+        "id": "Sertifikat TLS server {url} tidak dipercaya ({reason}). Minta TI memasang CA server di loket.toml "
+              "(tls_ca_file) atau memperbaiki sertifikat server.",
+        "en": "The TLS certificate of {url} is not trusted ({reason}). Ask IT to provision the server's CA in "
+              "loket.toml (tls_ca_file) or to fix the server's certificate."},
+    "sync.tls_changed": {
+        "id": "Server {url} menunjukkan sertifikat TLS yang berbeda dari yang disematkan saat pendaftaran; "
+              "sambungan ditolak. Jika TI memang mengganti sertifikat, daftarkan ulang perangkat ini atau minta "
+              "TI memasang CA server di loket.toml (tls_ca_file).",
+        "en": "The server {url} presents a TLS certificate other than the one pinned at enrolment; the "
+              "connection is refused. If IT did replace the certificate, enrol this device again or ask IT to "
+              "provision the server's CA in loket.toml (tls_ca_file)."},
+    "sync.too_many": {
+        "id": "Terlalu banyak kode pendaftaran yang salah dari jaringan ini; coba lagi dalam {minutes} menit.",
+        "en": "Too many wrong enrolment codes from this network; try again in {minutes} minutes."},
     "keyring.none": {
         "id": "Tidak ada brankas kunci (keyring) yang aman di sistem ini. Pasang dan aktifkan gnome-keyring "
               "atau KWallet (Linux) — Windows dan macOS sudah menyediakannya. Loket tidak menyimpan rahasia "
@@ -58,6 +78,14 @@ class RevokedError(SyncError):
     key = "sync.revoked"
 
 
+class PlainHttpError(SyncError):
+    key = "sync.plain_http"
+
+
+class TlsChangedError(SyncError):
+    key = "sync.tls_changed"
+
+
 class EnrolmentCodeError(SyncError):
     key = "sync.code"
 
@@ -77,7 +105,12 @@ def from_body(status: int, body: Any) -> LoketError:
     if not isinstance(body, dict) or "errno" not in body:
         return GarbageError(status=status)
     cls = _BY_ERRNO.get(int(body["errno"]), SyncError)
-    err = cls(message=str(body.get("message", "")))
+    if int(body["errno"]) == Errno.TOO_MANY_REQUESTS:
+        wait = (body.get("details") or {}).get("retry_after")
+        minutes = max(1, -(-wait // 60)) if isinstance(wait, int) else 10
+        err: SyncError = SyncError("sync.too_many", minutes=minutes)
+    else:
+        err = cls(message=str(body.get("message", "")))
     err.errno = int(body["errno"])  # type: ignore[attr-defined]
     err.details = body.get("details") or {}  # type: ignore[attr-defined]
     return err

@@ -52,6 +52,7 @@ class Errno(IntEnum):
     NUMBER_OUTSIDE_LEASE = 123
     APPROVAL_STEP = 124  # a signing step out of the service's approval chain order (not this signer's turn)
     SERVICE_UNAVAILABLE = 201
+    TOO_MANY_REQUESTS = 202
     INTERNAL = 999
 
 

@@ -15,6 +15,7 @@ from app.signing.pades import verify_pdf
 from app.storage import repo
 from sync.client import SyncClient
 from sync.errors import SyncError
+from sync.tls import trust_for
 
 
 def _trust(ws: Workspace) -> tuple[list[x509.Certificate], list[x509.CertificateRevocationList], list[str]]:
@@ -26,7 +27,7 @@ def _trust(ws: Workspace) -> tuple[list[x509.Certificate], list[x509.Certificate
         server = repo.get_meta(s, "server_url")
     if server:
         try:
-            client = SyncClient(server, timeout=(3.0, 5.0), retries=0)
+            client = SyncClient(server, timeout=(3.0, 5.0), retries=0, tls=trust_for(ws))
             crls.append(x509.load_der_x509_crl(client.public_bytes("/crl")))
         except (SyncError, ValueError):
             notes.append("server not reachable: revocation list from the last sync")

@@ -91,7 +91,7 @@ class BlobStatus(BaseModel):
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorModel} for code in (400, 401, 403, 404, 409, 422, 503)
+    code: {"model": ErrorModel} for code in (400, 401, 403, 404, 409, 422, 429, 503)
 }
 
 
@@ -102,7 +102,9 @@ def create_app(server: Server) -> FastAPI:
 
     @api.exception_handler(ApiError)
     async def _api_error(_request: Request, err: ApiError) -> JSONResponse:
-        return JSONResponse(error_body(err.errno, err.message, err.details), status_code=err.status)
+        wait = err.details.get("retry_after") if err.status == 429 else None
+        return JSONResponse(error_body(err.errno, err.message, err.details), status_code=err.status,
+                            headers={RETRY_AFTER: str(wait)} if wait else None)
 
     @api.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, err: RequestValidationError) -> JSONResponse:
@@ -129,8 +131,8 @@ def create_app(server: Server) -> FastAPI:
         return {"server_time": clock.now_iso(), "version": __version__, "protocol": PROTOCOL_VERSION}
 
     @api.post(f"{API}/enroll", responses=ERRORS)
-    def enroll(body: EnrollRequest) -> dict[str, Any]:
-        return server.enroll(body.code, body.device_name)
+    def enroll(body: EnrollRequest, request: Request) -> dict[str, Any]:
+        return server.enroll(body.code, body.device_name, request.client.host if request.client else "unknown")
 
     @api.post(f"{API}/push", response_model=PushResponse, response_model_exclude_none=True, responses=ERRORS)
     def push(body: PushRequest, ctx: Device) -> dict[str, Any]:

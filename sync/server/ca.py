@@ -1,13 +1,17 @@
-"""The server's city CA and timestamping authority: created at ``init``, kept under ``--data/ca``.
+"""The server's city CA and timestamping authority: created once, kept in the database.
 
-Every server instance behind a load balancer reads the same files (a shared, owner-only folder). The
-CA key may be encrypted with the passphrase in ``LOKET_CA_PASSPHRASE``; serial numbers of timestamps and
-CRLs come from the shared database, so instances never repeat one.
+The first instance to start on an empty database makes the CA and stores it in ``city_authority`` (one row,
+id 1); an instance starting at the same moment loses the insert race and uses the winner's, so every instance
+behind a load balancer — whatever its ``--data`` folder — signs with the one city CA. A data folder of
+release 0.1.0 (``--data/ca/*.pem``) is imported instead of making a new CA. The keys are encrypted with the
+passphrase in ``LOKET_CA_PASSPHRASE`` when it is set (then every instance needs the same one); serial
+numbers of timestamps and CRLs come from the shared database, so instances never repeat one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,10 +22,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.fileio import write_atomic
+from app import clock
 from app.signing.certificates import CityCA, RevokedEntry, load_certificate
 from app.signing.tsa import CityTimeStamper
 from sync.server import storage as t
+
+log = logging.getLogger("loket.server.ca")
 
 
 def _passphrase() -> bytes | None:
@@ -53,6 +59,55 @@ def _bump(conn: Connection, name: str) -> int:
     raise RuntimeError(f"counter {name} unavailable")
 
 
+class AuthorityError(RuntimeError):
+    """The stored city CA cannot be used by this instance (a different passphrase)."""
+
+
+def _stored(engine: Engine) -> dict[str, str] | None:
+    with engine.connect() as conn:
+        row = conn.execute(select(t.city_authority).where(t.city_authority.c.id == 1)).first()
+    return dict(row._mapping) if row is not None else None
+
+
+def _store(engine: Engine, row: dict[str, str]) -> dict[str, str]:
+    """Insert the city CA unless another instance got there first; either way, the one stored."""
+    try:
+        with engine.begin() as conn:
+            conn.execute(t.city_authority.insert().values(id=1, created_at=clock.now_iso(), **row))
+        log.info("city CA stored in the database (%s)", row["origin"])
+    except IntegrityError:
+        log.info("another instance stored the city CA first; using it")
+    stored = _stored(engine)
+    assert stored is not None
+    return stored
+
+
+def _from_folder(folder: Path) -> dict[str, str] | None:
+    """The CA files a 0.1.0 server kept in its data folder (same passphrase), to be moved into the database."""
+    names = ("ca.pem", "ca-key.pem", "tsa.pem", "tsa-key.pem")
+    if not all((folder / n).is_file() for n in names):
+        return None
+    ca_cert, ca_key, tsa_cert, tsa_key = ((folder / n).read_text(encoding="ascii") for n in names)
+    log.info("importing the city CA from %s", folder)
+    return {"ca_cert_pem": ca_cert, "ca_key_pem": ca_key, "tsa_cert_pem": tsa_cert, "tsa_key_pem": tsa_key,
+            "origin": "imported"}
+
+
+def _fresh(crl_url: str, password: bytes | None) -> dict[str, str]:
+    if password is None:
+        log.warning("LOKET_CA_PASSPHRASE is not set: the city CA key is stored unencrypted in the database")
+    ca = CityCA.create(crl_url=crl_url)
+    key = ec.generate_private_key(ec.SECP256R1())
+    enc: serialization.KeySerializationEncryption = (
+        serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption())
+    return {"ca_cert_pem": ca.certificate_pem().decode(), "ca_key_pem": ca.key_pem(password).decode(),
+            "tsa_cert_pem": ca.issue_tsa_certificate(key.public_key()).public_bytes(
+                serialization.Encoding.PEM).decode(),
+            "tsa_key_pem": key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                             enc).decode(),
+            "origin": "created"}
+
+
 @dataclass
 class Authority:
     ca: CityCA
@@ -62,27 +117,20 @@ class Authority:
 
     @classmethod
     def ensure(cls, folder: Path, engine: Engine, public_url: str) -> Authority:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        """The city CA of this database: stored, else imported from ``folder`` (0.1.0), else made now."""
         crl_url = f"{public_url.rstrip('/')}/crl"
         password = _passphrase()
-        ca_cert, ca_key = folder / "ca.pem", folder / "ca-key.pem"
-        tsa_cert, tsa_key = folder / "tsa.pem", folder / "tsa-key.pem"
-        if not ca_cert.exists():
-            ca = CityCA.create(crl_url=crl_url)
-            write_atomic(ca_key, ca.key_pem(password))
-            write_atomic(ca_cert, ca.certificate_pem(), mode=0o644)
-        ca = CityCA.load(ca_cert.read_bytes(), ca_key.read_bytes(), password, crl_url=crl_url)
-        if not tsa_cert.exists():
-            key = ec.generate_private_key(ec.SECP256R1())
-            enc: serialization.KeySerializationEncryption = (
-                serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption())
-            write_atomic(tsa_key, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                    enc))
-            write_atomic(tsa_cert, ca.issue_tsa_certificate(key.public_key()).public_bytes(
-                serialization.Encoding.PEM), mode=0o644)
-        loaded = serialization.load_pem_private_key(tsa_key.read_bytes(), password=password)
-        assert isinstance(loaded, ec.EllipticCurvePrivateKey)
-        return cls(ca, load_certificate(tsa_cert.read_bytes()), loaded, engine)
+        row = _stored(engine)
+        if row is None:
+            row = _store(engine, _from_folder(folder) or _fresh(crl_url, password))
+        try:
+            ca = CityCA.load(row["ca_cert_pem"].encode(), row["ca_key_pem"].encode(), password, crl_url=crl_url)
+            tsa_key = serialization.load_pem_private_key(row["tsa_key_pem"].encode(), password=password)
+        except (ValueError, TypeError) as err:
+            raise AuthorityError("the city CA key in the database cannot be read with this instance's "
+                                 f"LOKET_CA_PASSPHRASE (every instance needs the same one): {err}") from None
+        assert isinstance(tsa_key, ec.EllipticCurvePrivateKey)
+        return cls(ca, load_certificate(row["tsa_cert_pem"].encode()), tsa_key, engine)
 
     @property
     def root(self) -> x509.Certificate:

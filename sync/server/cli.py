@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from app import __version__
+from sync.server.ca import AuthorityError
 from sync.server.core import ApiError, Server
 
 DEMO_USERS = [
@@ -48,6 +50,11 @@ def build_parser() -> Parser:
     run = sub.add_parser("run", help="serve the API")
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8765)
+    run.add_argument("--tls-cert", type=Path, default=None,
+                     help="serve HTTPS with this certificate (PEM, with its chain); needs --tls-key")
+    run.add_argument("--tls-key", type=Path, default=None, help="the certificate's private key (PEM)")
+    run.add_argument("--forwarded-allow-ips", default="127.0.0.1",
+                     help="reverse proxies whose X-Forwarded-For is believed (client address of the /enroll limit)")
     add = sub.add_parser("user", help="users").add_subparsers(dest="sub", parser_class=Parser)
     ua = add.add_parser("add", help="add a user and print a one-time enrolment code")
     ua.add_argument("--office", required=True)
@@ -72,14 +79,16 @@ def build_parser() -> Parser:
 def database_url(data: Path, url: str | None) -> str:
     if url:
         return url
-    data.mkdir(parents=True, exist_ok=True)
+    data.mkdir(parents=True, exist_ok=True, mode=0o700)
+    data.chmod(0o700)  # the database holds the city's citizen data (and, without a passphrase, the CA key)
     return f"sqlite:///{data / 'loket-server.db'}"
 
 
 def public_url(args: argparse.Namespace) -> str:
     if args.public_url:
         return str(args.public_url).rstrip("/")
-    return f"http://127.0.0.1:{getattr(args, 'port', None) or 8765}"
+    scheme = "https" if getattr(args, "tls_cert", None) else "http"
+    return f"{scheme}://127.0.0.1:{getattr(args, 'port', None) or 8765}"
 
 
 def open_server(args: argparse.Namespace) -> Server:
@@ -109,11 +118,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         build_parser().print_help(sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    os.umask(0o077)  # the database, its journals and anything else the server writes: owner only
     try:
         return _dispatch(args)
-    except ApiError as err:
-        sys.stderr.write(err.message + "\n")
+    except (ApiError, AuthorityError) as err:
+        sys.stderr.write(f"{err}\n")
         return 1
+
+
+def _run(args: argparse.Namespace, server: Server) -> int:
+    import uvicorn
+
+    from sync.server.app import create_app
+
+    if bool(args.tls_cert) != bool(args.tls_key):
+        sys.stderr.write("loket-server: --tls-cert and --tls-key go together\n")
+        return 2
+    for path in (args.tls_cert, args.tls_key):
+        if path is not None and not path.is_file():
+            sys.stderr.write(f"loket-server: {path} is not a readable file\n")
+            return 2
+    server.init()
+    uvicorn.run(create_app(server), host=args.host, port=args.port, log_level="warning",
+                proxy_headers=True, forwarded_allow_ips=args.forwarded_allow_ips,
+                ssl_certfile=str(args.tls_cert) if args.tls_cert else None,
+                ssl_keyfile=str(args.tls_key) if args.tls_key else None)
+    return 0
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -133,13 +163,7 @@ def _dispatch(args: argparse.Namespace) -> int:
                                       for u in users]))
         return 0
     if args.command == "run":
-        import uvicorn
-
-        from sync.server.app import create_app
-
-        server.init()
-        uvicorn.run(create_app(server), host=args.host, port=args.port, log_level="warning")
-        return 0
+        return _run(args, server)
     if args.command == "user":
         username = args.username or _username(args.name)
         code = server.add_user(username, args.name, args.role, args.office, args.nip, args.position)

@@ -31,6 +31,11 @@ from sync.server.steps import load_steps
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 CODE_DAYS = 7
 ENROL_RETRY_MINUTES = 10
+# Failed /enroll attempts allowed per client address and window. Counted in the database, so the limit holds
+# across every instance behind the load balancer; successful enrolments are not counted (IT enrolling a
+# room of laptops behind one address is not slowed down).
+ENROL_FAILURES = 10
+ENROL_WINDOW_SECONDS = 600
 
 
 class ApiError(Exception):
@@ -52,7 +57,10 @@ def new_code() -> str:
 
 
 def _norm_code(code: str) -> str:
-    return code.strip().upper().replace(" ", "")
+    """``abcd efgh jklm``, ``ABCDEFGHJKLM`` and ``ABCD-EFGH-JKLM`` are one code (stored hashed in the dashed
+    form, as release 0.1.0 stored it)."""
+    raw = "".join(ch for ch in code.upper() if ch not in " -\t\r\n\u00a0\u2010\u2011\u2012\u2013\u2014")
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}" if len(raw) == 12 else raw
 
 
 @dataclass
@@ -115,7 +123,43 @@ class Server:
         return code
 
     # ---- enrolment and auth ------------------------------------------------------------------------
-    def enroll(self, code: str, device_name: str) -> dict[str, Any]:
+    def enroll(self, code: str, device_name: str, address: str | None = None) -> dict[str, Any]:
+        """:meth:`enroll_code`, refused with 429 once ``address`` has failed too often in this window."""
+        if address is None:
+            return self.enroll_code(code, device_name)
+        address = address[:64]
+        window = int(clock.now().timestamp()) // ENROL_WINDOW_SECONDS * ENROL_WINDOW_SECONDS
+        with self.engine.connect() as conn:
+            failures = conn.execute(select(t.enrol_attempts.c.failures).where(
+                t.enrol_attempts.c.address == address, t.enrol_attempts.c.window_start == window)).scalar()
+        if failures is not None and failures >= ENROL_FAILURES:
+            wait = max(1, window + ENROL_WINDOW_SECONDS - int(clock.now().timestamp()))
+            raise ApiError(429, Errno.TOO_MANY_REQUESTS, "too many failed enrolment attempts from this address",
+                           {"retry_after": wait})
+        try:
+            return self.enroll_code(code, device_name)
+        except ApiError as err:
+            if err.errno == Errno.ENROLMENT_CODE_INVALID:
+                self._enrol_failed(address, window)
+            raise
+
+    def _enrol_failed(self, address: str, window: int) -> None:
+        key = (t.enrol_attempts.c.address == address) & (t.enrol_attempts.c.window_start == window)
+        with self.engine.begin() as conn:
+            conn.execute(t.enrol_attempts.delete().where(t.enrol_attempts.c.window_start < window))
+            for _ in range(3):
+                if conn.execute(update(t.enrol_attempts).where(key)
+                                .values(failures=t.enrol_attempts.c.failures + 1)).rowcount:
+                    return
+                try:
+                    with conn.begin_nested():
+                        conn.execute(t.enrol_attempts.insert().values(address=address, window_start=window,
+                                                                      failures=1))
+                    return
+                except IntegrityError:
+                    continue
+
+    def enroll_code(self, code: str, device_name: str) -> dict[str, Any]:
         """Trade a one-time code for a device and its token.
 
         If the answer was lost on the way (the laptop retries the same code), the code is accepted again for

@@ -1,5 +1,8 @@
 """The server's schema (SQLAlchemy Core; the same code on SQLite and PostgreSQL) and engine setup.
 
+The tables here describe the newest schema; the database gets there through the migrations under
+``sync/server/migrations/`` (``create_schema`` runs them; how to add one: ``sync/server/migrate.py``).
+
 The changes feed: every change to a case gives it a new ``feed_seq`` taken from the single row of
 ``feed_counter`` with ``UPDATE … RETURNING``, as the last statement before commit. The row lock that
 UPDATE takes is held until commit, so sequence numbers become visible in the order they were taken and a
@@ -8,6 +11,8 @@ problem). On SQLite writers are serialised anyway.
 """
 
 from __future__ import annotations
+
+import os
 
 from sqlalchemy import (
     BigInteger,
@@ -271,10 +276,29 @@ server_meta = Table(
     Column("value", Text, nullable=False),
 )
 
+city_authority = Table(
+    "city_authority", metadata,
+    Column("id", Integer, primary_key=True),  # always 1: one city CA per database, whichever instance made it
+    Column("ca_cert_pem", Text, nullable=False),
+    Column("ca_key_pem", Text, nullable=False),  # PKCS#8, encrypted under LOKET_CA_PASSPHRASE when it is set
+    Column("tsa_cert_pem", Text, nullable=False),
+    Column("tsa_key_pem", Text, nullable=False),
+    Column("origin", String(16), nullable=False),  # "created", or "imported" from a 0.1.0 --data/ca folder
+    Column("created_at", String(32), nullable=False),
+)
+
+enrol_attempts = Table(
+    "enrol_attempts", metadata,  # failed /enroll attempts per client address and time window
+    Column("address", String(64), primary_key=True),
+    Column("window_start", BigInteger, primary_key=True),  # epoch seconds
+    Column("failures", Integer, nullable=False),
+)
+
 
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, FULL sync, foreign keys and BEGIN IMMEDIATE writers."""
     if url.startswith("sqlite"):
+        _owner_only(url)
         kwargs: dict[str, object] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
         if url in ("sqlite://", "sqlite:///:memory:"):
             kwargs["poolclass"] = StaticPool
@@ -297,8 +321,20 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
 
+def _owner_only(url: str) -> None:
+    """The database file (and so its -wal and -shm, which SQLite creates with the file's mode) is 0600."""
+    path = url.split(":///", 1)[1].split("?", 1)[0] if ":///" in url else ""
+    if not path or path == ":memory:":
+        return
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    os.chmod(path, 0o600)
+
+
 def create_schema(engine: Engine) -> None:
-    metadata.create_all(engine)
+    """Bring the database to the newest schema (Alembic migrations; see ``sync/server/migrate.py``)."""
+    from sync.server.migrate import upgrade
+
+    upgrade(engine)
     with engine.begin() as conn:
         if conn.execute(feed_counter.select()).first() is None:
             conn.execute(feed_counter.insert().values(id=1, value=0))

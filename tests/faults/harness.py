@@ -40,7 +40,7 @@ class TestSyncClient(SyncClient):
     __test__ = False
 
     def __init__(self, app: FastAPI, token: str | None = None) -> None:
-        super().__init__("http://testserver", token, sleep=lambda _s: None)
+        super().__init__("http://localhost", token, sleep=lambda _s: None)
         self.http = TestClient(app, raise_server_exceptions=False)
 
 
@@ -82,7 +82,7 @@ class LocalServer:
         self.engine.dispose()
 
 
-def enroll_workspace(ws: Workspace, local: LocalServer, username: str, url: str = "http://testserver",
+def enroll_workspace(ws: Workspace, local: LocalServer, username: str, url: str = "http://localhost",
                      client: SyncClient | None = None) -> str:
     """Enrol ``ws`` as ``username`` through ``sync.enroll`` (token to the test keyring); returns the token."""
     from unittest import mock
@@ -91,8 +91,8 @@ def enroll_workspace(ws: Workspace, local: LocalServer, username: str, url: str 
     from sync.enroll import enroll
 
     code = local.codes.pop(username, None) or local.server.enrolment_code(username)
-    if url == "http://testserver":  # enrol makes its own authenticated client: route it to the ASGI app too
-        with mock.patch("sync.enroll.SyncClient", lambda _url, token=None: local.client(token)):
+    if url == "http://localhost":  # enrol makes its own authenticated client: route it to the ASGI app too
+        with mock.patch("sync.enroll.SyncClient", lambda _url, token=None, **_kw: local.client(token)):
             enroll(ws, url, code, client=client or local.client())
     else:
         enroll(ws, url, code, client=client or local.client())

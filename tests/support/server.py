@@ -26,10 +26,11 @@ class ServerProcess:
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
     codes: dict[str, str] = field(default_factory=dict)
+    tls: tuple[Path, Path] | None = None  # (certificate, key): serve HTTPS with them
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def _base(self) -> list[str]:
         args = [sys.executable, "-m", "sync.server.cli", "--data", str(self.data)]
@@ -71,15 +72,24 @@ class ServerProcess:
                 return seen
 
     def start(self) -> None:
+        self.launch()
+        self.wait_ready()
+
+    def launch(self) -> None:
+        """Start ``loket-server run`` without waiting for it (several instances starting at once)."""
         log = open(self.data / f"server-{self.port}.log", "ab")  # noqa: SIM115
-        self.proc = subprocess.Popen([*self._base(), "run", "--host", "127.0.0.1", "--port", str(self.port)],
+        tls = ["--tls-cert", str(self.tls[0]), "--tls-key", str(self.tls[1])] if self.tls else []
+        self.proc = subprocess.Popen([*self._base(), "run", "--host", "127.0.0.1", "--port", str(self.port), *tls],
                                      stdout=log, stderr=log)
-        deadline = time.monotonic() + 30
+
+    def wait_ready(self) -> None:
+        assert self.proc is not None
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise AssertionError(f"server exited: {(self.data / f'server-{self.port}.log').read_text()[-2000:]}")
             try:
-                requests.get(f"{self.url}/api/v1/ping", timeout=1)
+                requests.get(f"{self.url}/api/v1/ping", timeout=1, verify=str(self.tls[0]) if self.tls else True)
                 return
             except requests.RequestException:
                 time.sleep(0.1)
