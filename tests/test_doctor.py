@@ -43,7 +43,7 @@ def _run(ws: Workspace, **kw: object) -> dict[str, Check]:
 def test_every_check_gives_one_verdict_line(ws: Workspace, petugas: Actor) -> None:
     checks = doctor.run(ws)
     names = [c.name for c in checks]
-    assert names == ["user", "config", "database", "audit_chain", "queue", "catalog", "disk", "keyring",
+    assert names == ["user", "config", "database", "encryption", "audit_chain", "queue", "catalog", "disk", "keyring",
                      "city_ca", "certificate", "revocation_list", "letter_numbers"]
     assert all(c.ok for c in checks), [c for c in checks if not c.ok]
     assert all(c.detail and "\n" not in c.detail for c in checks)
