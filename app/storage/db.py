@@ -44,8 +44,11 @@ BUSY_TIMEOUT_MS = 15_000
 
 def raw_connect(path: Path, keys: StoreKeys, *, readonly: bool = False) -> sqlcipher.Connection:
     """A DB-API connection to the encrypted store with its key set; nothing is read yet."""
-    uri = f"file:{path}?mode=ro" if readonly else f"file:{path}"
-    con = sqlcipher.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    if readonly:
+        con = sqlcipher.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                                check_same_thread=False)
+    else:
+        con = sqlcipher.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     con.execute("PRAGMA cipher_log_level = NONE")  # SQLCipher would print decryption errors to stderr
     con.execute(keys.pragma_key())
     return con
@@ -56,8 +59,10 @@ def connect(path: Path, keys: StoreKeys, *, readonly: bool = False) -> sqlcipher
     con = raw_connect(path, keys, readonly=readonly)
     try:
         con.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlcipher.DatabaseError:
+    except sqlcipher.DatabaseError as err:
         con.close()
+        if "not a database" not in str(err):  # busy, I/O: not a question of the key
+            raise
         raise StorageError("store.key_wrong", path=path.parent) from None
     return con
 
