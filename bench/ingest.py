@@ -4,7 +4,10 @@ The service path is ``app.services.cases.create_many`` on a fresh profile: per-r
 and a hash-chained audit entry per case, one transaction per chunk. The baseline inserts the very same case
 rows (read back from the service's database) with ``sqlite3.executemany`` into a table of the same schema and
 indexes, in a fresh WAL database with ``synchronous=FULL``, in a single transaction — the fastest honest way
-SQLite can store those rows. Run with ``make bench`` (or ``python bench/ingest.py --rows N``).
+SQLite can store those rows. The baseline is plain SQLite (the standard library's); one more row shows the same
+raw insert into an SQLCipher file keyed like the app's store, so the cost of encryption itself is visible.
+Run with ``make bench`` (or ``python bench/ingest.py --rows N``); the profile's store key goes to the OS keyring,
+so on a headless machine run it under ``tools/with-keyring``.
 """
 
 from __future__ import annotations
@@ -21,9 +24,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import sqlcipher3.dbapi2 as sqlcipher  # noqa: E402
+
 from app.events import EventBus  # noqa: E402
 from app.services import cases  # noqa: E402
 from app.services.workspace import Workspace  # noqa: E402
+from app.storage.atrest import StoreKeys  # noqa: E402
+from app.storage.db import open_store, raw_connect  # noqa: E402
 
 OFFICE = "35.73.02.1008"  # Kelurahan Oro-oro Dowo
 STREETS = ("Jl. Kawi", "Jl. Semeru", "Jl. Ijen", "Jl. Bromo", "Jl. Arjuno", "Jl. Welirang", "Jl. Merbabu")
@@ -69,10 +76,10 @@ def run_service(profile: Path, rows: list[tuple[str | None, str, dict[str, str]]
     return elapsed, ws
 
 
-def run_raw(service_db: Path, target: Path, tables: tuple[str, ...]) -> tuple[float, int]:
+def run_raw(service_db: Path, target: Path, tables: tuple[str, ...], encrypted: bool = False) -> tuple[float, int]:
     """Copy ``tables``' schema (same DDL, same indexes), then executemany the service's rows into them in one
-    transaction. Returns the seconds and the number of case rows."""
-    src = sqlite3.connect(service_db)
+    transaction (into an SQLCipher file when ``encrypted``). Returns the seconds and the number of case rows."""
+    src = open_store(service_db)
     ddl: list[str] = []
     data: dict[str, list[tuple[object, ...]]] = {}
     for table in tables:
@@ -81,7 +88,12 @@ def run_raw(service_db: Path, target: Path, tables: tuple[str, ...]) -> tuple[fl
             (table,))]
         data[table] = src.execute(f"SELECT * FROM {table}").fetchall()
     src.close()
-    con = sqlite3.connect(target, isolation_level=None)
+    con: sqlite3.Connection | sqlcipher.Connection
+    if encrypted:
+        con = raw_connect(target, StoreKeys(os.urandom(32)))
+        con.isolation_level = None
+    else:
+        con = sqlite3.connect(target, isolation_level=None)
     con.execute("PRAGMA journal_mode = WAL")
     con.execute("PRAGMA synchronous = FULL")
     for sql in ddl:
@@ -121,11 +133,12 @@ def main() -> int:
         ws.close()
         raw_s, raw_count = run_raw(ws.db.path, Path(tmp) / "raw.db", ("cases",))
         floor_s, _ = run_raw(ws.db.path, Path(tmp) / "floor.db", ("cases", "outbox", "audit"))
+        cipher_s, _ = run_raw(ws.db.path, Path(tmp) / "cipher.db", ("cases",), encrypted=True)
     if stored != (args.rows, args.rows, args.rows) or raw_count != args.rows:
         raise SystemExit(f"row counts do not match: service {stored}, raw {raw_count}")
     n = args.rows
     print(f"machine: {os.cpu_count()} CPUs, {cpu_model()}, Python {platform.python_version()}, "
-          f"SQLite {sqlite3.sqlite_version}")
+          f"SQLite {sqlite3.sqlite_version}, store: SQLCipher on SQLite {sqlcipher.sqlite_version}")
     print()
     print("| path | rows | seconds | rows/s | ratio service/this |")
     print("|---|---:|---:|---:|---:|")
@@ -135,6 +148,8 @@ def main() -> int:
           f"{raw_s:.2f} | {raw_count / raw_s:,.0f} | **{raw_s / service_s:.2f}** |")
     print(f"| raw `executemany`, the same case + outbox + audit rows, one transaction (storage floor) | "
           f"{n:,} | {floor_s:.2f} | {n / floor_s:,.0f} | {floor_s / service_s:.2f} |")
+    print(f"| raw `executemany`, the same case rows, one transaction, into SQLCipher | {n:,} | {cipher_s:.2f} | "
+          f"{n / cipher_s:,.0f} | {cipher_s / service_s:.2f} |")
     print()
     print(f"ratio service/raw (rows/s): {raw_s / service_s:.2f} (target >= 0.50); "
           f"best reachable with this schema (floor/raw): {raw_s / floor_s:.2f}")

@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import platform
-import sqlite3
 import sys
 import tempfile
 import time
@@ -53,7 +52,7 @@ def seed_server(url: str, n: int, office: str) -> None:
 
 
 def raw_insert(n: int, folder: Path) -> float:
-    from app.storage.db import Database
+    from app.storage.db import Database, open_store
     from app.storage.repo import CASE_COLUMNS
 
     db = Database(folder / "raw.db")
@@ -61,7 +60,7 @@ def raw_insert(n: int, folder: Path) -> float:
     rows = [(str(uuid.uuid4()), "SKD", "35.73.02.1008", "3573015708900003", f"Warga {i}",
              '{"alamat":"Jl. Ijen 5"}', "draft", 1, 1, "2026-11-27T08:00:00Z", "2026-11-27T08:00:00Z", "siti",
              "seed", "2026-11-30", None, None) for i in range(n)]
-    con = sqlite3.connect(folder / "raw.db")
+    con = open_store(folder / "raw.db")  # the app's store is SQLCipher: the baseline writes the same file
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=FULL")
     sql = f"INSERT INTO cases ({', '.join(CASE_COLUMNS)}) VALUES ({', '.join('?' * len(CASE_COLUMNS))})"

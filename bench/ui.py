@@ -2,8 +2,9 @@
 
     python bench/ui.py [--rows 1000000] [--out bench/out]
 
-Generates the store once (raw ``executemany`` into a database created by the app's ``Database``, so the schema
-and indexes are exactly the app's), then measures, offscreen: first paint of the case list, search / filter /
+Generates the store once (raw ``executemany`` into a database created by the app's ``Database``, so the schema,
+the indexes and the encryption are exactly the app's; the store key is in the OS keyring, so on a headless
+machine run it under ``tools/with-keyring``), then measures, offscreen: first paint of the case list, search / filter /
 sort latency (query → rows painted), scrolling to the end, resident memory, and a cold start of
 ``python -m ui.app`` until the main window is shown. Prints a table; ``--markdown`` prints it as Markdown.
 """
@@ -14,7 +15,6 @@ import argparse
 import json
 import os
 import random
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -28,7 +28,7 @@ os.environ.setdefault("LOKET_LANG", "id")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.storage.db import Database  # noqa: E402
+from app.storage.db import Database, open_store  # noqa: E402
 from app.storage.repo import CASE_COLUMNS  # noqa: E402
 
 OFFICE = "35.73.02.1008"
@@ -52,7 +52,7 @@ def generate(profile: Path, rows: int) -> None:
     """A profile with ``rows`` cases and one active petugas, written fast (raw executemany)."""
     db_path = profile / "loket.db"
     if db_path.exists():
-        con = sqlite3.connect(db_path)
+        con = open_store(db_path)
         have = con.execute("SELECT count(*) FROM cases").fetchone()[0]
         con.close()
         if have == rows:
@@ -70,7 +70,7 @@ def generate(profile: Path, rows: int) -> None:
     weights = [w for _, w in STATUSES]
     names = [s for s, _ in STATUSES]
     start = time.perf_counter()
-    con = sqlite3.connect(db_path)
+    con = open_store(db_path)  # the store is encrypted: the same key, through SQLCipher
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=OFF")
     sql = f"INSERT INTO cases ({', '.join(CASE_COLUMNS)}) VALUES ({', '.join('?' * len(CASE_COLUMNS))})"

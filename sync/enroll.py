@@ -7,6 +7,7 @@ from typing import Any
 
 from app.domain.roles import Role
 from app.services.workspace import Workspace
+from app.signing.keystore import check_pin_strength
 from app.storage import repo
 from sync import credentials, signer, tls
 from sync.client import SyncClient, check_url
@@ -33,6 +34,8 @@ def enroll(ws: Workspace, server_url: str | None, code: str, pin: str | None = N
            client: SyncClient | None = None) -> dict[str, Any]:
     """Exchange ``code`` for a device identity; the token goes to the OS keyring, the user to the profile."""
     server_url = check_url(server_for(ws, server_url))  # no enrolment code over clear text
+    if pin:  # a PIN that will be refused is refused before the one-time code is spent
+        check_pin_strength(pin)
     trust = tls.trust_at_enrolment(ws, server_url)
     client = client or SyncClient(server_url, tls=trust)
     answer = client.enroll(code, device_name=f"{platform.node()} ({platform.system()})")

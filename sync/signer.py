@@ -29,7 +29,7 @@ def create_signing_key(ws: Workspace, actor: Actor, pin: str, client: SyncClient
     """Make the device key under ``pin``, have the city CA certify it (CSR = proof of possession), keep the
     chain. Returns the certificate serial (hex)."""
     store = KeyStore(ws.profile, ws.device_id, actor.username)
-    store.create_key(pin, replace=replace)
+    store.create_key(pin, replace=replace, nip=actor.nip)
     office = ws.offices.get(actor.office)
     identity = SignerIdentity(actor.full_name, actor.nip or "", actor.position or "",
                               office.display_name if office else actor.office)

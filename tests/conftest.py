@@ -34,6 +34,7 @@ from app.services.workspace import Actor, Workspace  # noqa: E402
 from samples import OFFICE, OTHER_OFFICE  # noqa: E402
 from support.keyring_session import KeyringSession  # noqa: E402
 from support.memory_keyring import MemoryKeyring  # noqa: E402
+from support.store_keys import share_with_subprocesses  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -109,6 +110,7 @@ def cli(profile: Path) -> Callable[..., CliResult]:
 
     def run(*args: str, env: dict[str, str] | None = None, stdin: str | None = None,
             timeout: float = 60) -> CliResult:
+        share_with_subprocesses(profile / "loket.db", env)  # one keyring for the GUI and the CLI
         proc = subprocess.run(
             [sys.executable, "-m", "ui.cli", "--profile", str(profile), *args],
             capture_output=True, text=True, cwd=ROOT, input=stdin, timeout=timeout,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,6 +24,7 @@ from app.storage.models import NumberLease, OutboxOp
 from samples import NIK_WOMAN, OFFICE, SKD_FIELDS
 from support.pg import free_port
 from support.server import ServerProcess
+from support.store_keys import open_store
 from sync.doctor_checks import network_checks
 
 FAST_KDF = KdfParams(n=2**12, r=8, p=1)
@@ -43,7 +43,7 @@ def _run(ws: Workspace, **kw: object) -> dict[str, Check]:
 def test_every_check_gives_one_verdict_line(ws: Workspace, petugas: Actor) -> None:
     checks = doctor.run(ws)
     names = [c.name for c in checks]
-    assert names == ["user", "config", "database", "audit_chain", "queue", "catalog", "disk", "keyring",
+    assert names == ["user", "config", "database", "encryption", "audit_chain", "queue", "catalog", "disk", "keyring",
                      "city_ca", "certificate", "revocation_list", "letter_numbers"]
     assert all(c.ok for c in checks), [c for c in checks if not c.ok]
     assert all(c.detail and "\n" not in c.detail for c in checks)
@@ -64,7 +64,7 @@ def test_no_secure_keyring_fails(ws: Workspace, petugas: Actor) -> None:
 def test_audit_chain_and_database(ws: Workspace, petugas: Actor) -> None:
     cases.create(ws, petugas, "SKD", NIK_WOMAN, "Dewi Lestari", SKD_FIELDS)
     assert _run(ws)["audit_chain"].ok
-    con = sqlite3.connect(ws.db.path)
+    con = open_store(ws.db.path)
     con.execute("UPDATE audit SET detail = detail || ' ' WHERE seq = (SELECT MIN(seq) FROM audit)")
     con.commit()
     con.close()
@@ -185,7 +185,7 @@ def test_remaining_letter_numbers(ws: Workspace, penandatangan: Actor) -> None:
     result = _run(ws)["letter_numbers"]
     assert result.ok and not result.warn, result.detail
     assert result.detail.startswith("60 nomor surat tersisa di 2 blok")
-    con = sqlite3.connect(ws.db.path)
+    con = open_store(ws.db.path)
     con.execute('UPDATE number_leases SET "next" = "last" + 1 WHERE classification = \'470\'')
     con.commit()
     con.close()

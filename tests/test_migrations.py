@@ -9,11 +9,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+import sqlcipher3
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from app.storage import audit
-from app.storage.db import MIGRATIONS, SCHEMA_HEAD, Database, known_revisions
+from app.storage.atrest import is_plaintext_sqlite
+from app.storage.db import MIGRATIONS, SCHEMA_HEAD, Database, known_revisions, open_store
 from app.storage.models import Base
 
 FIXTURES = Path(__file__).with_name("fixtures")
@@ -39,8 +41,13 @@ def _revisions() -> dict[str, str | None]:
     return chain
 
 
+def _connect(db: Path) -> sqlite3.Connection:
+    """The fixture of an old release is plain SQLite; everything this release writes is encrypted."""
+    return sqlite3.connect(db) if is_plaintext_sqlite(db) else open_store(db)  # type: ignore[return-value]
+
+
 def _schema(db: Path) -> tuple[dict[str, set[str]], set[str]]:
-    con = sqlite3.connect(db)
+    con = _connect(db)
     try:
         tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         columns = {t: {r[1] for r in con.execute(f"PRAGMA table_info({t})")} for t in tables}
@@ -50,8 +57,19 @@ def _schema(db: Path) -> tuple[dict[str, set[str]], set[str]]:
     return columns, indexes
 
 
+def _connect_backup(backup: Path, db: Path) -> sqlcipher3.Connection:
+    """A backup opens with its store's key."""
+    from app.storage.atrest import load_keys
+    from app.storage.db import connect
+
+    keys = load_keys(db)
+    assert keys is not None
+    return connect(backup, keys)
+
+
 def _revision_of(db: Path) -> str:
-    con = sqlite3.connect(db)
+    plain_or_store = db.name == "loket.db" or is_plaintext_sqlite(db)
+    con = _connect(db) if plain_or_store else _connect_backup(db, db.parent.parent / "loket.db")
     try:
         return str(con.execute("SELECT version_num FROM alembic_version").fetchone()[0])
     finally:
@@ -117,7 +135,7 @@ def test_v1_fixture_is_release_0001() -> None:
 def test_upgrade_from_v1_keeps_data_and_adds_the_new_schema(v1_copy: Path) -> None:
     columns_before, _ = _schema(v1_copy)
     assert "priority" not in columns_before["outbox"]
-    con = sqlite3.connect(v1_copy)
+    con = _connect(v1_copy)
     cases_before = con.execute("SELECT * FROM cases ORDER BY id").fetchall()
     audit_before = con.execute("SELECT * FROM audit ORDER BY seq").fetchall()
     events_before = con.execute("SELECT * FROM case_events").fetchall()
@@ -140,8 +158,8 @@ def test_upgrade_from_v1_keeps_data_and_adds_the_new_schema(v1_copy: Path) -> No
         assert {i.name for i in table.indexes} <= indexes, table.name
     assert {"ix_outbox_state", "ix_cases_name"} <= indexes
 
-    con = sqlite3.connect(v1_copy)
-    con.row_factory = sqlite3.Row
+    con = _connect(v1_copy)
+    con.row_factory = sqlcipher3.Row
     kept = [c.name for c in Base.metadata.tables["cases"].columns if c.name in columns_before["cases"]]
     after = con.execute(f"SELECT {', '.join(kept)} FROM cases ORDER BY id").fetchall()
     assert [tuple(r) for r in after] == cases_before
@@ -160,12 +178,13 @@ def test_upgrade_from_v1_keeps_data_and_adds_the_new_schema(v1_copy: Path) -> No
 def test_backup_is_taken_before_migrating(v1_copy: Path) -> None:
     original = sqlite3.connect(v1_copy).execute("SELECT count(*) FROM cases").fetchone()[0]
     Database(v1_copy).close()
-    backups = list((v1_copy.parent / "backups").glob("*.db"))
-    assert len(backups) == 1
-    backup = backups[0]
-    assert "from-0001" in backup.name
+    backups = sorted((v1_copy.parent / "backups").glob("*.db"))
+    # the plaintext release-0001 file is encrypted first (with its own backup), then migrated
+    assert [b.name.split("-")[1] for b in backups] == ["before"] * 2
+    assert not any(is_plaintext_sqlite(b) for b in backups)
+    backup, = [b for b in backups if "from-0001" in b.name]
     assert _revision_of(backup) == "0001"  # the state before the migration, not after
-    con = sqlite3.connect(backup)
+    con = _connect_backup(backup, v1_copy)
     assert con.execute("SELECT count(*) FROM cases").fetchone()[0] == original
     assert "priority" not in {r[1] for r in con.execute("PRAGMA table_info(outbox)")}
     con.close()

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -26,12 +26,13 @@ from app.storage import audit
 from app.storage.blobs import MAX_ATTACHMENT_BYTES, BlobStore
 from app.storage.db import Database
 from samples import NIK_MAN, NIK_WOMAN, PNG, SKD_FIELDS, documents
+from support.store_keys import open_store, share_with_subprocesses
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _counts(db: Path) -> dict[str, int]:
-    con = sqlite3.connect(db)
+    con = open_store(db)
     try:
         return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                 for t in ("cases", "outbox", "audit", "case_events", "attachments")}
@@ -49,7 +50,7 @@ def _blob_files(profile: Path) -> list[Path]:
 
 def test_create_writes_case_outbox_and_audit_together(ws: Workspace, petugas: Actor) -> None:
     case_id = cases.create(ws, petugas, "SKD", NIK_WOMAN, "Siti Aminah", {"keperluan": "sekolah"}).id
-    con = sqlite3.connect(ws.db.path)
+    con = open_store(ws.db.path)
     (kind, op_case, payload), = con.execute("SELECT kind, case_id, payload FROM outbox").fetchall()
     assert (kind, op_case) == ("case.create", case_id)
     assert json.loads(payload)["case"]["fields"] == {"keperluan": "sekolah"}
@@ -118,7 +119,7 @@ def test_bulk_create_keeps_good_rows(ws: Workspace, petugas: Actor) -> None:
     assert all(_is_uuid4(i) for i in result.ids)
     shown = cases.show(ws, result.ids[0])
     assert shown["fields"]["tanggal_lahir"] == "1990-08-17" and shown["nik"] == NIK_WOMAN
-    con = sqlite3.connect(ws.db.path)
+    con = open_store(ws.db.path)
     op_ids = [r[0] for r in con.execute("SELECT op_id FROM outbox")]
     assert all(_is_uuid4(i) for i in op_ids) and len(set(op_ids)) == 2
     (raw,) = con.execute("SELECT payload FROM outbox WHERE case_id = ?", (result.ids[0],)).fetchone()
@@ -141,7 +142,7 @@ def test_audit_chain_verifies_and_tampering_is_found(ws: Workspace, petugas: Act
     by_name = {c.name: c for c in doctor.run(ws)}
     assert by_name["audit_chain"].ok, by_name["audit_chain"].detail
 
-    con = sqlite3.connect(ws.db.path)
+    con = open_store(ws.db.path)
     con.execute("""UPDATE audit SET detail = '{"service":"SKD","status":"issued"}' WHERE seq = 2""")
     con.commit()
     con.close()
@@ -168,12 +169,13 @@ def test_attachments_are_content_addressed(ws: Workspace, petugas: Actor, tmp_pa
     assert len(stored) == 2  # the KTP file is stored once for both cases
     for path in files.values():
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        blob = ws.profile / "blobs" / digest[:2] / digest
-        assert blob.read_bytes() == path.read_bytes()
+        blob = ws.blobs.path_of(digest)  # named by a keyed hash, sealed with AES-GCM
+        assert blob.name != digest and path.read_bytes() not in blob.read_bytes()
+        assert ws.blobs.read(digest) == path.read_bytes()
     docs = {d["doc_code"]: d for d in cases.show(ws, first)["documents"]}
     assert docs["ktp"]["mime"] == "image/png" and docs["kk"]["mime"] == "application/pdf"
     assert cases.show(ws, second)["documents"][0]["sha256"] == docs["ktp"]["sha256"]
-    con = sqlite3.connect(ws.db.path)
+    con = open_store(ws.db.path)
     kinds = sorted(k for (k,) in con.execute("SELECT kind FROM outbox WHERE case_id = ?", (first,)))
     con.close()
     assert kinds == ["attachment.add", "attachment.add", "blob", "blob", "case.create"]
@@ -252,7 +254,7 @@ def test_corrupt_database_is_refused_and_kept(tmp_path: Path, cli: Callable[...,
 def test_newer_schema_is_refused_untouched(tmp_path: Path) -> None:
     path = tmp_path / "loket.db"
     Database(path).close()
-    con = sqlite3.connect(path)
+    con = open_store(path)
     con.execute("UPDATE alembic_version SET version_num = '9999'")
     con.commit()
     con.close()
@@ -293,9 +295,11 @@ def test_sigkill_mid_write_loses_only_whole_cases(ws: Workspace, petugas: Actor,
     script = tmp_path / "writer.py"
     script.write_text(WRITER)
     rnd = random.Random(20261127)
+    share_with_subprocesses(ws.db.path)  # the writer process reads the store key from the OS keyring
     for round_no in range(4):
         proc = subprocess.Popen([sys.executable, str(script), str(ws.profile), str(round_no)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+                                env={**os.environ, "PYTHONPATH": str(ROOT)})  # this tree's app, not another
         assert proc.stdout is not None
         line = proc.stdout.readline()
         assert line.strip() == b"ready", proc.stderr.read() if proc.stderr else b""
@@ -304,7 +308,7 @@ def test_sigkill_mid_write_loses_only_whole_cases(ws: Workspace, petugas: Actor,
         proc.wait(timeout=10)
         assert proc.returncode == -signal.SIGKILL
 
-    con = sqlite3.connect(ws.db.path)
+    con = open_store(ws.db.path)
     assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     case_ids = {r[0] for r in con.execute("SELECT id FROM cases")}
     op_ids = [r[0] for r in con.execute("SELECT case_id FROM outbox WHERE kind = 'case.create'")]

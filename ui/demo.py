@@ -4,7 +4,7 @@ Creates (once) a profile under ``DIR/profile`` with local users of Kelurahan Oro
 petugas "siti", verifikator "bambang", penandatangan "lurah"; and sample cases in several statuses, written
 through the services layer like real work (backdated so some are overdue). The
 reference server runs beside it (``start_demo_server``) and the demo users are enrolled against it, so the
-sample work syncs and the Lurah can sign (PIN ``123456``).
+sample work syncs and the Lurah can sign (PIN ``582047``).
 """
 
 from __future__ import annotations
@@ -200,7 +200,7 @@ def prepare(data: Path, count: int = 10) -> Path:
     return profile
 
 
-DEMO_PIN = "123456"  # the demo Lurah's signing PIN (demo only; real PINs are chosen by their owners)
+DEMO_PIN = "582047"  # the demo Lurah's signing PIN (demo only; real PINs are chosen by their owners)
 
 
 class DemoServer:

@@ -64,6 +64,24 @@ def check_database(ws: Workspace) -> Check:
                  else _t("basis data rusak: ", "database damaged: ") + "; ".join(result[:3]))
 
 
+def check_encryption(ws: Workspace) -> Check:
+    """Encrypted at rest: the store, its backups and every blob file (file names only, never contents)."""
+    from app.storage.atrest import is_plaintext_sqlite
+
+    plain = [ws.db.path] if is_plaintext_sqlite(ws.db.path) else []
+    plain += [p for p in sorted((ws.profile / "backups").glob("*.db")) if is_plaintext_sqlite(p)]
+    plain += ws.blobs.plaintext_files()
+    if not plain and ws.blobs.encrypted:
+        return Check("encryption", True, _t(
+            "terenkripsi saat disimpan: ya (basis data SQLCipher, lampiran AES-256-GCM, kunci di keyring)",
+            "encrypted at rest: yes (SQLCipher database, AES-256-GCM attachments, key in the keyring)"))
+    names = ", ".join(str(p.relative_to(ws.profile)) for p in plain[:3]) or "blobs/"
+    return Check("encryption", False, _t(
+        f"terenkripsi saat disimpan: tidak — {len(plain)} berkas tanpa sandi ({names}); buka ulang profil "
+        "agar dienkripsi", f"encrypted at rest: no — {len(plain)} unencrypted files ({names}); reopen the "
+        "profile to encrypt it"))
+
+
 def check_audit(ws: Workspace) -> Check:
     with ws.db.read() as s:
         report = audit.verify(s)
@@ -270,7 +288,7 @@ def check_letter_numbers(ws: Workspace) -> Check:
 
 
 CHECKS: list[Callable[[Workspace], Check]] = [
-    check_user, check_config, check_database, check_audit, check_queue, check_catalog, check_disk,
+    check_user, check_config, check_database, check_encryption, check_audit, check_queue, check_catalog, check_disk,
     check_keyring, check_city_ca, check_certificate, check_revocation_list, check_letter_numbers,
 ]
 

@@ -22,7 +22,6 @@ import io
 import json
 import platform
 import re
-import sqlite3
 import sys
 import zipfile
 from collections.abc import Callable, Iterable
@@ -30,6 +29,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+import sqlcipher3.dbapi2 as sqlcipher
 
 from app import __version__, config, logs
 from app.fileio import write_atomic
@@ -95,11 +96,17 @@ def schema_revision(db_path: Path) -> str | None:
     """The Alembic revision stored in the profile's database, read without opening it for writing."""
     if not db_path.exists():
         return None
-    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    from app.errors import LoketError
+    from app.storage.db import open_store
+
+    try:
+        con = open_store(db_path, readonly=True)
+    except LoketError:
+        return None
     try:
         row = con.execute("SELECT version_num FROM alembic_version").fetchone()
         return str(row[0]) if row else None
-    except sqlite3.DatabaseError:
+    except sqlcipher.DatabaseError:
         return None
     finally:
         con.close()

@@ -42,7 +42,8 @@ class Workspace:
         from app import config
 
         limit_mb = config.load(self.profile).get(config.ATTACHMENT_LIMIT_MB)
-        self.blobs = BlobStore(self.profile / "blobs", limit=limit_mb * 1024 * 1024)
+        self.blobs = BlobStore(self.profile / "blobs", limit=limit_mb * 1024 * 1024,
+                               cipher=self.db.keys.blob_cipher())
         self.catalog = catalog or default_catalog()
         self.offices = directory()
         self.events = events or bus

@@ -12,11 +12,12 @@ Contract
   :meth:`KeyStore.unlocked` yields the key for one batch and drops every reference afterwards. CPython cannot
   wipe the bytes it decrypted; the key lives only as long as the batch.
 * Repeated wrong PINs lock signing with growing delays (:func:`lockout_delay`). The failure count and the
-  lock-until time are not secret and live in a small JSON file in the profile (``signing/<entry>.lock.json``)
-  rather than in the keyring: the keyring should hold exactly one secret per signer, some backends prompt or
-  are slow on every write, and anyone able to edit the profile file can read the keyring entry of the same
-  OS user anyway. The lockout slows guessing *through Loket*; guessing against a copied blob is bounded by
-  scrypt's cost (≈ 0.7 s and 128 MiB per guess), which is why :data:`MIN_PIN_LENGTH` is 6.
+  lock-until time live in a second keyring entry (user ``"<device_id>/<user>/lockout"``), not in the profile:
+  a file could be deleted from a lost laptop's disk to win fresh attempts, a keyring entry cannot be reached
+  without the OS account's password. (A lockout file of an earlier release is carried into the keyring and
+  removed.) The lockout slows guessing *through Loket*; guessing against a copied blob is bounded by scrypt's
+  cost (≈ 0.7 s and 128 MiB per guess), which is why a PIN has at least :data:`MIN_PIN_LENGTH` characters and
+  is refused when it is trivially guessable (:func:`check_pin_strength`).
 * Only a real OS keyring is accepted. The ``fail``/``null`` backends and plaintext/file backends
   (``keyrings.alt``, ``keyrings.cryptfile``) raise :class:`KeyringUnavailable` / :class:`KeyringInsecure`
   with instructions; there is never a fallback to a file.
@@ -94,6 +95,12 @@ register({
     "pin.weak": {
         "id": "PIN minimal {min} karakter.",
         "en": "The PIN needs at least {min} characters.",
+    },
+    "pin.trivial": {
+        "id": "PIN ini terlalu mudah ditebak: jangan memakai angka yang berulang (111111, 121212), urutan "
+              "(123456, 654321) atau tanggal lahir. Pilih {min} angka atau lebih yang acak.",
+        "en": "This PIN is too easy to guess: do not use repeated digits (111111, 121212), runs (123456, 654321) "
+              "or a birth date. Choose {min} or more random digits.",
     },
     "key.missing": {
         "id": "Belum ada kunci tanda tangan untuk {entry} di perangkat ini. Daftarkan kunci terlebih dahulu.",
@@ -187,6 +194,35 @@ def lockout_delay(failures: int) -> float:
     if failures < FREE_ATTEMPTS:
         return 0.0
     return float(min(MAX_DELAY, BASE_DELAY * 2.0 ** (failures - FREE_ATTEMPTS)))
+
+
+def _birth_dates(nip: str | None) -> set[str]:
+    """The ways a birth date is typed, from a NIP (its first eight digits are the holder's YYYYMMDD)."""
+    digits = "".join(ch for ch in (nip or "") if ch.isdigit())
+    if len(digits) < 8:
+        return set()
+    yyyy, mm, dd = digits[:4], digits[4:6], digits[6:8]
+    return {yyyy + mm + dd, dd + mm + yyyy, dd + mm + yyyy[2:], yyyy[2:] + mm + dd, mm + dd + yyyy}
+
+
+def _trivial(pin: str) -> bool:
+    for period in (1, 2, 3):  # 111111, 121212, 123123
+        if len(pin) > period and pin == (pin[:period] * len(pin))[:len(pin)]:
+            return True
+    if pin.isdigit():
+        steps = {(int(b) - int(a)) % 10 for a, b in zip(pin, pin[1:], strict=False)}
+        if steps in ({1}, {9}):  # 123456, 567890, 654321, 210987
+            return True
+    return False
+
+
+def check_pin_strength(pin: str, *, nip: str | None = None) -> None:
+    """Raise :class:`WeakPin` for a PIN shorter than :data:`MIN_PIN_LENGTH` or trivially guessable: one
+    repeated digit or pair or triple, a run up or down, or the signer's birth date taken from the NIP."""
+    if len(pin) < MIN_PIN_LENGTH:
+        raise WeakPin(min=MIN_PIN_LENGTH)
+    if _trivial(pin) or pin in _birth_dates(nip):
+        raise WeakPin("pin.trivial", min=MIN_PIN_LENGTH)
 
 
 def ensure_secure_backend(backend: KeyringBackend) -> None:
@@ -301,7 +337,8 @@ class KeyStore:
         self._clock = clock
         self.kdf = kdf
         folder = self.profile_dir / "signing"
-        self._lock_path = folder / f"{_slug(self.entry)}.lock.json"
+        self._lock_path = folder / f"{_slug(self.entry)}.lock.json"  # earlier releases; carried over
+        self._lock_entry = f"{self.entry}/lockout"
         self._chain_path = folder / f"{_slug(self.entry)}.chain.pem"
 
     # -- keyring access -------------------------------------------------------------------------------
@@ -317,8 +354,11 @@ class KeyStore:
             raise KeyringUnavailable(reason=str(err) or type(err).__name__) from None
 
     def _write_blob(self, blob: str) -> None:
+        self._write_entry(self.entry, blob)
+
+    def _write_entry(self, entry: str, value: str) -> None:
         try:
-            self._keyring().set_password(KEYRING_SERVICE, self.entry, blob)
+            self._keyring().set_password(KEYRING_SERVICE, entry, value)
         except keyring.errors.KeyringError as err:
             raise KeyringUnavailable(reason=str(err) or type(err).__name__) from None
 
@@ -332,13 +372,13 @@ class KeyStore:
     def has_key(self) -> bool:
         return bool(self._read_blob())
 
-    def create_key(self, pin: str, *, replace: bool = False) -> ec.EllipticCurvePublicKey:
+    def create_key(self, pin: str, *, replace: bool = False, nip: str | None = None) -> ec.EllipticCurvePublicKey:
         """Generate a P-256 key, store it under ``pin``; returns the public key (for the CSR's subject key).
 
         The CSR itself needs the private key: build it inside ``with store.unlocked(pin) as key:``.
+        ``nip`` (the signer's) lets the PIN check refuse the birth date in it.
         """
-        if len(pin) < MIN_PIN_LENGTH:
-            raise WeakPin(min=MIN_PIN_LENGTH)
+        check_pin_strength(pin, nip=nip)
         if not replace and self.has_key():
             raise KeyExists(entry=self.entry)
         private = ec.generate_private_key(ec.SECP256R1())
@@ -359,32 +399,54 @@ class KeyStore:
 
     def delete(self) -> None:
         """Remove the key from the keyring (e.g. after revocation); the chain file goes too."""
-        try:
-            self._keyring().delete_password(KEYRING_SERVICE, self.entry)
-        except keyring.errors.PasswordDeleteError:
-            pass
-        except keyring.errors.KeyringError as err:
-            raise KeyringUnavailable(reason=str(err) or type(err).__name__) from None
+        for entry in (self.entry, self._lock_entry):
+            try:
+                self._keyring().delete_password(KEYRING_SERVICE, entry)
+            except keyring.errors.PasswordDeleteError:
+                pass
+            except keyring.errors.KeyringError as err:
+                raise KeyringUnavailable(reason=str(err) or type(err).__name__) from None
         for path in (self._chain_path, self._lock_path):
             path.unlink(missing_ok=True)
 
     # -- PIN checks and lockout -----------------------------------------------------------------------
     def lock_state(self) -> LockState:
         try:
-            raw = json.loads(self._lock_path.read_text(encoding="utf-8"))
+            raw_text = self._keyring().get_password(KEYRING_SERVICE, self._lock_entry)
+        except keyring.errors.KeyringError as err:
+            raise KeyringUnavailable(reason=str(err) or type(err).__name__) from None
+        if raw_text is None:
+            return self._carry_over_lock_file()
+        try:
+            raw = json.loads(raw_text)
             return LockState(int(raw["failures"]), float(raw["locked_until"]))
-        except FileNotFoundError:
-            return LockState()
-        except (ValueError, KeyError, TypeError, OSError):
-            # A damaged lock file must not grant fresh attempts: assume the free ones are used up and wait
+        except (ValueError, KeyError, TypeError):
+            # A damaged entry must not grant fresh attempts: assume the free ones are used up and wait
             # one base delay. Persist that, or the wait would restart on every read and never end.
             state = LockState(FREE_ATTEMPTS, self._clock() + BASE_DELAY)
             self._save_lock(state)
             return state
 
+    def _carry_over_lock_file(self) -> LockState:
+        """An earlier release's lockout file: its state moves into the keyring (a damaged one locks)."""
+        try:
+            text = self._lock_path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return LockState()
+        except OSError:
+            text = ""
+        try:
+            raw = json.loads(text)
+            state = LockState(int(raw["failures"]), float(raw["locked_until"]))
+        except (ValueError, KeyError, TypeError):
+            state = LockState(FREE_ATTEMPTS, self._clock() + BASE_DELAY)
+        self._save_lock(state)
+        self._lock_path.unlink(missing_ok=True)
+        return state
+
     def _save_lock(self, state: LockState) -> None:
-        data = json.dumps({"failures": state.failures, "locked_until": state.locked_until}).encode()
-        write_atomic(self._lock_path, data, mode=0o600)
+        data = json.dumps({"failures": state.failures, "locked_until": state.locked_until})
+        self._write_entry(self._lock_entry, data)
 
     def _open(self, pin: str) -> ec.EllipticCurvePrivateKey:
         """Lockout check → decrypt → bookkeeping. Raises SigningLocked/InvalidPin; returns the key."""
@@ -425,10 +487,9 @@ class KeyStore:
         finally:
             del private
 
-    def change_pin(self, old_pin: str, new_pin: str) -> None:
+    def change_pin(self, old_pin: str, new_pin: str, *, nip: str | None = None) -> None:
         """Re-encrypt the key under ``new_pin`` (and this store's KDF cost)."""
-        if len(new_pin) < MIN_PIN_LENGTH:
-            raise WeakPin(min=MIN_PIN_LENGTH)
+        check_pin_strength(new_pin, nip=nip)
         with self.unlocked(old_pin) as private:
             self._write_blob(encrypt_key(private, new_pin, self.entry, self.kdf))
 

@@ -1,4 +1,8 @@
-"""Opening a profile's SQLite database: pragmas, transactions, migrations with a backup first.
+"""Opening a profile's SQLite database: encryption, pragmas, transactions, migrations with a backup first.
+
+The store is an SQLCipher 4 file (``sqlcipher3``, SQLite with page-level AES-256 and HMAC); its key comes
+from the OS keyring (:mod:`app.storage.atrest`). A plaintext store made by an earlier release is encrypted on
+first open (:mod:`app.storage.plaintext`). Backups are SQLCipher files under the same key.
 
 Writers take the lock up front (``BEGIN IMMEDIATE``) so two processes on one profile (the GUI and a
 ``loket-cli`` call) queue instead of failing half-way; readers use deferred transactions and never block
@@ -10,13 +14,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import os
 import re
 import shutil
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,6 +29,8 @@ from sqlalchemy.pool import NullPool
 
 from app.errors import StorageError
 from app.i18n import register
+from app.storage import atrest
+from app.storage.atrest import StoreKeys
 
 register({"disk.full": {
     "id": "Disk penuh: data tidak dapat disimpan di {path}. Yang sudah tersimpan tetap aman; kosongkan ruang disk "
@@ -36,18 +43,53 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 15_000
 
 
-def _engine(path: Path, immediate: bool) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", poolclass=NullPool)
+def raw_connect(path: Path, keys: StoreKeys, *, readonly: bool = False) -> sqlcipher.Connection:
+    """A DB-API connection to the encrypted store with its key set; nothing is read yet."""
+    if readonly:
+        con = sqlcipher.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                                check_same_thread=False)
+    else:
+        con = sqlcipher.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    con.execute("PRAGMA cipher_log_level = NONE")  # SQLCipher would print decryption errors to stderr
+    con.execute(keys.pragma_key())
+    return con
 
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
-        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
-        cur = dbapi_conn.cursor()
+
+def connect(path: Path, keys: StoreKeys, *, readonly: bool = False) -> sqlcipher.Connection:
+    """A DB-API connection to the encrypted store, keyed and checked (a wrong key fails here, not later)."""
+    con = raw_connect(path, keys, readonly=readonly)
+    try:
+        con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher.DatabaseError as err:
+        con.close()
+        if "not a database" not in str(err):  # busy, I/O: not a question of the key
+            raise
+        raise StorageError("store.key_wrong", path=path.parent) from None
+    return con
+
+
+def open_store(path: Path, *, readonly: bool = False) -> sqlcipher.Connection:
+    """A DB-API connection to an existing store, its key read from the keyring (support tools, tests)."""
+    keys = atrest.load_keys(path)
+    if keys is None:
+        raise StorageError("store.key_missing", path=path.parent)
+    return connect(path, keys, readonly=readonly)
+
+
+def _engine(path: Path, keys: StoreKeys, immediate: bool) -> Engine:
+    def _connect() -> sqlcipher.Connection:
+        con = connect(path, keys)
+        con.isolation_level = None  # we issue BEGIN ourselves
+        cur = con.cursor()
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = FULL")
         cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA temp_store = MEMORY")  # sort/temp tables never reach a plaintext temp file
         cur.close()
+        return con
+
+    engine = create_engine("sqlite://", module=sqlcipher, creator=_connect, poolclass=NullPool)
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
@@ -56,9 +98,9 @@ def _engine(path: Path, immediate: bool) -> Engine:
     return engine
 
 
-def _current_revision(path: Path) -> str | None:
+def _current_revision(path: Path, keys: StoreKeys) -> str | None:
     """The schema revision stored in the file, read without Alembic (fast start for the CLI)."""
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    con = raw_connect(path, keys, readonly=True)
     try:
         # Reading the schema raises DatabaseError on a damaged header; a full quick_check would read the
         # whole file (a second per GB) on every start, so deep checks belong to ``doctor``.
@@ -68,7 +110,7 @@ def _current_revision(path: Path) -> str | None:
         if row is None:
             return None
         found = con.execute("SELECT version_num FROM alembic_version").fetchone()
-        return found[0] if found else None
+        return str(found[0]) if found else None
     finally:
         con.close()
 
@@ -85,21 +127,41 @@ def known_revisions() -> list[str]:
     return sorted(out)
 
 
-def backup(path: Path, dest_dir: Path, label: str) -> Path:
-    """A consistent copy of the database (SQLite's online backup), owner-only."""
+def export(con: sqlcipher.Connection, dest: Path, keys: StoreKeys) -> None:
+    """Copy the database open on ``con`` into a new SQLCipher file ``dest`` under ``keys`` (owner-only)."""
+    dest.unlink(missing_ok=True)
+    dest.touch(mode=0o600)
+    escaped = str(dest).replace("'", "''")
+    con.isolation_level = None
+    con.execute(f"ATTACH DATABASE '{escaped}' AS export KEY \"x'{keys.sqlcipher.hex()}'\"")
+    try:
+        con.execute("BEGIN")  # one snapshot of the source for the whole copy
+        try:
+            con.execute("SELECT sqlcipher_export('export')")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.execute("DETACH DATABASE export")
+    dest.chmod(0o600)
+    with dest.open("rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+def backup(path: Path, dest_dir: Path, label: str, keys: StoreKeys | None = None) -> Path:
+    """A consistent copy of the database, encrypted under the store's key, owner-only."""
+    keys = keys or atrest.load_keys(path)
+    if keys is None:
+        raise StorageError("store.key_missing", path=path.parent)
     dest_dir.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
     dest = dest_dir / f"{path.stem}-{label}-{stamp}.db"
-    src = sqlite3.connect(path)
+    con = connect(path, keys)
     try:
-        out = sqlite3.connect(dest)
-        try:
-            src.backup(out)
-        finally:
-            out.close()
+        export(con, dest, keys)
     finally:
-        src.close()
-    dest.chmod(0o600)
+        con.close()
     return dest
 
 
@@ -129,28 +191,46 @@ class Database:
     def __init__(self, path: Path, *, upgrade: bool = True) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.keys = self._open_keys()
         if upgrade:
             self._prepare()
-        self.writer = _engine(path, immediate=True)
-        self.reader = _engine(path, immediate=False)
+        self.writer = _engine(path, self.keys, immediate=True)
+        self.reader = _engine(path, self.keys, immediate=False)
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
+
+    def _open_keys(self) -> StoreKeys:
+        """The store's keys; a new store gets a new key, a plaintext one is encrypted first."""
+        from app.storage import plaintext
+
+        if atrest.is_plaintext_sqlite(self.path):
+            return plaintext.encrypt_profile(self.path)
+        keys = atrest.load_keys(self.path)
+        if keys is not None:
+            return keys
+        if self.path.exists() and self.path.stat().st_size > 0:  # neither plain SQLite nor named: damaged
+            copy = _keep_damaged(self.path)
+            raise StorageError("db.corrupt", path=self.path, copy=copy)
+        for stale in (self.path.with_name(self.path.name + s) for s in ("-wal", "-shm")):
+            stale.unlink(missing_ok=True)  # left by an empty plaintext file: not ours to replay
+        return atrest.create_keys(self.path)
 
     def _prepare(self) -> None:
         fresh = not self.path.exists() or self.path.stat().st_size == 0
         revision: str | None = None
         if not fresh:
             try:
-                revision = _current_revision(self.path)
-            except sqlite3.DatabaseError:
+                revision = _current_revision(self.path, self.keys)
+            except sqlcipher.DatabaseError:
                 copy = _keep_damaged(self.path)
                 raise StorageError("db.corrupt", path=self.path, copy=copy) from None
             if revision is not None and revision not in known_revisions():
                 raise StorageError("db.too_new", path=self.path, found=revision)
             if revision == SCHEMA_HEAD:
                 return
-            backup(self.path, self.path.parent / "backups", f"before-{SCHEMA_HEAD}-from-{revision or 'none'}")
-        engine = _engine(self.path, immediate=True)
+            backup(self.path, self.path.parent / "backups", f"before-{SCHEMA_HEAD}-from-{revision or 'none'}",
+                   self.keys)
+        engine = _engine(self.path, self.keys, immediate=True)
         try:
             migrate(self.path, engine)
         finally:

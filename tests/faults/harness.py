@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.services.workspace import Workspace
+from support.store_keys import open_store
 from sync.client import SyncClient
 from sync.server.app import create_app
 from sync.server.ca import Authority
@@ -142,7 +143,6 @@ def new_workspace(folder: Path) -> Workspace:
     """A fresh profile. The first one is migrated for real; later ones start from a copy of its database
     (without its device id), which spares each hypothesis example the migrations."""
     import shutil
-    import sqlite3
     import tempfile
 
     from app.events import EventBus
@@ -151,7 +151,8 @@ def new_workspace(folder: Path) -> Workspace:
     if template is None:
         template = Path(tempfile.mkdtemp(prefix="loket-template-")) / "profile"
         Workspace(template, events=EventBus()).close()
-        conn = sqlite3.connect(template / "loket.db", isolation_level=None)
+        conn = open_store(template / "loket.db")
+        conn.isolation_level = None
         try:
             conn.execute("DELETE FROM meta WHERE key = 'device_id'")
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -160,6 +161,7 @@ def new_workspace(folder: Path) -> Workspace:
         _TEMPLATES["workspace"] = template
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(template / "loket.db", folder / "loket.db")
+    shutil.copyfile(template / "loket.db.key-id", folder / "loket.db.key-id")
     return Workspace(folder, events=EventBus())
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+
+from support.store_keys import open_store
 
 CaseState = dict[str, Any]
 State = dict[str, CaseState]
@@ -27,7 +28,7 @@ def _canon(case_id: str, status: str, version: int, nik: str | None, name: str, 
 
 def laptop_state(db_path: Path, office: str | None = None) -> State:
     """Every case in a laptop's database (``office`` limits it to one office's cases)."""
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    conn = open_store(db_path, readonly=True)
     try:
         rows = conn.execute("SELECT id, status, version, nik, name, fields, office FROM cases").fetchall()
         events: dict[str, list[tuple[Any, ...]]] = {}
@@ -75,7 +76,7 @@ def diff(a: State, b: State, limit: int = 5) -> list[str]:
 
 
 def integrity_ok(db_path: Path) -> str:
-    conn = sqlite3.connect(db_path)
+    conn = open_store(db_path)
     try:
         return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
     finally:
@@ -89,7 +90,7 @@ def applied_once_problems(server: State, laptop_dbs: Iterable[Path]) -> list[str
     history: dict[str, int] = {}
     docs: dict[str, int] = {}
     for path in laptop_dbs:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = open_store(path, readonly=True)
         try:
             for kind, case_id in conn.execute("SELECT kind, case_id FROM outbox WHERE state = 'done'"):
                 if kind in ("case.edit", "case.transition", "conflict.resolve"):

@@ -9,7 +9,6 @@ import http.server
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -27,6 +26,7 @@ from app.services.workspace import Workspace
 from app.storage.blobs import MAX_ATTACHMENT_BYTES
 from faults.harness import OFFICE, PDF_HEAD, SKD_FIELDS, LocalServer, enroll_workspace, new_workspace
 from faults.state import integrity_ok, laptop_state
+from support.store_keys import open_store, share_with_subprocesses
 from sync.client import SyncClient
 from sync.engine import SyncEngine
 from sync.errors import SyncError
@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _cli(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    share_with_subprocesses(profile / "loket.db")  # one OS keyring for this process and loket-cli
     return subprocess.run([sys.executable, "-m", "ui.cli", "--profile", str(profile), *args], capture_output=True,
                           text=True, cwd=ROOT, timeout=120, env={**os.environ, "LOKET_LANG": "en"})
 
@@ -219,7 +220,7 @@ def test_garbage_from_the_server_changes_nothing(local_server: LocalServer, tmp_
     db = ws.profile / "loket.db"
 
     def snapshot() -> tuple[Any, ...]:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        conn = open_store(db, readonly=True)
         try:
             return (conn.execute("SELECT op_id, state, errno FROM outbox ORDER BY seq").fetchall(),
                     conn.execute("SELECT key, value FROM meta WHERE key LIKE 'cursor:%' ORDER BY key").fetchall(),

@@ -29,6 +29,7 @@ from faults.forkserver import ForkClient
 from faults.harness import OFFICE, fault_points, long_run
 from faults.state import applied_once_problems, diff, integrity_ok, laptop_state, server_state, state_hash
 from support.server import Laptop, ServerProcess
+from support.store_keys import open_store
 
 pytestmark = pytest.mark.timeout(3600 if long_run() else 300)  # the long run takes minutes
 SEED = 20261127
@@ -128,7 +129,7 @@ def _command(dev: Device, step: int, workdir: Path) -> tuple[list[str], Callable
 
 def _learn_submitted(dev: Device) -> Callable[[dict[str, Any]], None]:
     def learn(_out: dict[str, Any]) -> None:
-        db = sqlite3.connect(f"file:{dev.laptop.profile / 'loket.db'}?mode=ro", uri=True)
+        db = open_store(dev.laptop.profile / 'loket.db', readonly=True)
         try:
             found = [r[0] for r in db.execute("SELECT id FROM cases WHERE status = 'submitted'")]
         finally:
@@ -214,7 +215,7 @@ def test_kill_minus_nine_anywhere_loses_nothing(cli_laptop: Callable[[str, str],
         assert integrity_ok(db) == "ok", dev.name
         mine = laptop_state(db, OFFICE)
         assert state_hash(mine) == expected, (dev.name, diff(mine, server))
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        with open_store(db, readonly=True) as conn:
             rejected = conn.execute("SELECT kind, errno, error FROM outbox WHERE state = 'rejected'").fetchall()
         assert rejected == [], (dev.name, rejected)
     assert integrity_ok(server_process.data / "loket-server.db") == "ok"

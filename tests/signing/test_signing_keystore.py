@@ -141,11 +141,10 @@ def test_lockout_schedule() -> None:
     assert lockout_delay(50) == 3600
 
 
-def test_damaged_lock_file_does_not_grant_attempts(store: KeyStore, clock: FakeClock) -> None:
+def test_damaged_lock_entry_does_not_grant_attempts(store: KeyStore, clock: FakeClock,
+                                                    mem_keyring: DictKeyring) -> None:
     store.create_key(PIN)
-    path = store.profile_dir / "signing" / "dev-7f3a_siti.lock.json"
-    assert path.exists()
-    path.write_text("{not json")
+    mem_keyring.store[("loket", "dev-7f3a/siti/lockout")] = "{not json"
     with pytest.raises(SigningLocked):
         store.check_pin(PIN)
     clock.advance(10)
@@ -156,6 +155,56 @@ def test_damaged_lock_file_does_not_grant_attempts(store: KeyStore, clock: FakeC
         store.check_pin("000000")
     assert err.value.params == {"seconds": 60}
     clock.advance(61)
+    store.check_pin(PIN)
+
+
+def test_deleting_profile_files_does_not_reset_the_lockout(store: KeyStore, clock: FakeClock,
+                                                           mem_keyring: DictKeyring) -> None:
+    """A thief with the disk but not the OS password can delete any file; the count is not in one."""
+    store.create_key(PIN)
+    for _ in range(3):
+        with pytest.raises(InvalidPin):
+            store.check_pin("907153")
+    for path in store.profile_dir.rglob("*"):
+        if path.is_file():
+            path.unlink()
+    with pytest.raises(SigningLocked):
+        store.check_pin(PIN)
+    assert not list(store.profile_dir.rglob("*.lock.json"))
+    assert json.loads(mem_keyring.store[("loket", "dev-7f3a/siti/lockout")])["failures"] == 3
+
+
+def test_an_old_lock_file_is_carried_into_the_keyring(store: KeyStore, mem_keyring: DictKeyring,
+                                                       clock: FakeClock) -> None:
+    store.create_key(PIN)
+    del mem_keyring.store[("loket", "dev-7f3a/siti/lockout")]
+    old = store.profile_dir / "signing" / "dev-7f3a_siti.lock.json"
+    old.parent.mkdir(parents=True, exist_ok=True)
+    old.write_text(json.dumps({"failures": 4, "locked_until": clock() + 60}))
+    with pytest.raises(SigningLocked):
+        store.check_pin(PIN)
+    assert not old.exists() and store.lock_state().failures == 4
+
+
+@pytest.mark.parametrize("pin", ["111111", "000000", "121212", "123123", "123456", "654321", "567890",
+                                 "3456789", "98765432", "aaaaaa", "17081975", "170875"])
+def test_trivial_pins_are_refused_in_one_sentence(store: KeyStore, pin: str) -> None:
+    with pytest.raises(WeakPin) as err:
+        store.create_key(pin, nip="197508172000032001")
+    assert err.value.key == "pin.trivial"
+    assert "terlalu mudah ditebak" in err.value.message and "\n" not in err.value.message
+    assert not store.has_key()
+
+
+@pytest.mark.parametrize("pin", ["582047", "481516", "246810", "907153", "rahasia123", "19750817"])
+def test_ordinary_pins_are_accepted(profile_dir: Path, mem_keyring: DictKeyring, pin: str) -> None:
+    KeyStore(profile_dir, "dev-1", "siti", backend=mem_keyring, kdf=FAST_KDF).create_key(pin, nip="198001012000011001")
+
+
+def test_change_pin_refuses_a_trivial_one(store: KeyStore) -> None:
+    store.create_key(PIN)
+    with pytest.raises(WeakPin):
+        store.change_pin(PIN, "654321")
     store.check_pin(PIN)
 
 
@@ -175,7 +224,7 @@ def test_private_key_never_stored_in_plaintext(store: KeyStore, mem_keyring: Dic
     needles = [der, pem, raw, base64.b64encode(der), base64.b64encode(raw), raw.hex().encode()]
     haystacks = []
     for value in mem_keyring.store.values():
-        haystacks += [value.encode(), base64.b64decode(value)]
+        haystacks += [value.encode()] + ([base64.b64decode(value)] if not value.startswith("{") else [])
     files = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert any(p.name.endswith(".chain.pem") for p in files)
     haystacks += [p.read_bytes() for p in files]

@@ -4,7 +4,6 @@ blocks of two offline laptops that never collide."""
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
@@ -15,6 +14,7 @@ import requests
 
 from samples import documents
 from support.server import Laptop, ServerProcess
+from support.store_keys import open_store
 
 PIN = "rahasia123"
 NIK = "3573015708900003"
@@ -119,7 +119,7 @@ def test_stale_approval_is_refused_and_the_number_becomes_a_gap(
     report = lurah.ok("sync")
     assert report["rejected"] == 1 and "changed" in report["refused"][0]["message"]
     assert lurah.ok("case", "show", case_id)["status"] == "returned"
-    db = sqlite3.connect(lurah.profile / "loket.db")
+    db = open_store(lurah.profile / "loket.db")
     assert db.execute("SELECT number FROM letter_gaps").fetchall() == [(approved["letter_number"],)]
     # the chain goes on: the next approval of the same device is accepted
     siti.ok("sync")
@@ -229,12 +229,13 @@ def test_no_secret_at_rest_and_owner_only_files(server: ServerProcess, tmp_path:
     # read the secrets back through the real keyring, as the app does, to know what to look for
     probe = subprocess.run(
         [sys.executable, "-c", (
-            "import json,sys,sqlite3,keyring\n"
+            "import json,sys,keyring\n"
+            "from app.storage.db import open_store\n"
             "from pathlib import Path\n"
             "from app.signing.keystore import KeyStore\n"
             "from cryptography.hazmat.primitives import serialization as s\n"
             "p=Path(sys.argv[1])\n"
-            "d=sqlite3.connect(p/'loket.db').execute(\"select value from meta where key='device_id'\").fetchone()[0]\n"
+            "d=open_store(p/'loket.db').execute(\"select value from meta where key='device_id'\").fetchone()[0]\n"
             "tok=keyring.get_password('loket-sync',d+':lurah')\n"
             "with KeyStore(p,d,'lurah').unlocked(sys.argv[2]) as k:\n"
             "    der=k.private_bytes(s.Encoding.DER,s.PrivateFormat.PKCS8,s.NoEncryption())\n"

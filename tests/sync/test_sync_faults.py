@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import signal
-import sqlite3
 import threading
 import time
 import uuid
@@ -16,6 +15,7 @@ import requests
 
 from support.pg import Cluster
 from support.server import Laptop, ServerProcess
+from support.store_keys import open_store
 from sync.protocol import Op
 
 
@@ -51,7 +51,7 @@ def test_sync_killed_at_many_points_then_resumed(laptop: Callable[..., Laptop], 
     final = siti.ok("sync")
     assert final["pending"] == 0 and final["rejected"] == 0
     assert kills >= 3, "the harness must really interrupt runs"
-    local = sqlite3.connect(siti.profile / "loket.db")
+    local = open_store(siti.profile / "loket.db")
     assert local.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert local.execute("SELECT count(*) FROM outbox WHERE state != 'done'").fetchone()[0] == 0
     on_server = server.all_cases(server.token("bambang"))

@@ -50,13 +50,13 @@ def test_signing_queue_batch_asks_pin_once_and_lists_refusals(ws, staff, make_ca
     view.table.selectAll()
     assert sorted(view.selected_ids()) == sorted(ids)
     pins: list[int] = []
-    started = view.approve_selected(ask_pin=lambda n: pins.append(n) or "123456")
+    started = view.approve_selected(ask_pin=lambda n: pins.append(n) or "582047")
     assert started
     dialog = view.property("signing_progress")
     assert isinstance(dialog, QProgressDialog)
     settle(100)
     assert pins == [3]  # one PIN for the whole batch
-    assert len(signer.calls) == 1 and sorted(signer.calls[0][0]) == sorted(ids) and signer.calls[0][1] == "123456"
+    assert len(signer.calls) == 1 and sorted(signer.calls[0][0]) == sorted(ids) and signer.calls[0][1] == "582047"
     assert signer.progress == [(1, 3), (2, 3), (3, 3)]
     assert view.progress_seen == [(1, 3), (2, 3), (3, 3)]  # relayed to the GUI thread, in order
     assert view.property("signing_progress") is None  # closed
