@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import re
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -30,7 +31,7 @@ register({"disk.full": {
     "en": "The disk is full: nothing more can be saved in {path}. What was saved before is safe; free some disk "
           "space and try again."}})
 
-SCHEMA_HEAD = "0006"
+SCHEMA_HEAD = "0007_event_received_at"
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 15_000
 
@@ -73,7 +74,12 @@ def _current_revision(path: Path) -> str | None:
 
 
 def known_revisions() -> list[str]:
-    return sorted(p.name.split("_", 1)[0] for p in (MIGRATIONS / "versions").glob("[0-9]*.py"))
+    """Every revision id the migration files declare (``revision = "…"``), read without importing them."""
+    found = []
+    for path in (MIGRATIONS / "versions").glob("[0-9]*.py"):
+        match = re.search(r'^revision = "([^"]+)"', path.read_text(encoding="utf-8"), re.MULTILINE)
+        found.append(match.group(1) if match else path.name.split("_", 1)[0])
+    return sorted(found)
 
 
 def backup(path: Path, dest_dir: Path, label: str) -> Path:
