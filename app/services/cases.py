@@ -446,7 +446,8 @@ def show(ws: Workspace, ident: str) -> dict[str, Any]:
             return {"device": ident, "device_name": names.get(ident or ""), "this_device": ident in mine}
 
         events = [{"action": "create", "from": None, "to": "draft", "actor": case.created_by,
-                   **device(case.device), "at": case.created_at, "received_at": None, "reason": None}]
+                   **device(case.device), "at": case.created_at, "received_at": None, "reason": None,
+                   "on_server": case.server_version is not None}]
         events += [{"action": e.action, "from": e.from_status, "to": e.to_status, "actor": e.actor,
                     **device(e.device), "at": e.at, "received_at": e.received_at, "reason": e.reason}
                    for e in repo.events_of(s, case.id)]
