@@ -168,26 +168,53 @@ class SyncEngine:
                                         "base_version": o.base_version, "payload": _with_time(o)})
             if not runs:
                 return
-            for username, ops in runs:
-                self._push_safely(username, ops, report)
+            self._push_safely(runs, report)
 
-    def _push_safely(self, username: str, ops: list[Op], report: SyncReport) -> None:
-        """Push ``ops``; when the server fails on the request as a whole (a 500, or a request it cannot read),
-        push each half on its own, down to one op, and set aside an op that fails alone — one poison op never
-        holds back the others."""
+    def _push_safely(self, runs: list[tuple[str, list[Op]]], report: SyncReport) -> None:
+        """Push the runs; when the server fails on a request as a whole (a 500, or a request it cannot read),
+        push each half on its own, down to one op. An op that fails alone while other work goes through is set
+        aside (one poison op never holds back the others). When nothing went through, the ops are set aside only
+        if the server answers a read meanwhile (it works; these ops are what it fails on); otherwise the server
+        itself is failing and the sync ends with its error, the ops kept for the next run."""
+        failed: list[tuple[Op, SyncError]] = []
+        went_through = False
+        for username, ops in runs:
+            went_through = self._push_split(username, ops, report, failed) or went_through
+        if not failed:
+            return
+        with self.ws.db.write() as s:
+            replica.count_failure(s, [op["op_id"] for op, _err in failed])
+        if not went_through and not self._server_answers(runs[0][0]):
+            raise failed[0][1]
+        for op, err in failed:
+            self._set_aside(op, err, report)
+
+    def _server_answers(self, username: str) -> bool:
+        try:
+            with self.ws.db.read() as s:
+                cursor = int(repo.get_meta(s, f"cursor:{username}") or 0)
+            self._client(username).changes(cursor, 1)
+        except SyncError:
+            return False
+        return True
+
+    def _push_split(self, username: str, ops: list[Op], report: SyncReport,
+                    failed: list[tuple[Op, SyncError]]) -> bool:
+        """True if some request went through; ops that failed alone are appended to ``failed``."""
         try:
             self._push_run(username, ops, report)
+            return True
         except SyncError as err:
             if not _batch_failed(err):
                 raise
             if len(ops) == 1:
-                self._set_aside(ops[0], err, report)
-                return
+                failed.append((ops[0], err))
+                return False
             log.warning("push of %d ops failed on the server (%s); pushing them in smaller batches", len(ops),
                         type(err).__name__)
             half = len(ops) // 2
-            self._push_safely(username, ops[:half], report)
-            self._push_safely(username, ops[half:], report)
+            first = self._push_split(username, ops[:half], report, failed)
+            return self._push_split(username, ops[half:], report, failed) or first
 
     def _set_aside(self, op: Op, err: SyncError, report: SyncReport) -> None:
         errno = int(getattr(err, "errno", None) or Errno.INTERNAL)

@@ -53,6 +53,17 @@ def mark_ops(session: Session, marks: list[tuple[str, str, int | None, str | Non
             [(state, errno, error, state, at, op_id) for op_id, state, errno, error in marks])
 
 
+def count_failure(session: Session, op_ids: list[str]) -> dict[str, int]:
+    """Note one more attempt the server failed on (no answer) for each op; returns the attempts so far."""
+    conn = session.connection()
+    conn.exec_driver_sql("UPDATE outbox SET attempts = attempts + 1 WHERE op_id = ?", [(i,) for i in op_ids])
+    found: dict[str, int] = {}
+    for part in _chunks(op_ids):
+        found.update({r[0]: int(r[1]) for r in conn.exec_driver_sql(
+            f"SELECT op_id, attempts FROM outbox WHERE op_id IN ({','.join('?' * len(part))})", tuple(part))})
+    return found
+
+
 def has_pending(session: Session, case_id: str) -> bool:
     return session.execute(select(OutboxOp.seq).where(OutboxOp.case_id == case_id, OutboxOp.state == "pending",
                                                       OutboxOp.kind != "blob").limit(1)).first() is not None

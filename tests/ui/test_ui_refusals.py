@@ -17,7 +17,6 @@ from support.server import ServerProcess
 from sync.enroll import enroll
 
 PIN = "582047"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -108,9 +107,6 @@ def test_signed_work_reaches_the_server_within_seconds(server: ServerProcess, tm
     devices = {timeline.topLevelItem(i).text(3) for i in range(timeline.topLevelItemCount())}
     assert events["submit"]["device_name"] + " (perangkat ini)" in devices
     assert not any(len(d) == 36 and d.count("-") == 4 for d in devices)  # names, never UUIDs
-    dialog.resize(1100, 760)
-    settle(100)
-    dialog.grab().save(str(ROOT / "docs" / "screenshots" / "case-detail.png"))
 
 
 def test_a_refused_step_is_listed_with_what_to_do(server: ServerProcess, tmp_path: Path, qtbot,  # type: ignore[no-untyped-def]
@@ -157,9 +153,6 @@ def test_a_refused_step_is_listed_with_what_to_do(server: ServerProcess, tmp_pat
                     if timeline.topLevelItem(i).text(4).startswith("Ditolak server")]
     assert len(refused_rows) == 1 and "perangkat lain" in refused_rows[0].text(6)
     details[-1].close()
-    dialog.resize(1060, 420)
-    settle(100)
-    dialog.grab().save(str(ROOT / "docs" / "screenshots" / "refusals.png"))
 
     dialog.discard(confirm=False)
     settle(300)
