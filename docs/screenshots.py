@@ -80,13 +80,93 @@ class StandInConflicts:
         self.items = [c for c in self.items if c.id != conflict_id]
 
 
+def _returned_case(ws: Workspace) -> str:
+    from app.storage import repo
+    from app.storage.repo import CaseQuery
+
+    with ws.db.read() as s:
+        return repo.list_cases(s, CaseQuery(status="returned"), 0, 1)[0].id
+
+
+def _withdraw_elsewhere(server: demo.DemoServer, case_id: str) -> None:
+    """Siti withdraws a submitted request from her other laptop, at the citizen's wish (real HTTP)."""
+    import uuid
+
+    from app import clock
+    from sync.client import SyncClient
+
+    enrolled = SyncClient(server.url).enroll(server.code("siti"), "Laptop rumah Siti (Windows)")
+    client = SyncClient(server.url, enrolled["token"])
+    [snap] = [c for c in client.changes(0, 5000)["changes"] if c["id"] == case_id]
+    client.push([{"op_id": str(uuid.uuid4()), "kind": "case.transition", "case_id": case_id,
+                  "base_version": snap["version"],
+                  "payload": {"action": "withdraw", "reason": "Atas permintaan pemohon", "at": clock.now_iso()}}])
+
+
+def synced_shots(ws: Workspace, profile: Path, data: Path, sync: SyncState, only: str | None) -> None:
+    """With the real reference server: the history after a sync (device time beside receipt time, device
+    names) and the *Ditolak server* list with a step another laptop overtook. Offline history without a
+    usable keyring (the demo users cannot enrol)."""
+    import socket
+
+    from app.domain.lifecycle import Action
+    from app.services import cases
+    from app.storage import repo
+    from app.storage.repo import CaseQuery
+    from ui.views.case_detail import CaseDetailDialog
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server: demo.DemoServer | None = demo.DemoServer(data, port)
+    try:
+        assert server is not None
+        if not server.wait(120):
+            raise RuntimeError(f"the demo server did not start: {(data / 'server.log').read_text()[-800:]}")
+        demo.enrol_demo_users(profile, server)
+    except Exception as err:  # no keyring here: the history as it stands offline
+        print(f"offline history only: {err}")
+        if server is not None:
+            server.stop()
+        server = None
+    try:
+        if server is not None:
+            from sync.engine import SyncEngine
+
+            SyncEngine(ws).run()
+        if only in (None, "case-detail"):
+            detail = CaseDetailDialog(ws, ws.actor("siti"), _returned_case(ws), Seams(sync_state=sync))
+            detail.resize(1100, 760)
+            detail.show()
+            settle(600)
+            save(detail, "case-detail")
+            detail.close()
+        if server is None or only not in (None, "refusals"):
+            return
+        with ws.db.read() as s:
+            waiting = repo.list_cases(s, CaseQuery(status="submitted"), 0, 1)[0].id
+        _withdraw_elsewhere(server, waiting)
+        cases.transition(ws, ws.actor("bambang"), waiting, Action.VERIFY)
+        SyncEngine(ws).run()
+        from ui.views.refusals import RefusalsDialog
+
+        dialog = RefusalsDialog(ws, ws.actor("bambang"), Seams(sync_state=sync), lambda _id: None)
+        dialog.resize(1060, 420)
+        dialog.show()
+        settle(600)
+        save(dialog, "refusals")
+        dialog.close()
+    finally:
+        if server is not None:
+            server.stop()
+
+
 def shots(only: str | None) -> None:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
     from ui.dialogs.intake import IntakeDialog
     from ui.main_window import MainWindow
-    from ui.views.case_detail import CaseDetailDialog
 
     if QApplication.instance() is None:
         QApplication(sys.argv[:1])
@@ -132,18 +212,8 @@ def shots(only: str | None) -> None:
         save(dialog, "intake")
         dialog.close()
 
-    if only in (None, "case-detail"):
-        from app.storage import repo
-        from app.storage.repo import CaseQuery
-
-        with ws.db.read() as s:
-            returned = repo.list_cases(s, CaseQuery(status="returned"), 0, 1)[0].id
-        detail = CaseDetailDialog(ws, siti, returned, Seams(sync_state=sync))
-        detail.resize(1100, 760)
-        detail.show()
-        settle(600)
-        save(detail, "case-detail")
-        detail.close()
+    if only in (None, "case-detail", "refusals"):
+        synced_shots(ws, profile, data, sync, only)
 
     if only in (None, "signing-queue"):
         lurah = ws.actor("lurah")

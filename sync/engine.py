@@ -27,8 +27,8 @@ from app.storage import audit, replica, repo
 from app.storage.audit import AuditRecord
 from sync import credentials, signer
 from sync.client import SyncClient
-from sync.errors import SyncError
-from sync.protocol import BLOB_CHUNK, PULL_LIMIT, PUSH_BATCH, Op
+from sync.errors import GarbageError, SyncError
+from sync.protocol import BLOB_CHUNK, PULL_LIMIT, PUSH_BATCH, Errno, Op
 from sync.tls import trust_for
 
 log = logging.getLogger("loket.sync")
@@ -51,6 +51,28 @@ class SyncReport:
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
+
+
+def _with_time(o: Any) -> dict[str, Any]:
+    """The op's body as sent: with ``at``, when the person acted by this device's clock (the server keeps it
+    beside its own receipt time)."""
+    payload: dict[str, Any] = json.loads(o.payload)
+    payload.setdefault("at", o.created_at)
+    return payload
+
+
+def _batch_failed(err: SyncError) -> bool:
+    """The server failed on the request as a whole (not on one op): worth retrying in smaller pieces."""
+    if isinstance(err, GarbageError):
+        return int(err.params.get("status") or 0) >= 500
+    return getattr(err, "errno", None) in (Errno.INTERNAL, Errno.BAD_REQUEST, Errno.VALIDATION)
+
+
+def _refused_entry(op: Op, errno: Any, message: Any) -> dict[str, object]:
+    from app.services.refusals import reason_text
+
+    return {"op_id": op["op_id"], "case_id": op["case_id"], "kind": op["kind"], "errno": errno,
+            "message": message, "reason": reason_text(int(errno) if errno is not None else None)}
 
 
 def server_url(ws: Workspace) -> str | None:
@@ -144,11 +166,67 @@ class SyncEngine:
                     if not runs or runs[-1][0] != o.actor:  # consecutive ops of one user: one request
                         runs.append((o.actor, []))
                     runs[-1][1].append({"op_id": o.op_id, "kind": o.kind, "case_id": o.case_id,
-                                        "base_version": o.base_version, "payload": json.loads(o.payload)})
+                                        "base_version": o.base_version, "payload": _with_time(o)})
             if not runs:
                 return
-            for username, ops in runs:
-                self._push_run(username, ops, report)
+            self._push_safely(runs, report)
+
+    def _push_safely(self, runs: list[tuple[str, list[Op]]], report: SyncReport) -> None:
+        """Push the runs; when the server fails on a request as a whole (a 500, or a request it cannot read),
+        push each half on its own, down to one op. An op that fails alone while other work goes through is set
+        aside (one poison op never holds back the others). When nothing went through, the ops are set aside only
+        if the server answers a read meanwhile (it works; these ops are what it fails on); otherwise the server
+        itself is failing and the sync ends with its error, the ops kept for the next run."""
+        failed: list[tuple[Op, SyncError]] = []
+        went_through = False
+        for username, ops in runs:
+            went_through = self._push_split(username, ops, report, failed) or went_through
+        if not failed:
+            return
+        with self.ws.db.write() as s:
+            replica.count_failure(s, [op["op_id"] for op, _err in failed])
+        if not went_through and not self._server_answers(runs[0][0]):
+            raise failed[0][1]
+        for op, err in failed:
+            self._set_aside(op, err, report)
+
+    def _server_answers(self, username: str) -> bool:
+        try:
+            with self.ws.db.read() as s:
+                cursor = int(repo.get_meta(s, f"cursor:{username}") or 0)
+            self._client(username).changes(cursor, 1)
+        except SyncError:
+            return False
+        return True
+
+    def _push_split(self, username: str, ops: list[Op], report: SyncReport,
+                    failed: list[tuple[Op, SyncError]]) -> bool:
+        """True if some request went through; ops that failed alone are appended to ``failed``."""
+        try:
+            self._push_run(username, ops, report)
+            return True
+        except SyncError as err:
+            if not _batch_failed(err):
+                raise
+            if len(ops) == 1:
+                failed.append((ops[0], err))
+                return False
+            log.warning("push of %d ops failed on the server (%s); pushing them in smaller batches", len(ops),
+                        type(err).__name__)
+            half = len(ops) // 2
+            first = self._push_split(username, ops[:half], report, failed)
+            return self._push_split(username, ops[half:], report, failed) or first
+
+    def _set_aside(self, op: Op, err: SyncError, report: SyncReport) -> None:
+        errno = int(getattr(err, "errno", None) or Errno.INTERNAL)
+        message = str(getattr(err, "params", {}).get("message") or f"server failed on this op ({err.key})")
+        log.warning("op set aside: case=%s kind=%s errno=%s", op["case_id"], op["kind"], errno)
+        with self.ws.db.write() as s:
+            replica.mark_ops(s, [(op["op_id"], "rejected", errno, message[:500])], clock.now_iso())
+        report.rejected += 1
+        report.refused.append(_refused_entry(op, errno, message))
+        self.ws.events.publish("changes", Changes(cases=frozenset({op["case_id"]} if op["case_id"] else set()),
+                                                  outbox=True))
 
     def _push_run(self, username: str, ops: list[Op], report: SyncReport) -> None:
         """One request: ``ops`` of one user, answered one result each, recorded in one local transaction."""
@@ -174,16 +252,16 @@ class SyncEngine:
                 if result.get("chain"):
                     chain_head = result["chain"]
                 report.rejected += 1
-                report.refused.append({"op_id": op["op_id"], "case_id": op["case_id"], "kind": op["kind"],
-                                       "errno": result.get("errno"), "message": result.get("message")})
+                report.refused.append(_refused_entry(op, result.get("errno"), result.get("message")))
+                log.warning("op refused: case=%s kind=%s errno=%s", op["case_id"], op["kind"], result.get("errno"))
             if op["case_id"]:
                 touched.add(op["case_id"])
             if result.get("case"):
                 answers.append(dict(result["case"]))
         with self.ws.db.write() as s:
-            replica.mark_ops(s, marks)
-            replica.apply_snapshots(s, answers)
             now = clock.now_iso()
+            replica.mark_ops(s, marks, now)
+            replica.apply_snapshots(s, answers)
             for number, case_id, why in refused_numbers:  # never reused: recorded as a gap
                 numbering.record_gap(s, number, case_id, why, now)
             if chain_head is not None:  # continue the approval chain from what the server holds

@@ -163,7 +163,8 @@ def test_upgrade_from_v1_keeps_data_and_adds_the_new_schema(v1_copy: Path) -> No
     kept = [c.name for c in Base.metadata.tables["cases"].columns if c.name in columns_before["cases"]]
     after = con.execute(f"SELECT {', '.join(kept)} FROM cases ORDER BY id").fetchall()
     assert [tuple(r) for r in after] == cases_before
-    assert [tuple(r) for r in con.execute("SELECT * FROM case_events")] == events_before
+    width = len(events_before[0]) if events_before else 0  # later revisions add columns at the end
+    assert [tuple(r)[:width] for r in con.execute("SELECT * FROM case_events")] == events_before
     assert [tuple(r) for r in con.execute("SELECT * FROM attachments")] == attachments_before
     ops = con.execute("SELECT op_id, kind, case_id, payload, priority, state FROM outbox "
                       "ORDER BY seq").fetchall()

@@ -82,6 +82,8 @@ def _show_text(d: dict[str, Any]) -> str:
     lines += [f"  [{doc['doc_code']}] {doc['filename']}" for doc in d["documents"]]
     lines += [f"{e['at'][:19]} {e['actor']:12} {e['action']:9} {e['to'] or ''} {e['reason'] or ''}".rstrip()
               for e in d["events"]]
+    lines += [f"{(r['refused_at'] or r['made_at'])[:19]} DITOLAK SERVER: {r['what']} — {r['reason']} "
+              + ("(sudah ditangani)" if r["handled"] else f"→ {r['todo_text']}") for r in d.get("refusals", ())]
     return "\n".join(lines)
 
 

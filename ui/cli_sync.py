@@ -8,6 +8,7 @@ from pathlib import Path
 
 from app.i18n import language
 from app.services import conflicts as conflict_service
+from app.services import refusals as refusal_service
 from app.services.workspace import Workspace
 from ui.cli import Output
 
@@ -37,12 +38,52 @@ def sync(args: argparse.Namespace, profile: Path, out: Output) -> int:
     ws = Workspace(profile)
     report = SyncEngine(ws).run()
     data = report.as_dict()
+    waiting = [r.as_dict() for r in refusal_service.waiting(ws)]
+    data["refusals"] = waiting  # every refusal no one has handled yet, this run's and older ones
     text = (f"terkirim {report.pushed}, diterima {report.pulled}, konflik {report.conflicts}, "
             f"ditolak {report.rejected}, menunggu {report.pending}" if language() == "id" else
             f"pushed {report.pushed}, pulled {report.pulled}, conflicts {report.conflicts}, "
             f"rejected {report.rejected}, pending {report.pending}")
-    text += "".join(f"\n  {r['case_id']}: {r['message']}" for r in report.refused)
+    if waiting:
+        text += "\n" + ("Ditolak server (belum ditangani):" if language() == "id" else
+                        "Refused by the server (not handled yet):")
+        text += "\n" + _refusal_lines(waiting)
     out.emit(data, text)
+    return 0
+
+
+def _refusal_lines(items: list[dict[str, object]]) -> str:
+    todo = "tindakan" if language() == "id" else "to do"
+    return "\n".join(f"  {str(r['op_id'])[:8]}  {r['case_label']}: {r['what']}\n"
+                     f"            {r['reason']} ({r['detail'] or r['errno']})\n"
+                     f"            {todo}: {r['todo_text']}" for r in items)
+
+
+def refusals_list(args: argparse.Namespace, profile: Path, out: Output) -> int:
+    ws = Workspace(profile)
+    items = [r.as_dict() for r in refusal_service.waiting(ws)]
+    out.emit(items, lambda d: _refusal_lines(d) or "-")
+    return 0
+
+
+def _refusal_id(ws: Workspace, prefix: str) -> str:
+    found = [r.op_id for r in refusal_service.waiting(ws) if r.op_id.startswith(prefix)]
+    return found[0] if len(found) == 1 else prefix
+
+
+def refusals_dismiss(args: argparse.Namespace, profile: Path, out: Output) -> int:
+    ws = Workspace(profile)
+    result = refusal_service.dismiss(ws, ws.actor(getattr(args, "user", None)), _refusal_id(ws, args.id))
+    out.emit(result.as_dict(), f"{result.op_id[:8]} {result.case_label}: "
+             + ("ditandai sudah ditangani" if language() == "id" else "marked as handled"))
+    return 0
+
+
+def refusals_resend(args: argparse.Namespace, profile: Path, out: Output) -> int:
+    ws = Workspace(profile)
+    result = refusal_service.resend(ws, ws.actor(getattr(args, "user", None)), _refusal_id(ws, args.id))
+    out.emit(result.as_dict(), f"{result.op_id[:8]} {result.case_label}: "
+             + ("kembali ke antrean kirim" if language() == "id" else "back in the outbox"))
     return 0
 
 
@@ -76,6 +117,13 @@ def register(sub: argparse._SubParsersAction, cmd) -> None:  # type: ignore[type
     rs = cmd(cs, "resolve", conflicts_resolve, "settle a conflict")
     rs.add_argument("id")
     rs.add_argument("--take", required=True, help="mine | theirs | FIELD=VALUE")
+    ref = sub.add_parser("refusals", help="work the server refused, and what to do about it")
+    rf = ref.add_subparsers(dest="sub", metavar="SUBCOMMAND", parser_class=type(ref))
+    cmd(rf, "list", refusals_list, "show refusals no one has handled yet")
+    rd = cmd(rf, "dismiss", refusals_dismiss, "mark a refusal as handled (kept in the history)")
+    rd.add_argument("id")
+    rr = cmd(rf, "resend", refusals_resend, "send again an op the server failed on")
+    rr.add_argument("id")
 
 
 def case_approve(args: argparse.Namespace, profile: Path, out: Output) -> int:

@@ -277,8 +277,19 @@ class MainWindow(QMainWindow):
         self.sync_label.setAccessibleName(self.tr("Status sinkronisasi"))
         self.outbox_label = QLabel()
         self.outbox_label.setAccessibleName(self.tr("Antrean kirim"))
+        self.refused_button = QPushButton()
+        self.refused_button.setFlat(True)
+        self.refused_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.refused_button.setStyleSheet("QPushButton { color: #b3261e; font-weight: 600; border: none; "
+                                          "text-decoration: underline; padding: 0 4px; }")
+        self.refused_button.setToolTip(self.tr("Langkah yang ditolak server: klik untuk melihat alasannya dan "
+                                               "apa yang perlu dilakukan (Ctrl+Shift+R)."))
+        self.refused_button.setAccessibleName(self.tr("Buka daftar Ditolak server"))
+        self.refused_button.clicked.connect(lambda _c=False: self.open_refusals())
+        self.refused_button.hide()
         bar.addWidget(self.user_label, 1)
         bar.addPermanentWidget(self.outbox_label)
+        bar.addPermanentWidget(self.refused_button)
         bar.addPermanentWidget(self.sync_label)
 
     def _build_actions(self) -> None:
@@ -302,6 +313,7 @@ class MainWindow(QMainWindow):
         self.act_open = action(menu_case, self.tr("&Buka berkas terpilih"), "Ctrl+O", self._open_current)
         self.act_search = action(menu_case, self.tr("&Cari…"), "Ctrl+F", self.focus_search)
         self.act_refresh = action(menu_case, self.tr("&Segarkan / sinkronkan"), "F5", self.refresh)
+        self.act_refusals = action(menu_case, self.tr("&Ditolak server…"), "Ctrl+Shift+R", self.open_refusals)
         menu_case.addSeparator()
         self.act_quit = action(menu_case, self.tr("&Keluar"), "Ctrl+Q", self.close)
         for i in range(len(self._pages)):
@@ -319,6 +331,15 @@ class MainWindow(QMainWindow):
         return lambda: self.nav.setCurrentRow(row)
 
     # ---- actions -----------------------------------------------------------------------------------
+    def open_refusals(self) -> None:
+        from ui.views.refusals import RefusalsDialog
+
+        dialog = RefusalsDialog(self.ws, self.actor, self.seams, self.open_case, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.changed.connect(self.refresh_outbox)
+        self.refusals_dialog = dialog
+        dialog.open()
+
     def open_support(self) -> None:
         from ui.dialogs.support import SupportDialog
 
@@ -393,11 +414,10 @@ class MainWindow(QMainWindow):
     def _show_outbox(self, counts: dict[str, int]) -> None:
         pending = counts.get("pending", 0) + counts.get("sending", 0)
         refused = counts.get("refused", 0) + counts.get("rejected", 0)
-        text = self.tr("Menunggu kirim: {n}").format(n=pending)
-        if refused:
-            text += "  ·  " + self.tr("Ditolak server: {n}").format(n=refused)
-        self.outbox_label.setText(text)
-        self.outbox_label.setStyleSheet("color: #b3261e; font-weight: 600;" if refused else "")
+        self.outbox_label.setText(self.tr("Menunggu kirim: {n}").format(n=pending))
+        self.refused_button.setText(self.tr("Ditolak server: {n}").format(n=refused))
+        self.refused_button.setVisible(bool(refused))
+        self.conflicts.set_refused(refused)
 
     def _sync_changed(self) -> None:
         st = self.sync_state

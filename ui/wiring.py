@@ -75,11 +75,13 @@ def enroll_for(ws: Workspace) -> Enroll:
 
 
 class BackgroundSync:
-    """Runs the sync engine on the network lane: on a timer, when F5 is pressed, and sooner while offline
-    (so work goes out soon after the network returns). Feeds ``SyncState`` on the GUI thread; never blocks
-    the window. Only for profiles with an enrolled user."""
+    """Runs the sync engine on the network lane: on a timer, when F5 is pressed, sooner while offline (so
+    work goes out soon after the network returns), and shortly after a person acts while online (a signed
+    letter's QR must find it on the server when it is handed over). Feeds ``SyncState`` on the GUI thread;
+    never blocks the window. Only for profiles with an enrolled user."""
 
     OFFLINE_INTERVAL_MS = 20_000  # while offline, try again soon: work goes out soon after the network returns
+    PUSH_DELAY_MS = 2_000  # after a person acts: one run for a burst of steps, not one per step
 
     def __init__(self, ws: Workspace, state: Any) -> None:
         from PySide6.QtCore import QTimer
@@ -92,23 +94,57 @@ class BackgroundSync:
         self.timer = QTimer()
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.run)
+        self.push_timer = QTimer()
+        self.push_timer.setSingleShot(True)
+        self.push_timer.setInterval(self.PUSH_DELAY_MS)
+        self.push_timer.timeout.connect(self.push_soon)
+        from ui.bridge import EventBridge
+
+        self.bridge = EventBridge(ws.events)
+        self.bridge.changes.connect(self._changed)
         state.sync_now = self.run
         with ws.db.read() as s:
             last = repo.get_meta(s, "last_sync")
         state.update(last_sync=last, message="")
         self.timer.start(1_500)  # first run shortly after the window shows
 
-    def run(self) -> None:
-        from app import clock
+    def _changed(self, changes: Any) -> None:
+        if changes.outbox and self.state.online is not False:  # offline: the short offline timer sends it
+            self.push_timer.start()
+
+    def push_soon(self) -> None:
+        """A run if work waits in the outbox (the engine's own changes end here with nothing to send)."""
+        if self.state.running:
+            self.push_timer.start()
+            return
+        self.run(only_if_pending=True)
+
+    def _work(self, only_if_pending: bool) -> Any:
+        from app.storage import replica
         from sync.engine import SyncEngine
+
+        if only_if_pending:
+            with self.ws.db.read() as s:
+                if not replica.counts(s).get("pending", 0):
+                    return None
+        return SyncEngine(self.ws).run()
+
+    def run(self, only_if_pending: bool = False) -> None:
+        from app import clock
         from ui.tasks import Lane, op
 
         if self.state.running:
             return
-        self.timer.stop()
+        self.push_timer.stop()
         self.state.update(running=True)
+        periodic_left = self.timer.remainingTime() if self.timer.isActive() else -1
+        self.timer.stop()
 
         def done(report: Any) -> None:
+            if report is None:  # nothing was waiting: the periodic timer carries on where it was
+                self.state.update(running=False)
+                self.timer.start(periodic_left if periodic_left >= 0 else self.online_interval_ms)
+                return
             parts = [f"↑{report.pushed} ↓{report.pulled}"]
             if report.rejected:
                 parts.append(f"✗{report.rejected}")
@@ -127,7 +163,7 @@ class BackgroundSync:
             self.state.update(running=False, online=False if offline else self.state.online, message=message)
             self.timer.start(self.OFFLINE_INTERVAL_MS if offline else self.online_interval_ms)
 
-        op(lambda: SyncEngine(self.ws).run()).success(done).failure(failed).on(Lane.NET).run_in_background()
+        op(lambda: self._work(only_if_pending)).success(done).failure(failed).on(Lane.NET).run_in_background()
 
 
 def sync_for(ws: Workspace, state: Any) -> BackgroundSync | None:

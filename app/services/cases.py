@@ -463,10 +463,20 @@ def show(ws: Workspace, ident: str) -> dict[str, Any]:
     """One case with its fields, documents and full history, for ``case show`` and the detail view."""
     with ws.db.read() as s:
         case = load_case(s, ident)
+        names, mine = repo.device_names(s), repo.own_devices(s) | {ws.device_id}
+
+        def device(ident: str | None) -> dict[str, Any]:
+            return {"device": ident, "device_name": names.get(ident or ""), "this_device": ident in mine}
+
         events = [{"action": "create", "from": None, "to": "draft", "actor": case.created_by,
-                   "device": case.device, "at": case.created_at, "reason": None}]
+                   **device(case.device), "at": case.created_at, "received_at": None, "reason": None,
+                   "on_server": case.server_version is not None}]
         events += [{"action": e.action, "from": e.from_status, "to": e.to_status, "actor": e.actor,
-                    "device": e.device, "at": e.at, "reason": e.reason} for e in repo.events_of(s, case.id)]
+                    **device(e.device), "at": e.at, "received_at": e.received_at, "reason": e.reason}
+                   for e in repo.events_of(s, case.id)]
+        from app.services import refusals
+
+        refused = [r.as_dict() for r in refusals.of_case(s, case.id)]
         docs = [{"doc_code": a.doc_code, "filename": a.filename, "sha256": a.sha256, "size": a.size,
                  "mime": a.mime} for a in repo.attachments_of(s, case.id)]
         out = case_dict(ws, case)
@@ -474,7 +484,8 @@ def show(ws: Workspace, ident: str) -> dict[str, Any]:
         out.update({"fields": json.loads(case.fields), "reason": case.reason, "created_at": case.created_at,
                     "created_by": case.created_by, "events": events, "documents": docs,
                     "letter": _letter(s, case), "next_step": step.as_dict() if step else None,
-                    "steps": [_step_shown(x) for x in shown_steps(ws, case)]})
+                    "steps": [_step_shown(x) for x in shown_steps(ws, case)],
+                    "refusals": refused})
         return out
 
 

@@ -93,7 +93,8 @@ class CaseEvent(Base):
     device: Mapped[str] = mapped_column(String(36))
     reason: Mapped[str | None] = mapped_column(Text)
     details: Mapped[str | None] = mapped_column(Text)
-    at: Mapped[str] = mapped_column(String(32))
+    at: Mapped[str] = mapped_column(String(32))  # the device's clock when the person acted
+    received_at: Mapped[str | None] = mapped_column(String(32))  # the server's clock on receipt (None: not yet)
 
 
 class Attachment(Base):
@@ -127,6 +128,7 @@ class OutboxOp(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     errno: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
+    refused_at: Mapped[str | None] = mapped_column(String(32))
     __table_args__ = (Index("ix_outbox_state", "state", "priority", "seq"),)
 
 
@@ -184,6 +186,14 @@ class LetterGap(Base):
     case_id: Mapped[str | None] = mapped_column(String(36))
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[str] = mapped_column(String(32))
+
+
+class DeviceName(Base):
+    """A device's name as the server knows it from enrolment (the history shows names, not ids)."""
+
+    __tablename__ = "device_names"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
 
 
 class DelegationRecord(Base):

@@ -43,12 +43,25 @@ def actors_with_pending(session: Session) -> list[str]:
     return [r[0] for r in session.execute(select(OutboxOp.actor).where(OutboxOp.state == "pending").distinct())]
 
 
-def mark_ops(session: Session, marks: list[tuple[str, str, int | None, str | None]]) -> None:
-    """Record the server's answers: ``(op_id, state, errno, error)`` each, in one executemany."""
+def mark_ops(session: Session, marks: list[tuple[str, str, int | None, str | None]], at: str | None = None) -> None:
+    """Record the server's answers: ``(op_id, state, errno, error)`` each, in one executemany; a refused op
+    (state ``rejected``) notes ``at`` as the time it was refused."""
     if marks:
         session.connection().exec_driver_sql(
-            "UPDATE outbox SET state = ?, errno = ?, error = ?, attempts = attempts + 1 WHERE op_id = ?",
-            [(state, errno, error, op_id) for op_id, state, errno, error in marks])
+            "UPDATE outbox SET state = ?, errno = ?, error = ?, attempts = attempts + 1, "
+            "refused_at = CASE WHEN ? = 'rejected' THEN ? ELSE refused_at END WHERE op_id = ?",
+            [(state, errno, error, state, at, op_id) for op_id, state, errno, error in marks])
+
+
+def count_failure(session: Session, op_ids: list[str]) -> dict[str, int]:
+    """Note one more attempt the server failed on (no answer) for each op; returns the attempts so far."""
+    conn = session.connection()
+    conn.exec_driver_sql("UPDATE outbox SET attempts = attempts + 1 WHERE op_id = ?", [(i,) for i in op_ids])
+    found: dict[str, int] = {}
+    for part in _chunks(op_ids):
+        found.update({r[0]: int(r[1]) for r in conn.exec_driver_sql(
+            f"SELECT op_id, attempts FROM outbox WHERE op_id IN ({','.join('?' * len(part))})", tuple(part))})
+    return found
 
 
 def has_pending(session: Session, case_id: str) -> bool:
@@ -67,8 +80,10 @@ _UPSERT_COLUMNS = ("id", "service", "office", "nik", "name", "fields", "status",
 _UPSERT = (f"INSERT INTO cases ({', '.join(_UPSERT_COLUMNS)}) VALUES ({', '.join('?' * len(_UPSERT_COLUMNS))}) "
            "ON CONFLICT(id) DO UPDATE SET "
            + ", ".join(f"{c} = excluded.{c}" for c in _UPSERT_COLUMNS[1:]))
-_EVENT = ("INSERT INTO case_events (case_id, action, from_status, to_status, actor, device, reason, details, at) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)")
+_EVENT = ("INSERT INTO case_events (case_id, action, from_status, to_status, actor, device, reason, details, at, "
+          "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)")
+_DEVICE = ("INSERT INTO device_names (id, name) VALUES (?, ?) "
+           "ON CONFLICT(id) DO UPDATE SET name = excluded.name WHERE name != excluded.name")
 _ATTACH = ("INSERT OR IGNORE INTO attachments (case_id, doc_code, sha256, filename, size, mime, added_at, "
            "added_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
 _CONFLICT = ("INSERT OR IGNORE INTO conflicts (id, case_id, field, server_value, client_value, client_device, "
@@ -112,10 +127,15 @@ def apply_snapshots(session: Session, snaps: list[dict[str, Any]]) -> int:
         marks = ",".join("?" * len(part))
         conn.exec_driver_sql(f"DELETE FROM case_events WHERE case_id IN ({marks})", tuple(part))
         conn.exec_driver_sql(f"DELETE FROM conflicts WHERE state = 'open' AND case_id IN ({marks})", tuple(part))
-    events = [(s["id"], e["action"], e.get("from"), e.get("to"), e["actor"], e["device"], e.get("reason"), e["at"])
-              for s in fresh for e in s.get("events", ())]
+    events = [(s["id"], e["action"], e.get("from"), e.get("to"), e["actor"], e["device"], e.get("reason"), e["at"],
+               e.get("received_at")) for s in fresh for e in s.get("events", ())]
     if events:
         conn.exec_driver_sql(_EVENT, events)
+    names = {str(e["device"]): str(e["device_name"])[:120] for s in fresh for e in s.get("events", ())
+             if e.get("device_name")}
+    names.update({str(s["device"]): str(s["device_name"])[:120] for s in fresh if s.get("device_name")})
+    if names:
+        conn.exec_driver_sql(_DEVICE, sorted(names.items()))
     docs = [(s["id"], d["doc_code"], d["sha256"], d["filename"], d["size"], d["mime"], d["added_at"], d["added_by"])
             for s in fresh for d in s.get("documents", ())]
     if docs:

@@ -183,6 +183,16 @@ def events_of(session: Session, case_id: str) -> list[CaseEvent]:
     return list(session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)))
 
 
+def device_names(session: Session) -> dict[str, str]:
+    """Names of the devices the server told this laptop about (by server device id)."""
+    return {r[0]: r[1] for r in session.execute(text("SELECT id, name FROM device_names"))}
+
+
+def own_devices(session: Session) -> set[str]:
+    """The server's device ids of this laptop (one per enrolled user)."""
+    return {r[0] for r in session.execute(select(Meta.value).where(Meta.key.like("server_device:%")))}
+
+
 def attachments_of(session: Session, case_id: str) -> list[Attachment]:
     return list(session.scalars(select(Attachment).where(Attachment.case_id == case_id).order_by(Attachment.id)))
 

@@ -77,6 +77,48 @@
     <context>
         <name>CaseDetailView</name>
         <message>
+            <source>Waktu perangkat</source>
+            <translation>Device time</translation>
+        </message>
+        <message>
+            <source>Diterima server</source>
+            <translation>Received by server</translation>
+        </message>
+        <message>
+            <source>Saat orangnya bertindak, menurut jam perangkat</source>
+            <translation>When the person acted, by the device clock</translation>
+        </message>
+        <message>
+            <source>Saat server menerima langkah ini</source>
+            <translation>When the server received this step</translation>
+        </message>
+        <message>
+            <source>perangkat ini</source>
+            <translation>this device</translation>
+        </message>
+        <message>
+            <source>perangkat lain</source>
+            <translation>another device</translation>
+        </message>
+        <message>
+            <source>belum terkirim</source>
+            <translation>not sent yet</translation>
+        </message>
+        <message>
+            <source>Ditolak server: {what}</source>
+            <translation>Refused by the server: {what}</translation>
+        </message>
+        <message>
+            <source>ditangani</source>
+            <translation>handled</translation>
+        </message>
+        <message>
+            <source>{reason}
+Pesan server: {detail} (kode {errno})</source>
+            <translation>{reason}
+Server message: {detail} (code {errno})</translation>
+        </message>
+        <message>
             <source>Surat bertanda tangan — {n}</source>
             <translation>Signed letter — {n}</translation>
         </message>
@@ -296,6 +338,10 @@
     </context>
     <context>
         <name>ConflictsView</name>
+        <message>
+            <source>Tidak ada konflik isian. Namun {n} langkah ditolak server dan menunggu tindakan: buka “Ditolak server” di bilah status (Ctrl+Shift+R).</source>
+            <translation>No conflicting entries. But {n} steps were refused by the server and wait for you: open “Refused by server” in the status bar (Ctrl+Shift+R).</translation>
+        </message>
         <message>
             <source>Konflik sinkronisasi</source>
             <translation>Sync conflicts</translation>
@@ -605,6 +651,18 @@
     </context>
     <context>
         <name>MainWindow</name>
+        <message>
+            <source>Langkah yang ditolak server: klik untuk melihat alasannya dan apa yang perlu dilakukan (Ctrl+Shift+R).</source>
+            <translation>Steps the server refused: click to see why and what to do (Ctrl+Shift+R).</translation>
+        </message>
+        <message>
+            <source>Buka daftar Ditolak server</source>
+            <translation>Open the list of refused steps</translation>
+        </message>
+        <message>
+            <source>&amp;Ditolak server…</source>
+            <translation>&amp;Refused by server…</translation>
+        </message>
         <message>
             <source>Ban&amp;tuan</source>
             <translation>&amp;Help</translation>
@@ -975,6 +1033,97 @@
         <message>
             <source>Paket dukungan disimpan: {p}</source>
             <translation>Support bundle saved: {p}</translation>
+        </message>
+    </context>
+    <context>
+        <name>RefusalsDialog</name>
+        <message>
+            <source>Ditolak server</source>
+            <translation>Refused by server</translation>
+        </message>
+        <message>
+            <source>Daftar langkah yang ditolak server</source>
+            <translation>List of steps the server refused</translation>
+        </message>
+        <message>
+            <source>Langkah berikut sudah tersimpan di perangkat ini tetapi ditolak server. Pilih satu untuk melihat alasannya dan tindakan yang perlu dilakukan.</source>
+            <translation>These steps are saved on this device but the server refused them. Pick one to see why and what to do.</translation>
+        </message>
+        <message>
+            <source>Langkah yang ditolak server</source>
+            <translation>Steps the server refused</translation>
+        </message>
+        <message>
+            <source>Berkas</source>
+            <translation>Case</translation>
+        </message>
+        <message>
+            <source>Yang ditolak</source>
+            <translation>What was refused</translation>
+        </message>
+        <message>
+            <source>Alasan server</source>
+            <translation>Server&apos;s reason</translation>
+        </message>
+        <message>
+            <source>Ditolak pada</source>
+            <translation>Refused at</translation>
+        </message>
+        <message>
+            <source>Yang perlu dilakukan</source>
+            <translation>What to do</translation>
+        </message>
+        <message>
+            <source>Rincian penolakan</source>
+            <translation>Refusal details</translation>
+        </message>
+        <message>
+            <source>&amp;Tandatangani lagi…</source>
+            <translation>&amp;Sign again…</translation>
+        </message>
+        <message>
+            <source>&amp;Buka berkas</source>
+            <translation>&amp;Open case</translation>
+        </message>
+        <message>
+            <source>&amp;Kirim ulang</source>
+            <translation>Send a&amp;gain</translation>
+        </message>
+        <message>
+            <source>&amp;Abaikan…</source>
+            <translation>&amp;Discard…</translation>
+        </message>
+        <message>
+            <source>Tandai sudah ditangani. Penolakan tetap tercatat di riwayat berkas.</source>
+            <translation>Mark as handled. The refusal stays in the case history.</translation>
+        </message>
+        <message>
+            <source>Tutup</source>
+            <translation>Close</translation>
+        </message>
+        <message>
+            <source>Tidak ada langkah yang ditolak server.</source>
+            <translation>No steps were refused by the server.</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;{what}&lt;/b&gt; — {case}&lt;br&gt;{reason}&lt;br&gt;&lt;span style=&apos;color:#5a6270&apos;&gt;Pesan server (untuk TI): {detail} (kode {errno})&lt;/span&gt;</source>
+            <translation>&lt;b&gt;{what}&lt;/b&gt; — {case}&lt;br&gt;{reason}&lt;br&gt;&lt;span style=&apos;color:#5a6270&apos;&gt;Server message (for IT): {detail} (code {errno})&lt;/span&gt;</translation>
+        </message>
+        <message>
+            <source>Abaikan penolakan</source>
+            <translation>Discard refusal</translation>
+        </message>
+        <message>
+            <source>Tandai penolakan ini sudah ditangani? Langkah ini tidak akan dikirim lagi; penolakannya tetap tercatat di riwayat berkas.</source>
+            <translation>Mark this refusal as handled? The step will not be sent again; the refusal stays in the case history.</translation>
+        </message>
+        <message>
+            <source>Ya, abaikan</source>
+            <translation>Yes, discard</translation>
+        </message>
+        <message>
+            <source>Tidak</source>
+            <translation>No</translation>
         </message>
     </context>
 </TS>

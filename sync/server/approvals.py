@@ -75,6 +75,7 @@ class ApprovalHandler:
             raise OpRefused(Errno.FORBIDDEN, "only a penandatangan may approve")
         payload = dict(op["payload"])
         pdf_b64 = payload.pop("pdf", None)
+        at = payload.pop("at", None)  # when the signer signed, by the device's clock (history keeps both)
         try:
             signed = SignedApproval.from_dict(payload)
         except InvalidApproval as err:
@@ -126,7 +127,7 @@ class ApprovalHandler:
             letter_sha256=letter_sha, updated_at=now))
         conn.execute(t.case_events.insert().values(
             case_id=row.id, action=Action.APPROVE.value, from_status=row.status, to_status="approved",
-            actor=ctx.username, device=ctx.device_id, reason=None, at=str(op["payload"].get("at") or now),
+            actor=ctx.username, device=ctx.device_id, reason=None, at=str(at or now),
             received_at=now))
         return {"op_id": op["op_id"], "status": "applied", "version": row.version + 1}
 

@@ -80,7 +80,8 @@ def test_case_detail_offers_the_users_next_steps_and_shows_the_timeline(ws, staf
     assert set(view.action_buttons) == {Action.VERIFY, Action.RETURN, Action.REJECT}
     assert view.timeline.topLevelItemCount() == 2
     first = view.timeline.topLevelItem(0)
-    assert first.text(1) == "Siti Petugas" and "(perangkat ini)" in first.text(2)
+    assert first.text(2) == "Siti Petugas" and "perangkat ini" in first.text(3)
+    assert first.text(1) == "belum terkirim"  # no server has received it yet
     assert view.docs.count() == 3
     signer = CaseDetailView(ws, staff["penandatangan"], case_id, Seams())
     qtbot.addWidget(signer)
@@ -112,7 +113,7 @@ def test_return_asks_for_a_reason_and_edit_reuses_the_intake_form(ws, staff, mak
     settle()
     shown = cases.show(ws, case_id)
     assert shown["status"] == "returned" and shown["reason"] == "Foto KTP-el buram."
-    assert view.timeline.topLevelItem(2).text(5) == "Foto KTP-el buram."
+    assert view.timeline.topLevelItem(2).text(6) == "Foto KTP-el buram."
 
     counter = CaseDetailView(ws, staff["petugas"], case_id, Seams())
     qtbot.addWidget(counter)

@@ -147,11 +147,14 @@ class CaseDetailView(QWidget):
 
         self.timeline = QTreeWidget(self)
         self.timeline.setAccessibleName(self.tr("Riwayat berkas"))
-        self.timeline.setHeaderLabels([self.tr("Waktu"), self.tr("Oleh"), self.tr("Perangkat"), self.tr("Langkah"),
-                                       self.tr("Status"), self.tr("Alasan")])
+        self.timeline.setHeaderLabels([self.tr("Waktu perangkat"), self.tr("Diterima server"), self.tr("Oleh"),
+                                       self.tr("Perangkat"), self.tr("Langkah"), self.tr("Status"),
+                                       self.tr("Alasan")])
+        self.timeline.headerItem().setToolTip(0, self.tr("Saat orangnya bertindak, menurut jam perangkat"))
+        self.timeline.headerItem().setToolTip(1, self.tr("Saat server menerima langkah ini"))
         self.timeline.setRootIsDecorated(False)
         self.timeline.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        for col, width in enumerate((125, 190, 175, 110, 105)):
+        for col, width in enumerate((120, 120, 170, 170, 150, 100)):
             self.timeline.setColumnWidth(col, width)
         time_box = QGroupBox(self.tr("Riwayat"), self)
         tl = QVBoxLayout(time_box)
@@ -247,21 +250,51 @@ class CaseDetailView(QWidget):
         else:
             self.docs.setCurrentRow(0)
 
+        self._show_timeline(data, names)
+        self._build_buttons(status)
+
+    def _device_text(self, e: dict[str, Any]) -> str:
+        if e.get("device_name"):
+            name = str(e["device_name"])
+        elif e.get("this_device") or e.get("device") == self.ws.device_id:
+            name = self.tr("perangkat ini")
+        else:
+            name = self.tr("perangkat lain")
+        if e.get("this_device") and e.get("device_name"):
+            name += " " + self.tr("(perangkat ini)")
+        return name
+
+    def _show_timeline(self, data: dict[str, Any], names: dict[str, str]) -> None:
         self.timeline.clear()
+        rows: list[tuple[str, QTreeWidgetItem]] = []
         for e in data["events"]:
-            device = (e["device"] or "")[:8]
-            if e["device"] == self.ws.device_id:
-                device += " " + self.tr("(perangkat ini)")
             action = Action(e["action"]) if e["action"] in Action._value2member_map_ else None
             step = action.label if action else e["action"]
             target = CaseStatus(e["to"]).label if e["to"] in CaseStatus._value2member_map_ else (e["to"] or "")
             who = names.get(e["actor"], e["actor"])
-            row = QTreeWidgetItem([local_time(e["at"]), who, device, step[:1].upper() + step[1:], target,
-                                   e["reason"] or ""])
-            row.setToolTip(2, e["device"] or "")
-            row.setToolTip(5, e["reason"] or "")
+            received = (local_time(e["received_at"]) if e.get("received_at") else "—" if e.get("on_server")
+                        else self.tr("belum terkirim"))
+            row = QTreeWidgetItem([local_time(e["at"]), received, who, self._device_text(e),
+                                   step[:1].upper() + step[1:], target, e["reason"] or ""])
+            row.setToolTip(3, e["device"] or "")
+            row.setToolTip(6, e["reason"] or "")
+            rows.append((e["at"], row))
+        for r in data.get("refusals", ()):
+            step = self.tr("Ditolak server: {what}").format(what=r["what"])
+            row = QTreeWidgetItem([local_time(r["made_at"]), local_time(r["refused_at"] or r["made_at"]),
+                                   names.get(r["actor"], r["actor"]), self.tr("perangkat ini"), step,
+                                   self.tr("ditangani") if r["handled"] else r["todo_text"], r["reason"]])
+            tip = self.tr("{reason}\nPesan server: {detail} (kode {errno})").format(
+                reason=r["reason"], detail=r["detail"] or "-", errno=r["errno"])
+            for col in range(7):
+                row.setToolTip(col, tip)
+                if not r["handled"]:
+                    row.setForeground(col, Qt.GlobalColor.darkRed)
+            # after the last step made before it (the history keeps its own order, whatever the clocks say)
+            at = next((i for i, (when, _row) in enumerate(rows) if when > r["made_at"]), len(rows))
+            rows.insert(at, (r["made_at"], row))
+        for _at, row in rows:
             self.timeline.addTopLevelItem(row)
-        self._build_buttons(status)
 
     def _build_buttons(self, status: CaseStatus) -> None:
         while self.buttons.count():

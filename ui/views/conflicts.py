@@ -28,6 +28,7 @@ class ConflictsView(QWidget):
         super().__init__(parent)
         self.source = source
         self.conflicts: list[Conflict] = []
+        self.refused = 0  # steps the server refused, waiting in the Ditolak server list (not conflicts)
         self.groups: dict[str, QButtonGroup] = {}
         title = QLabel(self.tr("Konflik sinkronisasi"), self)
         title.setStyleSheet("font-size: 14pt; font-weight: 600;")
@@ -53,6 +54,12 @@ class ConflictsView(QWidget):
         layout.addWidget(scroll, 1)
         layout.addLayout(buttons)
         self._render()
+
+    def set_refused(self, count: int) -> None:
+        if count != self.refused:
+            self.refused = count
+            if not self.conflicts:  # never rebuild choices a person is making
+                self._render()
 
     def activate(self) -> None:
         self.reload()
@@ -81,7 +88,12 @@ class ConflictsView(QWidget):
             self.apply_button.setEnabled(False)
             return
         if not self.conflicts:
-            self.note.setText(self.tr("Tidak ada konflik. Semua perubahan sudah cocok dengan server."))
+            if self.refused:
+                self.note.setText(self.tr("Tidak ada konflik isian. Namun {n} langkah ditolak server dan menunggu "
+                                          "tindakan: buka \u201cDitolak server\u201d di bilah status "
+                                          "(Ctrl+Shift+R).").format(n=self.refused))
+            else:
+                self.note.setText(self.tr("Tidak ada konflik. Semua perubahan sudah cocok dengan server."))
             self.apply_button.setEnabled(False)
             return
         self.note.setText(self.tr("Isian berikut diubah di perangkat ini dan di server sejak sinkronisasi "
