@@ -58,7 +58,8 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         limit = ANON_BODY
-        if declared is None or declared > ANON_BODY:
+        streamed = declared is None and b"transfer-encoding" in headers  # no length, no encoding: no body
+        if streamed or (declared is not None and declared > ANON_BODY):
             limit = limit_for(scope.get("path", ""), scope.get("method", ""), await self._token_ok(headers))
         if declared is not None and declared > limit:
             await too_large_response(limit)(scope, receive, send)
