@@ -80,6 +80,8 @@ class ApprovalHandler:
             raise OpRefused(Errno.CERTIFICATE_REVOKED, "the signing certificate has been revoked")
         self._advance_chain(conn, ctx.device_id, event.device_counter, event.prev_event_hash, event.hash)
         row = visibility.case_row(conn, ctx, event.case_id)
+        if row is None and visibility.ended_delegation(conn, ctx, event.case_id, event.delegation_id):
+            raise OpRefused(Errno.FORBIDDEN, "the delegation has ended")
         if row is None or row.deleted:  # unknown and unreadable alike
             raise OpRefused(Errno.NOT_FOUND, visibility.NOT_FOUND)
         if row.signer_office != ctx.office:

@@ -47,6 +47,17 @@ def case_row(conn: Connection, ctx: Any, case_id: Any) -> Any:
     return conn.execute(select(t.cases).where(t.cases.c.id == case_id, readable(ctx))).first()
 
 
+def ended_delegation(conn: Connection, ctx: Any, case_id: Any, delegation_id: Any) -> bool:
+    """Whether ``case_id`` is signed at an office that ``delegation_id`` — granted to this user — once let
+    it read: the one case where "not found" would mislead someone who was allowed to see it."""
+    if not isinstance(delegation_id, str) or not isinstance(case_id, str):
+        return False
+    once = select(t.delegations.c.office).where(t.delegations.c.id == delegation_id,
+                                                t.delegations.c.delegate == ctx.username)
+    return conn.execute(select(t.cases.c.id).where(t.cases.c.id == case_id,
+                                                   t.cases.c.signer_office.in_(once))).first() is not None
+
+
 def snapshot_for(conn: Connection, ctx: Any, case_id: Any) -> dict[str, Any] | None:
     """The full record of a case as the feed sends it, only when ``ctx`` may read it."""
     from sync.server.ops import snapshots
