@@ -23,11 +23,19 @@ API = "/api/v1"
 PROTOCOL_VERSION = 1
 AUTH_HEADER = "Authorization"
 DEVICE_HEADER = "X-Loket-Device"
+CLOCK_HEADER = "X-Loket-Clock"  # optional on push: the device's clock (ISO 8601) when it sent the request
 RETRY_AFTER = "Retry-After"
 USER_AGENT = "Loket"
 PUSH_BATCH = 500
 PULL_LIMIT = 2000
 BLOB_CHUNK = 1024 * 1024
+# Body limits, checked before a body is read (HTTP 413, errno TOO_LARGE). Without a valid token a request
+# may carry only ANON_BODY bytes; a blob chunk at most MAX_CHUNK; a push at most PUSH_BODY (signed letters
+# travel inside approval ops: the laptop keeps a request under ~8 MB); anything else API_BODY.
+ANON_BODY = 64 * 1024
+MAX_CHUNK = 8 * 1024 * 1024
+PUSH_BODY = 32 * 1024 * 1024
+API_BODY = 1024 * 1024
 
 
 class Errno(IntEnum):
@@ -46,6 +54,7 @@ class Errno(IntEnum):
     CASE_EXISTS = 110
     BLOB_MISMATCH = 111
     BLOB_OFFSET = 112
+    TOO_LARGE = 113  # HTTP 413: a body, a chunk or a document over its limit
     APPROVAL_INVALID = 120
     APPROVAL_STALE = 121
     CERTIFICATE_REVOKED = 122

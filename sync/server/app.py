@@ -10,10 +10,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import OperationalError
+from starlette.concurrency import run_in_threadpool
 
 from app import __version__, clock
-from sync.protocol import API, PROTOCOL_VERSION, PUSH_BATCH, RETRY_AFTER, Errno, Op, error_body
+from sync.protocol import API, MAX_CHUNK, PROTOCOL_VERSION, PUSH_BATCH, RETRY_AFTER, Errno, Op, error_body
 from sync.server.core import ApiError, Server
+from sync.server.limits import BodyLimit, TooLarge, too_large_response
 from sync.server.ops import DeviceCtx
 from sync.server.verify_page import render_verify_page
 
@@ -35,11 +37,14 @@ class EnrollRequest(BaseModel):
 
 
 class OpModel(BaseModel):
-    op_id: str = Field(min_length=8, max_length=36)
-    kind: str = Field(max_length=24)
-    case_id: str | None = Field(default=None, max_length=36)
-    base_version: int | None = None
-    payload: dict[str, Any] = {}
+    """One op. Only its id is checked here (a result is answered by id); the rest is checked op by op
+    (sync/server/opcheck.py), so that a bad op is refused alone and the batch goes on."""
+
+    op_id: str = Field(min_length=8, max_length=36, pattern=r"^[A-Za-z0-9_-]+$")
+    kind: Any = None
+    case_id: Any = None
+    base_version: Any = None
+    payload: Any = None
 
 
 class PushRequest(BaseModel):
@@ -91,7 +96,7 @@ class BlobStatus(BaseModel):
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorModel} for code in (400, 401, 403, 404, 409, 422, 429, 503)
+    code: {"model": ErrorModel} for code in (400, 401, 403, 404, 409, 422, 413, 429, 503)
 }
 
 
@@ -99,6 +104,19 @@ def create_app(server: Server) -> FastAPI:
     api = FastAPI(title="Loket server", version=__version__,
                   description="Sync API, city CA and public letter verification of Loket (Kota Malang).")
     api.state.server = server
+
+    def valid_token(token: str) -> bool:
+        try:
+            server.authenticate(token)
+        except ApiError:
+            return False
+        return True
+
+    api.add_middleware(BodyLimit, valid_token=valid_token)
+
+    @api.exception_handler(TooLarge)
+    async def _too_large(_request: Request, err: TooLarge) -> JSONResponse:
+        return too_large_response(err.limit)
 
     @api.exception_handler(ApiError)
     async def _api_error(_request: Request, err: ApiError) -> JSONResponse:
@@ -135,9 +153,10 @@ def create_app(server: Server) -> FastAPI:
         return server.enroll(body.code, body.device_name, request.client.host if request.client else "unknown")
 
     @api.post(f"{API}/push", response_model=PushResponse, response_model_exclude_none=True, responses=ERRORS)
-    def push(body: PushRequest, ctx: Device) -> dict[str, Any]:
+    def push(body: PushRequest, ctx: Device,
+             x_loket_clock: Annotated[str | None, Header(max_length=40)] = None) -> dict[str, Any]:
         ops: list[Op] = [op.model_dump() for op in body.ops]  # type: ignore[misc]
-        return {"results": server.push(ctx, ops)}
+        return {"results": server.push(ctx, ops, x_loket_clock)}
 
     @api.get(f"{API}/changes", response_model=ChangesResponse, responses=ERRORS)
     def changes(ctx: Device, since: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
@@ -185,8 +204,7 @@ def create_app(server: Server) -> FastAPI:
 
     @api.get(f"{API}/blobs/{{sha256}}/status", response_model=BlobStatus, responses=ERRORS)
     def blob_status(sha256: Annotated[str, Field(pattern=SHA256)], ctx: Device) -> dict[str, Any]:
-        found = server.blob_status(sha256)
-        size, complete = found if found else (0, False)
+        size, complete = server.blob_status(ctx, sha256)
         return {"sha256": sha256, "size": size, "complete": complete}
 
     @api.put(f"{API}/blobs/{{sha256}}", response_model=BlobStatus, responses=ERRORS)
@@ -194,10 +212,10 @@ def create_app(server: Server) -> FastAPI:
                        offset: Annotated[int, Query(ge=0)] = 0, final: bool = True) -> dict[str, Any]:
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
             raise ApiError(400, Errno.BAD_REQUEST, "sha256 must be 64 lowercase hex digits")
-        chunk = await request.body()
-        if len(chunk) > 8 * 1024 * 1024:
-            raise ApiError(400, Errno.BAD_REQUEST, "chunk too large")
-        size, complete = server.blob_put(sha256, offset, chunk, final)
+        chunk = await request.body()  # at most MAX_CHUNK: the body limit stopped anything larger
+        if len(chunk) > MAX_CHUNK:
+            raise TooLarge(MAX_CHUNK)
+        size, complete = await run_in_threadpool(server.blob_put, ctx, sha256, offset, chunk, final)
         return {"sha256": sha256, "size": size, "complete": complete}
 
     @api.get(f"{API}/blobs/{{sha256}}", responses={200: {"content": {"application/octet-stream": {}}}, **ERRORS})

@@ -39,8 +39,9 @@ from app.signing.certificates import load_certificate
 from app.signing.pades import upgrade_pdf, verify_pdf
 from sync.protocol import Errno, Op, OpResult
 from sync.server import storage as t
+from sync.server import visibility
 from sync.server.ca import Authority
-from sync.server.ops import DeviceCtx, OpRefused, load_snapshot
+from sync.server.ops import DeviceCtx, OpRefused
 from sync.server.steps import load_steps
 
 MAX_PDF = 5 * 1024 * 1024
@@ -83,9 +84,11 @@ class ApprovalHandler:
         event = signed.event
         self._authentic(conn, ctx, op, signed)
         self._advance_chain(conn, ctx.device_id, event.device_counter, event.prev_event_hash, event.hash)
-        row = conn.execute(select(t.cases).where(t.cases.c.id == event.case_id)).first()
-        if row is None or row.deleted:
-            raise OpRefused(Errno.NOT_FOUND, "case not found")
+        row = visibility.case_row(conn, ctx, event.case_id)
+        if row is None and visibility.ended_delegation(conn, ctx, event.case_id, event.delegation_id):
+            raise OpRefused(Errno.FORBIDDEN, "the delegation has ended")
+        if row is None or row.deleted:  # unknown and unreadable alike
+            raise OpRefused(Errno.NOT_FOUND, visibility.NOT_FOUND)
         if row.signer_office != ctx.office:
             self._check_delegation(conn, ctx, row.signer_office, event.delegation_id)
         stale = (row.status != CaseStatus.VERIFIED.value or row.version != event.case_version
@@ -93,13 +96,13 @@ class ApprovalHandler:
         if stale:
             return {"op_id": op["op_id"], "status": "rejected", "errno": int(Errno.APPROVAL_STALE),
                     "message": "the case changed after it was signed; it is back in the signing queue",
-                    "case": load_snapshot(conn, row.id) or {}}
+                    "case": visibility.snapshot_for(conn, ctx, row.id) or {}}
         # The letter is the chain's last step: every earlier signing step must be on this version.
         step = chain.next_step(self.catalog.get(row.service), row.office, row.status, row.version,
                                load_steps(conn, [row.id])[row.id], self.offices)
         if step is None or not step.last:
             return {"op_id": op["op_id"], "status": "rejected", "errno": int(Errno.APPROVAL_STEP),
-                    "message": self.step_refusal(step), "case": load_snapshot(conn, row.id) or {}}
+                    "message": self.step_refusal(step), "case": visibility.snapshot_for(conn, ctx, row.id) or {}}
         self._check_number(conn, ctx, row, event.letter_number)
         pdf = self._pdf(pdf_b64, event.pdf_sha256)
         check = verify_pdf(pdf, [self.authority.root])

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, func, or_, select, update
+from sqlalchemy import Connection, Engine, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
@@ -20,11 +20,14 @@ from app.domain import chain
 from app.domain.catalog import Catalog, default_catalog
 from app.domain.offices import OfficeDirectory, directory
 from app.domain.roles import Role
+from app.storage.blobs import MAX_ATTACHMENT_BYTES
 from sync.protocol import PULL_LIMIT, Errno, Op, OpResult
 from sync.server import storage as t
+from sync.server import visibility
 from sync.server.approvals import ApprovalHandler
 from sync.server.ca import Authority
-from sync.server.ops import DeviceCtx, OpApplier, bump_feed, snapshots
+from sync.server.opcheck import declared_offset
+from sync.server.ops import DeviceCtx, OpApplier, bump_feed, hold_blob, snapshots
 from sync.server.recommendations import RecommendationHandler
 from sync.server.steps import load_steps
 
@@ -36,6 +39,13 @@ ENROL_RETRY_MINUTES = 10
 # room of laptops behind one address is not slowed down).
 ENROL_FAILURES = 10
 ENROL_WINDOW_SECONDS = 600
+
+
+UPLOAD_TTL = dt.timedelta(hours=24)  # an upload left unfinished this long is dropped
+
+
+def _iso(when: dt.datetime) -> str:
+    return when.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 class ApiError(Exception):
@@ -69,6 +79,7 @@ class Server:
     catalog: Catalog
     offices: OfficeDirectory
     authority: Authority | None = None
+    blob_limit: int = MAX_ATTACHMENT_BYTES
 
     @classmethod
     def open(cls, engine: Engine, authority: Authority | None = None) -> Server:
@@ -393,24 +404,17 @@ class Server:
                 for s in chain.letter_steps(service, recorded)]
 
     # ---- sync --------------------------------------------------------------------------------------
-    def push(self, ctx: DeviceCtx, ops: list[Op]) -> list[OpResult]:
+    def push(self, ctx: DeviceCtx, ops: list[Op], device_clock: str | None = None) -> list[OpResult]:
+        """Apply a batch. ``device_clock``: the device's clock when it sent it (see sync.server.opcheck)."""
+        offset = declared_offset(device_clock, clock.now())
         with self.engine.begin() as conn:
-            results, touched = self.applier.apply_batch(conn, ctx, ops)
+            results, touched = self.applier.apply_batch(conn, ctx, ops, offset)
             bump_feed(conn, touched)
             conn.execute(update(t.devices).where(t.devices.c.id == ctx.device_id).values(last_seen=clock.now_iso()))
         return results
 
     def _visible(self, ctx: DeviceCtx) -> Any:
-        if ctx.role is Role.ADMIN:
-            return t.cases.c.id.is_(None)
-        if ctx.role is Role.PENANDATANGAN:
-            # a delegate also sees the cases of the offices it may sign for (until the delegation ends)
-            delegated = (select(t.delegations.c.office)
-                         .where(t.delegations.c.delegate == ctx.username, t.delegations.c.revoked_at.is_(None),
-                                t.delegations.c.valid_until >= clock.now_iso()))
-            return or_(t.cases.c.office == ctx.office, t.cases.c.signer_office == ctx.office,
-                       t.cases.c.signer_office.in_(delegated))
-        return t.cases.c.office == ctx.office
+        return visibility.readable(ctx)
 
     def changes(self, ctx: DeviceCtx, since: int, limit: int = PULL_LIMIT) -> dict[str, Any]:
         limit = max(1, min(limit, 5000))
@@ -423,54 +427,99 @@ class Server:
                 "delegations": self.delegations_for(ctx)}
 
     def case(self, ctx: DeviceCtx, case_id: str) -> dict[str, Any]:
+        """One case, if this device may read it; an unknown and an unreadable case get the same 404."""
         with self.engine.connect() as conn:
-            row = conn.execute(select(t.cases).where(t.cases.c.id == case_id)).first()
-            if row is None:
-                raise ApiError(404, Errno.NOT_FOUND, "case not found")
-            visible = conn.execute(select(t.cases.c.id).where(t.cases.c.id == case_id, self._visible(ctx))).first()
-            if visible is None:
-                raise ApiError(403, Errno.FORBIDDEN, "this case belongs to another office")
-            return snapshots(conn, [row])[0]
+            snapshot = visibility.snapshot_for(conn, ctx, case_id)
+        if snapshot is None:
+            raise ApiError(404, Errno.NOT_FOUND, visibility.NOT_FOUND)
+        return snapshot
 
     # ---- blobs -------------------------------------------------------------------------------------
-    def blob_status(self, sha256: str) -> tuple[int, bool] | None:
+    # An upload is kept per device as one row per chunk (``blob_parts``): a chunk costs one INSERT, never a
+    # rewrite of what came before. The final chunk assembles the parts once, checks the hash and records the
+    # device as holding the blob. Parts older than UPLOAD_TTL are dropped. A device that has not shown it
+    # holds a blob (uploaded it, or may read it through a case) is told nothing about it: not its size, not
+    # that it exists — it uploads the bytes like anyone else.
+    def blob_status(self, ctx: DeviceCtx, sha256: str) -> tuple[int, bool]:
         with self.engine.connect() as conn:
-            row = conn.execute(select(t.blobs.c.size, t.blobs.c.complete).where(t.blobs.c.sha256 == sha256)).first()
-        return (int(row.size), bool(row.complete)) if row else None
+            if visibility.may_read_blob(conn, ctx, sha256):
+                row = conn.execute(select(t.blobs.c.size).where(t.blobs.c.sha256 == sha256,
+                                                                t.blobs.c.complete.is_(True))).first()
+                if row is not None:
+                    return int(row.size), True
+            return self._received(conn, ctx, sha256), False
 
-    def blob_put(self, sha256: str, offset: int, chunk: bytes, final: bool) -> tuple[int, bool]:
-        """Append ``chunk`` at ``offset``; with ``final`` the whole blob must hash to ``sha256``."""
+    def _received(self, conn: Connection, ctx: DeviceCtx, sha256: str) -> int:
+        return int(conn.execute(select(func.coalesce(func.sum(t.blob_parts.c.size), 0)).where(
+            t.blob_parts.c.sha256 == sha256, t.blob_parts.c.device_id == ctx.device_id)).scalar_one())
+
+    def blob_put(self, ctx: DeviceCtx, sha256: str, offset: int, chunk: bytes, final: bool) -> tuple[int, bool]:
+        """Append ``chunk`` at ``offset`` of this device's upload; with ``final`` the whole blob must hash to
+        ``sha256``. Resending from an earlier offset drops what came after it."""
+        now = clock.now_iso()
+        parts = t.blob_parts
+        mine = (parts.c.sha256 == sha256) & (parts.c.device_id == ctx.device_id)
         with self.engine.begin() as conn:
-            row = conn.execute(select(t.blobs).where(t.blobs.c.sha256 == sha256)).first()
-            if row is not None and row.complete:
-                return int(row.size), True
-            have = bytes(row.data) if row is not None else b""
-            if offset > len(have):
-                raise ApiError(409, Errno.BLOB_OFFSET, "offset beyond what was received",
-                               {"received": len(have)})
-            data = have[:offset] + chunk
-            complete = False
-            if final:
-                if hashlib.sha256(data).hexdigest() != sha256:
-                    conn.execute(t.blobs.delete().where(t.blobs.c.sha256 == sha256))
-                    raise ApiError(422, Errno.BLOB_MISMATCH, "content does not match its sha256")
-                complete = True
-            values = {"size": len(data), "complete": complete, "data": data}
-            if row is None:
-                conn.execute(t.blobs.insert().values(sha256=sha256, created_at=clock.now_iso(), **values))
-            else:
-                conn.execute(update(t.blobs).where(t.blobs.c.sha256 == sha256).values(**values))
-        return len(data), complete
+            conn.execute(parts.delete().where(parts.c.created_at < _iso(clock.now() - UPLOAD_TTL)))
+            if self._holds(conn, ctx, sha256):
+                size = conn.execute(select(t.blobs.c.size).where(t.blobs.c.sha256 == sha256)).scalar_one()
+                return int(size), True
+            received = self._received(conn, ctx, sha256)
+            if offset > received:
+                raise ApiError(409, Errno.BLOB_OFFSET, "offset beyond what was received", {"received": received})
+            if offset + len(chunk) > self.blob_limit:
+                raise ApiError(413, Errno.TOO_LARGE, "the document is larger than the limit",
+                               {"limit": self.blob_limit})
+            if offset < received:
+                self._truncate(conn, ctx, sha256, offset)
+            if chunk:
+                conn.execute(parts.insert().values(sha256=sha256, device_id=ctx.device_id, offset=offset,
+                                                   size=len(chunk), data=chunk, created_at=now))
+            total = offset + len(chunk)
+            if not final:
+                return total, False
+            digest = hashlib.sha256()
+            pieces = []
+            for part in conn.execute(select(parts.c.data).where(mine).order_by(parts.c.offset)):
+                digest.update(part.data)
+                pieces.append(bytes(part.data))
+            conn.execute(parts.delete().where(mine))  # a mismatch also drops them: the upload starts over
+            matches = digest.hexdigest() == sha256
+            if matches:
+                self._store(conn, ctx, sha256, pieces)
+        if not matches:
+            raise ApiError(422, Errno.BLOB_MISMATCH, "content does not match its sha256")
+        return total, True
+
+    def _store(self, conn: Connection, ctx: DeviceCtx, sha256: str, pieces: list[bytes]) -> None:
+        data = b"".join(pieces)
+        stored = conn.execute(select(t.blobs.c.complete).where(t.blobs.c.sha256 == sha256)).first()
+        if stored is None:
+            conn.execute(t.blobs.insert().values(sha256=sha256, size=len(data), complete=True, data=data,
+                                                 created_at=clock.now_iso()))
+        elif not stored.complete:
+            conn.execute(update(t.blobs).where(t.blobs.c.sha256 == sha256).values(
+                size=len(data), complete=True, data=data))
+        hold_blob(conn, ctx.device_id, sha256)
+
+    def _holds(self, conn: Connection, ctx: DeviceCtx, sha256: str) -> bool:
+        complete = conn.execute(select(t.blobs.c.sha256).where(t.blobs.c.sha256 == sha256,
+                                                               t.blobs.c.complete.is_(True))).first()
+        return complete is not None and visibility.may_read_blob(conn, ctx, sha256)
+
+    def _truncate(self, conn: Connection, ctx: DeviceCtx, sha256: str, offset: int) -> None:
+        parts = t.blob_parts
+        mine = (parts.c.sha256 == sha256) & (parts.c.device_id == ctx.device_id)
+        conn.execute(parts.delete().where(mine, parts.c.offset >= offset))
+        last = conn.execute(select(parts).where(mine).order_by(parts.c.offset.desc()).limit(1)).first()
+        if last is not None and last.offset + last.size > offset:  # the one chunk that straddles ``offset``
+            keep = bytes(last.data)[:offset - last.offset]
+            conn.execute(update(parts).where(mine, parts.c.offset == last.offset).values(data=keep, size=len(keep)))
 
     def blob_get(self, ctx: DeviceCtx, sha256: str) -> bytes | None:
-        """A blob this device may read: an attachment or a letter of a case its office may see."""
+        """A blob this device may read (see sync.server.visibility); None for unknown and unreadable alike."""
         with self.engine.connect() as conn:
-            of_cases = select(t.cases.c.id).where(self._visible(ctx))
-            allowed = conn.execute(select(t.attachments.c.id).where(
-                t.attachments.c.sha256 == sha256, t.attachments.c.case_id.in_(of_cases)).limit(1)).first() or \
-                conn.execute(select(t.cases.c.id).where(t.cases.c.letter_sha256 == sha256, self._visible(ctx))
-                             .limit(1)).first()
-            if not allowed:
+            if not visibility.may_read_blob(conn, ctx, sha256):
                 return None
             row = conn.execute(select(t.blobs.c.data).where(t.blobs.c.sha256 == sha256,
                                                             t.blobs.c.complete.is_(True))).first()

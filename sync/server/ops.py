@@ -7,13 +7,16 @@ never blocks the ops behind it, while a batch of 500 costs one commit. The idemp
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, select, update
+from sqlalchemy.exc import DBAPIError
 
 from app import clock
 from app.domain import lifecycle
@@ -25,7 +28,11 @@ from app.errors import LoketError, ValidationError
 from app.services.cases import check_intake, to_json
 from sync.protocol import Errno, Op, OpResult, canonical, op_hash
 from sync.server import storage as t
+from sync.server import visibility
+from sync.server.opcheck import BadOp, check_op
 from sync.server.steps import load_steps, next_office
+
+log = logging.getLogger("loket.server")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,12 +45,13 @@ class DeviceCtx:
 
 
 class OpRefused(Exception):
-    def __init__(self, errno: Errno, message: str, case: dict[str, Any] | None = None,
-                 chain: dict[str, Any] | None = None) -> None:
+    """A refused op. The case snapshot a refusal carries is never given here: the refusal attaches it only
+    when the device may read the case (sync.server.visibility)."""
+
+    def __init__(self, errno: Errno, message: str, chain: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.errno = errno
         self.message = message
-        self.case = case
         self.chain = chain  # the device's approval chain head as the server knows it
 
 
@@ -61,12 +69,14 @@ class OpApplier:
         }
 
     # ---- batch -------------------------------------------------------------------------------------
-    def apply_batch(self, conn: Connection, ctx: DeviceCtx, ops: list[Op]) -> tuple[list[OpResult], set[str]]:
+    def apply_batch(self, conn: Connection, ctx: DeviceCtx, ops: list[Op],
+                    clock_offset: dt.timedelta = dt.timedelta(0)) -> tuple[list[OpResult], set[str]]:
         """Apply ``ops`` in order inside the caller's transaction; returns results and touched case ids.
 
         New cases (the bulk of an offline day's work) are checked one by one but written with one
         executemany; every other op runs in its own savepoint so a refusal undoes only itself."""
-        now = clock.now_iso()
+        moment = clock.now()
+        now = moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
         results: list[OpResult | None] = [None] * len(ops)
         touched: set[str] = set()
         digests = [op_hash(op) for op in ops]
@@ -79,26 +89,36 @@ class OpApplier:
                 results[index] = (json.loads(before[1]) if before[0] == digests[index] else
                                   {"op_id": op["op_id"], "status": "rejected", "errno": int(Errno.OP_ID_REUSED),
                                    "message": "op id reused with a different body"})
-            elif op["kind"] == "case.create":
+                continue
+            try:
+                check_op(op, moment, clock_offset)
+            except BadOp as err:
+                results[index] = {"op_id": op["op_id"], "status": "rejected", "errno": int(err.errno),
+                                  "message": err.message}
+                continue
+            if op["kind"] == "case.create":
                 try:
                     creates.append((index, self._create_row(ctx, op, now)))
                 except (OpRefused, LoketError) as err:
-                    results[index] = self._refusal(conn, op, err)
+                    results[index] = self._refusal(conn, ctx, op, err)
         taken = self._existing(conn, [row["id"] for _, row in creates])
         rows = []
         for index, row in creates:
             if row["id"] in taken:
-                results[index] = self._refusal(conn, ops[index], OpRefused(Errno.CASE_EXISTS, "case id exists"))
+                # says that the id is taken, never whose case it is (see sync.server.visibility)
+                results[index] = self._refusal(conn, ctx, ops[index], OpRefused(Errno.CASE_EXISTS, "case id exists"))
             else:
                 taken.add(row["id"])
                 rows.append(row)
                 touched.add(row["id"])
                 results[index] = {"op_id": ops[index]["op_id"], "status": "applied", "version": 1}
         if rows:
-            conn.execute(t.cases.insert(), rows)
+            self._insert_cases(conn, rows, ops, creates, results, touched)
         for index, op in enumerate(ops):
             if results[index] is None:
                 results[index] = self._apply_one(conn, ctx, op, now, touched)
+            if results[index].get("errno") == Errno.INTERNAL:  # type: ignore[union-attr]
+                continue  # a server fault is not the op's answer: the same op may be retried later
             if op["op_id"] not in seen:
                 remembered.append({"device": ctx.device_id, "op_id": op["op_id"], "request_hash": digests[index],
                                    "response": canonical(results[index]).decode(), "created_at": now})
@@ -125,12 +145,34 @@ class OpApplier:
             found.update(r[0] for r in conn.execute(select(t.cases.c.id).where(t.cases.c.id.in_(part))))
         return found
 
-    def _refusal(self, conn: Connection, op: Op, err: Exception) -> OpResult:
+    def _insert_cases(self, conn: Connection, rows: list[dict[str, Any]], ops: list[Op],
+                      creates: list[tuple[int, dict[str, Any]]], results: list[OpResult | None],
+                      touched: set[str]) -> None:
+        """Write the new cases with one executemany; should the database refuse one (the checks above are
+        meant to prevent that), write them one by one so that only that one is refused."""
+        try:
+            with conn.begin_nested():
+                conn.execute(t.cases.insert(), rows)
+            return
+        except DBAPIError:
+            log.warning("bulk insert of %d new cases refused; inserting one by one", len(rows))
+        by_id = {row["id"]: index for index, row in creates}
+        for row in rows:
+            try:
+                with conn.begin_nested():
+                    conn.execute(t.cases.insert(), [row])
+            except DBAPIError as err:
+                index = by_id[row["id"]]
+                log.warning("new case refused by the database: %s", type(err).__name__)
+                touched.discard(row["id"])
+                results[index] = {"op_id": ops[index]["op_id"], "status": "rejected",
+                                  "errno": int(Errno.VALIDATION), "message": "the case could not be stored"}
+
+    def _refusal(self, conn: Connection, ctx: DeviceCtx, op: Op, err: Exception) -> OpResult:
         if isinstance(err, OpRefused):
             result: OpResult = {"op_id": op["op_id"], "status": "rejected", "errno": int(err.errno),
                                 "message": err.message}
-            case_id = op.get("case_id")
-            snapshot = load_snapshot(conn, str(case_id)) if case_id else None
+            snapshot = visibility.snapshot_for(conn, ctx, op.get("case_id"))
             if snapshot is not None:
                 result["case"] = snapshot
             if err.chain is not None:
@@ -149,19 +191,23 @@ class OpApplier:
             result = handler(conn, ctx, op, now)
         except (OpRefused, LoketError) as err:
             savepoint.rollback()
-            return self._refusal(conn, op, err)
+            return self._refusal(conn, ctx, op, err)
+        except Exception:  # a server fault refuses this op alone, never the batch
+            savepoint.rollback()
+            log.exception("op %s (%s) failed", op["op_id"], op["kind"])
+            return {"op_id": op["op_id"], "status": "rejected", "errno": int(Errno.INTERNAL),
+                    "message": "the server could not apply this op; it will be retried"}
         savepoint.commit()
         if op.get("case_id"):
             touched.add(str(op["case_id"]))
         return result
 
     # ---- helpers -----------------------------------------------------------------------------------
-    def _case(self, conn: Connection, case_id: str | None) -> Any:
-        if not case_id:
-            raise OpRefused(Errno.BAD_REQUEST, "case_id missing")
-        row = conn.execute(select(t.cases).where(t.cases.c.id == case_id)).first()
+    def _case(self, conn: Connection, ctx: DeviceCtx, case_id: str | None) -> Any:
+        """The case an op names, if this device may read it: unknown and unreadable get the same answer."""
+        row = visibility.case_row(conn, ctx, case_id)
         if row is None or row.deleted:
-            raise OpRefused(Errno.NOT_FOUND, "case not found")
+            raise OpRefused(Errno.NOT_FOUND, visibility.NOT_FOUND)
         return row
 
     def _check_rights(self, ctx: DeviceCtx, row: Any, action: Action, conn: Connection | None = None) -> None:
@@ -207,12 +253,13 @@ class OpApplier:
                 "name": intake.name, "fields": to_json(intake.fields),
                 "field_versions": to_json({k: [1, ctx.device_id] for k in intake.fields}),
                 "status": CaseStatus.DRAFT.value, "version": 1, "created_at": str(data.get("created_at") or now),
+                "received_at": now,
                 "updated_at": now, "created_by": ctx.username, "device": ctx.device_id,
                 "due_date": str(data.get("due_date") or now[:10]), "letter_number": None, "letter_sha256": None,
                 "reason": None, "deleted": False, "feed_seq": 0}
 
     def _edit(self, conn: Connection, ctx: DeviceCtx, op: Op, now: str) -> OpResult:
-        row = self._case(conn, op["case_id"])
+        row = self._case(conn, ctx, op["case_id"])
         lifecycle.check(CaseStatus(row.status), Action.EDIT, ctx.role)
         self._check_rights(ctx, row, Action.EDIT)
         service = self.catalog.get(row.service)
@@ -270,7 +317,7 @@ class OpApplier:
         return result
 
     def _transition(self, conn: Connection, ctx: DeviceCtx, op: Op, now: str) -> OpResult:
-        row = self._case(conn, op["case_id"])
+        row = self._case(conn, ctx, op["case_id"])
         try:
             action = Action(str(op["payload"].get("action")))
         except ValueError:
@@ -282,7 +329,7 @@ class OpApplier:
         try:
             target = lifecycle.check(status, action, ctx.role)
         except LoketError as err:
-            raise OpRefused(Errno.TRANSITION_REFUSED, err.message, load_snapshot(conn, row.id)) from None
+            raise OpRefused(Errno.TRANSITION_REFUSED, err.message) from None
         reason = (op["payload"].get("reason") or "").strip() or None
         if lifecycle.transition_for(action).needs_reason and not reason:
             raise OpRefused(Errno.VALIDATION, "a reason is required")
@@ -308,7 +355,7 @@ class OpApplier:
             raise OpRefused(Errno.VALIDATION, "incomplete: " + ", ".join(missing))
 
     def _attachment(self, conn: Connection, ctx: DeviceCtx, op: Op, now: str) -> OpResult:
-        row = self._case(conn, op["case_id"])
+        row = self._case(conn, ctx, op["case_id"])
         self._check_rights(ctx, row, Action.EDIT)
         # who may attach, and when: as for an edit (petugas, draft or returned) — tests/faults/test_authz_matrix.py
         lifecycle.check(CaseStatus(row.status), Action.EDIT, ctx.role)
@@ -316,17 +363,20 @@ class OpApplier:
         service = self.catalog.get(row.service)
         if service.document(str(p.get("doc_code"))) is None:
             raise OpRefused(Errno.VALIDATION, "unknown document code")
-        sha = str(p.get("sha256", ""))
-        if len(sha) != 64:
-            raise OpRefused(Errno.BAD_REQUEST, "sha256 missing")
+        sha = str(p["sha256"])
+        # Accepted whether or not the server has these bytes (the answer must not tell): the attachment leads
+        # to the bytes only once this device holds them — it uploads them, or may read them already.
+        if visibility.may_read_blob(conn, ctx, sha):
+            hold_blob(conn, ctx.device_id, sha)
         conn.execute(t.attachments.insert().values(
-            case_id=row.id, doc_code=p["doc_code"], sha256=sha, filename=str(p.get("filename", ""))[:255],
-            size=int(p.get("size", 0)), mime=str(p.get("mime", "")), added_by=ctx.username, added_at=now))
+            case_id=row.id, doc_code=p["doc_code"], sha256=sha, filename=str(p.get("filename") or "")[:255],
+            size=int(p.get("size") or 0), mime=str(p.get("mime") or ""), added_by=ctx.username, added_at=now,
+            device=ctx.device_id))
         conn.execute(update(t.cases).where(t.cases.c.id == row.id).values(updated_at=now))
         return {"op_id": op["op_id"], "status": "applied", "version": row.version}
 
     def _resolve(self, conn: Connection, ctx: DeviceCtx, op: Op, now: str) -> OpResult:
-        row = self._case(conn, op["case_id"])
+        row = self._case(conn, ctx, op["case_id"])
         self._check_rights(ctx, row, Action.EDIT)
         if ctx.role not in lifecycle.transition_for(Action.EDIT).roles:  # settling a field is editing it
             raise OpRefused(Errno.TRANSITION_REFUSED, "only the counter staff settle a field's conflict")
@@ -337,7 +387,7 @@ class OpApplier:
             raise OpRefused(Errno.NOT_FOUND, "conflict not found")
         if conflict.resolved_at is not None:
             return {"op_id": op["op_id"], "status": "applied", "version": row.version}
-        value = p.get("value")
+        value = self._settled(row, conflict.field, p.get("value"))
         fields = json.loads(row.fields)
         versions = json.loads(row.field_versions)
         values: dict[str, Any] = {"version": row.version + 1, "updated_at": now}
@@ -346,14 +396,6 @@ class OpApplier:
         elif value is None:
             fields.pop(conflict.field, None)
         else:
-            service = self.catalog.get(row.service)
-            spec = service.field(conflict.field)
-            if spec is not None:
-                from app.domain.validation import check_field
-                normalised, problem = check_field(spec, str(value))
-                if problem:
-                    raise OpRefused(Errno.VALIDATION, problem.message)
-                value = normalised
             fields[conflict.field] = value
         versions[conflict.field] = [row.version + 1, ctx.device_id]
         values.update(fields=to_json(fields), field_versions=to_json(versions))
@@ -362,6 +404,30 @@ class OpApplier:
             resolved_at=now, resolution=to_json(value), resolved_by=ctx.username))
         self._event(conn, ctx, row.id, "resolve", row.status, row.status, None, now, now)
         return {"op_id": op["op_id"], "status": "applied", "version": row.version + 1}
+
+
+    def _settled(self, row: Any, field: str, value: str | None) -> str | None:
+        """The value a conflict settles on, checked as an edit of that field would be."""
+        service = self.catalog.get(row.service)
+        if field in ("nik", "name"):
+            nik, name = (value, row.name) if field == "nik" else (row.nik, value)
+            intake, problems = check_intake(service, nik, name, {}, complete=False)
+            if problems:
+                raise ValidationError(problems)
+            return intake.nik if field == "nik" else intake.name
+        if value is None:
+            return None
+        intake, problems = check_intake(service, row.nik, row.name, {field: value}, complete=False)
+        if problems:
+            raise ValidationError(problems)
+        return intake.fields.get(field)
+
+
+def hold_blob(conn: Connection, device_id: str, sha256: str) -> None:
+    """Record that ``device_id`` holds the bytes of ``sha256`` (it uploaded them, or may read them)."""
+    key = (t.blob_owners.c.sha256 == sha256) & (t.blob_owners.c.device_id == device_id)
+    if conn.execute(select(t.blob_owners.c.sha256).where(key)).first() is None:
+        conn.execute(t.blob_owners.insert().values(sha256=sha256, device_id=device_id, created_at=clock.now_iso()))
 
 
 def bump_feed(conn: Connection, case_ids: set[str]) -> None:
@@ -380,14 +446,6 @@ def bump_feed(conn: Connection, case_ids: set[str]) -> None:
 def _bind(name: str) -> Any:
     from sqlalchemy import bindparam
     return bindparam(name)
-
-
-def load_snapshot(conn: Connection, case_id: str) -> dict[str, Any] | None:
-    """The full server record of a case as the pull feed sends it (with history, documents, conflicts)."""
-    row = conn.execute(select(t.cases).where(t.cases.c.id == case_id)).first()
-    if row is None:
-        return None
-    return snapshots(conn, [row])[0]
 
 
 def snapshots(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:

@@ -25,9 +25,10 @@ from app.signing.approvals import InvalidApproval, SignedRecommendation, content
 from app.signing.delegations import KINDS
 from sync.protocol import Errno, Op, OpResult
 from sync.server import storage as t
+from sync.server import visibility
 from sync.server.approvals import ApprovalHandler, CaseRow
 from sync.server.ca import Authority
-from sync.server.ops import DeviceCtx, OpRefused, load_snapshot
+from sync.server.ops import DeviceCtx, OpRefused
 from sync.server.steps import load_steps
 
 MAX_AT = 40
@@ -51,19 +52,19 @@ class RecommendationHandler(ApprovalHandler):
         event = signed.event
         self._authentic(conn, ctx, op, signed)
         self._advance_chain(conn, ctx.device_id, event.device_counter, event.prev_event_hash, event.hash)
-        row = conn.execute(select(t.cases).where(t.cases.c.id == event.case_id)).first()
-        if row is None or row.deleted:
-            raise OpRefused(Errno.NOT_FOUND, "case not found")
+        row = visibility.case_row(conn, ctx, event.case_id)
+        if row is None or row.deleted:  # unknown and unreadable alike
+            raise OpRefused(Errno.NOT_FOUND, visibility.NOT_FOUND)
         # The event was genuine and has advanced the device's chain: a step that no longer fits is answered
         # (with the case as it stands), not undone.
         if (row.status != CaseStatus.VERIFIED.value or row.version != event.case_version
                 or content_hash(case_content(CaseRow(row))) != event.content_hash):  # type: ignore[arg-type]
-            return self._answer(conn, op, row.id, Errno.APPROVAL_STALE,
+            return self._answer(conn, ctx, op, row.id, Errno.APPROVAL_STALE,
                                 "the case changed after it was signed; it is back in the signing queue")
         step = chain.next_step(self.catalog.get(row.service), row.office, row.status, row.version,
                                load_steps(conn, [row.id])[row.id], self.offices)
         if step is None or step.last or step.number != event.step or step.office != event.office:
-            return self._answer(conn, op, row.id, Errno.APPROVAL_STEP, self.step_refusal(step))
+            return self._answer(conn, ctx, op, row.id, Errno.APPROVAL_STEP, self.step_refusal(step))
         if step.office != ctx.office:
             self._check_delegation(conn, ctx, step.office, event.delegation_id)
         user = conn.execute(select(t.users).where(t.users.c.username == ctx.username)).first()
@@ -81,9 +82,10 @@ class RecommendationHandler(ApprovalHandler):
             actor=ctx.username, device=ctx.device_id, reason=None, at=when, received_at=now))
         return {"op_id": op["op_id"], "status": "applied", "version": row.version + 1}
 
-    def _answer(self, conn: Connection, op: Op, case_id: str, errno: Errno, message: str) -> OpResult:
+    def _answer(self, conn: Connection, ctx: DeviceCtx, op: Op, case_id: str, errno: Errno,
+                message: str) -> OpResult:
         return {"op_id": op["op_id"], "status": "rejected", "errno": int(errno), "message": message,
-                "case": load_snapshot(conn, case_id) or {}}
+                "case": visibility.snapshot_for(conn, ctx, case_id) or {}}
 
     def _position(self, conn: Connection, user: Any, delegation_id: str | None) -> str:
         """The position the step is signed in: the user's own, or 'Plh. <the head's position>' for a delegate."""

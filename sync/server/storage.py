@@ -97,6 +97,7 @@ cases = Table(
     Column("reason", Text),
     Column("deleted", Boolean, nullable=False, default=False),
     Column("feed_seq", BigInteger, nullable=False),
+    Column("received_at", String(32)),  # the server's clock when the case arrived (created_at is the laptop's)
     Index("ix_srv_cases_office_feed", "office", "feed_seq"),
     Index("ix_srv_cases_signer_feed", "signer_office", "feed_seq"),
 )
@@ -126,6 +127,7 @@ attachments = Table(
     Column("mime", String(64), nullable=False),
     Column("added_by", String(64), nullable=False),
     Column("added_at", String(32), nullable=False),
+    Column("device", String(36)),  # the adding device: its attachment leads to the bytes only if it holds them
 )
 
 conflicts = Table(
@@ -161,6 +163,23 @@ blobs = Table(
     Column("complete", Boolean, nullable=False),
     Column("data", LargeBinary, nullable=False),
     Column("created_at", String(32), nullable=False),
+)
+
+blob_owners = Table(  # devices that hold a blob's bytes: they uploaded them, or could read them already
+    "blob_owners", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("device_id", String(36), primary_key=True),
+    Column("created_at", String(32), nullable=False),
+)
+
+blob_parts = Table(  # an upload in progress, one row per chunk received, per device; expires (core.UPLOAD_TTL)
+    "blob_parts", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("device_id", String(36), primary_key=True),
+    Column("offset", BigInteger, primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at", String(32), nullable=False, index=True),
 )
 
 feed_counter = Table(

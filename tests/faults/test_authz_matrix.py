@@ -32,8 +32,9 @@ ENDPOINTS: dict[str, dict[str, tuple[int, int]]] = {
                                        "admin": (OK, OK)},
     "GET /changes":                   {"petugas": (OK, OK), "verifikator": (OK, OK), "penandatangan": (OK, OK),
                                        "admin": (OK, OK)},
-    "GET /cases/{id}":                {"petugas": (OK, 403), "verifikator": (OK, 403), "penandatangan": (OK, 403),
-                                       "admin": (403, 403)},
+    # a case another office's device may not read answers as an unknown one (sync/server/visibility.py)
+    "GET /cases/{id}":                {"petugas": (OK, 404), "verifikator": (OK, 404), "penandatangan": (OK, 404),
+                                       "admin": (404, 404)},
     "GET /cases/{unknown}":           {"petugas": (404, 404), "verifikator": (404, 404),
                                        "penandatangan": (404, 404), "admin": (404, 404)},
     "GET /blobs/{sha}/status":        {"petugas": (OK, OK), "verifikator": (OK, OK), "penandatangan": (OK, OK),
@@ -56,44 +57,45 @@ ANONYMOUS = {k: (OK if k == "GET /ping" else 401) for k in ENDPOINTS}
 REVOKED = {k: (OK if k == "GET /ping" else 403) for k in ENDPOINTS}
 
 # ---- ops: kind/action on a case in ``status`` → {role: (own office, other office)} --------------------------
-# A = applied; a number = the errno of the refusal (104 forbidden: another office's case; 108: this role may
-# not take this step, or not in this status; 107: validation).
+# A = applied; a number = the errno of the refusal (105: a case this device may not read — another office's,
+# or any case for IT's admin — answered exactly as an unknown case; 108: this role may not take this step,
+# or not in this status; 107: validation; 104: a case-less refusal, the service is not offered here).
 OPS: dict[tuple[str, str], dict[str, tuple[int | str, int | str]]] = {
     #  (op, case status)                petugas      verifikator   penandatangan  admin
     ("case.create", "-"):            {"petugas": (A, 104), "verifikator": (108, 108), "penandatangan": (108, 108),
                                       "admin": (108, 108)},
-    ("case.edit", "draft"):          {"petugas": (A, 104), "verifikator": (108, 108), "penandatangan": (108, 108),
-                                      "admin": (108, 108)},
-    ("case.edit", "submitted"):      {"petugas": (108, 108), "verifikator": (108, 108),
-                                      "penandatangan": (108, 108), "admin": (108, 108)},
-    ("attachment.add", "draft"):     {"petugas": (A, 104), "verifikator": (108, 104), "penandatangan": (108, 104),
-                                      "admin": (108, 104)},
-    ("attachment.add", "verified"):  {"petugas": (108, 104), "verifikator": (108, 104),
-                                      "penandatangan": (108, 104), "admin": (108, 104)},
-    ("conflict.resolve", "draft"):   {"petugas": (A, 104), "verifikator": (108, 104), "penandatangan": (108, 104),
-                                      "admin": (108, 104)},
-    ("submit", "draft"):             {"petugas": (A, 104), "verifikator": (108, 104), "penandatangan": (108, 104),
-                                      "admin": (108, 104)},
-    ("verify", "submitted"):         {"petugas": (108, 104), "verifikator": (A, 104), "penandatangan": (108, 104),
-                                      "admin": (108, 104)},
-    ("verify", "draft"):             {"petugas": (108, 104), "verifikator": (108, 104),
-                                      "penandatangan": (108, 104), "admin": (108, 104)},
-    ("return", "submitted"):         {"petugas": (108, 104), "verifikator": (A, 104), "penandatangan": (108, 104),
-                                      "admin": (108, 104)},
-    ("return", "verified"):          {"petugas": (108, 104), "verifikator": (A, 104), "penandatangan": (A, 104),
-                                      "admin": (108, 104)},
-    ("reject", "submitted"):         {"petugas": (108, 104), "verifikator": (A, 104), "penandatangan": (108, 104),
-                                      "admin": (108, 104)},
-    ("reject", "verified"):          {"petugas": (108, 104), "verifikator": (A, 104), "penandatangan": (A, 104),
-                                      "admin": (108, 104)},
-    ("withdraw", "draft"):           {"petugas": (A, 104), "verifikator": (108, 104), "penandatangan": (108, 104),
-                                      "admin": (108, 104)},
-    ("withdraw", "verified"):        {"petugas": (A, 104), "verifikator": (108, 104), "penandatangan": (108, 104),
-                                      "admin": (108, 104)},
-    ("issue", "verified"):           {"petugas": (108, 104), "verifikator": (108, 104),
-                                      "penandatangan": (108, 104), "admin": (108, 104)},
-    ("approve", "verified"):         {"petugas": (100, 100), "verifikator": (100, 100), "penandatangan": (100, 100),
-                                      "admin": (100, 100)},  # approval is its own signed op kind, never a transition
+    ("case.edit", "draft"):          {"petugas": (A, 105), "verifikator": (108, 105), "penandatangan": (108, 105),
+                                      "admin": (105, 105)},
+    ("case.edit", "submitted"):      {"petugas": (108, 105), "verifikator": (108, 105),
+                                      "penandatangan": (108, 105), "admin": (105, 105)},
+    ("attachment.add", "draft"):     {"petugas": (A, 105), "verifikator": (108, 105), "penandatangan": (108, 105),
+                                      "admin": (105, 105)},
+    ("attachment.add", "verified"):  {"petugas": (108, 105), "verifikator": (108, 105),
+                                      "penandatangan": (108, 105), "admin": (105, 105)},
+    ("conflict.resolve", "draft"):   {"petugas": (A, 105), "verifikator": (108, 105), "penandatangan": (108, 105),
+                                      "admin": (105, 105)},
+    ("submit", "draft"):             {"petugas": (A, 105), "verifikator": (108, 105), "penandatangan": (108, 105),
+                                      "admin": (105, 105)},
+    ("verify", "submitted"):         {"petugas": (108, 105), "verifikator": (A, 105), "penandatangan": (108, 105),
+                                      "admin": (105, 105)},
+    ("verify", "draft"):             {"petugas": (108, 105), "verifikator": (108, 105),
+                                      "penandatangan": (108, 105), "admin": (105, 105)},
+    ("return", "submitted"):         {"petugas": (108, 105), "verifikator": (A, 105), "penandatangan": (108, 105),
+                                      "admin": (105, 105)},
+    ("return", "verified"):          {"petugas": (108, 105), "verifikator": (A, 105), "penandatangan": (A, 105),
+                                      "admin": (105, 105)},
+    ("reject", "submitted"):         {"petugas": (108, 105), "verifikator": (A, 105), "penandatangan": (108, 105),
+                                      "admin": (105, 105)},
+    ("reject", "verified"):          {"petugas": (108, 105), "verifikator": (A, 105), "penandatangan": (A, 105),
+                                      "admin": (105, 105)},
+    ("withdraw", "draft"):           {"petugas": (A, 105), "verifikator": (108, 105), "penandatangan": (108, 105),
+                                      "admin": (105, 105)},
+    ("withdraw", "verified"):        {"petugas": (A, 105), "verifikator": (108, 105), "penandatangan": (108, 105),
+                                      "admin": (105, 105)},
+    ("issue", "verified"):           {"petugas": (108, 105), "verifikator": (108, 105),
+                                      "penandatangan": (108, 105), "admin": (105, 105)},
+    ("approve", "verified"):         {"petugas": (100, 105), "verifikator": (100, 105), "penandatangan": (100, 105),
+                                      "admin": (105, 105)},  # approval is its own signed op kind, never a transition
     ("case.frobnicate", "draft"):    {"petugas": (109, 109), "verifikator": (109, 109), "penandatangan": (109, 109),
                                       "admin": (109, 109)},
 }
@@ -113,7 +115,8 @@ class World:
         self.office_ctx = {OFFICE: (self.ctx["petugas"], self.ctx["verifikator"]),
                            OTHER_OFFICE: (srv.authenticate(local.token("agus")), srv.authenticate(local.token("eko")))}
         self.sha = hashlib.sha256(BLOB).hexdigest()
-        srv.blob_put(self.sha, 0, BLOB, True)
+        for petugas, _ in self.office_ctx.values():  # each office's counter uploads its own copy of the scan
+            srv.blob_put(petugas, self.sha, 0, BLOB, True)
         self.revoked = local.token("siti", "stolen-pc")
         srv.revoke(device=srv.authenticate(self.revoked).device_id, reason="laptop stolen")
 

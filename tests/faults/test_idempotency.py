@@ -139,8 +139,10 @@ def test_blob_put_replayed_and_resumed(local_server: LocalServer) -> None:
     with local_server.server.engine.connect() as conn:
         stored = conn.execute(select(t.blobs.c.data).where(t.blobs.c.sha256 == sha)).scalar_one()
     assert bytes(stored) == data
-    # no case references it yet, so no office may download it
-    assert local_server.http.get(url, headers=token).status_code == 404
+    # no case references it yet: only the device that uploaded it may download it
+    assert local_server.http.get(url, headers=token).content == data
+    other = {"Authorization": f"Bearer {local_server.token('bambang')}"}
+    assert local_server.http.get(url, headers=other).status_code == 404
 
 
 class CutAfter(SyncClient):
@@ -174,7 +176,7 @@ def test_interrupted_upload_resumes_from_the_servers_size(local_server: LocalSer
         engine.push(SyncReport())
     assert cut.offsets == [0, BLOB_CHUNK]
     sha = hashlib.sha256(data).hexdigest()
-    assert local_server.server.blob_status(sha) == (BLOB_CHUNK, False)
+    assert local_server.server.blob_status(local_server.server.authenticate(token), sha) == (BLOB_CHUNK, False)
     resumed = CutAfter(local_server.client(token), 99)
     SyncEngine(ws, clients={"siti": resumed}).run()
     assert resumed.offsets == [BLOB_CHUNK, 2 * BLOB_CHUNK], "the upload restarted instead of resuming"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 import pytest
@@ -144,7 +145,11 @@ def test_other_office_cannot_read_a_case(laptop: Callable[..., Laptop], server: 
     answer = server.token("rina")
     refused = requests.get(f"{server.url}/api/v1/cases/{case_id}",
                            headers={"Authorization": f"Bearer {answer}"}, timeout=10)
-    assert refused.status_code == 403 and refused.json()["errno"] == 104
+    # another office's case answers exactly as a case that does not exist (sync/server/visibility.py)
+    assert refused.status_code == 404 and refused.json()["errno"] == 105
+    unknown = requests.get(f"{server.url}/api/v1/cases/{uuid.uuid4()}",
+                           headers={"Authorization": f"Bearer {answer}"}, timeout=10)
+    assert unknown.json() == refused.json()
     assert requests.get(f"{server.url}/api/v1/cases/{case_id}", timeout=10).status_code == 401
 
 
