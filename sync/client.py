@@ -26,9 +26,9 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
-from app import __version__
+from app import __version__, clock
 from sync.errors import GarbageError, OfflineError, PlainHttpError, SyncError, TlsChangedError, from_body
-from sync.protocol import API, AUTH_HEADER, RETRY_AFTER, USER_AGENT, Op, OpResult
+from sync.protocol import API, AUTH_HEADER, CLOCK_HEADER, RETRY_AFTER, USER_AGENT, Op, OpResult
 
 log = logging.getLogger("loket.sync.client")
 MAX_RETRY_AFTER = 30.0
@@ -182,7 +182,8 @@ class SyncClient:
         return data
 
     def push(self, ops: list[Op]) -> list[OpResult]:
-        data = self._json(self._request("POST", "/push", json={"ops": ops}))
+        # the device's clock as it sends: the server judges the times in the ops against it
+        data = self._json(self._request("POST", "/push", json={"ops": ops}, headers={CLOCK_HEADER: clock.now_iso()}))
         results = data.get("results") if isinstance(data, dict) else None
         if not isinstance(results, list) or len(results) != len(ops):
             raise GarbageError(status=200)

@@ -6,11 +6,13 @@ kind must look like on the wire; what a value means for a service (a NIK's form,
 core's intake check (app/services/cases.py ``check_intake``), which the handlers call.
 
 Client times. The server records its own receipt time next to every time a laptop sends (``received_at``);
-a laptop's time is kept for the history, but an absurd one is refused: it must be an ISO 8601 timestamp of
-at most 40 characters, not before :data:`SERVICE_EPOCH` (nothing in Loket is older than the service), and
-not later than the server's clock plus :data:`CLOCK_SLACK` plus the device's own clock offset when the
-request declares it (header ``X-Loket-Clock``: the device's clock when it sent the request; offsets beyond
-:data:`MAX_DECLARED_OFFSET` are ignored).
+a laptop's time is kept for the history when it is plausible. A time that is not an ISO 8601 timestamp of
+at most 40 characters makes the op malformed (refused, 107). A well-formed time before :data:`SERVICE_EPOCH`
+(nothing in Loket is older than the service) or later than the server's clock plus :data:`CLOCK_SLACK` plus
+the device's own clock offset when the request declares it (header ``X-Loket-Clock``: the device's clock when
+it sent the request; offsets beyond :data:`MAX_DECLARED_OFFSET` are ignored) is not stored: the op is applied
+and the server's receipt time stands in for it. A laptop whose clock was wrong while it worked offline loses
+none of that work, and the history never shows a time from 2001.
 """
 
 from __future__ import annotations
@@ -61,8 +63,8 @@ def check_op(op: Op, now: dt.datetime, offset: dt.timedelta = dt.timedelta(0)) -
         raise BadOp("payload must be an object")
     _walk(payload, 0, "payload", allow_pdf=kind == "approval")
     latest = now + CLOCK_SLACK + max(-MAX_DECLARED_OFFSET, min(offset, MAX_DECLARED_OFFSET))
-    if "at" in payload:
-        _time(payload["at"], "at", latest)
+    if "at" in payload and not _time(payload["at"], "at", latest):
+        payload["at"] = None  # implausible: the receipt time stands in (the request hash is already taken)
     CHECKS[str(kind)](payload, latest)
 
 
@@ -140,14 +142,14 @@ def _parse_time(value: str) -> dt.datetime | None:
     return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
 
 
-def _time(value: Any, key: str, latest: dt.datetime) -> None:
+def _time(value: Any, key: str, latest: dt.datetime) -> bool:
+    """False for a well-formed but implausible time (the caller drops it); raises on a malformed one."""
     if value is None:
-        return
+        return True
     when = _parse_time(value) if isinstance(value, str) and len(value) <= 40 else None
     if when is None:
         raise BadOp(f"{key} must be an ISO 8601 time")
-    if when < SERVICE_EPOCH or when > latest:
-        raise BadOp(f"{key} is outside the accepted window (the device's clock may be wrong)")
+    return SERVICE_EPOCH <= when <= latest
 
 
 # ---- per kind ---------------------------------------------------------------------------------------
@@ -161,7 +163,8 @@ def _create(payload: dict[str, Any], latest: dt.datetime) -> None:
     _text(case, "nik", 32)
     _text(case, "name", 200, optional=False)
     _text_map(case.get("fields"), "fields", nulls=False)
-    _time(case.get("created_at"), "created_at", latest)
+    if not _time(case.get("created_at"), "created_at", latest):
+        case["created_at"] = None
     due = case.get("due_date")
     if due is not None and (not isinstance(due, str) or not _DATE.match(due) or _parse_time(due) is None):
         raise BadOp("due_date must be a date (YYYY-MM-DD)")
