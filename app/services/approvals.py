@@ -23,7 +23,7 @@ from app.letters import numbering
 from app.letters.model import today_wib
 from app.letters.render import render_letter
 from app.services import delegations
-from app.services.cases import audit_record, load_case, outbox_op
+from app.services.cases import audit_record, check_duties, load_case, outbox_op
 from app.services.letters import case_content, letter_data, signer_for, verify_url
 from app.services.workspace import Actor, Workspace
 from app.signing.approvals import ApprovalEvent, content_hash, sign_event
@@ -89,6 +89,7 @@ def _approve_one(ws: Workspace, actor: Actor, ident: str, key: object, chain: li
     with ws.db.write() as s:
         case = load_case(s, ident)
         lifecycle.check(CaseStatus(case.status), Action.APPROVE, actor.role)
+        check_duties(s, ws, case, actor, Action.APPROVE)
         service = ws.catalog.get(case.service)
         # The issuing office is the one that signs (a Camat signs a kelurahan's budget proposal as the
         # kecamatan); a delegate signs for it under a delegation (Plh./Plt./a.n.).

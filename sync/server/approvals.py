@@ -28,6 +28,7 @@ from app.signing.approvals import InvalidApproval, SignedApproval, content_hash,
 from app.signing.certificates import load_certificate
 from app.signing.pades import upgrade_pdf, verify_pdf
 from sync.protocol import Errno, Op, OpResult
+from sync.server import duties
 from sync.server import storage as t
 from sync.server.ca import Authority
 from sync.server.ops import DeviceCtx, OpRefused, load_snapshot
@@ -83,6 +84,7 @@ class ApprovalHandler:
             raise OpRefused(Errno.NOT_FOUND, "case not found")
         if row.signer_office != ctx.office:
             self._check_delegation(conn, ctx, row.signer_office, event.delegation_id)
+        duties.check(conn, self.catalog, ctx.username, row, Action.APPROVE)
         stale = (row.status != CaseStatus.VERIFIED.value or row.version != event.case_version
                  or content_hash(case_content(_Row(row))) != event.content_hash)  # type: ignore[arg-type]
         if stale:

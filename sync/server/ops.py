@@ -24,6 +24,7 @@ from app.domain.roles import Role
 from app.errors import LoketError, ValidationError
 from app.services.cases import check_intake, to_json
 from sync.protocol import Errno, Op, OpResult, canonical, op_hash
+from sync.server import duties
 from sync.server import storage as t
 
 
@@ -275,6 +276,7 @@ class OpApplier:
             raise OpRefused(Errno.BAD_REQUEST, f"{action.value} is not a transition op")
         status = CaseStatus(row.status)
         self._check_rights(ctx, row, action)
+        duties.check(conn, self.catalog, ctx.username, row, action)
         try:
             target = lifecycle.check(status, action, ctx.role)
         except LoketError as err:
