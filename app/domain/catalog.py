@@ -130,6 +130,7 @@ class ServiceType:
             "area": self.area,
             "office_level": self.office_level.value,
             "sla_days": self.sla_days,
+            "separation_of_duties": self.separation_of_duties,
             "fields": [
                 {
                     "key": f.key,

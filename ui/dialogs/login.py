@@ -86,7 +86,11 @@ class LoginDialog(QDialog):
                        pick)
         empty.setWordWrap(True)
         empty.setVisible(self.users.count() == 0)
+        intro = QLabel(self.tr("Perangkat ini dipakai bersama. Pilih nama Anda, lalu masuk dengan kata sandi "
+                               "Anda sendiri (penandatangan: PIN tanda tangan)."), pick)
+        intro.setWordWrap(True)
         pl = QVBoxLayout(pick)
+        pl.addWidget(intro)
         pl.addWidget(QLabel(self.tr("Pilih nama Anda:"), pick))
         pl.addWidget(self.users, 1)
         pl.addWidget(empty)
