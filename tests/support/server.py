@@ -10,6 +10,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -194,17 +195,15 @@ class Laptop:
         return json.loads(out.stdout)
 
     def popen(self, *args: str) -> subprocess.Popen[str]:
-        """A running loket-cli; the acting person's secret is already written to its stdin (then closed)."""
+        """A running loket-cli; its stdin holds the acting person's secret (as :meth:`run` would pass it)."""
         env = {**os.environ, **self.env}
         full, stdin = self._with_secret(list(args), None)
-        proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "--profile", str(self.profile), *full],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                env=env)
-        assert proc.stdin is not None
-        with contextlib.suppress(BrokenPipeError):
-            proc.stdin.write(stdin or "")
-        proc.stdin.close()
-        return proc
+        with tempfile.TemporaryFile() as given:  # a file, not a pipe: communicate(timeout=…) stays usable
+            given.write((stdin or "").encode())
+            given.seek(0)
+            return subprocess.Popen([sys.executable, "-m", "ui.cli", "--profile", str(self.profile), *full],
+                                    stdin=given, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                    env=env)
 
     def secret_input(self, *args: str) -> str:
         """What :meth:`run` would pass on stdin for ``args`` (for harnesses that start loket-cli themselves)."""
