@@ -253,6 +253,23 @@ def shots(only: str | None) -> None:
         save(window, "dashboard")
         window.close()
 
+    if only in (None, "unlock"):  # needs a keyring: run under tools/with-keyring
+        from app.services import unlock
+        from ui.dialogs.login import LoginDialog
+
+        for username, secret in demo.DEMO_SECRETS.items():
+            unlock.set_secret(ws, username, secret, ws.actor(username).role)
+        dialog = LoginDialog(ws, None, current="bambang")
+        dialog.show()
+        settle()
+        QTest.keyClicks(dialog.secret, "kata-sandi-siti")  # someone else's password: refused, counted
+        dialog.login_button.click()
+        settle(1500)
+        save(dialog, "unlock")
+        dialog.close()
+        for username in demo.DEMO_SECRETS:
+            unlock.forget(ws, username)
+
     if only in (None, "conflicts"):
         window = MainWindow(ws, siti, Seams(sync_state=sync, conflicts=StandInConflicts(ws)))
         window.resize(1280, 800)

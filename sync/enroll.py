@@ -6,8 +6,9 @@ import platform
 from typing import Any
 
 from app.domain.roles import Role
+from app.services import unlock
 from app.services.workspace import Workspace
-from app.signing.keystore import check_pin_strength
+from app.signing.keystore import MIN_PIN_LENGTH, check_pin_strength
 from app.storage import repo
 from sync import credentials, signer, tls
 from sync.client import SyncClient, check_url
@@ -31,15 +32,24 @@ def server_for(ws: Workspace, given: str | None) -> str:
 
 
 def enroll(ws: Workspace, server_url: str | None, code: str, pin: str | None = None,
-           client: SyncClient | None = None) -> dict[str, Any]:
-    """Exchange ``code`` for a device identity; the token goes to the OS keyring, the user to the profile."""
-    server_url = check_url(server_for(ws, server_url))  # no enrolment code over clear text
+           client: SyncClient | None = None, *, secret: str | None = None) -> dict[str, Any]:
+    """Exchange ``code`` for a device identity; the token goes to the OS keyring, the user to the profile.
+
+    ``secret`` is the person's own password on this shared laptop (a signer's is the PIN: ``pin`` serves when
+    ``secret`` is None); only its scrypt verifier is kept, in the keyring (:mod:`app.services.unlock`).
+    """
+    secret = secret if secret is not None else pin
+    if secret is not None and len(secret) < MIN_PIN_LENGTH:  # refused before the one-time code is spent
+        unlock.check_new(secret, Role.PENANDATANGAN)
     if pin:  # a PIN that will be refused is refused before the one-time code is spent
         check_pin_strength(pin)
+    server_url = check_url(server_for(ws, server_url))  # no enrolment code over clear text
     trust = tls.trust_at_enrolment(ws, server_url)
     client = client or SyncClient(server_url, tls=trust)
     answer = client.enroll(code, device_name=f"{platform.node()} ({platform.system()})")
     user = answer["user"]
+    if secret is not None:  # the code may be tried again for a few minutes, so this refusal costs nothing
+        unlock.check_new(secret, user["role"])
     credentials.save_token(ws.device_id, user["username"], answer["token"])
     tls.remember(ws, trust)
     ws.add_local_user(user["username"], user["full_name"], user["role"], user["office"], user.get("nip"),
@@ -48,6 +58,8 @@ def enroll(ws: Workspace, server_url: str | None, code: str, pin: str | None = N
         repo.set_meta(s, "server_url", server_url.rstrip("/"))
         repo.set_meta(s, f"server_device:{user['username']}", answer["device_id"])
         repo.set_meta(s, "active_user", user["username"])
+    if secret is not None:
+        unlock.set_secret(ws, user["username"], secret, user["role"])
     result: dict[str, Any] = {"user": user["username"], "office": user["office"], "roles": [user["role"]],
                               "device_id": answer["device_id"]}
     authed = SyncClient(server_url, answer["token"], tls=trust)

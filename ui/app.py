@@ -61,19 +61,23 @@ class Controller:
         self.background: object | None = None  # one background sync for the whole session
 
     def start(self) -> bool:
+        """The active person unlocks with their own secret first (a shared laptop left open is not theirs);
+        a local demo user without a secret goes straight in."""
+        from app.services import unlock
+
         try:
-            actor = self.ws.actor()
+            current: str | None = self.ws.actor().username
         except UserFacingError:
-            if not self.choose_user():
-                return False
-            actor = self.ws.actor()
-        self.show_main(actor)
+            current = None
+        if (current is None or unlock.needs_secret(self.ws, current)) and not self.choose_user(current):
+            return False
+        self.show_main(self.ws.actor())
         return True
 
-    def choose_user(self) -> bool:
+    def choose_user(self, current: str | None = None) -> bool:
         from ui.dialogs.login import LoginDialog
 
-        dialog = LoginDialog(self.ws, self.seams.enroll)
+        dialog = LoginDialog(self.ws, self.seams.enroll, current=current)
         if dialog.exec() != LoginDialog.DialogCode.Accepted or not dialog.username:
             return False
         self.ws.use(dialog.username)
@@ -102,7 +106,7 @@ class Controller:
             old.deleteLater()  # type: ignore[attr-defined]
 
     def switch_user(self) -> None:
-        if self.choose_user():
+        if self.choose_user(self.ws.actor().username):
             self.show_main()
 
     def set_language(self, language: str) -> None:

@@ -51,6 +51,39 @@ class Output:
         sys.stdout.flush()
 
 
+def stdin_secret(args: argparse.Namespace, name: str = "") -> str | None:
+    """The first line of standard input, read once per command.
+
+    It is the acting person's secret (password, or a signer's PIN) and, for commands with ``--pin-stdin``,
+    also the PIN: a penandatangan's secret is the PIN, so one line serves both. At a terminal it is asked
+    without echo instead.
+    """
+    if not hasattr(args, "_stdin_first"):
+        if sys.stdin is None:
+            line = ""
+        elif sys.stdin.isatty():
+            import getpass
+
+            label = "Kata sandi / PIN" if language() == "id" else "Password / PIN"
+            line = getpass.getpass(f"{label}{' ' + name if name else ''}: ", stream=sys.stderr)
+        else:
+            line = sys.stdin.readline()
+        args._stdin_first = line.rstrip("\r\n") or None
+    value: str | None = args._stdin_first
+    return value
+
+
+def acting(ws: Any, args: argparse.Namespace) -> Any:
+    """The person this command acts as (``--user NAME`` or the profile's active user), after their secret
+    unlocked them. Every command that changes something in a person's name goes through here."""
+    from app.services import unlock
+
+    actor = ws.actor(getattr(args, "user", None))
+    if unlock.needs_secret(ws, actor.username):
+        unlock.check(ws, actor.username, stdin_secret(args, actor.username))
+    return actor
+
+
 def _kv(values: Sequence[str] | None) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in values or ():
@@ -67,7 +100,9 @@ def build_parser() -> Parser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--profile", type=Path, default=argparse.SUPPRESS, help="profile (data) folder")
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
-    common.add_argument("--user", default=argparse.SUPPRESS, help="act as this enrolled user")
+    common.add_argument("--user", default=argparse.SUPPRESS,
+                        help="act as this person on a shared laptop; their password or PIN is read from the "
+                        "first line of standard input")
 
     p = Parser(prog="loket-cli", description="Loket — layanan publik Kota Malang (baris perintah)",
                parents=[common])
@@ -142,7 +177,8 @@ def build_parser() -> Parser:
     add.add_argument("--office", required=True)
     add.add_argument("--nip")
     add.add_argument("--position")
-    use = cmd(us, "use", c.user_use, "make this user the active one")
+    add.add_argument("--secret-stdin", action="store_true", help="read the new user's password from stdin")
+    use = cmd(us, "use", c.user_use, "make this user the active one (their password or PIN on stdin)")
     use.add_argument("username")
     return p
 

@@ -11,7 +11,7 @@ from app.i18n import language
 from app.services import cases, importer
 from app.services.workspace import Workspace
 from app.storage import repo
-from ui.cli import Output, _kv
+from ui.cli import Output, _kv, acting, stdin_secret
 
 
 def _ws(profile: Path) -> Workspace:
@@ -19,7 +19,7 @@ def _ws(profile: Path) -> Workspace:
 
 
 def _actor(ws: Workspace, args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    return ws.actor(getattr(args, "user", None))
+    return acting(ws, args)
 
 
 def _files(values: list[str] | None) -> dict[str, Path]:
@@ -129,14 +129,26 @@ def user_list(args: argparse.Namespace, profile: Path, out: Output) -> int:
 
 
 def user_add_local(args: argparse.Namespace, profile: Path, out: Output) -> int:
+    from app.services import unlock
+
     ws = _ws(profile)
+    secret = stdin_secret(args, args.username) if args.secret_stdin else None
+    if secret is not None:
+        unlock.check_new(secret, args.role)
     ws.add_local_user(args.username, args.name, args.role, args.office, args.nip, args.position)
+    if secret is not None:
+        unlock.set_secret(ws, args.username, secret, args.role)
     out.emit({"username": args.username, "role": args.role, "office": args.office}, args.username)
     return 0
 
 
 def user_use(args: argparse.Namespace, profile: Path, out: Output) -> int:
+    from app.services import unlock
+
     ws = _ws(profile)
+    ws.actor(args.username)  # an unknown name is refused before anything is read
+    if unlock.needs_secret(ws, args.username):
+        unlock.check(ws, args.username, stdin_secret(args, args.username))
     ws.use(args.username)
     out.emit({"username": args.username}, args.username)
     return 0

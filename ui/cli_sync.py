@@ -10,21 +10,28 @@ from app.i18n import language
 from app.services import conflicts as conflict_service
 from app.services import refusals as refusal_service
 from app.services.workspace import Workspace
-from ui.cli import Output
+from ui.cli import Output, acting, stdin_secret
 
 
 def read_pin(args: argparse.Namespace) -> str | None:
+    """The PIN of ``--pin-stdin``: the first line of stdin, the same line that unlocks the signer."""
     if not getattr(args, "pin_stdin", False):
         return None
-    line = sys.stdin.readline()
-    return line.rstrip("\r\n")
+    return stdin_secret(args) or ""
 
 
 def enroll(args: argparse.Namespace, profile: Path, out: Output) -> int:
     from sync.enroll import enroll as do_enroll
 
     ws = Workspace(profile)
-    result = do_enroll(ws, args.server, args.code, read_pin(args))
+    if not (args.secret_stdin or args.pin_stdin):
+        sys.stderr.write(("Kata sandi orang yang didaftarkan dibaca dari masukan standar: gunakan --secret-stdin "
+                          "(penandatangan: --pin-stdin, PIN-nya sekaligus kata sandinya)." if language() == "id"
+                          else "The new person's password is read from standard input: use --secret-stdin "
+                          "(signers: --pin-stdin, their PIN is also their password).") + "\n")
+        return 2
+    secret = stdin_secret(args) or ""
+    result = do_enroll(ws, args.server, args.code, secret, secret=secret)
     text = (f"Perangkat terdaftar untuk {result['user']} ({', '.join(result['roles'])}, {result['office']})"
             if language() == "id" else
             f"Device enrolled for {result['user']} ({', '.join(result['roles'])}, {result['office']})")
@@ -73,7 +80,7 @@ def _refusal_id(ws: Workspace, prefix: str) -> str:
 
 def refusals_dismiss(args: argparse.Namespace, profile: Path, out: Output) -> int:
     ws = Workspace(profile)
-    result = refusal_service.dismiss(ws, ws.actor(getattr(args, "user", None)), _refusal_id(ws, args.id))
+    result = refusal_service.dismiss(ws, acting(ws, args), _refusal_id(ws, args.id))
     out.emit(result.as_dict(), f"{result.op_id[:8]} {result.case_label}: "
              + ("ditandai sudah ditangani" if language() == "id" else "marked as handled"))
     return 0
@@ -81,7 +88,7 @@ def refusals_dismiss(args: argparse.Namespace, profile: Path, out: Output) -> in
 
 def refusals_resend(args: argparse.Namespace, profile: Path, out: Output) -> int:
     ws = Workspace(profile)
-    result = refusal_service.resend(ws, ws.actor(getattr(args, "user", None)), _refusal_id(ws, args.id))
+    result = refusal_service.resend(ws, acting(ws, args), _refusal_id(ws, args.id))
     out.emit(result.as_dict(), f"{result.op_id[:8]} {result.case_label}: "
              + ("kembali ke antrean kirim" if language() == "id" else "back in the outbox"))
     return 0
@@ -100,7 +107,7 @@ def conflicts_resolve(args: argparse.Namespace, profile: Path, out: Output) -> i
     take = args.take
     if "=" in take and take not in ("mine", "theirs"):
         take = take.split("=", 1)[1]
-    result = conflict_service.resolve(ws, ws.actor(getattr(args, "user", None)), args.id, take)
+    result = conflict_service.resolve(ws, acting(ws, args), args.id, take)
     out.emit(result, f"{result['field']} = {result['value']}")
     return 0
 
@@ -109,7 +116,8 @@ def register(sub: argparse._SubParsersAction, cmd) -> None:  # type: ignore[type
     en = cmd(sub, "enroll", enroll, "join this device to the server with a one-time code")
     en.add_argument("--server", default=None, help="server address (default: the one IT provisioned)")
     en.add_argument("--code", required=True)
-    en.add_argument("--pin-stdin", action="store_true")
+    en.add_argument("--pin-stdin", action="store_true", help="a signer's PIN (also their password) on stdin")
+    en.add_argument("--secret-stdin", action="store_true", help="the new person's password on stdin")
     cmd(sub, "sync", sync, "one full sync run now")
     conf = sub.add_parser("conflicts", help="conflicts between devices")
     cs = conf.add_subparsers(dest="sub", metavar="SUBCOMMAND", parser_class=type(conf))
@@ -130,7 +138,7 @@ def case_approve(args: argparse.Namespace, profile: Path, out: Output) -> int:
     from app.services.approvals import approve_batch, check_turn
 
     ws = Workspace(profile)
-    actor = ws.actor(getattr(args, "user", None))
+    actor = acting(ws, args)  # the person is unlocked first (a signer's secret is the PIN itself)
     check_turn(ws, actor, args.ids)  # a case that is not this person's to sign is refused before the PIN
     pin = read_pin(args)
     if pin is None:
@@ -181,16 +189,18 @@ def keys_status(args: argparse.Namespace, profile: Path, out: Output) -> int:
 
 
 def keys_create(args: argparse.Namespace, profile: Path, out: Output) -> int:
+    from app.services import unlock
     from sync.engine import client_for
     from sync.signer import create_signing_key, ensure_leases
 
     ws = Workspace(profile)
-    actor = ws.actor(getattr(args, "user", None))
     pin = read_pin(args)
     if pin is None:
         return 2
+    actor = acting(ws, args)
     client = client_for(ws, actor.username)
     serial = create_signing_key(ws, actor, pin, client, replace=args.replace)
+    unlock.set_secret(ws, actor.username, pin, actor.role)  # a signer's secret is the PIN
     ensure_leases(ws, actor, client)
     out.emit({"certificate_serial": serial}, serial)
     return 0
@@ -223,7 +233,7 @@ def delegation_grant(args: argparse.Namespace, profile: Path, out: Output) -> in
     pin = read_pin(args)
     if pin is None:
         return 2
-    result = grant(ws, ws.actor(getattr(args, "user", None)), args.to, args.kind, args.until, pin,
+    result = grant(ws, acting(ws, args), args.to, args.kind, args.until, pin,
                    valid_from=args.start)
     out.emit(result, result["id"])
     return 0
@@ -233,7 +243,7 @@ def delegation_revoke(args: argparse.Namespace, profile: Path, out: Output) -> i
     from sync.delegate import revoke
 
     ws = Workspace(profile)
-    out.emit(revoke(ws, ws.actor(getattr(args, "user", None)), args.id), args.id)
+    out.emit(revoke(ws, acting(ws, args), args.id), args.id)
     return 0
 
 

@@ -4,7 +4,8 @@ Creates (once) a profile under ``DIR/profile`` with local users of Kelurahan Oro
 petugas "siti", verifikator "bambang", penandatangan "lurah"; and sample cases in several statuses, written
 through the services layer like real work (backdated so some are overdue). The
 reference server runs beside it (``start_demo_server``) and the demo users are enrolled against it, so the
-sample work syncs and the Lurah can sign (PIN ``582047``).
+sample work syncs and the Lurah can sign. Each enrolled person unlocks with their own secret
+(:data:`DEMO_SECRETS`; the Lurah's is the signing PIN :data:`DEMO_PIN`).
 """
 
 from __future__ import annotations
@@ -200,7 +201,9 @@ def prepare(data: Path, count: int = 10) -> Path:
     return profile
 
 
-DEMO_PIN = "582047"  # the demo Lurah's signing PIN (demo only; real PINs are chosen by their owners)
+DEMO_PIN = "582047"  # the demo Lurah's signing PIN, also his secret (demo only; real ones are their owners')
+# Each demo person's own password on the shared demo laptop (demo only; real ones are chosen at enrolment).
+DEMO_SECRETS = {"siti": "siti-loket-demo", "bambang": "bambang-loket-demo", "lurah": DEMO_PIN}
 
 
 class DemoServer:
@@ -253,6 +256,7 @@ class DemoServer:
 
 def enrol_demo_users(profile: Path, server: DemoServer) -> None:
     """Enrol the demo office's people on the demo laptop (again when the keyring lost their secrets)."""
+    from app.services import unlock
     from app.services.approvals import keystore
     from sync import credentials
     from sync.enroll import enroll
@@ -261,10 +265,11 @@ def enrol_demo_users(profile: Path, server: DemoServer) -> None:
     try:
         active = ws.actor().username if ws.users() else None
         for username, *_rest in USERS:
-            has_token = credentials.load_token(ws.device_id, username)
+            has_token = credentials.load_token(ws.device_id, username) and unlock.has_secret(ws, username)
             if has_token and (username != "lurah" or keystore(ws, ws.actor(username)).has_key()):
                 continue
-            enroll(ws, server.url, server.code(username), DEMO_PIN if username == "lurah" else None)
+            enroll(ws, server.url, server.code(username), DEMO_PIN if username == "lurah" else None,
+                   secret=DEMO_SECRETS[username])
         if active:
             ws.use(active)
     finally:
@@ -293,7 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     if server is not None:
         try:
             enrol_demo_users(profile, server)
-            print(f"Loket demo: server {server.url}, users siti (petugas), bambang (verifikator), "
+            print(f"Loket demo: server {server.url}, users siti (petugas, kata sandi {DEMO_SECRETS['siti']}), "
+                  f"bambang (verifikator, kata sandi {DEMO_SECRETS['bambang']}), "
                   f"lurah (penandatangan, PIN {DEMO_PIN}).")
         except Exception as err:  # e.g. no usable keyring: the demo still runs, offline
             log.warning("demo users not enrolled: %s", err)

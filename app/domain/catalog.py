@@ -99,6 +99,7 @@ class ServiceType:
     sla_days: int
     letter: LetterSpec
     source: Path
+    separation_of_duties: bool = True  # registrar ≠ verifier ≠ final signer (app/domain/duties.py)
 
     @property
     def name(self) -> str:
@@ -139,6 +140,7 @@ class ServiceType:
             "area": self.area,
             "office_level": self.office_level.value,
             "sla_days": self.sla_days,
+            "separation_of_duties": self.separation_of_duties,
             "fields": [
                 {
                     "key": f.key,
@@ -329,6 +331,7 @@ def _service(data: dict[str, Any], path: Path) -> ServiceType:
         sla_days=sla,
         letter=letter,
         source=path,
+        separation_of_duties=_req(data, "separation_of_duties", bool) if "separation_of_duties" in data else True,
     )
 
 

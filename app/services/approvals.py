@@ -34,6 +34,7 @@ from app.services import delegations
 from app.services.cases import (
     audit_record,
     case_steps,
+    check_duties,
     load_case,
     next_step_of,
     outbox_op,
@@ -160,6 +161,7 @@ def _approve_one(ws: Workspace, actor: Actor, ident: str, key: object, chain: li
     with ws.db.write() as s:
         case = load_case(s, ident)
         lifecycle.check(CaseStatus(case.status), Action.APPROVE, actor.role)
+        check_duties(s, ws, case, actor, Action.APPROVE)
         service = ws.catalog.get(case.service)
         step = _turn(ws, s, actor, case)
         # The office the step is taken for (a Camat signs a kelurahan's budget proposal as the kecamatan);

@@ -423,6 +423,7 @@ def transition(ws: Workspace, actor: Actor, ident: str, action: Action, reason: 
         status = CaseStatus(case.status)
         target = lifecycle.check(status, action, actor.role)
         check_case_office(ws, actor, case, action)
+        check_duties(s, ws, case, actor, action)
         if lifecycle.transition_for(action).needs_reason and not reason:
             raise ValidationError([FieldProblem("reason", "reason.required")])
         if action is Action.SUBMIT:
@@ -441,6 +442,19 @@ def transition(ws: Workspace, actor: Actor, ident: str, action: Action, reason: 
         result = Updated(case.id, case.status, case.version)
     ws.events.publish("changes", Changes(cases=frozenset({result.id}), outbox=True))
     return result
+
+
+def check_duties(s: Session, ws: Workspace, case: Case, actor: Actor, action: Action) -> None:
+    """Separation of duties as the catalogue asks (:mod:`app.domain.duties`), before anything is written."""
+    from sqlalchemy import select
+
+    from app.domain import duties
+
+    verifier = s.scalars(select(CaseEvent.actor).where(CaseEvent.case_id == case.id,
+                                                       CaseEvent.action == Action.VERIFY.value)
+                         .order_by(CaseEvent.id.desc()).limit(1)).first()
+    duties.check(ws.catalog.get(case.service).separation_of_duties, action, actor.username, case.created_by,
+                 verifier)
 
 
 def _check_complete(s: Session, ws: Workspace, case: Case) -> None:

@@ -12,11 +12,19 @@ from app.domain.offices import directory
 from app.domain.roles import Role
 from app.errors import UserFacingError
 from app.events import Changes, EventBus, bus
+from app.i18n import register
 from app.paths import default_profile_dir
 from app.storage import repo
 from app.storage.blobs import BlobStore
 from app.storage.db import Database
 from app.storage.models import User
+
+register({
+    "user.enrolled_exists": {
+        "id": "'{name}' sudah terdaftar dari server di perangkat ini; pengguna lokal tidak boleh memakai nama itu.",
+        "en": "'{name}' is already enrolled from the server on this device; a local user cannot take that name.",
+    },
+})
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +85,8 @@ class Workspace:
             raise UserFacingError("office.unknown", code=office)
         with self.db.write() as s:
             user = s.get(User, username) or User(username=username, created_at=clock.now_iso())
+            if user.enrolled and not enrolled:  # a local user never takes over an enrolled person's name
+                raise UserFacingError("user.enrolled_exists", name=username)
             user.full_name, user.role, user.office = full_name, parsed.value, office
             user.nip, user.position, user.enrolled = nip, position, enrolled
             s.add(user)

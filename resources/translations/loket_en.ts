@@ -597,14 +597,6 @@ Server message: {detail} (code {errno})</translation>
             <translation>Enrolment code</translation>
         </message>
         <message>
-            <source>PIN tanda tangan (khusus penandatangan)</source>
-            <translation>Signing PIN (signers only)</translation>
-        </message>
-        <message>
-            <source>khusus penandatangan; boleh dikosongkan</source>
-            <translation>signers only; may be left empty</translation>
-        </message>
-        <message>
             <source>&amp;Daftarkan perangkat</source>
             <translation>&amp;Enrol device</translation>
         </message>
@@ -615,10 +607,6 @@ Server message: {detail} (code {errno})</translation>
         <message>
             <source>&amp;Kode pendaftaran:</source>
             <translation>Enrolment &amp;code:</translation>
-        </message>
-        <message>
-            <source>&amp;PIN tanda tangan:</source>
-            <translation>Signing &amp;PIN:</translation>
         </message>
         <message>
             <source>Pendaftaran dengan kode belum disiapkan di perangkat ini. Hubungi admin TI (Diskominfo).</source>
@@ -647,6 +635,62 @@ Server message: {detail} (code {errno})</translation>
         <message>
             <source>Perangkat terdaftar.</source>
             <translation>Device enrolled.</translation>
+        </message>
+            <message>
+            <source>Kata sandi baru (penandatangan: PIN tanda tangan)</source>
+            <translation>New password (signers: the signing PIN)</translation>
+        </message>
+        <message>
+            <source>minimal 8 karakter; penandatangan: PIN minimal 6</source>
+            <translation>at least 8 characters; signers: a PIN of at least 6</translation>
+        </message>
+        <message>
+            <source>Ulangi kata sandi atau PIN</source>
+            <translation>Repeat the password or PIN</translation>
+        </message>
+        <message>
+            <source>Kata sandi / &amp;PIN:</source>
+            <translation>Password / &amp;PIN:</translation>
+        </message>
+        <message>
+            <source>&amp;Ulangi:</source>
+            <translation>&amp;Repeat:</translation>
+        </message>
+        <message>
+            <source>Kata sandi atau PIN</source>
+            <translation>Password or PIN</translation>
+        </message>
+        <message>
+            <source>kata sandi Anda (penandatangan: PIN tanda tangan)</source>
+            <translation>your password (signers: the signing PIN)</translation>
+        </message>
+        <message>
+            <source>Pesan masuk</source>
+            <translation>Sign-in message</translation>
+        </message>
+        <message>
+            <source>&amp;Kata sandi atau PIN:</source>
+            <translation>&amp;Password or PIN:</translation>
+        </message>
+        <message>
+            <source>Perangkat ini dipakai bersama. Pilih nama Anda, lalu masuk dengan kata sandi Anda sendiri (penandatangan: PIN tanda tangan).</source>
+            <translation>This device is shared. Choose your name, then sign in with your own password (signers: the signing PIN).</translation>
+        </message>
+        <message>
+            <source>Ketik kata sandi atau PIN Anda untuk masuk.</source>
+            <translation>Type your password or PIN to sign in.</translation>
+        </message>
+        <message>
+            <source>Memeriksa…</source>
+            <translation>Checking…</translation>
+        </message>
+        <message>
+            <source>Pilih kata sandi Anda sendiri (penandatangan: PIN tanda tangan).</source>
+            <translation>Choose your own password (signers: the signing PIN).</translation>
+        </message>
+        <message>
+            <source>Kata sandi dan ulangannya tidak sama. Ketik keduanya lagi.</source>
+            <translation>The password and its repetition differ. Type both again.</translation>
         </message>
     </context>
     <context>

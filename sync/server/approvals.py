@@ -38,8 +38,8 @@ from app.signing.approvals import (
 from app.signing.certificates import load_certificate
 from app.signing.pades import upgrade_pdf, verify_pdf
 from sync.protocol import Errno, Op, OpResult
+from sync.server import duties, visibility
 from sync.server import storage as t
-from sync.server import visibility
 from sync.server.ca import Authority
 from sync.server.ops import DeviceCtx, OpRefused
 from sync.server.steps import load_steps
@@ -91,6 +91,7 @@ class ApprovalHandler:
             raise OpRefused(Errno.NOT_FOUND, visibility.NOT_FOUND)
         if row.signer_office != ctx.office:
             self._check_delegation(conn, ctx, row.signer_office, event.delegation_id)
+        duties.check(conn, self.catalog, ctx.username, row, Action.APPROVE)
         stale = (row.status != CaseStatus.VERIFIED.value or row.version != event.case_version
                  or content_hash(case_content(_Row(row))) != event.content_hash)  # type: ignore[arg-type]
         if stale:

@@ -27,8 +27,8 @@ from app.domain.roles import Role
 from app.errors import LoketError, ValidationError
 from app.services.cases import check_intake, to_json
 from sync.protocol import Errno, Op, OpResult, canonical, op_hash
+from sync.server import duties, visibility
 from sync.server import storage as t
-from sync.server import visibility
 from sync.server.opcheck import BadOp, check_op
 from sync.server.steps import load_steps, next_office
 
@@ -326,6 +326,7 @@ class OpApplier:
             raise OpRefused(Errno.BAD_REQUEST, f"{action.value} is not a transition op")
         status = CaseStatus(row.status)
         self._check_rights(ctx, row, action, conn)
+        duties.check(conn, self.catalog, ctx.username, row, action)
         try:
             target = lifecycle.check(status, action, ctx.role)
         except LoketError as err:

@@ -25,7 +25,8 @@ import time
 def _child(request: dict[str, object]) -> None:
     out = os.open(str(request["out"]), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     err = os.open(str(request["err"]), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    null = os.open(os.devnull, os.O_RDONLY)
+    stdin_path = request.get("stdin")
+    null = os.open(str(stdin_path) if stdin_path else os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.dup2(out, 1)
     os.dup2(err, 2)
@@ -117,7 +118,8 @@ class ForkClient:
                 self._done[int(msg["req"])] = (int(msg["code"]), bool(msg["killed"]))
                 self._cond.notify_all()
 
-    def run(self, argv: list[str], kill_at: float | None, timeout: float = 180) -> tuple[int | None, str]:
+    def run(self, argv: list[str], kill_at: float | None, timeout: float = 180,
+            stdin: str = "") -> tuple[int | None, str]:
         """Run ``loket-cli ARGV`` in a fresh child, SIGKILLed after ``kill_at`` seconds if still running.
 
         Returns ``(None, "")`` when it was killed, else ``(exit code, stdout)``."""
@@ -126,7 +128,13 @@ class ForkClient:
             self._next += 1
             req = self._next
             out = os.path.join(self._scratch, f"cmd-{req}.out")
-            body = {"req": req, "argv": argv, "out": out, "err": out + ".err", "kill_at": kill_at}
+            body: dict[str, object] = {"req": req, "argv": argv, "out": out, "err": out + ".err",
+                                       "kill_at": kill_at}
+            if stdin:  # the acting person's secret, as a person would type it
+                fd = os.open(out + ".in", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                os.write(fd, stdin.encode())
+                os.close(fd)
+                body["stdin"] = out + ".in"
             self._proc.stdin.write((json.dumps(body) + "\n").encode())
             self._proc.stdin.flush()
             if not self._cond.wait_for(lambda: req in self._done, timeout=timeout):

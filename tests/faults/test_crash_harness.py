@@ -154,7 +154,8 @@ def _cycle(dev: Device, step: int, workdir: Path, forks: ForkClient) -> None:
         code: int | None = proc.returncode
     else:
         code, out = forks.run(["--profile", str(dev.laptop.profile), "--json", *args],
-                              dev.rnd.uniform(0.0, 0.5) if kill else None)
+                              dev.rnd.uniform(0.0, 0.5) if kill else None,
+                              stdin=dev.laptop.secret_input("--json", *args))
         if code is None:
             dev.kills += 1
             return

@@ -4,6 +4,12 @@ Every fixture here starts real processes: the server runs as ``loket-server run`
 (the storage-specific behaviour is covered by the PostgreSQL suites under ``tests/sync``), and each laptop
 command is its own ``loket-cli`` process against the session's Secret Service keyring. ``office`` is the
 kelurahan's one shared laptop with its petugas, verifikator and Lurah enrolled on it.
+
+Each person enrolled on a laptop chose their own secret (``office.SECRETS``; the Lurah's is ``office.PIN``),
+and every command that acts in someone's name reads it from stdin. ``Laptop`` remembers the secrets it
+enrolled and passes the right one by itself when ``stdin`` is not given, so ``office.ok("--user", "bambang",
+"case", "verify", case_id)`` works as before; pass ``stdin=""`` or a wrong line to act without it (see
+``support.server.Laptop``).
 """
 
 from __future__ import annotations

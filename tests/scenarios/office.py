@@ -5,20 +5,26 @@ from __future__ import annotations
 from pathlib import Path
 
 from samples import NIK_WOMAN, SKD_FIELDS, documents
-from support.server import Laptop, ServerProcess
+from support.server import DEFAULT_SECRET, Laptop, ServerProcess
 
-# A signing PIN a person could choose: six digits, neither a repetition nor a run.
+# A signing PIN a person could choose: six digits, neither a repetition nor a run. A signer's PIN is also
+# the secret that unlocks them on a shared laptop.
 PIN = "582047"
+# Each person's own password on the shared laptop, chosen at enrolment (signers use the PIN).
+SECRETS = {"siti": "melati-counter-31", "bambang": "paraf-sekretaris-77"}
 
 
-def enrol(device: Laptop, server: ServerProcess, username: str, *, signer: bool = False) -> None:
-    """Join ``username`` to ``device`` with a fresh one-time code, as IT does at the office."""
+def enrol(device: Laptop, server: ServerProcess, username: str, *, signer: bool = False,
+          secret: str | None = None) -> None:
+    """Join ``username`` to ``device`` with a fresh one-time code, as IT does at the office; the person
+    types their own secret (``secret``, else :data:`SECRETS`, else the laptop's default; a signer's is
+    :data:`PIN` unless given). ``device`` remembers it and passes it whenever it acts as that person."""
     code = server.codes.pop(username, None) or server.code(username)
     args = ["enroll", "--server", server.url, "--code", code]
     if signer:
-        device.ok(*args, "--pin-stdin", stdin=PIN + "\n")
+        device.ok(*args, "--pin-stdin", stdin=(secret or PIN) + "\n")
     else:
-        device.ok(*args)
+        device.ok(*args, "--secret-stdin", stdin=(secret or SECRETS.get(username, DEFAULT_SECRET)) + "\n")
 
 
 def register_skd(device: Laptop, folder: Path, *, user: str = "siti", name: str = "Ani Lestari",

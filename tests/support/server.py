@@ -6,9 +6,11 @@ import contextlib
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,24 +108,79 @@ class ServerProcess:
         self.proc = None
 
 
+# The password the laptop gives a person it enrols without being told one (``enroll`` with neither
+# ``--secret-stdin`` nor ``--pin-stdin``).
+DEFAULT_SECRET = "sandi-kantor-4821"
+
+
 @dataclass
 class Laptop:
     """One laptop profile, driven through loket-cli exactly as IT or a script would.
 
     By default the CLI's ``main()`` runs in this process (same code path, no interpreter start-up per
     command; secrets go to this process's keyring backend); ``subprocess=True`` runs the real
-    ``loket-cli`` process, against the session's real Secret Service keyring."""
+    ``loket-cli`` process, against the session's real Secret Service keyring.
+
+    Secrets on a shared laptop: every command that acts in a person's name reads that person's password
+    (a signer's: the PIN) from the first line of stdin. The laptop remembers the secret of each person it
+    enrolled (``secrets``) and which person is active, and when ``stdin`` is None it passes the secret of
+    ``--user NAME`` (or of ``user use NAME``, or of the active person) by itself, so
+    ``laptop.ok("--user", "bambang", "case", "verify", case_id)`` just works. ``enroll`` without
+    ``--secret-stdin``/``--pin-stdin`` enrols with :data:`DEFAULT_SECRET`. To act *without* the secret
+    (or with a wrong one) pass ``stdin=""`` (or ``stdin="wrong\n"``) explicitly: a given stdin is never
+    changed. For a signer with ``--pin-stdin``, the given PIN line is also the secret.
+    """
 
     profile: Path
     env: dict[str, str]
     subprocess: bool = False
+    secrets: dict[str, str] = field(default_factory=dict)
+    active: str | None = None
 
     def run(self, *args: str, stdin: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        args, stdin = self._with_secret(list(args), stdin)
+        result = self._run(args, stdin, timeout)
+        if result.returncode == 0:
+            self._remember(args, stdin, result.stdout)
+        return result
+
+    @staticmethod
+    def _target(args: list[str]) -> str | None:
+        if "--user" in args[:-1]:
+            return args[args.index("--user") + 1]
+        rest = [a for a in args if not a.startswith("--")]
+        if rest[:2] == ["user", "use"] and len(rest) > 2:
+            return rest[2]
+        return None
+
+    def _with_secret(self, args: list[str], stdin: str | None) -> tuple[list[str], str | None]:
+        if "enroll" in args and not {"--secret-stdin", "--pin-stdin"} & set(args):
+            return [*args, "--secret-stdin"], (DEFAULT_SECRET + "\n" if stdin is None else stdin)
+        if stdin is None:
+            secret = self.secrets.get(self._target(args) or self.active or "")
+            if secret is not None:
+                stdin = secret + "\n"
+        return args, stdin
+
+    def _remember(self, args: list[str], stdin: str | None, stdout: str) -> None:
+        if "enroll" in args:
+            try:
+                user = str(json.loads(stdout)["user"])
+            except (ValueError, KeyError, TypeError):
+                found = re.search(r"(?:untuk|for) (\S+) \(", stdout)
+                user = found.group(1) if found else ""
+            if user:
+                self.secrets[user] = (stdin or "").splitlines()[0] if stdin else DEFAULT_SECRET
+                self.active = user
+        elif [a for a in args if not a.startswith("--")][:2] == ["user", "use"]:
+            self.active = self._target(args)
+
+    def _run(self, args: list[str], stdin: str | None, timeout: float) -> subprocess.CompletedProcess[str]:
         if not self.subprocess:
-            return self._run_here(list(args), stdin)
+            return self._run_here(args, stdin)
         env = {**os.environ, **self.env, "LOKET_LANG": self.env.get("LOKET_LANG", "id")}
         return subprocess.run([sys.executable, "-m", "ui.cli", "--profile", str(self.profile), *args],
-                              capture_output=True, text=True, input=stdin, env=env, timeout=timeout)
+                              capture_output=True, text=True, input=stdin or "", env=env, timeout=timeout)
 
     def _run_here(self, args: list[str], stdin: str | None) -> subprocess.CompletedProcess[str]:
         from ui.cli import main
@@ -148,6 +205,16 @@ class Laptop:
         return json.loads(out.stdout)
 
     def popen(self, *args: str) -> subprocess.Popen[str]:
+        """A running loket-cli; its stdin holds the acting person's secret (as :meth:`run` would pass it)."""
         env = {**os.environ, **self.env}
-        return subprocess.Popen([sys.executable, "-m", "ui.cli", "--profile", str(self.profile), *args],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        full, stdin = self._with_secret(list(args), None)
+        with tempfile.TemporaryFile() as given:  # a file, not a pipe: communicate(timeout=…) stays usable
+            given.write((stdin or "").encode())
+            given.seek(0)
+            return subprocess.Popen([sys.executable, "-m", "ui.cli", "--profile", str(self.profile), *full],
+                                    stdin=given, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                    env=env)
+
+    def secret_input(self, *args: str) -> str:
+        """What :meth:`run` would pass on stdin for ``args`` (for harnesses that start loket-cli themselves)."""
+        return self._with_secret(list(args), None)[1] or ""

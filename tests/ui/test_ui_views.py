@@ -156,6 +156,11 @@ def test_login_enrols_with_the_injected_function(ws, qtbot, settle) -> None:  # 
     dialog.server.setText("https://loket.example")
     dialog.code.setText("ABCD-EFGH")
     dialog.pin.setText("246810")
+    dialog.pin_again.setText("246811")
+    dialog.enrol_button.click()
+    assert calls == [] and "tidak sama" in dialog.enrol_message.text()
+    dialog.pin.setText("246810")
+    dialog.pin_again.setText("246810")
     dialog.enrol_button.click()
     settle()
     assert calls == [("https://loket.example", "ABCD-EFGH", "246810")]
