@@ -29,6 +29,33 @@ def _date(iso: str) -> str:
         return iso
 
 
+def _revocation_rows(info: dict[str, Any]) -> list[tuple[str, str]]:
+    """The signer's later (or earlier) revocation, as the letter's own timestamp proves it."""
+    from app.signing.revocation import reason_label, when_wib
+
+    if not info.get("certificate_revoked_at"):
+        return []
+    return [("Cap waktu server", when_wib(info.get("timestamped_at"))),
+            ("Sertifikat penandatangan", f"dicabut pada {when_wib(info['certificate_revoked_at'])}"),
+            ("Alasan pencabutan", reason_label(info.get("revocation_reason")))]
+
+
+def _revocation_note(info: dict[str, Any]) -> str:
+    from app.signing.revocation import revocation_line
+
+    revoked = info.get("certificate_revoked_at")
+    if not revoked:
+        return ""
+    before = bool(info.get("signed_before_revocation"))
+    line_id = revocation_line(revoked, info.get("revocation_reason"), before, "id")
+    line_en = revocation_line(revoked, info.get("revocation_reason"), before, "en")
+    css = "ok" if before else "bad"
+    return (f'<p class="{css}"><strong>{html.escape(line_id[:1].upper() + line_id[1:])}.</strong> '
+            + ('Cap waktu server membuktikan surat ini sudah ada sebelum pencabutan, sehingga tetap sah.</p>'
+               if before else 'Hubungi kantor yang menerbitkan surat.</p>')
+            + f'<p lang="en"><em>{html.escape(line_en[:1].upper() + line_en[1:])}.</em></p>')
+
+
 def render_verify_page(info: dict[str, Any] | None) -> str:
     if info is None:
         body = ('<h1 class="bad">Surat tidak ditemukan</h1><p>Tidak ada surat Pemerintah Kota Malang dengan kode ini. '
@@ -36,16 +63,17 @@ def render_verify_page(info: dict[str, Any] | None) -> str:
                 '<p lang="en"><em>No letter of the City of Malang has this code.</em></p>')
     else:
         revoked = info.get("certificate_revoked_at")
-        valid = info["status"] in ("approved", "issued") and not revoked
+        before = bool(revoked and info.get("signed_before_revocation"))
+        valid = info["status"] in ("approved", "issued") and (not revoked or before)
         badge = ('<span class="badge ok">SAH — ditandatangani secara elektronik</span>' if valid else
                  '<span class="badge bad">TIDAK BERLAKU</span>')
         rows = [("Nomor surat", info["letter_number"]), ("Jenis surat", info["service"]),
                 ("Kantor", info["office"]), ("Penandatangan", info["signer"]),
                 ("Jabatan", info.get("position") or "-"), ("Tanggal", _date(info["signed_at"])),
                 ("Status", "Berlaku" if valid else ("Sertifikat dicabut" if revoked else info["status"])),
-                ("SHA-256 berkas", info["sha256"])]
+                *_revocation_rows(info), ("SHA-256 berkas", info["sha256"])]
         items = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(str(v))}</dd>" for k, v in rows)
-        body = (f'<h1>Verifikasi Surat Elektronik</h1><p>{badge}</p><dl>{items}</dl>'
+        body = (f'<h1>Verifikasi Surat Elektronik</h1><p>{badge}</p>{_revocation_note(info)}<dl>{items}</dl>'
                 '<p>Cocokkan nomor dan isi surat yang Anda pegang dengan data di atas. Berkas PDF asli juga dapat '
                 'diperiksa tanda tangannya di pembaca PDF dengan sertifikat CA Pemerintah Kota Malang.</p>')
     return (f'<!doctype html><html lang="id"><head><meta charset="utf-8"><meta name="viewport" '
