@@ -13,6 +13,7 @@ pyHanko fetching the CRL from the certificate's distribution point, can reach it
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import tempfile
 import time
@@ -58,7 +59,8 @@ def main() -> int:
         (out / "verify.txt").write_text(office.run("verify", str(out / "letter.pdf")).stdout)
         print(f"{server.url}/verify/{case_id}")
         if args.keep_running:
-            input("server running; Enter stops it ")
+            with contextlib.suppress(EOFError):  # stdin closed: stop as if Enter was pressed
+                input("server running; Enter stops it ")
     finally:
         server.stop()
     return 0

@@ -116,7 +116,7 @@ def _verify_text(d: dict[str, object]) -> str:
     verdict = ("SAH" if d["valid"] else "TIDAK SAH") if lang == "id" else ("VALID" if d["valid"] else "NOT VALID")
     text = f"{verdict} — {d.get('signer') or '-'} {d.get('letter_number') or ''} ({d.get('tier') or '-'})"
     line = revocation_line(d.get("revoked_at"), d.get("revocation_reason"),  # type: ignore[arg-type]
-                           bool(d.get("signed_before_revocation")), lang)
+                           bool(d.get("signed_before_revocation")), lang, d.get("invalid_since"))
     if line:
         text += f"\n  {line}"
     return text + "".join(f"\n  {p}" for p in d["problems"])  # type: ignore[attr-defined]

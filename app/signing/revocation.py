@@ -45,11 +45,18 @@ def reason_label(code: str | None, lang: str = "id") -> str:
     return f"{reason.code} — {reason.label_id if lang == 'id' else reason.label_en}"
 
 
-def revocation_line(revoked_at: Any, reason_code: str | None, signed_before: bool, lang: str = "id") -> str:
+def revocation_line(revoked_at: Any, reason_code: str | None, signed_before: bool, lang: str = "id",
+                    invalid_since: Any = None) -> str:
     """The sentence for a letter whose signer's certificate is revoked (empty when it is not)."""
     if not revoked_at:
         return ""
     when, why = when_wib(revoked_at, lang), reason_label(reason_code, lang)
+    if invalid_since and not signed_before:
+        since = when_wib(invalid_since, lang)
+        return (f"tidak sah — kunci penandatangan dinyatakan tidak aman sejak {since} ({why}); sertifikat dicabut "
+                f"pada {when}" if lang == "id" else
+                f"not valid — the signer's key is deemed out of his hands since {since} ({why}); the certificate "
+                f"was revoked on {when}")
     if signed_before:
         return (f"sah — ditandatangani sebelum sertifikat dicabut pada {when} ({why})" if lang == "id" else
                 f"valid — signed before the certificate was revoked on {when} ({why})")

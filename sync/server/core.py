@@ -380,7 +380,7 @@ class Server:
             blob = conn.execute(select(t.blobs.c.data).where(t.blobs.c.sha256 == row.letter_sha256)).first()
         stamped = document_timestamp_time(bytes(blob.data)) if blob else None
         cutoffs = [c for c in (parse_time(row.revoked_at), parse_time(row.invalid_since)) if c is not None]
-        return {"revocation_reason": row.revoke_reason_code or "lainnya",
+        return {"revocation_reason": row.revoke_reason_code or "lainnya", "invalid_since": row.invalid_since,
                 "timestamped_at": stamped.isoformat() if stamped else None,
                 "signed_before_revocation": bool(stamped and cutoffs and stamped < min(cutoffs))}
 

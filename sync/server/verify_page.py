@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from app.letters.model import tanggal
+from app.letters.model import WIB, tanggal
 
 _STYLE = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;background:#f4f6f8;color:#1d2733}
@@ -14,19 +14,20 @@ main{max-width:40rem;margin:2rem auto;background:#fff;border-radius:12px;padding
 box-shadow:0 1px 4px rgba(0,0,0,.1)}
 h1{font-size:1.25rem;margin:.2rem 0 1rem} .ok{color:#0b6b2f} .bad{color:#a31515}
 dl{display:grid;grid-template-columns:11rem 1fr;gap:.45rem 1rem;margin:0} dt{color:#5b6775}
-dd{margin:0;word-break:break-all} .badge{display:inline-block;padding:.25rem .7rem;border-radius:999px;
+dd{margin:0;overflow-wrap:anywhere} .badge{display:inline-block;padding:.25rem .7rem;border-radius:999px;
 font-weight:600} .badge.ok{background:#e3f5e9} .badge.bad{background:#fde7e7} footer{font-size:.8rem;color:#5b6775;
 margin-top:1.5rem}
+@media (max-width:30rem){main{margin:0;border-radius:0;padding:1.2rem 1.1rem}
+dl{grid-template-columns:1fr;gap:.1rem} dd{margin-bottom:.55rem}}
 """
 
 
 def _date(iso: str) -> str:
-    import datetime as dt
+    """The day in Malang (WIB): a letter signed at 22:00 UTC is dated the next day, as the letter says."""
+    from app.signing.revocation import parse_time
 
-    try:
-        return tanggal(dt.date.fromisoformat(iso[:10]))
-    except ValueError:
-        return iso
+    moment = parse_time(iso)
+    return tanggal(moment.astimezone(WIB).date()) if moment else iso
 
 
 def _revocation_rows(info: dict[str, Any]) -> list[tuple[str, str]]:
@@ -35,9 +36,12 @@ def _revocation_rows(info: dict[str, Any]) -> list[tuple[str, str]]:
 
     if not info.get("certificate_revoked_at"):
         return []
-    return [("Cap waktu server", when_wib(info.get("timestamped_at"))),
+    rows = [("Cap waktu server", when_wib(info.get("timestamped_at"))),
             ("Sertifikat penandatangan", f"dicabut pada {when_wib(info['certificate_revoked_at'])}"),
             ("Alasan pencabutan", reason_label(info.get("revocation_reason")))]
+    if info.get("invalid_since"):
+        rows.append(("Kunci tidak aman sejak", when_wib(info["invalid_since"])))
+    return rows
 
 
 def _revocation_note(info: dict[str, Any]) -> str:
@@ -47,8 +51,9 @@ def _revocation_note(info: dict[str, Any]) -> str:
     if not revoked:
         return ""
     before = bool(info.get("signed_before_revocation"))
-    line_id = revocation_line(revoked, info.get("revocation_reason"), before, "id")
-    line_en = revocation_line(revoked, info.get("revocation_reason"), before, "en")
+    since = info.get("invalid_since")
+    line_id = revocation_line(revoked, info.get("revocation_reason"), before, "id", since)
+    line_en = revocation_line(revoked, info.get("revocation_reason"), before, "en", since)
     css = "ok" if before else "bad"
     return (f'<p class="{css}"><strong>{html.escape(line_id[:1].upper() + line_id[1:])}.</strong> '
             + ('Cap waktu server membuktikan surat ini sudah ada sebelum pencabutan, sehingga tetap sah.</p>'

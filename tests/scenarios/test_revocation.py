@@ -124,8 +124,6 @@ def test_lost_key_revoked_by_serial_backdates_the_end_of_its_letters(
     after = office.run("--json", "verify", str(letter))
     result = json.loads(after.stdout)
     assert after.returncode == 1 and not result["valid"] and result["revocation_reason"] == "hilang", result
-    status = office.ok("--user", "lurah", "keys", "status")
-    assert status["revoked"] and status["revocation_reason"] == "hilang"
 
     # the device itself still works: the late approval reaches the server, which refuses it with its reason
     second = _verified_and_signed_offline(office, server, tmp_path, nik=NIK_MAN)
@@ -134,6 +132,8 @@ def test_lost_key_revoked_by_serial_backdates_the_end_of_its_letters(
     assert refusal["case_id"] == second and refusal["errno"] == 122 and "hilang" in refusal["message"], refusal
     assert office.ok("case", "show", second)["status"] == "verified"
     assert report["pending"] == 0
+    status = office.ok("--user", "lurah", "keys", "status")  # the revocation list came with this sync
+    assert status["revoked"] and status["revocation_reason"] == "hilang" and status["invalid_since"], status
 
 
 @pytest.mark.timeout(900)
