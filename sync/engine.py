@@ -47,6 +47,7 @@ class SyncReport:
     blobs_down: int = 0
     leases: int = 0
     refused: list[dict[str, object]] = field(default_factory=list)
+    revoked_users: list[str] = field(default_factory=list)  # people on this laptop whose access IT revoked
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -101,6 +102,9 @@ class SyncEngine:
             except RevokedError:
                 self.revoked.add(username)
                 users.remove(username)
+        report.revoked_users = sorted(self.revoked)
+        if self.revoked and not users:  # nobody on this laptop may sync any more: say so, as a failure
+            raise RevokedError()
         for username in users:
             actor = self.ws.actor(username)
             report.leases += signer.ensure_leases(self.ws, actor, self._client(username))
