@@ -53,9 +53,9 @@ def revocation_line(revoked_at: Any, reason_code: str | None, signed_before: boo
     when, why = when_wib(revoked_at, lang), reason_label(reason_code, lang)
     if invalid_since and not signed_before:
         since = when_wib(invalid_since, lang)
-        return (f"tidak sah — kunci penandatangan dinyatakan tidak aman sejak {since} ({why}); sertifikat dicabut "
+        return (f"tidak sah — kunci penandatangan dianggap tidak aman sejak {since} ({why}); sertifikat dicabut "
                 f"pada {when}" if lang == "id" else
-                f"not valid — the signer's key is deemed out of his hands since {since} ({why}); the certificate "
+                f"not valid — the signer's key is considered compromised since {since} ({why}); the certificate "
                 f"was revoked on {when}")
     if signed_before:
         return (f"sah — ditandatangani sebelum sertifikat dicabut pada {when} ({why})" if lang == "id" else
