@@ -25,9 +25,9 @@ from app.letters import numbering
 from app.services.workspace import Workspace
 from app.storage import audit, replica, repo
 from app.storage.audit import AuditRecord
-from sync import credentials, signer
+from sync import credentials, revoked, signer
 from sync.client import SyncClient
-from sync.errors import GarbageError, SyncError
+from sync.errors import GarbageError, RevokedError, SyncError
 from sync.protocol import BLOB_CHUNK, PULL_LIMIT, PUSH_BATCH, Errno, Op
 from sync.tls import trust_for
 
@@ -48,6 +48,7 @@ class SyncReport:
     blobs_down: int = 0
     leases: int = 0
     refused: list[dict[str, object]] = field(default_factory=list)
+    revoked_users: list[str] = field(default_factory=list)  # people on this laptop whose access IT revoked
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -95,6 +96,7 @@ class SyncEngine:
         self.progress = progress or (lambda stage, done, total: None)
         self.cancel = cancel or threading.Event()
         self._clients = clients or {}
+        self.revoked: set[str] = set()  # users whose access the server refused (403, errno 102) in this run
 
     def _client(self, username: str) -> SyncClient:
         if username not in self._clients:
@@ -115,10 +117,17 @@ class SyncEngine:
 
     def run(self) -> SyncReport:
         report = SyncReport()
-        users = self.enrolled_users()
         self.push(report)
-        for username in users:
-            self._pull(username, report)
+        users = [u for u in self.enrolled_users() if u not in self.revoked]
+        for username in list(users):
+            try:
+                self._pull(username, report)
+            except RevokedError:
+                self.revoked.add(username)
+                users.remove(username)
+        report.revoked_users = sorted(self.revoked)
+        if self.revoked and not users:  # nobody on this laptop may sync any more: say so, as a failure
+            raise RevokedError()
         for username in users:
             actor = self.ws.actor(username)
             report.leases += signer.ensure_leases(self.ws, actor, self._client(username))
@@ -146,7 +155,7 @@ class SyncEngine:
         users = self.enrolled_users()
         self._push(users, report)
         with self.ws.db.read() as s:
-            pushers = [a for a in replica.actors_with_pending(s) if a in users]
+            pushers = [a for a in replica.actors_with_pending(s) if a in users and a not in self.revoked]
         for username in pushers:
             self._upload_blobs(username, report)
 
@@ -232,7 +241,11 @@ class SyncEngine:
         """One request: ``ops`` of one user, answered one result each, recorded in one local transaction."""
         client = self._client(username)
         self.progress("push", report.pushed, report.pushed + len(ops))
-        results = client.push(ops)
+        try:
+            results = client.push(ops)
+        except RevokedError as err:  # IT revoked this person: answer their waiting ops as the server would
+            self.revoked.add(username)
+            results = revoked.refusals(username, ops, err)
         touched: set[str] = set()
         marks: list[tuple[str, str, int | None, str | None]] = []
         answers: list[dict[str, Any]] = []
@@ -258,7 +271,16 @@ class SyncEngine:
                 touched.add(op["case_id"])
             if result.get("case"):
                 answers.append(dict(result["case"]))
+        undo = [op for op, result in zip(ops, results, strict=True)
+                if username in self.revoked and op["kind"] == "approval" and not result.get("case")]
+        answers += self._server_records(undo)
         with self.ws.db.write() as s:
+            replica.mark_ops(s, marks)
+            replica.apply_snapshots(s, answers)
+            fetched = {a["id"] for a in answers}
+            for op in undo:
+                if op["case_id"] not in fetched:
+                    revoked.undo_approval(s, op, username, self.ws.device_id, clock.now_iso())
             now = clock.now_iso()
             replica.mark_ops(s, marks, now)
             replica.apply_snapshots(s, answers)
@@ -273,6 +295,20 @@ class SyncEngine:
                 else:
                     repo.delete_meta(s, f"approval_last:{username}")
         self.ws.events.publish("changes", Changes(cases=frozenset(touched), outbox=True))
+
+    def _server_records(self, ops: list[Op]) -> list[dict[str, Any]]:
+        """The server's records of the cases of ``ops``, read by a colleague whose access still stands."""
+        if not ops:
+            return []
+        colleagues = []
+        for user in self.enrolled_users():
+            if user not in self.revoked:
+                try:
+                    colleagues.append(self._client(user))
+                except SyncError:
+                    continue
+        found = [revoked.server_record(colleagues, str(op["case_id"])) for op in ops]
+        return [snap for snap in found if snap is not None]
 
     def _upload_blobs(self, username: str, report: SyncReport) -> None:
         client = self._client(username)

@@ -88,7 +88,7 @@ def ensure_leases(ws: Workspace, actor: Actor, client: SyncClient, year: int | N
     for office in offices:
         for classification in sorted({sv.classification for sv in signable_services(ws, actor, office)}):
             with ws.db.read() as s:
-                left = numbering.remaining(s, office, classification, year)
+                left = numbering.remaining(s, office, classification, year, actor.username)
             if left >= numbering.LOW_WATER:
                 continue
             lease: dict[str, Any] = client.post("/leases", {"classification": classification, "year": year,
@@ -118,5 +118,12 @@ def certificate_status(ws: Workspace, actor: Actor) -> dict[str, Any]:
         crl = x509.load_pem_x509_crl(crl_path.read_bytes())
         entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
         out["revoked"] = entry is not None
+        if entry is not None:
+            from app.signing.certificates import entry_details, reason_for_flag
+
+            revoked_at, flag, since = entry_details(entry)
+            out["revoked_at"], out["revocation_reason"] = revoked_at.isoformat(), reason_for_flag(flag).code
+            if since is not None:
+                out["invalid_since"] = since.isoformat()
         out["crl_age_hours"] = round((dt.datetime.now(dt.UTC) - crl.last_update_utc).total_seconds() / 3600, 1)
     return out

@@ -173,10 +173,21 @@ def verify(args: argparse.Namespace, profile: Path, out: Output) -> int:
     from sync.verify import verify_file
 
     result = verify_file(Workspace(profile), args.file)
-    out.emit(result, lambda d: ("SAH" if d["valid"] else "TIDAK SAH") + f" — {d.get('signer') or '-'} "
-             f"{d.get('letter_number') or ''} ({d.get('tier') or '-'})"
-             + "".join(f"\n  {p}" for p in d["problems"]))
+    out.emit(result, _verify_text)
     return 0 if result["valid"] else 1
+
+
+def _verify_text(d: dict[str, object]) -> str:
+    from app.signing.revocation import revocation_line
+
+    lang = language()
+    verdict = ("SAH" if d["valid"] else "TIDAK SAH") if lang == "id" else ("VALID" if d["valid"] else "NOT VALID")
+    text = f"{verdict} — {d.get('signer') or '-'} {d.get('letter_number') or ''} ({d.get('tier') or '-'})"
+    line = revocation_line(d.get("revoked_at"), d.get("revocation_reason"),  # type: ignore[arg-type]
+                           bool(d.get("signed_before_revocation")), lang, d.get("invalid_since"))
+    if line:
+        text += f"\n  {line}"
+    return text + "".join(f"\n  {p}" for p in d["problems"])  # type: ignore[attr-defined]
 
 
 def keys_status(args: argparse.Namespace, profile: Path, out: Output) -> int:

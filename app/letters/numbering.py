@@ -51,11 +51,13 @@ def format_number(office: str, classification: str, serial: int, when: dt.date) 
                       month=when.month, year=when.year)
 
 
-def take_next(session: Session, office: str, classification: str, year: int) -> int:
-    """The next unused serial from this device's leases; raises when none is left. Caller's transaction."""
+def take_next(session: Session, office: str, classification: str, year: int, username: str | None = None) -> int:
+    """The next unused serial from this device's leases (``username``'s own, on a shared laptop: the server
+    leased them to that person's device); raises when none is left. Caller's transaction."""
+    mine = [NumberLease.username == username] if username else []
     lease = session.scalars(
         select(NumberLease).where(NumberLease.office == office, NumberLease.classification == classification,
-                                  NumberLease.year == year, NumberLease.next <= NumberLease.last)
+                                  NumberLease.year == year, NumberLease.next <= NumberLease.last, *mine)
         .order_by(NumberLease.first).limit(1)).first()
     if lease is None:
         raise UserFacingError("numbers.exhausted", classification=classification, year=year)
@@ -64,10 +66,11 @@ def take_next(session: Session, office: str, classification: str, year: int) -> 
     return serial
 
 
-def remaining(session: Session, office: str, classification: str, year: int) -> int:
+def remaining(session: Session, office: str, classification: str, year: int, username: str | None = None) -> int:
+    mine = [NumberLease.username == username] if username else []
     leases = session.scalars(select(NumberLease).where(NumberLease.office == office,
                                                        NumberLease.classification == classification,
-                                                       NumberLease.year == year))
+                                                       NumberLease.year == year, *mine))
     return sum(max(0, lease.last - lease.next + 1) for lease in leases)
 
 

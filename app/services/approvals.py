@@ -177,7 +177,7 @@ def _approve_one(ws: Workspace, actor: Actor, ident: str, key: object, chain: li
         if not step.last:
             return _recommend(ws, s, actor, case, step, key, chain, signer, server_device, counter, previous,
                               delegation_id, at)
-        serial = numbering.take_next(s, office, service.classification, day.year)
+        serial = numbering.take_next(s, office, service.classification, day.year, actor.username)
         number = numbering.format_number(office, service.classification, serial, day)
         data = letter_data(ws, case, signer, number, day, verify_url(ws, case.id), office=office,  # type: ignore[arg-type]
                            earlier=endorsements(shown_steps(ws, case)))

@@ -84,11 +84,59 @@ class SignerIdentity:
 
 @dataclass(frozen=True, slots=True)
 class RevokedEntry:
-    """One line of a CRL: serial, when, why (``x509.ReasonFlags``; ``unspecified`` when unknown)."""
+    """One line of a CRL: serial, when, why (``x509.ReasonFlags``; ``unspecified`` when unknown), and for a
+    lost or compromised key the moment it may have left the signer's hands (``invalid_since``, the CRL
+    entry's invalidityDate) when that is earlier than the revocation."""
 
     serial: int
     revoked_at: dt.datetime
     reason: x509.ReasonFlags = x509.ReasonFlags.unspecified
+    invalid_since: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RevocationReason:
+    """A reason the city's admins give, in their words, and the RFC 5280 CRL reason code it carries."""
+
+    code: str
+    flag: x509.ReasonFlags
+    label_id: str
+    label_en: str
+
+
+# The city's words for why a signer's certificate ends, mapped to RFC 5280 §5.3.1 CRLReason values.
+REVOCATION_REASONS: dict[str, RevocationReason] = {r.code: r for r in (
+    RevocationReason("mutasi", x509.ReasonFlags.affiliation_changed, "mutasi jabatan", "transferred to another post"),
+    RevocationReason("pensiun", x509.ReasonFlags.cessation_of_operation, "pensiun / berhenti bertugas",
+                     "retired or left service"),
+    RevocationReason("hilang", x509.ReasonFlags.key_compromise, "perangkat atau kunci hilang / bocor",
+                     "device or key lost or compromised"),
+    RevocationReason("ganti", x509.ReasonFlags.superseded, "kunci diganti (perangkat baru)",
+                     "key replaced (new device)"),
+    RevocationReason("diberhentikan", x509.ReasonFlags.privilege_withdrawn, "kewenangan dicabut",
+                     "signing authority withdrawn"),
+    RevocationReason("lainnya", x509.ReasonFlags.unspecified, "alasan lain", "other reason"),
+)}
+
+
+def reason_for_flag(flag: x509.ReasonFlags | None) -> RevocationReason:
+    """The city's reason for a CRL reason flag (``lainnya`` for codes the city does not use)."""
+    for reason in REVOCATION_REASONS.values():
+        if reason.flag is flag:
+            return reason
+    return REVOCATION_REASONS["lainnya"]
+
+
+def entry_details(entry: x509.RevokedCertificate) -> tuple[dt.datetime, x509.ReasonFlags, dt.datetime | None]:
+    """(revocation time, reason, invalidity date or None) of one CRL entry, all aware UTC."""
+    reason = x509.ReasonFlags.unspecified
+    since: dt.datetime | None = None
+    for ext in entry.extensions:
+        if isinstance(ext.value, x509.CRLReason):
+            reason = ext.value.reason
+        elif isinstance(ext.value, x509.InvalidityDate):
+            since = ext.value.invalidity_date_utc
+    return entry.revocation_date_utc, reason, since
 
 
 def _utcnow() -> dt.datetime:
@@ -297,6 +345,9 @@ class CityCA:
                   .revocation_date(entry.revoked_at))
             if entry.reason is not x509.ReasonFlags.unspecified:
                 rb = rb.add_extension(x509.CRLReason(entry.reason), critical=False)
+            if entry.invalid_since is not None and entry.invalid_since < entry.revoked_at:
+                since = entry.invalid_since.astimezone(dt.UTC).replace(tzinfo=None)
+                rb = rb.add_extension(x509.InvalidityDate(since), critical=False)
             builder = builder.add_revoked_certificate(rb.build())
         return builder.sign(self.key, _hash_for(self.key))
 

@@ -18,8 +18,11 @@ Threading: these functions drive pyHanko's asyncio API through ``asyncio.run`` a
 from inside a running event loop. On the server, call them from a sync (``def``) route or through
 ``run_in_threadpool``; in the GUI, from the signing worker.
 
-Revocation is judged at the current time (pyHanko's plain validator); that a letter was signed before a later
-revocation is argued from the document timestamp's time, which :class:`VerificationResult` reports.
+Revocation is judged at the time a trusted timestamp proves: pyHanko's plain validator judges at the current
+time, so when a CRL lists the signer's certificate, the earliest trusted timestamp covering the signature (the
+server's document timestamp, or a signature timestamp) is compared with the revocation time (and a lost key's
+invalidity date); only when it precedes them is the signature validated again at that moment and reported
+valid, with ``signed_before_revocation`` and the revocation's time and reason.
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ from app.errors import UserFacingError
 from app.i18n import register
 from app.letters.model import Rect
 from app.letters.render import letter_number_from_keywords, render_stamp
-from app.signing.certificates import SignerIdentity, revoked_in
+from app.signing.certificates import SignerIdentity, entry_details, reason_for_flag, revoked_in
 
 SIGNATURE_FIELD = "TandaTanganElektronik"
 REASON_PREFIX = "Persetujuan surat nomor "
@@ -187,10 +190,18 @@ class VerificationResult:
     document_timestamps: int = 0
     summary: str = ""
     problems: list[str] = field(default_factory=list)
+    # The certificate's revocation, when a CRL lists it: when, why (the city's reason code and the RFC 5280
+    # name) and, for a lost key, since when it was out of hand. ``signed_before_revocation``: a trusted
+    # timestamp proves the signature existed before that, so the letter stays valid.
+    revoked_at: dt.datetime | None = None
+    revocation_reason: str | None = None
+    revocation_reason_rfc: str | None = None
+    invalid_since: dt.datetime | None = None
+    signed_before_revocation: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
-        for key in ("signing_time", "timestamp_time"):
+        for key in ("signing_time", "timestamp_time", "revoked_at", "invalid_since"):
             value = out[key]
             out[key] = value.isoformat() if value else None
         return out
@@ -279,38 +290,96 @@ def verify_pdf(pdf: bytes, trust_roots: Sequence[x509.Certificate],
     elif not status.valid:
         result.problems.append("the signature value is not valid")
     known = [*crls, *(_load_crls(dss_crls))]
-    if not status.revoked and revoked_in(known, signer_cert, trust_roots) is not None:
+    entry = revoked_in(known, signer_cert, trust_roots)
+    if entry is not None:
         result.revoked = True
-    if result.revoked:
-        result.problems.append("the signer's certificate is revoked")
-    elif not status.trusted and status.intact and status.valid:
-        result.problems.append(f"the signer's certificate is not trusted ({status.trust_problem_indic})")
+        result.revoked_at, flag, result.invalid_since = entry_details(entry)
+        result.revocation_reason, result.revocation_reason_rfc = reason_for_flag(flag).code, flag.name
     level = status.modification_level
     if level is not None and level > ModificationLevel.LTA_UPDATES:
         result.problems.append(f"the document was modified after signing ({level.name})")
+    ts_ok, proven = _document_timestamps(result, sig, timestamps, vc)
     if status.timestamp_validity is not None:
         result.timestamp_time = status.timestamp_validity.timestamp
+        if status.timestamp_validity.trusted:
+            proven = min(p for p in (proven, status.timestamp_validity.timestamp) if p is not None)
+    if result.timestamp_time is None:
+        result.timestamp_time = proven
+    stamped = result.timestamp_time is not None and ts_ok
+    has_dss = reader.root.get("/DSS") is not None
+    result.tier = "B-LT" if stamped and has_dss else "B-T" if stamped else "B-B"
+    trusted = status.trusted and not result.revoked
+    if result.revoked and result.revoked_at is None:  # pyHanko saw it in a CRL our own check could not read
+        result.problems.append("the signer's certificate is revoked")
+    elif result.revoked:
+        trusted = _trusted_before_revocation(result, sig, proven if ts_ok else None, trust_roots, known, dss_certs)
+    elif not status.trusted and status.intact and status.valid:
+        result.problems.append(f"the signer's certificate is not trusted ({status.trust_problem_indic})")
+    result.trusted = trusted
+    result.valid = (status.intact and status.valid and trusted and ts_ok
+                    and (level is None or level <= ModificationLevel.LTA_UPDATES))
+    return result
 
-    ts_ok = True
+
+def _document_timestamps(result: VerificationResult, sig: Any, timestamps: Sequence[Any],
+                         vc: ValidationContext) -> tuple[bool, dt.datetime | None]:
+    """Validate every document timestamp; returns (all good, earliest trusted time of one covering ``sig``)."""
+    ok, proven = True, None
     for ts in timestamps:
         try:
             ts_status = validate_pdf_timestamp(ts, vc)
         except Exception as err:
             result.problems.append(f"document timestamp could not be validated: {err}")
-            ts_ok = False
+            ok = False
             continue
         if not (ts_status.intact and ts_status.valid and ts_status.trusted):
-            ts_ok = False
+            ok = False
             result.problems.append(f"document timestamp not valid ({ts_status.summary()})")
-        elif result.timestamp_time is None:
-            result.timestamp_time = ts_status.timestamp
-    stamped = result.timestamp_time is not None and ts_ok
-    has_dss = reader.root.get("/DSS") is not None
-    result.tier = "B-LT" if stamped and has_dss else "B-T" if stamped else "B-B"
-    result.trusted = result.trusted and not result.revoked
-    result.valid = (status.intact and status.valid and result.trusted and not result.revoked and ts_ok
-                    and (level is None or level <= ModificationLevel.LTA_UPDATES))
-    return result
+        elif ts.signed_revision > sig.signed_revision and (proven is None or ts_status.timestamp < proven):
+            proven = ts_status.timestamp
+    return ok, proven
+
+
+def _trusted_before_revocation(result: VerificationResult, sig: Any, proven: dt.datetime | None,
+                               trust_roots: Sequence[x509.Certificate], crls: Sequence[x509.CertificateRevocationList],
+                               other_certs: Sequence[asn1_x509.Certificate]) -> bool:
+    """A revoked signer's letter is valid only when a trusted timestamp proves it existed before the revocation
+    (and before a lost key's invalidity date). Then the path is validated again at that moment with pyHanko's
+    point-in-time validation (``moment``, with the later CRL accepted retroactively), so trust, validity
+    periods and the CRL are all judged as they stood when the timestamp was made."""
+    assert result.revoked_at is not None
+    cutoff = min(t for t in (result.revoked_at, result.invalid_since) if t is not None)
+    when = cutoff.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if proven is None or proven >= cutoff:
+        result.problems.append(f"the signer's certificate is revoked ({result.revocation_reason}, {when}) and no "
+                               "trusted timestamp proves the letter was signed before that")
+        return False
+    crl_der = [c.public_bytes(serialization.Encoding.DER) for c in crls]
+    vc = ValidationContext(trust_roots=[_asn1(r) for r in trust_roots], crls=crl_der, other_certs=list(other_certs),
+                           allow_fetching=False, revocation_mode="hard-fail", moment=proven,
+                           retroactive_revinfo=True)
+    try:
+        status = validate_pdf_signature(sig, vc)
+    except Exception as err:
+        result.problems.append(f"the signature could not be validated at its timestamp's time: {err}")
+        return False
+    if not (status.intact and status.valid and status.trusted) or status.revoked:
+        result.problems.append(f"the signature is not valid at its timestamp's time ({status.summary()})")
+        return False
+    result.signed_before_revocation = True
+    return True
+
+
+def document_timestamp_time(pdf: bytes) -> dt.datetime | None:
+    """The time of the earliest document timestamp in ``pdf``, read without validating it: for the server's
+    own stored letters (whose hashes it keeps), to say on the public page when a letter was timestamped."""
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        times = [ts.signed_data["encap_content_info"]["content"].parsed["gen_time"].native
+                 for ts in reader.embedded_timestamp_signatures]
+    except Exception:  # a damaged file has no provable time
+        return None
+    return min(times) if times else None
 
 
 # -- server-side upgrade ------------------------------------------------------------------------------

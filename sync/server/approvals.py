@@ -65,6 +65,12 @@ def _year(number: str) -> int | None:
     return None
 
 
+def _revoked_message(cert: Any) -> str:
+    when = str(cert.revoked_at)[:16].replace("T", " ")
+    return (f"the signing certificate was revoked on {when} UTC ({cert.revoke_reason_code or 'lainnya'}): approvals "
+            "received after that are refused; the case is back in the signing queue for another signer or a Plh")
+
+
 class ApprovalHandler:
     def __init__(self, authority: Authority, catalog: Catalog, offices: OfficeDirectory | None = None) -> None:
         self.authority = authority
@@ -141,8 +147,9 @@ class ApprovalHandler:
         event = signed.event
         if event.case_id != op.get("case_id") or event.device_id != ctx.device_id:
             raise OpRefused(Errno.APPROVAL_INVALID, "event does not match the op or the device")
+        # FOR UPDATE: a revocation committing meanwhile waits, so no letter is timestamped after its revocation
         cert_row = conn.execute(select(t.certificates).where(t.certificates.c.serial == event.signer_cert_serial)
-                                ).first()
+                                .with_for_update()).first()
         if cert_row is None or cert_row.username != ctx.username:
             raise OpRefused(Errno.APPROVAL_INVALID, "the certificate is not this signer's")
         try:
@@ -150,7 +157,8 @@ class ApprovalHandler:
         except InvalidApproval as err:
             raise OpRefused(Errno.APPROVAL_INVALID, err.message) from None
         if cert_row.revoked_at is not None:
-            raise OpRefused(Errno.CERTIFICATE_REVOKED, "the signing certificate has been revoked")
+            raise OpRefused(Errno.CERTIFICATE_REVOKED, _revoked_message(cert_row),
+                            chain=self._head(conn, ctx.device_id))
 
     def step_refusal(self, step: NextStep | None) -> str:
         if step is None:
@@ -158,6 +166,11 @@ class ApprovalHandler:
         office = self.offices.get(step.office)
         return (f"the case waits for step {step.number} of {step.total} "
                 f"({office.display_name if office else step.office}); it is back in that queue")
+
+    def _head(self, conn: Connection, device: str) -> dict[str, Any]:
+        """The device's chain head as the server holds it: a refused approval does not advance it."""
+        chain = conn.execute(select(t.device_chains).where(t.device_chains.c.device_id == device)).first()
+        return {"counter": chain.counter, "last_hash": chain.last_hash} if chain else {"counter": 0, "last_hash": None}
 
     def _check_delegation(self, conn: Connection, ctx: DeviceCtx, office: str, delegation_id: str | None) -> None:
         """A delegate signs for ``office`` only under a delegation in force when the approval arrives."""

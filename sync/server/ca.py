@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
-from app.signing.certificates import CityCA, RevokedEntry, load_certificate
+from app.signing.certificates import REVOCATION_REASONS, CityCA, RevokedEntry, load_certificate
 from app.signing.tsa import CityTimeStamper
 from sync.server import storage as t
 
@@ -141,13 +141,24 @@ class Authority:
                                extra_certs=[self.root])
 
     def crl(self, conn: Connection | None = None) -> x509.CertificateRevocationList:
-        query = (select(t.certificates.c.serial, t.certificates.c.revoked_at)
-                 .where(t.certificates.c.revoked_at.is_not(None)))
+        """The current CRL: every revoked certificate with its time, RFC 5280 reason and invalidity date."""
+        c = t.certificates.c
+        query = (select(c.serial, c.revoked_at, c.revoke_reason_code, c.invalid_since)
+                 .where(c.revoked_at.is_not(None)))
         if conn is not None:
             rows = list(conn.execute(query))
         else:
             with self.engine.connect() as own:
                 rows = list(own.execute(query))
-        entries = [RevokedEntry(int(r.serial, 16), dt.datetime.fromisoformat(r.revoked_at.replace("Z", "+00:00")),
-                                x509.ReasonFlags.unspecified) for r in rows]
+        entries = [RevokedEntry(int(r.serial, 16), _time(r.revoked_at), _flag(r.revoke_reason_code),
+                                _time(r.invalid_since) if r.invalid_since else None) for r in rows]
         return self.ca.build_crl(entries, crl_number=next_counter(self.engine, "crl_number", conn))
+
+
+def _time(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _flag(code: str | None) -> x509.ReasonFlags:
+    reason = REVOCATION_REASONS.get(code or "")
+    return reason.flag if reason else x509.ReasonFlags.unspecified

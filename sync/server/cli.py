@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from app import __version__
+from app.signing.certificates import REVOCATION_REASONS
 from sync.server.ca import AuthorityError
 from sync.server.core import ApiError, Server
 
@@ -65,12 +66,22 @@ def build_parser() -> Parser:
     ua.add_argument("--position")
     code = sub.add_parser("enrolment-code", help="a fresh one-time code for an existing user")
     code.add_argument("--user", required=True)
-    rv = sub.add_parser("revoke", help="revoke a user, a device or a certificate")
+    rv = sub.add_parser("revoke", help="revoke a user, a device or a certificate",
+                        description="Revoke a user (all devices and certificates), a device (and its "
+                        "certificates) or one certificate (hex serial). Letters timestamped before the "
+                        "revocation stay valid; approvals received after it are refused.",
+                        epilog="reason codes (carried in the CRL as RFC 5280 reasons): " + "; ".join(
+                            f"{r.code} = {r.flag.name} ({r.label_en})" for r in REVOCATION_REASONS.values()))
     who = rv.add_mutually_exclusive_group(required=True)
     who.add_argument("--user")
     who.add_argument("--device")
     who.add_argument("--certificate")
-    rv.add_argument("--reason", required=True)
+    rv.add_argument("--reason", required=True, help="free text for the admin record (not published)")
+    rv.add_argument("--reason-code", choices=list(REVOCATION_REASONS), default="lainnya",
+                    help="why, in the city's words; published in the CRL and on the verification page")
+    rv.add_argument("--since", default=None, metavar="ISO-TIME",
+                    help="for hilang: when the key may have left the signer's hands (CRL invalidityDate); "
+                    "letters timestamped after it are no longer valid")
     ca = sub.add_parser("ca", help="city CA").add_subparsers(dest="sub", parser_class=Parser)
     ca.add_parser("export", help="print the CA certificate (PEM)")
     return p
@@ -174,8 +185,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         _print(args, {"username": args.user, "code": code}, code)
         return 0
     if args.command == "revoke":
-        count = server.revoke(user=args.user, device=args.device, certificate=args.certificate, reason=args.reason)
-        _print(args, {"revoked": count}, f"{count} dicabut")
+        count = server.revoke(user=args.user, device=args.device, certificate=args.certificate, reason=args.reason,
+                              reason_code=args.reason_code, since=args.since)
+        _print(args, {"revoked": count, "reason_code": args.reason_code}, f"{count} dicabut ({args.reason_code})")
         return 0 if count else 1
     if args.command == "ca":
         assert server.authority is not None

@@ -66,6 +66,20 @@ def new_code() -> str:
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
+def _since(value: str, now: str) -> str:
+    """An admin's "key out of hand since" time: ISO, aware (UTC assumed), not after ``now``."""
+    try:
+        parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ApiError(400, Errno.BAD_REQUEST, f"--since is not an ISO time: {value[:40]!r}") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    text = parsed.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    if text > now:
+        raise ApiError(400, Errno.BAD_REQUEST, "--since cannot be in the future")
+    return text
+
+
 def _norm_code(code: str) -> str:
     """``abcd efgh jklm``, ``ABCDEFGHJKLM`` and ``ABCD-EFGH-JKLM`` are one code (stored hashed in the dashed
     form, as release 0.1.0 stored it)."""
@@ -216,30 +230,50 @@ class Server:
             raise ApiError(401, Errno.UNAUTHENTICATED, "missing token")
         with self.engine.connect() as conn:
             row = conn.execute(
-                select(t.devices.c.id, t.devices.c.revoked_at, t.devices.c.last_seen, t.users.c.username,
+                select(t.devices.c.id, t.devices.c.revoked_at, t.devices.c.revoke_reason_code, t.devices.c.last_seen,
+                       t.users.c.username,
                        t.users.c.full_name, t.users.c.role, t.users.c.office, t.users.c.active)
                 .join(t.users, t.users.c.username == t.devices.c.username)
                 .where(t.devices.c.token_hash == _sha(token))).first()
         if row is None:
             raise ApiError(401, Errno.UNAUTHENTICATED, "unknown token")
         if row.revoked_at is not None or not row.active:
-            raise ApiError(403, Errno.DEVICE_REVOKED, "this device has been revoked")
+            # the holder of the token learns when and why (the code, never the admin's free text)
+            raise ApiError(403, Errno.DEVICE_REVOKED, "this device has been revoked",
+                           {"revoked_at": row.revoked_at, "reason_code": row.revoke_reason_code})
         if row.last_seen is None:  # first use: from now on its enrolment code cannot be replayed
             with self.engine.begin() as conn:
                 conn.execute(update(t.devices).where(t.devices.c.id == row.id).values(last_seen=clock.now_iso()))
         return DeviceCtx(row.id, row.username, row.full_name, Role(row.role), row.office)
 
     def revoke(self, *, user: str | None = None, device: str | None = None, certificate: str | None = None,
-               reason: str) -> int:
-        """Revoke a user (all devices and certificates), a device (and its certificates) or one certificate."""
-        now = clock.now_iso()
+               reason: str, reason_code: str = "lainnya", since: str | None = None) -> int:
+        """Revoke a user (all devices and certificates), a device (and its certificates) or one certificate.
+
+        ``reason_code`` is one of :data:`app.signing.certificates.REVOCATION_REASONS` (the CRL entry's reason);
+        ``since`` (ISO time, not in the future) backdates a lost key's invalidity. Letters whose document
+        timestamp precedes the revocation (and ``since``) stay valid; approvals received from now on are
+        refused."""
+        from app.signing.certificates import REVOCATION_REASONS
+
+        if reason_code not in REVOCATION_REASONS:
+            raise ApiError(400, Errno.BAD_REQUEST, f"unknown reason code {reason_code!r}; use one of "
+                           + ", ".join(REVOCATION_REASONS))
+        # The CRL states whole seconds: round up, so that a letter timestamped in the same second, just before
+        # this revocation, keeps verifying (no approval is accepted from the moment this commits).
+        moment = clock.now()
+        if moment.microsecond:
+            moment = moment.replace(microsecond=0) + dt.timedelta(seconds=1)
+        now = moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
+        since = _since(since, clock.now_iso()) if since else None
+        marks = {"revoked_at": now, "revoke_reason": reason[:500], "revoke_reason_code": reason_code}
         with self.engine.begin() as conn:
             stmt = update(t.devices).where(t.devices.c.revoked_at.is_(None))
             certs = update(t.certificates).where(t.certificates.c.revoked_at.is_(None))
             if certificate:
                 serial = certificate.lower().removeprefix("0x").lstrip("0") or "0"
                 return int(conn.execute(certs.where(t.certificates.c.serial == serial)
-                                        .values(revoked_at=now, revoke_reason=reason)).rowcount)
+                                        .values(invalid_since=since, **marks)).rowcount)
             if device:
                 stmt = stmt.where(t.devices.c.id == device)
                 certs = certs.where(t.certificates.c.device_id == device)
@@ -249,8 +283,8 @@ class Server:
                 conn.execute(update(t.users).where(t.users.c.username == user).values(active=False))
             else:
                 raise ApiError(400, Errno.BAD_REQUEST, "revoke needs a user, a device or a certificate")
-            conn.execute(certs.values(revoked_at=now, revoke_reason=reason))
-            return int(conn.execute(stmt.values(revoked_at=now, revoke_reason=reason)).rowcount)
+            conn.execute(certs.values(invalid_since=since, **marks))
+            return int(conn.execute(stmt.values(**marks)).rowcount)
 
     # ---- signing -----------------------------------------------------------------------------------
     def issue_certificate(self, ctx: DeviceCtx, csr_pem: str) -> dict[str, Any]:
@@ -378,7 +412,8 @@ class Server:
         """What the public verification page shows: only what the letter itself shows."""
         with self.engine.connect() as conn:
             row = conn.execute(select(t.approvals, t.cases.c.status, t.cases.c.service, t.cases.c.office,
-                                      t.users.c.full_name, t.users.c.position, t.certificates.c.revoked_at)
+                                      t.users.c.full_name, t.users.c.position, t.certificates.c.revoked_at,
+                                      t.certificates.c.revoke_reason_code, t.certificates.c.invalid_since)
                                .join(t.cases, t.cases.c.id == t.approvals.c.case_id)
                                .join(t.users, t.users.c.username == t.approvals.c.signer)
                                .join(t.certificates, t.certificates.c.serial == t.approvals.c.cert_serial)
@@ -392,7 +427,8 @@ class Server:
                 "office": office.display_name if office else row.office, "signer": row.full_name,
                 "position": row.position, "signed_at": row.accepted_at, "status": row.status,
                 "certificate_revoked_at": row.revoked_at, "sha256": row.letter_sha256,
-                "earlier_steps": self._letter_steps(row.case_id, service)}
+                "earlier_steps": self._letter_steps(row.case_id, service),
+                **(self._revocation(row) if row.revoked_at else {})}
 
     def _letter_steps(self, case_id: str, service: Any) -> list[dict[str, Any]]:
         """The earlier signed steps the letter names: who, as what, when (nothing about the citizen)."""
@@ -402,6 +438,21 @@ class Server:
             recorded = load_steps(conn, [case_id])[case_id]
         return [{"name": s["name"], "position": s["position"], "at": s["at"]}
                 for s in chain.letter_steps(service, recorded)]
+
+
+    def _revocation(self, row: Any) -> dict[str, Any]:
+        """For a revoked signer: the reason code and whether the letter's document timestamp precedes the
+        revocation (and a lost key's invalidity date) — the letter's own proof, read from the stored file."""
+        from app.signing.pades import document_timestamp_time
+        from app.signing.revocation import parse_time
+
+        with self.engine.connect() as conn:
+            blob = conn.execute(select(t.blobs.c.data).where(t.blobs.c.sha256 == row.letter_sha256)).first()
+        stamped = document_timestamp_time(bytes(blob.data)) if blob else None
+        cutoffs = [c for c in (parse_time(row.revoked_at), parse_time(row.invalid_since)) if c is not None]
+        return {"revocation_reason": row.revoke_reason_code or "lainnya", "invalid_since": row.invalid_since,
+                "timestamped_at": stamped.isoformat() if stamped else None,
+                "signed_before_revocation": bool(stamped and cutoffs and stamped < min(cutoffs))}
 
     # ---- sync --------------------------------------------------------------------------------------
     def push(self, ctx: DeviceCtx, ops: list[Op], device_clock: str | None = None) -> list[OpResult]:

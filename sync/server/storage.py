@@ -73,6 +73,7 @@ devices = Table(
     Column("last_seen", String(32)),
     Column("revoked_at", String(32)),
     Column("revoke_reason", Text),
+    Column("revoke_reason_code", String(16)),  # app.signing.certificates.REVOCATION_REASONS
 )
 
 cases = Table(
@@ -198,6 +199,8 @@ certificates = Table(
     Column("created_at", String(32), nullable=False),
     Column("revoked_at", String(32)),
     Column("revoke_reason", Text),
+    Column("revoke_reason_code", String(16)),  # carried in the CRL entry as its RFC 5280 reason
+    Column("invalid_since", String(32)),  # a lost key: when it left the signer's hands (CRL invalidityDate)
 )
 
 number_counters = Table(
