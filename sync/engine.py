@@ -2,9 +2,10 @@
 
 Safe to kill at any instant: an op is marked done only in the same local transaction that records the
 server's answer, and the server answers a replayed op with its first answer; the cursor is saved in the
-same transaction as the changes it covers. Order: statuses and signing work first (outbox priority),
-then field edits, then attachments' bytes; pulling comes after pushing so the server's records already
-include this laptop's work. Cancellable between batches; reports progress through a callback.
+same transaction as the changes it covers. Order: ops in the order they were made on this laptop (each
+case's steps and each signer's approval chain both depend on it), then attachments' bytes; pulling comes
+after pushing so the server's records already include this laptop's work. Cancellable between batches;
+reports progress through a callback.
 """
 
 from __future__ import annotations
@@ -185,14 +186,8 @@ class SyncEngine:
             now = clock.now_iso()
             for number, case_id, why in refused_numbers:  # never reused: recorded as a gap
                 numbering.record_gap(s, number, case_id, why, now)
-            if chain_head is not None:  # continue the approval chain from what the server holds
-                counter = max(int(repo.get_meta(s, f"approval_counter:{username}") or 0),
-                              int(chain_head.get("counter") or 0))
-                repo.set_meta(s, f"approval_counter:{username}", str(counter))
-                if chain_head.get("last_hash"):
-                    repo.set_meta(s, f"approval_last:{username}", str(chain_head["last_hash"]))
-                else:
-                    repo.delete_meta(s, f"approval_last:{username}")
+            if chain_head is not None:
+                _catch_up_counter(s, username, chain_head)
         self.ws.events.publish("changes", Changes(cases=frozenset(touched), outbox=True))
 
     def _upload_blobs(self, username: str, report: SyncReport) -> None:
@@ -277,3 +272,17 @@ class SyncEngine:
                 continue  # not uploaded yet by its author: next run
             if self.ws.blobs.put(data).sha256 == sha:
                 report.blobs_down += 1
+
+
+def _catch_up_counter(s: Any, username: str, chain_head: dict[str, Any]) -> None:
+    """After a refusal that names the server's chain head: never reuse a counter the server has seen (a laptop
+    restored from an old backup would otherwise sign new events under used counters). The previous-event hash
+    stays this laptop's own: the next event follows the last one it signed, which may still be waiting in the
+    outbox; the server re-anchors a link it cannot match instead of refusing it."""
+    key = f"approval_counter:{username}"
+    try:
+        seen = int(chain_head.get("counter") or 0)
+    except (TypeError, ValueError):
+        return
+    if seen > int(repo.get_meta(s, key) or 0):
+        repo.set_meta(s, key, str(seen))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from samples import NIK_WOMAN, SKD_FIELDS, documents
@@ -35,3 +36,21 @@ def register_skd(device: Laptop, folder: Path, *, user: str = "siti", name: str 
     if submit:
         device.ok("--user", user, "case", "submit", case_id)
     return case_id
+
+
+def approve(device: Laptop, *case_ids: str, user: str = "lurah") -> dict[str, str]:
+    """``user`` approves ``case_ids`` in one batch with one PIN; returns case id → letter number (all signed)."""
+    signed = device.ok("--user", user, "case", "approve", *case_ids, "--pin-stdin", stdin=PIN + "\n")
+    assert all(s["status"] == "approved" and s["letter_number"] for s in signed), signed
+    return {s["id"]: s["letter_number"] for s in signed}
+
+
+def letter_verifies(device: Laptop, case_id: str, folder: Path) -> dict[str, object]:
+    """Export ``case_id``'s letter as the citizen would receive it and check it with ``loket-cli verify``."""
+    path = folder / f"letter-{case_id}.pdf"
+    device.ok("letter", "export", case_id, "--out", str(path))
+    out = device.run("--json", "verify", str(path))
+    result: dict[str, object] = json.loads(out.stdout)
+    assert out.returncode == 0 and result["valid"], result
+    return result
+
