@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from app import clock
+from app.domain.roles import Role
 from app.errors import CancelledError
 from app.events import Changes
 from app.letters import numbering
@@ -99,6 +100,8 @@ class SyncEngine:
             self._pull(username, report)
         for username in users:
             actor = self.ws.actor(username)
+            if actor.role is Role.PENANDATANGAN:
+                self._catch_up_chain(username)
             report.leases += signer.ensure_leases(self.ws, actor, self._client(username))
         if users:
             if report.pulled or report.rejected or self._trust_age() > TRUST_MAX_AGE:
@@ -189,6 +192,16 @@ class SyncEngine:
             if chain_head is not None:
                 _catch_up_counter(s, username, chain_head)
         self.ws.events.publish("changes", Changes(cases=frozenset(touched), outbox=True))
+
+    def _catch_up_chain(self, username: str) -> None:
+        """Learn the server's chain head for ``username`` on this device (see :func:`_catch_up_counter`)."""
+        try:
+            head = self._client(username).get("/chain")
+        except SyncError:
+            return  # a server without the endpoint: the first refusal carries the head instead
+        if isinstance(head, dict):
+            with self.ws.db.write() as s:
+                _catch_up_counter(s, username, head)
 
     def _upload_blobs(self, username: str, report: SyncReport) -> None:
         client = self._client(username)

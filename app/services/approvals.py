@@ -100,7 +100,7 @@ def _approve_one(ws: Workspace, actor: Actor, ident: str, key: object, chain: li
             signer = delegations.delegated_signer(ws, actor, record)
         serial = numbering.take_next(s, office, service.classification, day.year)
         number = numbering.format_number(office, service.classification, serial, day)
-        data = letter_data(ws, case, signer, number, day, verify_url(ws, case.id), office=office)  # type: ignore[arg-type]
+        data = letter_data(ws, case, signer, number, day, verify_url(ws, case.id, number), office=office)  # type: ignore[arg-type]
         letter = render_letter(data)
         counter = int(repo.get_meta(s, f"approval_counter:{actor.username}") or 0) + 1
         previous = repo.get_meta(s, f"approval_last:{actor.username}")

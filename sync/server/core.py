@@ -21,6 +21,7 @@ from app.domain.offices import OfficeDirectory, directory
 from app.domain.roles import Role
 from sync.protocol import PULL_LIMIT, Errno, Op, OpResult
 from sync.server import storage as t
+from sync.server import void_numbers
 from sync.server.approvals import ApprovalHandler
 from sync.server.ca import Authority
 from sync.server.ops import DeviceCtx, OpApplier, bump_feed, snapshots
@@ -67,7 +68,7 @@ class Server:
     def applier(self) -> OpApplier:
         applier = OpApplier(self.catalog, self.offices)
         if self.authority is not None:
-            applier.handlers["approval"] = ApprovalHandler(self.authority, self.catalog)
+            applier.handlers["approval"] = ApprovalHandler(self.authority, self.catalog).receive
         return applier
 
     def _authority(self) -> Authority:
@@ -315,8 +316,16 @@ class Server:
         return {"ca_pem": authority.ca.certificate_pem().decode(),
                 "crl_pem": crl.public_bytes(serialization.Encoding.PEM).decode()}
 
-    def letter(self, case_id: str) -> dict[str, Any] | None:
-        """What the public verification page shows: only what the letter itself shows."""
+    def chain_head(self, ctx: DeviceCtx) -> dict[str, Any]:
+        """This device's approval chain as the server holds it: a laptop restored from an old backup raises its
+        counter above every one the server has seen before it signs again."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.device_chains).where(t.device_chains.c.device_id == ctx.device_id)).first()
+        return {"counter": int(row.counter) if row else 0, "last_hash": row.last_hash if row else None}
+
+    def letter(self, case_id: str, number: str | None = None) -> dict[str, Any] | None:
+        """What the public verification page shows: only what the letter itself shows. With ``number`` (the
+        letter number the QR code carries), a number other than the case's valid letter is explained."""
         with self.engine.connect() as conn:
             row = conn.execute(select(t.approvals, t.cases.c.status, t.cases.c.service, t.cases.c.office,
                                       t.users.c.full_name, t.users.c.position, t.certificates.c.revoked_at)
@@ -325,6 +334,8 @@ class Server:
                                .join(t.certificates, t.certificates.c.serial == t.approvals.c.cert_serial)
                                .where(t.approvals.c.case_id == case_id)
                                .order_by(t.approvals.c.id.desc()).limit(1)).first()
+        if number is not None and (row is None or row.letter_number != number):
+            return self.other_number(case_id, number, row.letter_number if row else None)
         if row is None:
             return None
         service = self.catalog.services.get(row.service)
@@ -333,6 +344,19 @@ class Server:
                 "office": office.display_name if office else row.office, "signer": row.full_name,
                 "position": row.position, "signed_at": row.accepted_at, "status": row.status,
                 "certificate_revoked_at": row.revoked_at, "sha256": row.letter_sha256}
+
+    def other_number(self, case_id: str, number: str, valid: str | None) -> dict[str, Any]:
+        """A printed number that is not the case's valid letter: void (with why and where to ask), or not
+        received yet (signed offline, the laptop has not synced)."""
+        with self.engine.connect() as conn:
+            void = void_numbers.lookup(conn, case_id, number)
+            case = conn.execute(select(t.cases.c.office, t.cases.c.signer_office).where(t.cases.c.id == case_id)
+                                ).first()
+        office = self.offices.get(case.signer_office or case.office) if case else None
+        where = office.display_name if office else None
+        if void is None:
+            return {"pending": number, "office": where}
+        return {"void": void, "letter_number": number, "office": where, "valid_number": valid}
 
     # ---- sync --------------------------------------------------------------------------------------
     def push(self, ctx: DeviceCtx, ops: list[Op]) -> list[OpResult]:
