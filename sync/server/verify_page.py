@@ -75,8 +75,9 @@ def other_number_body(info: dict[str, Any]) -> str:
                 f'the number stays unregistered, the letter is not valid yet: ask {office_en}.</em></p>')
     void = info["void"]
     rows = [("Nomor surat", info["letter_number"]), ("Kantor", info.get("office") or "-"),
-            ("Status", f"Dibatalkan sejak {_date(str(void['at']))}"), ("Alasan", void["reason_id"])]
+            ("Status", f"Dibatalkan sejak {_date(str(void['at']))}")]
     items = "".join(f"<dt>{esc(k)}</dt><dd>{esc(str(v))}</dd>" for k, v in rows)
+    items += f'<dt>Alasan</dt><dd style="word-break:normal">{esc(void["reason_id"])}</dd>'
     valid = info.get("valid_number")
     instead = (f" Surat yang berlaku untuk permohonan ini bernomor {esc(valid)}." if valid else "")
     instead_en = (f" The valid letter for this request is number {esc(valid)}." if valid else "")
