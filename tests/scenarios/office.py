@@ -54,3 +54,13 @@ def letter_verifies(device: Laptop, case_id: str, folder: Path) -> dict[str, obj
     assert out.returncode == 0 and result["valid"], result
     return result
 
+
+
+def add_signer(device: Laptop, server: ServerProcess, username: str, name: str, position: str) -> None:
+    """IT adds another penandatangan of the office and enrols them on ``device`` (a shared signing laptop)."""
+    from samples import OFFICE
+
+    added = server.admin("user", "add", "--office", OFFICE, "--role", "penandatangan", "--name", name,
+                         "--username", username, "--position", position)
+    server.codes[username] = str(added["code"])
+    enrol(device, server, username, signer=True)

@@ -74,7 +74,7 @@ class ServerProcess:
         log = open(self.data / f"server-{self.port}.log", "ab")  # noqa: SIM115
         self.proc = subprocess.Popen([*self._base(), "run", "--host", "127.0.0.1", "--port", str(self.port)],
                                      stdout=log, stderr=log)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a loaded CI machine takes a while to import the server
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise AssertionError(f"server exited: {(self.data / f'server-{self.port}.log').read_text()[-2000:]}")
@@ -83,6 +83,7 @@ class ServerProcess:
                 return
             except requests.RequestException:
                 time.sleep(0.1)
+        self.stop(signal.SIGKILL)
         raise AssertionError("server did not start")
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
