@@ -334,6 +334,9 @@ class Server:
                                .join(t.certificates, t.certificates.c.serial == t.approvals.c.cert_serial)
                                .where(t.approvals.c.case_id == case_id)
                                .order_by(t.approvals.c.id.desc()).limit(1)).first()
+        if number is None and row is None:  # a QR code that names only the case (letters printed before numbers)
+            with self.engine.connect() as conn:
+                number = void_numbers.latest(conn, case_id)
         if number is not None and (row is None or row.letter_number != number):
             return self.other_number(case_id, number, row.letter_number if row else None)
         if row is None:

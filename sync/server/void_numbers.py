@@ -86,3 +86,10 @@ def lookup(conn: Connection, case_id: str, number: str) -> dict[str, Any] | None
     indonesian, english = REASONS.get(row.reason, REASONS["invalid"])
     return {"number": row.letter_number, "reason": row.reason, "reason_id": indonesian, "reason_en": english,
             "at": row.at}
+
+
+def latest(conn: Connection, case_id: str) -> str | None:
+    """The case's most recently voided number (for a QR code that names only the case)."""
+    row = conn.execute(select(t.void_numbers.c.letter_number).where(t.void_numbers.c.case_id == case_id)
+                       .order_by(t.void_numbers.c.at.desc()).limit(1)).first()
+    return str(row.letter_number) if row else None

@@ -42,6 +42,9 @@ def test_printed_letter_of_a_refused_approval_says_why(office: Laptop, server: S
     for private in (NIK_WOMAN, "Ani Lestari", SKD_FIELDS["alamat"], SKD_FIELDS["no_kk"]):
         assert private not in text
     (tmp_path / "void.html").write_text(text)
+    # a QR code naming only the case (letters printed before the number was in it) says the same
+    older = requests.get(f"{server.url}/verify/{case_id}", timeout=10)
+    assert older.status_code == 200 and "TIDAK SAH" in older.text and number in older.text
 
 
 def test_a_number_not_received_yet_is_not_called_missing(office: Laptop, server: ServerProcess,
