@@ -340,7 +340,8 @@ SigningOffice.TestCase.settings = settings(max_examples=EXAMPLES, stateful_step_
                                            database=None, derandomize=True, print_blob=True, phases=PHASES,
                                            suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.filter_too_much])
-TestSigningOffice = SigningOffice.TestCase
+# An example signs real letters (render, PAdES, the server's timestamp): a few seconds each on an idle machine.
+TestSigningOffice = pytest.mark.timeout(7200 if long_run() else 1800)(SigningOffice.TestCase)
 
 
 def test_zz_report_simulated_steps() -> None:
