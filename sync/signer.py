@@ -88,7 +88,7 @@ def ensure_leases(ws: Workspace, actor: Actor, client: SyncClient, year: int | N
     for office in offices:
         for classification in sorted({sv.classification for sv in signable_services(ws, actor, office)}):
             with ws.db.read() as s:
-                left = numbering.remaining(s, office, classification, year)
+                left = numbering.remaining(s, office, classification, year, actor.username)
             if left >= numbering.LOW_WATER:
                 continue
             lease: dict[str, Any] = client.post("/leases", {"classification": classification, "year": year,

@@ -51,11 +51,15 @@ def format_number(office: str, classification: str, serial: int, when: dt.date) 
                       month=when.month, year=when.year)
 
 
-def take_next(session: Session, office: str, classification: str, year: int) -> int:
-    """The next unused serial from this device's leases; raises when none is left. Caller's transaction."""
+def take_next(session: Session, office: str, classification: str, year: int, username: str | None = None) -> int:
+    """The next unused serial from this device's leases; raises when none is left. Caller's transaction.
+
+    On a shared laptop each signer's blocks were leased to that signer's own device identity: ``username``
+    takes numbers only from them (the server refuses a number from another signer's block)."""
+    mine = NumberLease.username == username if username is not None else NumberLease.id.is_not(None)
     lease = session.scalars(
         select(NumberLease).where(NumberLease.office == office, NumberLease.classification == classification,
-                                  NumberLease.year == year, NumberLease.next <= NumberLease.last)
+                                  NumberLease.year == year, NumberLease.next <= NumberLease.last, mine)
         .order_by(NumberLease.first).limit(1)).first()
     if lease is None:
         raise UserFacingError("numbers.exhausted", classification=classification, year=year)
@@ -64,10 +68,11 @@ def take_next(session: Session, office: str, classification: str, year: int) -> 
     return serial
 
 
-def remaining(session: Session, office: str, classification: str, year: int) -> int:
+def remaining(session: Session, office: str, classification: str, year: int, username: str | None = None) -> int:
+    mine = NumberLease.username == username if username is not None else NumberLease.id.is_not(None)
     leases = session.scalars(select(NumberLease).where(NumberLease.office == office,
                                                        NumberLease.classification == classification,
-                                                       NumberLease.year == year))
+                                                       NumberLease.year == year, mine))
     return sum(max(0, lease.last - lease.next + 1) for lease in leases)
 
 

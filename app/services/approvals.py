@@ -98,7 +98,7 @@ def _approve_one(ws: Workspace, actor: Actor, ident: str, key: object, chain: li
             record = delegations.for_office(s, actor, office)
             delegation_id = record.id
             signer = delegations.delegated_signer(ws, actor, record)
-        serial = numbering.take_next(s, office, service.classification, day.year)
+        serial = numbering.take_next(s, office, service.classification, day.year, actor.username)
         number = numbering.format_number(office, service.classification, serial, day)
         data = letter_data(ws, case, signer, number, day, verify_url(ws, case.id, number), office=office)  # type: ignore[arg-type]
         letter = render_letter(data)
