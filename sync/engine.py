@@ -2,9 +2,10 @@
 
 Safe to kill at any instant: an op is marked done only in the same local transaction that records the
 server's answer, and the server answers a replayed op with its first answer; the cursor is saved in the
-same transaction as the changes it covers. Order: statuses and signing work first (outbox priority),
-then field edits, then attachments' bytes; pulling comes after pushing so the server's records already
-include this laptop's work. Cancellable between batches; reports progress through a callback.
+same transaction as the changes it covers. Order: ops in the order they were made on this laptop (each
+case's steps and each signer's approval chain both depend on it), then attachments' bytes; pulling comes
+after pushing so the server's records already include this laptop's work. Cancellable between batches;
+reports progress through a callback.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from app import clock
+from app.domain.roles import Role
 from app.errors import CancelledError
 from app.events import Changes
 from app.letters import numbering
@@ -130,6 +132,8 @@ class SyncEngine:
             raise RevokedError()
         for username in users:
             actor = self.ws.actor(username)
+            if actor.role is Role.PENANDATANGAN:
+                self._catch_up_chain(username)
             report.leases += signer.ensure_leases(self.ws, actor, self._client(username))
         if users:
             if report.pulled or report.rejected or self._trust_age() > TRUST_MAX_AGE:
@@ -286,14 +290,8 @@ class SyncEngine:
             replica.apply_snapshots(s, answers)
             for number, case_id, why in refused_numbers:  # never reused: recorded as a gap
                 numbering.record_gap(s, number, case_id, why, now)
-            if chain_head is not None:  # continue the approval chain from what the server holds
-                counter = max(int(repo.get_meta(s, f"approval_counter:{username}") or 0),
-                              int(chain_head.get("counter") or 0))
-                repo.set_meta(s, f"approval_counter:{username}", str(counter))
-                if chain_head.get("last_hash"):
-                    repo.set_meta(s, f"approval_last:{username}", str(chain_head["last_hash"]))
-                else:
-                    repo.delete_meta(s, f"approval_last:{username}")
+            if chain_head is not None:
+                _catch_up_counter(s, username, chain_head)
         self.ws.events.publish("changes", Changes(cases=frozenset(touched), outbox=True))
 
     def _server_records(self, ops: list[Op]) -> list[dict[str, Any]]:
@@ -309,6 +307,16 @@ class SyncEngine:
                     continue
         found = [revoked.server_record(colleagues, str(op["case_id"])) for op in ops]
         return [snap for snap in found if snap is not None]
+
+    def _catch_up_chain(self, username: str) -> None:
+        """Learn the server's chain head for ``username`` on this device (see :func:`_catch_up_counter`)."""
+        try:
+            head = self._client(username).get("/chain")
+        except SyncError:
+            return  # a server without the endpoint: the first refusal carries the head instead
+        if isinstance(head, dict):
+            with self.ws.db.write() as s:
+                _catch_up_counter(s, username, head)
 
     def _upload_blobs(self, username: str, report: SyncReport) -> None:
         client = self._client(username)
@@ -392,3 +400,17 @@ class SyncEngine:
                 continue  # not uploaded yet by its author: next run
             if self.ws.blobs.put(data).sha256 == sha:
                 report.blobs_down += 1
+
+
+def _catch_up_counter(s: Any, username: str, chain_head: dict[str, Any]) -> None:
+    """After a refusal that names the server's chain head: never reuse a counter the server has seen (a laptop
+    restored from an old backup would otherwise sign new events under used counters). The previous-event hash
+    stays this laptop's own: the next event follows the last one it signed, which may still be waiting in the
+    outbox; the server re-anchors a link it cannot match instead of refusing it."""
+    key = f"approval_counter:{username}"
+    try:
+        seen = int(chain_head.get("counter") or 0)
+    except (TypeError, ValueError):
+        return
+    if seen > int(repo.get_meta(s, key) or 0):
+        repo.set_meta(s, key, str(seen))

@@ -179,7 +179,7 @@ def _approve_one(ws: Workspace, actor: Actor, ident: str, key: object, chain: li
                               delegation_id, at)
         serial = numbering.take_next(s, office, service.classification, day.year, actor.username)
         number = numbering.format_number(office, service.classification, serial, day)
-        data = letter_data(ws, case, signer, number, day, verify_url(ws, case.id), office=office,  # type: ignore[arg-type]
+        data = letter_data(ws, case, signer, number, day, verify_url(ws, case.id, number), office=office,  # type: ignore[arg-type]
                            earlier=endorsements(shown_steps(ws, case)))
         letter = render_letter(data)
         event = ApprovalEvent(case_id=case.id, case_version=case.version,

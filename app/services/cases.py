@@ -524,7 +524,7 @@ def _letter(s: Session, case: Case) -> dict[str, Any] | None:
     from app.services.letters import verify_url_for
 
     return {"number": case.letter_number, "sha256": case.letter_sha256,
-            "verify_url": verify_url_for(repo.get_meta(s, "server_url"), case.id)}
+            "verify_url": verify_url_for(repo.get_meta(s, "server_url"), case.id, case.letter_number)}
 
 
 def is_overdue(case: Case, today: dt.date | None = None) -> bool:

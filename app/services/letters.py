@@ -8,6 +8,7 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from app.domain.offices import OfficeLevel, directory
 from app.errors import NotFoundError, UserFacingError
@@ -45,14 +46,16 @@ def signer_for(actor: Actor) -> Signer:
     return Signer(actor.full_name, actor.nip or "-", "Kepala", f"{office.name} Kota Malang")
 
 
-def verify_url_for(server_url: str | None, case_id: str) -> str:
-    """The public page a letter's QR code opens (the city's public address until the device is enrolled)."""
-    return f"{(server_url or PUBLIC_URL_FALLBACK).rstrip('/')}/verify/{case_id}"
+def verify_url_for(server_url: str | None, case_id: str, number: str | None = None) -> str:
+    """The public page a letter's QR code opens (the city's public address until the device is enrolled).
+    With the letter's number, the page can say of this very letter whether it is valid or was voided."""
+    url = f"{(server_url or PUBLIC_URL_FALLBACK).rstrip('/')}/verify/{case_id}"
+    return f"{url}?no={quote(number, safe='')}" if number else url
 
 
-def verify_url(ws: Workspace, case_id: str) -> str:
+def verify_url(ws: Workspace, case_id: str, number: str | None = None) -> str:
     with ws.db.read() as s:
-        return verify_url_for(repo.get_meta(s, "server_url"), case_id)
+        return verify_url_for(repo.get_meta(s, "server_url"), case_id, number)
 
 
 def endorsements(steps: Sequence[Mapping[str, Any]]) -> tuple[Endorsement, ...]:

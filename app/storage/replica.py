@@ -17,19 +17,16 @@ from app.storage.models import Attachment, Case, Conflict, OutboxOp
 
 
 def pending_ops(session: Session, actors: Sequence[str], limit: int = 500) -> list[OutboxOp]:
-    """The next ops to push, for ``actors`` (the enrolled users): cases with status or signing work first,
-    each case's ops in the order they were made — whoever made them (a submit must reach the server
-    before the verification that follows it, and an attachment before the submit that needs it). Blob
-    bytes go separately, after every op."""
-    per_case = func.coalesce(OutboxOp.case_id, OutboxOp.op_id)
-    case_rank = func.min(OutboxOp.priority).over(partition_by=per_case)
-    case_first = func.min(OutboxOp.seq).over(partition_by=per_case)
-    ranked = (select(OutboxOp.seq, case_rank.label("rank"), case_first.label("first"))
-              .where(OutboxOp.state == "pending", OutboxOp.actor.in_(list(actors)), OutboxOp.kind != "blob")
-              .subquery())
-    # approvals of different cases keep the order they were signed in (the device's hash chain)
-    stmt = (select(OutboxOp).join(ranked, ranked.c.seq == OutboxOp.seq)
-            .order_by(ranked.c.rank, ranked.c.first, OutboxOp.seq).limit(limit))
+    """The next ops to push, for ``actors`` (the enrolled users), in the order they were made on this laptop.
+
+    That one order keeps every dependency the server checks, whoever made the ops: a case's own steps (an
+    attachment before the submit that needs it, a submit before the verification that follows it) and each
+    signer's approval chain across cases (an approval names the signer's previous event, which may belong to
+    a case made, verified or synced at another time). Ranking cases by priority broke the second. Blob bytes
+    go separately, after every op."""
+    stmt = (select(OutboxOp)
+            .where(OutboxOp.state == "pending", OutboxOp.actor.in_(list(actors)), OutboxOp.kind != "blob")
+            .order_by(OutboxOp.seq).limit(limit))
     return list(session.scalars(stmt))
 
 

@@ -178,6 +178,10 @@ def create_app(server: Server) -> FastAPI:
     def lease(body: LeaseRequest, ctx: Device) -> dict[str, Any]:
         return server.lease(ctx, body.classification, body.year, body.count, body.office)
 
+    @api.get(f"{API}/chain", responses=ERRORS)
+    def chain(ctx: Device) -> dict[str, Any]:
+        return server.chain_head(ctx)
+
     @api.post(f"{API}/delegations", responses=ERRORS)
     def delegate(body: DelegationRequest, ctx: Device) -> dict[str, Any]:
         return server.grant_delegation(ctx, body.grant, body.signature)
@@ -198,9 +202,9 @@ def create_app(server: Server) -> FastAPI:
         return Response(der, media_type="application/pkix-crl")
 
     @api.get("/verify/{case_id}", response_class=HTMLResponse, responses={404: {"content": {"text/html": {}}}})
-    def verify_page(case_id: str) -> HTMLResponse:
-        info = server.letter(case_id) if len(case_id) <= 36 else None
-        return HTMLResponse(render_verify_page(info), status_code=200 if info else 404)
+    def verify_page(case_id: str, no: Annotated[str | None, Query(max_length=80)] = None) -> HTMLResponse:
+        info = server.letter(case_id, no or None) if len(case_id) <= 36 else None
+        return HTMLResponse(render_verify_page(info), status_code=200 if info and "pending" not in info else 404)
 
     @api.get(f"{API}/blobs/{{sha256}}/status", response_model=BlobStatus, responses=ERRORS)
     def blob_status(sha256: Annotated[str, Field(pattern=SHA256)], ctx: Device) -> dict[str, Any]:

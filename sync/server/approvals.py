@@ -1,7 +1,7 @@
 """Checking a laptop's approval on the server, then upgrading its letter (tier 1 → tier 2).
 
-Refused: a forged or altered event, a certificate that is not this user's or is revoked, a replayed or
-reordered event (the device's counter must grow and its hash chain must be unbroken), a signer who may
+Refused: a forged or altered event, a certificate that is not this user's or is revoked, a replayed event
+or a second event under a used device counter (a broken link is re-anchored and recorded), a signer who may
 not sign this case, a letter number outside the device's leases or used before, a PDF that is not the
 one the event names or whose signature does not validate against the city CA. A stale approval (the
 case changed meanwhile) still advances the device's chain — the event itself was genuine — and the case
@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import json
+import logging
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, or_, select, update
 
 from app import clock
 from app.domain import chain
@@ -38,13 +40,14 @@ from app.signing.approvals import (
 from app.signing.certificates import load_certificate
 from app.signing.pades import upgrade_pdf, verify_pdf
 from sync.protocol import Errno, Op, OpResult
-from sync.server import duties, visibility
+from sync.server import duties, visibility, void_numbers
 from sync.server import storage as t
 from sync.server.ca import Authority
 from sync.server.ops import DeviceCtx, OpRefused
 from sync.server.steps import load_steps
 
 MAX_PDF = 5 * 1024 * 1024
+log = logging.getLogger("loket.server")
 
 
 class CaseRow:
@@ -184,21 +187,50 @@ class ApprovalHandler:
             raise OpRefused(Errno.FORBIDDEN, "the delegation has ended")
 
     def _advance_chain(self, conn: Connection, device: str, counter: int, prev: str | None, new: str) -> None:
+        """Take a genuine event (its signature already checked against the signer's unrevoked certificate)
+        into the device's chain.
+
+        The chain still refuses what it exists to catch: an event received before (a replay), a second,
+        different event under a counter already taken (equivocation), and an event whose counter is not above
+        the one of the event it names as predecessor. A link that does not match the server's head — a lost
+        op, a laptop restored from a backup, an event arriving after its successor — no longer voids an
+        honestly signed letter: the event is accepted if everything else holds (case current, number in the
+        lease and unused; those checks follow and undo this step when they refuse), the head moves to the
+        highest counter, and the break is recorded in ``chain_breaks`` and the log."""
         chain = conn.execute(select(t.device_chains).where(t.device_chains.c.device_id == device)).first()
-        head = {"counter": chain.counter, "last_hash": chain.last_hash} if chain else {"counter": 0, "last_hash": None}
-        if chain is None:
-            if prev is not None:
-                raise OpRefused(Errno.APPROVAL_INVALID, "the device's first event must not name a predecessor",
-                                chain=head)
-            conn.execute(insert(t.device_chains).values(device_id=device, counter=counter, last_hash=new))
-            return
-        if counter <= chain.counter:
-            raise OpRefused(Errno.APPROVAL_INVALID, "replayed or reordered approval (counter did not grow)",
+        head_counter, head_hash = (int(chain.counter), str(chain.last_hash)) if chain else (0, None)
+        head = {"counter": head_counter, "last_hash": head_hash}
+        taken = conn.execute(select(t.chain_events.c.counter, t.chain_events.c.event_hash).where(
+            t.chain_events.c.device_id == device,
+            or_(t.chain_events.c.counter == counter, t.chain_events.c.event_hash == new))).first()
+        replayed = conn.execute(select(t.approvals.c.id).where(t.approvals.c.event_hash == new)).first()
+        if replayed is not None or (taken is not None and taken.event_hash == new):
+            raise OpRefused(Errno.APPROVAL_INVALID, "this approval event was received before (replay)", chain=head)
+        if taken is not None or (counter == head_counter and chain is not None):
+            log.warning("approval chain: device %s signed two different events under counter %d (refused)",
+                        device, counter)
+            raise OpRefused(Errno.APPROVAL_INVALID, "another approval event of this device already has this "
+                            "counter", chain=head)
+        before = None if prev is None else conn.execute(select(t.chain_events.c.counter).where(
+            t.chain_events.c.device_id == device, t.chain_events.c.event_hash == prev)).first()
+        if before is not None and counter <= before.counter:
+            raise OpRefused(Errno.APPROVAL_INVALID, "the device counter went backwards from the event it follows",
                             chain=head)
-        if prev != chain.last_hash:
-            raise OpRefused(Errno.APPROVAL_INVALID, "the device's approval chain is broken", chain=head)
-        conn.execute(update(t.device_chains).where(t.device_chains.c.device_id == device)
-                     .values(counter=counter, last_hash=new))
+        now = clock.now_iso()
+        if prev != head_hash or counter <= head_counter:
+            kind = "late" if counter < head_counter else ("first" if chain is None else "relinked")
+            log.warning("approval chain: device %s event %d names %s, server head %d; re-anchored (%s)",
+                        device, counter, (prev or "-")[:12], head_counter, kind)
+            conn.execute(insert(t.chain_breaks).values(
+                device_id=device, kind=kind, counter=counter, event_hash=new, prev_hash=prev,
+                head_counter=head_counter, head_hash=head_hash, at=now))
+        conn.execute(insert(t.chain_events).values(device_id=device, counter=counter, event_hash=new,
+                                                   received_at=now))
+        if chain is None:
+            conn.execute(insert(t.device_chains).values(device_id=device, counter=counter, last_hash=new))
+        elif counter > chain.counter:
+            conn.execute(update(t.device_chains).where(t.device_chains.c.device_id == device)
+                         .values(counter=counter, last_hash=new))
 
     def _check_number(self, conn: Connection, ctx: DeviceCtx, row: Any, number: str) -> None:
         service = self.catalog.get(row.service)
@@ -229,3 +261,37 @@ class ApprovalHandler:
         if not rendered_prefix_matches(pdf, expected):
             raise OpRefused(Errno.APPROVAL_INVALID, "the letter is not the one the event names")
         return pdf
+
+    def receive(self, conn: Connection, ctx: DeviceCtx, op: Op, now: str) -> OpResult:
+        """The op handler: an approval, and when it is refused, what a genuinely signed event leaves behind.
+
+        A refusal undoes everything the approval did; then, if the event's signature verifies against this
+        signer's own certificate, the event still takes its place in the device's chain (so that the next
+        event, which names it, links) and its letter number is recorded as void (the public page explains it
+        to the citizen who holds the letter)."""
+        savepoint = conn.begin_nested()
+        try:
+            result = self(conn, ctx, op, now)
+        except OpRefused as err:
+            savepoint.rollback()
+            signed = void_numbers.genuine_event(conn, ctx.username, op)
+            if signed is None:
+                raise
+            event = signed.event
+            with contextlib.suppress(OpRefused):  # a replay or a reused counter: nothing to keep
+                self._advance_chain(conn, ctx.device_id, event.device_counter, event.prev_event_hash, event.hash)
+            void_numbers.record(conn, signed, ctx.device_id, int(err.errno), now)
+            refused: OpResult = {"op_id": op["op_id"], "status": "rejected", "errno": int(err.errno),
+                                 "message": err.message}
+            snapshot = visibility.snapshot_for(conn, ctx, event.case_id)
+            if snapshot is not None:
+                refused["case"] = snapshot
+            if err.chain is not None:
+                refused["chain"] = err.chain
+            return refused
+        savepoint.commit()
+        if result.get("status") == "rejected":  # stale: refused without undoing the chain step
+            signed = void_numbers.genuine_event(conn, ctx.username, op)
+            if signed is not None:
+                void_numbers.record(conn, signed, ctx.device_id, int(result.get("errno") or 0), now)
+        return result

@@ -23,7 +23,7 @@ from app.domain.roles import Role
 from app.storage.blobs import MAX_ATTACHMENT_BYTES
 from sync.protocol import PULL_LIMIT, Errno, Op, OpResult
 from sync.server import storage as t
-from sync.server import visibility
+from sync.server import visibility, void_numbers
 from sync.server.approvals import ApprovalHandler
 from sync.server.ca import Authority
 from sync.server.opcheck import declared_offset
@@ -103,7 +103,7 @@ class Server:
     def applier(self) -> OpApplier:
         applier = OpApplier(self.catalog, self.offices)
         if self.authority is not None:
-            applier.handlers["approval"] = ApprovalHandler(self.authority, self.catalog, self.offices)
+            applier.handlers["approval"] = ApprovalHandler(self.authority, self.catalog, self.offices).receive
             applier.handlers["recommendation"] = RecommendationHandler(self.authority, self.catalog, self.offices)
         return applier
 
@@ -408,8 +408,16 @@ class Server:
         return {"ca_pem": authority.ca.certificate_pem().decode(),
                 "crl_pem": crl.public_bytes(serialization.Encoding.PEM).decode()}
 
-    def letter(self, case_id: str) -> dict[str, Any] | None:
-        """What the public verification page shows: only what the letter itself shows."""
+    def chain_head(self, ctx: DeviceCtx) -> dict[str, Any]:
+        """This device's approval chain as the server holds it: a laptop restored from an old backup raises its
+        counter above every one the server has seen before it signs again."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.device_chains).where(t.device_chains.c.device_id == ctx.device_id)).first()
+        return {"counter": int(row.counter) if row else 0, "last_hash": row.last_hash if row else None}
+
+    def letter(self, case_id: str, number: str | None = None) -> dict[str, Any] | None:
+        """What the public verification page shows: only what the letter itself shows. With ``number`` (the
+        letter number the QR code carries), a number other than the case's valid letter is explained."""
         with self.engine.connect() as conn:
             row = conn.execute(select(t.approvals, t.cases.c.status, t.cases.c.service, t.cases.c.office,
                                       t.users.c.full_name, t.users.c.position, t.certificates.c.revoked_at,
@@ -419,6 +427,11 @@ class Server:
                                .join(t.certificates, t.certificates.c.serial == t.approvals.c.cert_serial)
                                .where(t.approvals.c.case_id == case_id)
                                .order_by(t.approvals.c.id.desc()).limit(1)).first()
+        if number is None and row is None:  # a QR code that names only the case (letters printed before numbers)
+            with self.engine.connect() as conn:
+                number = void_numbers.latest(conn, case_id)
+        if number is not None and (row is None or row.letter_number != number):
+            return self.other_number(case_id, number, row.letter_number if row else None)
         if row is None:
             return None
         service = self.catalog.services.get(row.service)
@@ -453,6 +466,19 @@ class Server:
         return {"revocation_reason": row.revoke_reason_code or "lainnya", "invalid_since": row.invalid_since,
                 "timestamped_at": stamped.isoformat() if stamped else None,
                 "signed_before_revocation": bool(stamped and cutoffs and stamped < min(cutoffs))}
+
+    def other_number(self, case_id: str, number: str, valid: str | None) -> dict[str, Any]:
+        """A printed number that is not the case's valid letter: void (with why and where to ask), or not
+        received yet (signed offline, the laptop has not synced)."""
+        with self.engine.connect() as conn:
+            void = void_numbers.lookup(conn, case_id, number)
+            case = conn.execute(select(t.cases.c.office, t.cases.c.signer_office).where(t.cases.c.id == case_id)
+                                ).first()
+        office = self.offices.get(case.signer_office or case.office) if case else None
+        where = office.display_name if office else None
+        if void is None:
+            return {"pending": number, "office": where}
+        return {"void": void, "letter_number": number, "office": where, "valid_number": valid}
 
     # ---- sync --------------------------------------------------------------------------------------
     def push(self, ctx: DeviceCtx, ops: list[Op], device_clock: str | None = None) -> list[OpResult]:

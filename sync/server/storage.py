@@ -286,6 +286,43 @@ device_chains = Table(
     Column("last_hash", String(64), nullable=False),
 )
 
+# Every genuine approval event a device's chain has passed through (accepted or stale): a counter holds one
+# event, an event is received once. The link itself may break (a lost op, a laptop restored from a backup);
+# the server then re-anchors and keeps a record of the break.
+chain_events = Table(
+    "chain_events", metadata,
+    Column("device_id", String(36), primary_key=True),
+    Column("counter", BigInteger, primary_key=True),
+    Column("event_hash", String(64), nullable=False),
+    Column("received_at", String(32), nullable=False),
+    Index("ix_chain_events_hash", "device_id", "event_hash", unique=True),
+)
+
+chain_breaks = Table(
+    "chain_breaks", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("device_id", String(36), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # relinked | late | first (see approvals._advance_chain)
+    Column("counter", BigInteger, nullable=False),
+    Column("event_hash", String(64), nullable=False),
+    Column("prev_hash", String(64)),  # the predecessor the event names
+    Column("head_counter", BigInteger, nullable=False),  # the server's head before it (0: none)
+    Column("head_hash", String(64)),
+    Column("at", String(32), nullable=False),
+)
+
+# Letter numbers a signer genuinely signed (the event's signature verified) whose approval the server refused:
+# void for ever. The public page tells a citizen holding such a letter why, and where to ask.
+void_numbers = Table(
+    "void_numbers", metadata,
+    Column("letter_number", String(80), primary_key=True),
+    Column("case_id", String(36), nullable=False, index=True),
+    Column("device_id", String(36), nullable=False),
+    Column("reason", String(24), nullable=False),  # a code of sync/server/void_numbers.py REASONS
+    Column("errno", Integer, nullable=False),
+    Column("at", String(32), nullable=False),
+)
+
 counters = Table(
     "counters", metadata,
     Column("name", String(32), primary_key=True),

@@ -68,7 +68,9 @@ def _revocation_note(info: dict[str, Any]) -> str:
 
 
 def render_verify_page(info: dict[str, Any] | None) -> str:
-    if info is None:
+    if info is not None and ("void" in info or "pending" in info):
+        body = other_number_body(info)
+    elif info is None:
         body = ('<h1 class="bad">Surat tidak ditemukan</h1><p>Tidak ada surat Pemerintah Kota Malang dengan kode ini. '
                 'Periksa kembali kode QR, atau hubungi kantor yang menerbitkan surat.</p>'
                 '<p lang="en"><em>No letter of the City of Malang has this code.</em></p>')
@@ -93,3 +95,35 @@ def render_verify_page(info: dict[str, Any] | None) -> str:
             f'<style>{_STYLE}</style></head><body><main><p>PEMERINTAH KOTA MALANG</p>{body}'
             '<footer>Ditandatangani secara elektronik dengan sertifikat yang diterbitkan CA Pemerintah Kota Malang '
             '(UU 11/2008 jo. UU 19/2016 tentang ITE, PP 71/2019).</footer></main></body></html>')
+
+
+def other_number_body(info: dict[str, Any]) -> str:
+    """A printed letter whose number is not the case's valid letter: voided (why, where to ask) or not yet
+    received by the server. Never "not found" for a number the city's signer really gave out."""
+    esc = html.escape
+    office = esc(info.get("office") or "kantor yang menerbitkan surat")
+    office_en = esc(info.get("office") or "the office that issued it")
+    if "pending" in info:
+        number = esc(str(info["pending"]))
+        return (f'<h1 class="bad">Nomor surat belum terdaftar</h1><p><span class="badge bad">BELUM TERDAFTAR'
+                f'</span></p><dl><dt>Nomor surat</dt><dd>{number}</dd></dl>'
+                '<p>Server Pemerintah Kota Malang belum menerima surat bernomor ini. Surat yang ditandatangani '
+                'tanpa jaringan baru terdaftar setelah perangkat kantor tersambung; periksa lagi nanti. Bila nomor '
+                f'ini tetap belum terdaftar, surat ini belum sah: tanyakan ke {office}.</p>'
+                '<p lang="en"><em>The City of Malang has not received a letter with this number yet. A letter '
+                'signed offline is registered once the office\'s device is back online; check again later. If '
+                f'the number stays unregistered, the letter is not valid yet: ask {office_en}.</em></p>')
+    void = info["void"]
+    rows = [("Nomor surat", info["letter_number"]), ("Kantor", info.get("office") or "-"),
+            ("Status", f"Dibatalkan sejak {_date(str(void['at']))}")]
+    items = "".join(f"<dt>{esc(k)}</dt><dd>{esc(str(v))}</dd>" for k, v in rows)
+    items += f'<dt>Alasan</dt><dd style="word-break:normal">{esc(void["reason_id"])}</dd>'
+    valid = info.get("valid_number")
+    instead = (f" Surat yang berlaku untuk permohonan ini bernomor {esc(valid)}." if valid else "")
+    instead_en = (f" The valid letter for this request is number {esc(valid)}." if valid else "")
+    return (f'<h1 class="bad">Surat TIDAK SAH</h1><p><span class="badge bad">TIDAK BERLAKU — nomor surat dibatalkan'
+            f'</span></p><dl>{items}</dl>'
+            f'<p>Surat dengan nomor ini tidak sah dan tidak dapat digunakan. {esc(void["reason_id"])}{instead} '
+            f'Silakan hubungi {office} dengan membawa surat ini untuk mendapatkan surat yang berlaku.</p>'
+            f'<p lang="en"><em>This letter is not valid and cannot be used. {esc(void["reason_en"])}{instead_en} '
+            f'Please contact {office_en}, bringing this letter, to get a valid one.</em></p>')

@@ -37,6 +37,9 @@ from app.errors import LoketError
 from app.services import cases
 from app.services.workspace import Workspace
 from faults.harness import OFFICE, SKD_FIELDS, LocalServer, enroll_workspace, long_run, new_workspace
+from faults.sim_signing import SEEN as SIGNING_SEEN
+from faults.sim_signing import STEPS as SIGNING_STEPS
+from faults.sim_signing import SigningOffice
 from faults.state import diff, laptop_state, server_state, state_hash
 from sync.engine import SyncEngine
 from sync.errors import SyncError
@@ -331,8 +334,21 @@ def test_same_field_edit_behind_another_local_edit_conflicts(tmp_path: Path) -> 
     local.close()
 
 
+# The same office signing: a shared laptop with two signers, offline batches, stale approvals, a Plh. whose
+# delegation ends, number blocks running out (faults/sim_signing.py says what is checked at the end).
+SigningOffice.TestCase.settings = settings(max_examples=EXAMPLES, stateful_step_count=15, deadline=None,
+                                           database=None, derandomize=True, print_blob=True, phases=PHASES,
+                                           suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.filter_too_much])
+# An example signs real letters (render, PAdES, the server's timestamp): a few seconds each on an idle machine.
+TestSigningOffice = pytest.mark.timeout(7200 if long_run() else 1800)(SigningOffice.TestCase)
+
+
 def test_zz_report_simulated_steps() -> None:
-    """Prints what the machine above covered (runs after it: pytest keeps the file's order)."""
+    """Prints what the machines above covered (runs after them: pytest keeps the file's order)."""
     if STEPS:
         print(f"\nsimulation: {len(STEPS)} examples, {sum(STEPS)} steps (seeded ids {SEED}, derandomized), "
               "all converged, 0 acknowledged writes lost, every concurrent same-field edit a conflict")
+    if SIGNING_STEPS:
+        print(f"signing simulation: {len(SIGNING_STEPS)} examples, {sum(SIGNING_STEPS)} steps, {SIGNING_SEEN}; every "
+              "refused approval explained, every number used once, every gap behind a refusal, no chain broken")

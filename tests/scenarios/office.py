@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from samples import NIK_WOMAN, SKD_FIELDS, documents
@@ -76,3 +77,30 @@ def register_usulmus(device: Laptop, folder: Path, *, user: str = "siti", name: 
     if submit:
         device.ok("--user", user, "case", "submit", case_id)
     return case_id
+
+
+def approve(device: Laptop, *case_ids: str, user: str = "lurah") -> dict[str, str]:
+    """``user`` approves ``case_ids`` in one batch with one PIN; returns case id → letter number (all signed)."""
+    signed = device.ok("--user", user, "case", "approve", *case_ids, "--pin-stdin", stdin=PIN + "\n")
+    assert all(s["status"] == "approved" and s["letter_number"] for s in signed), signed
+    return {s["id"]: s["letter_number"] for s in signed}
+
+
+def letter_verifies(device: Laptop, case_id: str, folder: Path) -> dict[str, object]:
+    """Export ``case_id``'s letter as the citizen would receive it and check it with ``loket-cli verify``."""
+    path = folder / f"letter-{case_id}.pdf"
+    device.ok("letter", "export", case_id, "--out", str(path))
+    out = device.run("--json", "verify", str(path))
+    result: dict[str, object] = json.loads(out.stdout)
+    assert out.returncode == 0 and result["valid"], result
+    return result
+
+
+def add_signer(device: Laptop, server: ServerProcess, username: str, name: str, position: str) -> None:
+    """IT adds another penandatangan of the office and enrols them on ``device`` (a shared signing laptop)."""
+    from samples import OFFICE
+
+    added = server.admin("user", "add", "--office", OFFICE, "--role", "penandatangan", "--name", name,
+                         "--username", username, "--position", position)
+    server.codes[username] = str(added["code"])
+    enrol(device, server, username, signer=True)

@@ -86,7 +86,7 @@ class ServerProcess:
 
     def wait_ready(self) -> None:
         assert self.proc is not None
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # a loaded CI machine takes a while to import the server
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise AssertionError(f"server exited: {(self.data / f'server-{self.port}.log').read_text()[-2000:]}")
@@ -95,6 +95,7 @@ class ServerProcess:
                 return
             except requests.RequestException:
                 time.sleep(0.1)
+        self.stop(signal.SIGKILL)
         raise AssertionError("server did not start")
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
