@@ -98,7 +98,33 @@ def _checks(profile: Path) -> list[tuple[str, Callable[[], str]]]:
             ("main window", window), ("letter", letter)]
 
 
+def _memory_keyring() -> object:
+    """A keyring that lives and dies with this process: the throwaway profile's store key goes there."""
+    from keyring.backend import KeyringBackend
+
+    class SelfTestKeyring(KeyringBackend):
+        priority = 1  # type: ignore[assignment]
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.items: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return self.items.get((service, username))
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            self.items[(service, username)] = password
+
+        def delete_password(self, service: str, username: str) -> None:
+            self.items.pop((service, username), None)
+
+    return SelfTestKeyring()
+
+
 def run() -> int:
+    import keyring
+
+    keyring.set_keyring(_memory_keyring())  # type: ignore[arg-type]  # the OS keyring is never touched
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "")
     if not os.environ["QT_QPA_PLATFORM"]:
         del os.environ["QT_QPA_PLATFORM"]
