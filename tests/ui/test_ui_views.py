@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QPlainTextE
 
 from app.domain.lifecycle import Action
 from app.services import dashboard
+from support.store_keys import share_with_subprocesses
 from ui import demo
 from ui.dialogs.intake import IntakeDialog
 from ui.main_window import MainWindow
@@ -128,6 +129,7 @@ def test_controls_have_accessible_names(ws, petugas, qtbot, settle) -> None:  # 
 
 def test_entry_point_starts_to_an_interactive_window(tmp_path: Path) -> None:
     profile = demo.prepare(tmp_path, count=2)
+    share_with_subprocesses(profile / "loket.db")  # the GUI process reads the store key from the OS keyring
     env = {**os.environ, "LOKET_STARTUP_PROBE": "1", "QT_QPA_PLATFORM": "offscreen"}
     proc = subprocess.run([sys.executable, "-m", "ui.app", "--profile", str(profile), "--lang", "en"], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=60)
