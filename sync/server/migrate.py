@@ -82,7 +82,7 @@ def draft(topic: str) -> Path:
 
     from sync.server.storage import make_engine
 
-    slug = re.sub(r"[^a-z0-9]+", "_", topic.lower()).strip("_")[:40] or "change"
+    slug = re.sub(r"[^a-z0-9]+", "_", topic.lower()).strip("_")[:26] or "change"
     numbers = [int(p.name[1:5]) for p in (MIGRATIONS / "versions").glob("s[0-9][0-9][0-9][0-9]_*.py")]
     rev = f"s{max(numbers, default=0) + 1:04d}_{slug}"
     with tempfile.TemporaryDirectory() as folder:

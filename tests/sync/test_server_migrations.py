@@ -34,6 +34,15 @@ def test_one_head() -> None:
     assert len(migrate.heads()) == 1, "two migrations name the same down_revision: chain them"
 
 
+def test_revision_ids_fit_the_version_table() -> None:
+    """Alembic's version column is VARCHAR(32): PostgreSQL refuses a longer id (SQLite would not notice)."""
+    import re
+
+    for path in (migrate.MIGRATIONS / "versions").glob("s*.py"):
+        found = re.search(r"^revision = ['\"]([^'\"]+)['\"]", path.read_text(encoding="utf-8"), re.MULTILINE)
+        assert found and len(found.group(1)) <= 32, path.name
+
+
 def test_migrations_build_exactly_the_tables_of_storage(backend: str, tmp_path: Path,
                                                         request: pytest.FixtureRequest) -> None:
     engine = fresh_engine(backend, tmp_path, request)

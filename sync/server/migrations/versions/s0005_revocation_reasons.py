@@ -1,14 +1,14 @@
 """Revocations carry their reason code (published in the CRL) and, for a lost key, since when it was unsafe.
 
 Revision ID: s0005_revocation_reasons
-Revises: s0004_upload_parts_and_blob_owners
+Revises: s0004_uploads
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = 's0005_revocation_reasons'
-down_revision = 's0004_upload_parts_and_blob_owners'
+down_revision = 's0004_uploads'
 branch_labels = None
 depends_on = None
 

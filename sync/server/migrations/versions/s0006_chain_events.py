@@ -1,13 +1,13 @@
 """Every event a device's approval chain passed through, where it broke and healed, and void letter numbers.
 
-Revision ID: s0006_chain_events_and_void_numbers
+Revision ID: s0006_chain_events
 Revises: s0005_revocation_reasons
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = 's0006_chain_events_and_void_numbers'
+revision = 's0006_chain_events'
 down_revision = 's0005_revocation_reasons'
 branch_labels = None
 depends_on = None

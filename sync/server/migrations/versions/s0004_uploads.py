@@ -1,14 +1,14 @@
 """Uploads appended as parts per device (never rewritten), who uploaded which blob, which device attached a
 document, and when the server received a new case.
 
-Revision ID: s0004_upload_parts_and_blob_owners
+Revision ID: s0004_uploads
 Revises: s0003_approval_steps
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = 's0004_upload_parts_and_blob_owners'
+revision = 's0004_uploads'
 down_revision = 's0003_approval_steps'
 branch_labels = None
 depends_on = None
