@@ -19,6 +19,7 @@ import pytest
 from samples import NIK_MAN, NIK_WOMAN
 from scenarios.office import PIN, add_signer, approve, letter_verifies, register_skd
 from support.server import Laptop, ServerProcess
+from support.store_keys import open_store
 
 pytestmark = pytest.mark.timeout(900)  # real processes on a shared machine
 
@@ -30,8 +31,11 @@ def server_numbers(server: ServerProcess) -> dict[str, str]:
 
 
 def local_gaps(device: Laptop) -> list[str]:
-    with sqlite3.connect(device.profile / "loket.db") as db:
+    db = open_store(device.profile / "loket.db", readonly=True, env=device.env)  # the encrypted laptop store
+    try:
         return [row[0] for row in db.execute("SELECT number FROM letter_gaps")]
+    finally:
+        db.close()
 
 
 def synced_as_signed(device: Laptop, server: ServerProcess, signed: dict[str, str], folder: Path) -> None:

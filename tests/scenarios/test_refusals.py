@@ -7,7 +7,6 @@ and in the log (without personal data); discarding marks it handled and it stays
 from __future__ import annotations
 
 import json
-import sqlite3
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 from samples import NIK_WOMAN
 from scenarios.office import enrol, register_skd
 from support.server import Laptop, ServerProcess
+from support.store_keys import open_store
 
 
 def test_a_step_taken_on_an_outdated_case_is_refused_visibly(office: Laptop, server: ServerProcess,
@@ -58,10 +58,10 @@ def test_a_step_taken_on_an_outdated_case_is_refused_visibly(office: Laptop, ser
     assert kept["handled"] is True  # never deleted silently: still in the case's history
 
 
-def _bad_op(profile: Path, case_id: str) -> str:
+def _bad_op(device: Laptop, case_id: str) -> str:
     """An op no valid client makes (a name sent as a list), queued ahead of good work, as an old import did."""
     op_id = str(uuid.uuid4())
-    con = sqlite3.connect(profile / "loket.db")
+    con = open_store(device.profile / "loket.db", env=device.env)  # the laptop's own encrypted store
     try:
         version = con.execute("SELECT version FROM cases WHERE id = ?", (case_id,)).fetchone()[0]
         con.execute("INSERT INTO outbox (op_id, kind, case_id, base_version, payload, actor, created_at, state, "
@@ -77,7 +77,7 @@ def test_one_malformed_op_is_set_aside_and_the_rest_goes_out(office: Laptop, ser
                                                               tmp_path: Path) -> None:
     first = register_skd(office, tmp_path, submit=False)
     office.ok("sync")
-    bad = _bad_op(office.profile, first)
+    bad = _bad_op(office, first)
     second = register_skd(office, tmp_path, name="Budi Santoso", nik="3573010101850002")
 
     report = office.ok("sync")
