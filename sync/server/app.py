@@ -105,14 +105,14 @@ def create_app(server: Server) -> FastAPI:
                   description="Sync API, city CA and public letter verification of Loket (Kota Malang).")
     api.state.server = server
 
-    def valid_token(token: str) -> bool:
+    def check_token(token: str) -> tuple[int, dict[str, Any]] | None:
         try:
             server.authenticate(token)
-        except ApiError:
-            return False
-        return True
+        except ApiError as err:
+            return err.status, dict(error_body(err.errno, err.message, err.details))
+        return None
 
-    api.add_middleware(BodyLimit, valid_token=valid_token)
+    api.add_middleware(BodyLimit, check_token=check_token)
 
     @api.exception_handler(TooLarge)
     async def _too_large(_request: Request, err: TooLarge) -> JSONResponse:

@@ -4,7 +4,9 @@ An ASGI middleware in front of the whole application: the declared ``Content-Len
 byte of the body is read, and a streamed body (no length, or a lying one) is counted as it arrives and cut
 off at the limit. The limit depends on the caller: without a valid token only :data:`ANON_BODY` (enough for
 an enrolment); with one, a blob chunk may be :data:`MAX_CHUNK`, a push :data:`PUSH_BODY`, anything else
-:data:`API_BODY`. Over the limit: HTTP 413 with the errno body (errno 113, TOO_LARGE).
+:data:`API_BODY`. Over the limit: HTTP 413 with the errno body (errno 113, TOO_LARGE). A token that is
+presented but refused (unknown, or its device or user revoked) is answered with that refusal before the body
+is read: a revoked laptop learns it is revoked, not that its letter is too large.
 """
 
 from __future__ import annotations
@@ -31,6 +33,13 @@ def too_large_response(limit: int) -> JSONResponse:
                                    {"limit": limit}), status_code=413, headers={"Connection": "close"})
 
 
+def _bearer(headers: dict[bytes, bytes]) -> str | None:
+    raw = headers.get(b"authorization", b"").decode("latin-1")
+    if not raw.lower().startswith("bearer ") or len(raw) > 200:
+        return None
+    return raw[7:].strip() or None
+
+
 def limit_for(path: str, method: str, authenticated: bool) -> int:
     if not authenticated:
         return ANON_BODY
@@ -41,12 +50,16 @@ def limit_for(path: str, method: str, authenticated: bool) -> int:
     return API_BODY
 
 
-class BodyLimit:
-    """``valid_token(token) -> bool`` is asked (in a worker thread) only when a body may exceed ANON_BODY."""
+TokenCheck = Callable[[str], "tuple[int, dict[str, Any]] | None"]
 
-    def __init__(self, app: ASGIApp, valid_token: Callable[[str], bool]) -> None:
+
+class BodyLimit:
+    """``check_token(token)`` is asked (in a worker thread) only when a body may exceed ANON_BODY: ``None`` for
+    a valid token, else the refusal's ``(status, errno body)``."""
+
+    def __init__(self, app: ASGIApp, check_token: TokenCheck) -> None:
         self.app = app
-        self.valid_token = valid_token
+        self.check_token = check_token
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -60,17 +73,17 @@ class BodyLimit:
         limit = ANON_BODY
         streamed = declared is None and b"transfer-encoding" in headers  # no length, no encoding: no body
         if streamed or (declared is not None and declared > ANON_BODY):
-            limit = limit_for(scope.get("path", ""), scope.get("method", ""), await self._token_ok(headers))
+            token = _bearer(headers)
+            refusal = await run_in_threadpool(self.check_token, token) if token else None
+            if refusal is not None:
+                status, body = refusal
+                await JSONResponse(body, status_code=status, headers={"Connection": "close"})(scope, receive, send)
+                return
+            limit = limit_for(scope.get("path", ""), scope.get("method", ""), token is not None)
         if declared is not None and declared > limit:
             await too_large_response(limit)(scope, receive, send)
             return
         await self._counted(scope, receive, send, limit)
-
-    async def _token_ok(self, headers: dict[bytes, bytes]) -> bool:
-        raw = headers.get(b"authorization", b"").decode("latin-1")
-        if not raw.lower().startswith("bearer ") or len(raw) > 200:
-            return False
-        return bool(await run_in_threadpool(self.valid_token, raw[7:].strip()))
 
     async def _counted(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         received = 0
