@@ -268,12 +268,15 @@ class ApprovalHandler:
         A refusal undoes everything the approval did; then, if the event's signature verifies against this
         signer's own certificate, the event still takes its place in the device's chain (so that the next
         event, which names it, links) and its letter number is recorded as void (the public page explains it
-        to the citizen who holds the letter)."""
+        to the citizen who holds the letter). Not for a case this device may not read: that refusal must be
+        exactly the one an unknown case gets, and nothing about the case may be recorded under it."""
         savepoint = conn.begin_nested()
         try:
             result = self(conn, ctx, op, now)
         except OpRefused as err:
             savepoint.rollback()
+            if err.errno == Errno.NOT_FOUND:
+                raise
             signed = void_numbers.genuine_event(conn, ctx.username, op)
             if signed is None:
                 raise

@@ -108,7 +108,8 @@ def test_steps_out_of_order_or_office_are_refused_and_the_genuine_ones_move_the_
     assert early["status"] == "rejected" and early["errno"] == 124, early
     assert city.recommend(city.camat, city.camat_key, city.camat_chain, case, step=3, office=KECAMATAN)["errno"] == 124
     # another kelurahan's Lurah cannot take this kelurahan's step, nor can it be smuggled in as a transition
-    assert city.recommend(city.other, city.other_key, city.other_chain, case)["errno"] == 104
+    # (the case is not his to read: refused as an unknown case would be, errno 105, with nothing about it)
+    assert city.recommend(city.other, city.other_key, city.other_chain, case)["errno"] == 105
     smuggled = {"op_id": str(uuid.uuid4()), "kind": "case.transition", "case_id": case["id"],
                 "base_version": case["version"], "payload": {"action": "recommend", "reason": None}}
     assert city.server.push(city.lurah, [smuggled])[0]["status"] == "rejected"  # type: ignore[arg-type]

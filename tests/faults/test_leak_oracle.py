@@ -31,7 +31,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi.testclient import TestClient
 
 from app.domain.lifecycle import Action
-from app.signing.certificates import SignerIdentity, build_csr, load_certificate
+from app.signing.approvals import RecommendationEvent, content_hash, sign_recommendation
+from app.signing.certificates import SignerIdentity, build_csr, load_certificate, serial_hex
 from faults.test_signature_attacks import City
 from sync.protocol import API, OpKind
 from sync.server import storage as t
@@ -272,6 +273,7 @@ def _ops(world: World, who: Attacker, names: dict[str, str]) -> list[dict[str, A
                             "mime": "application/pdf"}],
         "conflict.resolve": [{"conflict_id": conflict, "value": "Jl. Lain 2"}],
         "approval": [_approval(world, who, case_id)],
+        "recommendation": [_recommendation(world, who, case_id)],
     }
     missing = set(get_args(OpKind)) - set(payloads)
     assert not missing, f"the oracle does not know how to name a case in op kinds {missing}: teach _ops"
@@ -289,6 +291,20 @@ def _approval(world: World, who: Attacker, case_id: str) -> dict[str, Any]:
     # always the device's first event: every one is refused, so the server's chain never moves
     _event, op = city.approval(case, key=key, chain=chain, device=device, number=999, counter=1, prev=None)
     return dict(op["payload"])
+
+
+def _recommendation(world: World, who: Attacker, case_id: str) -> dict[str, Any]:
+    """A genuine endorsement step signed by ``who``'s key (or the victim's signer's, as if stolen) over the
+    victim's content, for the first signing step at the victim's office."""
+    city = world.city
+    case = {**world.signed, "id": case_id}
+    key, chain = (who.key, who.chain) if who.key and who.chain else (city.key, city.chain)
+    content = {k: case[k] for k in ("id", "service", "office", "nik", "name", "fields")}
+    event = RecommendationEvent(case_id=case_id, case_version=int(case["version"]), content_hash=content_hash(content),
+                                step=2, office=str(case["office"]), signer_cert_serial=serial_hex(chain[0]),
+                                device_id=who.ctx.device_id if who.ctx else str(uuid.uuid4()), device_counter=1,
+                                prev_event_hash=None)
+    return dict(sign_recommendation(event, key).to_dict())
 
 
 # ---- the oracle -------------------------------------------------------------------------------------
