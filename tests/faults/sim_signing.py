@@ -58,8 +58,8 @@ def enrol(ws: Workspace, local: LocalServer, username: str, *, signer: bool = Fa
     from sync.enroll import enroll
 
     code = local.codes.pop(username, None) or local.server.enrolment_code(username)
-    with mock.patch("sync.enroll.SyncClient", lambda _url, token=None: local.client(token)):
-        enroll(ws, "http://testserver", code, PIN if signer else None, client=local.client())
+    with mock.patch("sync.enroll.SyncClient", lambda _url, token=None, **_kw: local.client(token)):
+        enroll(ws, "http://localhost", code, PIN if signer else None, client=local.client())
     token = credentials.load_token(ws.device_id, username)
     assert token
     return token
