@@ -47,7 +47,8 @@ def reason_for(errno: int) -> str:
 def genuine_event(conn: Connection, username: str, op: Op) -> SignedApproval | None:
     """The op's approval event if its signature verifies against ``username``'s own certificate (revoked or
     not: a revoked signer's genuine letter is still his), else None."""
-    payload = {k: v for k, v in dict(op.get("payload") or {}).items() if k != "pdf"}
+    # the signed event alone: not the letter, nor the device's "at" the client adds to every op it sends
+    payload = {k: v for k, v in dict(op.get("payload") or {}).items() if k not in ("pdf", "at")}
     try:
         signed = SignedApproval.from_dict(payload)
     except (InvalidApproval, TypeError, ValueError):

@@ -21,6 +21,7 @@ import requests
 from samples import NIK_MAN
 from scenarios.office import PIN, enrol, register_skd
 from support.server import Laptop, ServerProcess
+from support.store_keys import borrow_from_subprocesses
 
 
 def _verified_and_signed_offline(office: Laptop, server: ServerProcess, folder: Path, nik: str | None = None) -> str:
@@ -93,6 +94,7 @@ def _offline_letter(office: Laptop, case_id: str) -> bytes:
     from app.services.workspace import Workspace
     from app.storage.models import LetterGap, OutboxOp
 
+    borrow_from_subprocesses(office.profile / "loket.db", env=office.env)  # the store is encrypted
     ws = Workspace(office.profile)
     with ws.db.read() as s:
         assert s.scalars(select(LetterGap).where(LetterGap.case_id == case_id)).first() is not None
