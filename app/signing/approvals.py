@@ -32,7 +32,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, ClassVar, Self
 
 import rfc8785
 from cryptography import x509
@@ -67,8 +67,49 @@ def content_hash(case_content: Mapping[str, Any]) -> str:
     return hashlib.sha256(rfc8785.dumps(dict(case_content))).hexdigest()
 
 
+class _ChainEvent:
+    """What every signed event of a device's chain shares: the signed JSON object (type and version
+    included), its RFC 8785 bytes, its hash and a strict parse. Subclasses are frozen dataclasses naming
+    their ``TYPE``."""
+
+    __slots__ = ()
+    TYPE: ClassVar[str]
+
+    def payload(self) -> dict[str, Any]:
+        """The JSON object that is canonicalised and signed (type and version included)."""
+        out: dict[str, Any] = {"type": self.TYPE, "v": EVENT_VERSION}
+        for f in fields(self):  # type: ignore[arg-type]
+            out[f.name] = getattr(self, f.name)
+        return out
+
+    def canonical_bytes(self) -> bytes:
+        return rfc8785.dumps(self.payload())
+
+    @property
+    def hash(self) -> str:
+        return hashlib.sha256(self.canonical_bytes()).hexdigest()
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        """Strict parse: exact key set, exact types; raises :class:`InvalidApproval`."""
+        if not isinstance(payload, Mapping):
+            raise InvalidApproval(reason="the event is not an object")
+        if payload.get("type") != cls.TYPE or payload.get("v") != EVENT_VERSION:
+            raise InvalidApproval(reason=f"unknown event type/version {payload.get('type')}/{payload.get('v')}")
+        names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+        extra, missing = set(payload) - names - {"type", "v"}, names - set(payload)
+        if extra or missing:
+            raise InvalidApproval(reason=f"unexpected fields {sorted(extra)}, missing {sorted(missing)}")
+        try:
+            return cls(**{name: payload[name] for name in names})
+        except TypeError as err:
+            raise InvalidApproval(reason=str(err)) from None
+
+
 @dataclass(frozen=True, slots=True)
-class ApprovalEvent:
+class ApprovalEvent(_ChainEvent):
+    TYPE: ClassVar[str] = EVENT_TYPE
+
     case_id: str
     case_version: int
     content_hash: str
@@ -86,37 +127,6 @@ class ApprovalEvent:
         if problems:
             raise InvalidApproval(reason="; ".join(problems))
 
-    def payload(self) -> dict[str, Any]:
-        """The JSON object that is canonicalised and signed (type and version included)."""
-        out: dict[str, Any] = {"type": EVENT_TYPE, "v": EVENT_VERSION}
-        for f in fields(self):
-            out[f.name] = getattr(self, f.name)
-        return out
-
-    def canonical_bytes(self) -> bytes:
-        return rfc8785.dumps(self.payload())
-
-    @property
-    def hash(self) -> str:
-        return hashlib.sha256(self.canonical_bytes()).hexdigest()
-
-    @classmethod
-    def from_payload(cls, payload: Mapping[str, Any]) -> ApprovalEvent:
-        """Strict parse: exact key set, exact types; raises :class:`InvalidApproval`."""
-        if not isinstance(payload, Mapping):
-            raise InvalidApproval(reason="the event is not an object")
-        if payload.get("type") != EVENT_TYPE or payload.get("v") != EVENT_VERSION:
-            kind = f"{payload.get('type')}/{payload.get('v')}"
-            raise InvalidApproval(reason=f"unknown event type/version {kind}")
-        names = {f.name for f in fields(cls)}
-        extra = set(payload) - names - {"type", "v"}
-        missing = names - set(payload)
-        if extra or missing:
-            raise InvalidApproval(reason=f"unexpected fields {sorted(extra)}, missing {sorted(missing)}")
-        try:
-            return cls(**{name: payload[name] for name in names})
-        except TypeError as err:
-            raise InvalidApproval(reason=str(err)) from None
 
 
 def _problems(e: ApprovalEvent) -> list[str]:
@@ -169,10 +179,12 @@ RECOMMENDATION_TYPE = "loket.recommendation"
 
 
 @dataclass(frozen=True, slots=True)
-class RecommendationEvent:
+class RecommendationEvent(_ChainEvent):
     """A signing step before the chain's last (a Lurah's endorsement before the Camat signs the letter): bound
     to the case version and content like an approval, with the chain step and the office it is taken for, no
     letter number and no PDF. It joins the device's hash chain (same counter and previous-event hash)."""
+
+    TYPE: ClassVar[str] = RECOMMENDATION_TYPE
 
     case_id: str
     case_version: int
@@ -189,35 +201,6 @@ class RecommendationEvent:
         problems = _recommendation_problems(self)
         if problems:
             raise InvalidApproval(reason="; ".join(problems))
-
-    def payload(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"type": RECOMMENDATION_TYPE, "v": EVENT_VERSION}
-        for f in fields(self):
-            out[f.name] = getattr(self, f.name)
-        return out
-
-    def canonical_bytes(self) -> bytes:
-        return rfc8785.dumps(self.payload())
-
-    @property
-    def hash(self) -> str:
-        return hashlib.sha256(self.canonical_bytes()).hexdigest()
-
-    @classmethod
-    def from_payload(cls, payload: Mapping[str, Any]) -> RecommendationEvent:
-        """Strict parse: exact key set, exact types; raises :class:`InvalidApproval`."""
-        if not isinstance(payload, Mapping):
-            raise InvalidApproval(reason="the event is not an object")
-        if payload.get("type") != RECOMMENDATION_TYPE or payload.get("v") != EVENT_VERSION:
-            raise InvalidApproval(reason=f"unknown event type/version {payload.get('type')}/{payload.get('v')}")
-        names = {f.name for f in fields(cls)}
-        extra, missing = set(payload) - names - {"type", "v"}, names - set(payload)
-        if extra or missing:
-            raise InvalidApproval(reason=f"unexpected fields {sorted(extra)}, missing {sorted(missing)}")
-        try:
-            return cls(**{name: payload[name] for name in names})
-        except TypeError as err:
-            raise InvalidApproval(reason=str(err)) from None
 
 
 def _recommendation_problems(e: RecommendationEvent) -> list[str]:
