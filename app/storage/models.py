@@ -62,6 +62,10 @@ class Case(Base):
     # penandatangan the case waits for (derived from them; NULL when it waits for no signature)
     steps: Mapped[str | None] = mapped_column(Text)
     next_office: Mapped[str | None] = mapped_column(String(40))
+    # 0009: the readable registration number printed on the citizen's receipt (unique city-wide: it names the
+    # office and the year) and the receipt's access code for the citizen's status page
+    reg_no: Mapped[str | None] = mapped_column(String(40))
+    access_code: Mapped[str | None] = mapped_column(String(16))
 
     __table_args__ = (
         Index("ix_cases_status_updated", "status", "updated_at"),
@@ -77,6 +81,7 @@ class Case(Base):
         Index("ix_cases_created", "created_at"),
         Index("ix_cases_letter", "letter_number"),
         Index("ix_cases_next_office", "next_office", "status", "due_date"),
+        Index("ix_cases_reg_no", "reg_no"),
     )
 
 

@@ -99,7 +99,10 @@ cases = Table(
     Column("deleted", Boolean, nullable=False, default=False),
     Column("feed_seq", BigInteger, nullable=False),
     Column("received_at", String(32)),  # the server's clock when the case arrived (created_at is the laptop's)
+    Column("reg_no", String(40)),  # the readable registration number on the citizen's receipt
+    Column("access_code", String(16)),  # the receipt's code for the citizen's status page
     Index("ix_srv_cases_office_feed", "office", "feed_seq"),
+    Index("ix_srv_cases_reg_no", "reg_no", unique=True),
     Index("ix_srv_cases_signer_feed", "signer_office", "feed_seq"),
 )
 
