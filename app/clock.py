@@ -14,4 +14,7 @@ def now_iso() -> str:
 
 
 def today() -> dt.date:
-    return dt.date.today()
+    """Today in Malang (WIB): due dates and "overdue" follow the office's day, not the machine's zone."""
+    from app import timefmt
+
+    return timefmt.today(now())

@@ -16,7 +16,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
-from app.letters.model import WIB, tanggal
+from app import timefmt
 from app.paths import resources_dir
 
 FONT, FONT_BOLD, FONT_ITALIC = "LoketSans", "LoketSans-Bold", "LoketSans-Italic"
@@ -112,10 +112,9 @@ def render_stamp(width: float, height: float, *, signer_name: str, nip: str, sig
     check.lineTo(cx - r * 0.08, cy - r * 0.35)
     check.lineTo(cx + r * 0.45, cy + r * 0.35)
     c.drawPath(check, stroke=1, fill=0)
-    local = signed_at.astimezone(WIB)
     text = (f"Ditandatangani secara elektronik oleh<br/><font size='8.5'>"
             f"{escape(signer_name)}</font><br/>NIP. {escape(nip)}<br/>"
-            f"{tanggal(local.date())} {local:%H:%M} WIB<br/>Sertifikat: {escape(issuer)}")
+            f"{timefmt.moment_long(signed_at, 'id')}<br/>Sertifikat: {escape(issuer)}")
     para = Paragraph(text, ParagraphStyle("stamp", fontName=FONT, fontSize=7, leading=8.6,
                                              alignment=TA_LEFT))
     x = cx + r + 2.5 * mm

@@ -14,10 +14,7 @@ from enum import StrEnum
 
 from app.domain.catalog import FieldSpec, ServiceType
 from app.domain.offices import OfficeDirectory, OfficeLevel, directory
-
-BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-         "November", "Desember")
-WIB = dt.timezone(dt.timedelta(hours=7), "WIB")  # Kota Malang's civil time; Indonesia has no DST
+from app.timefmt import BULAN, WIB  # Kota Malang's civil time (Asia/Jakarta), one clock for every reader
 
 
 def today_wib(now: dt.datetime | None = None) -> dt.date:

@@ -9,33 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from app.letters.model import WIB, tanggal
+from app import timefmt
 from app.signing.certificates import REVOCATION_REASONS
 
 
 def parse_time(value: Any) -> dt.datetime | None:
     """An ISO string or datetime as an aware datetime (UTC assumed); ``None`` for anything else."""
-    if isinstance(value, dt.datetime):
-        moment = value
-    elif isinstance(value, str) and value:
-        try:
-            moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    else:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return timefmt.parse(value)
 
 
 def when_wib(value: Any, lang: str = "id") -> str:
-    """``1 Desember 2026 pukul 04.31 WIB`` / ``1 December 2026, 04:31 WIB``."""
-    moment = parse_time(value)
-    if moment is None:
-        return "-"
-    local = moment.astimezone(WIB)
-    if lang == "id":
-        return f"{tanggal(local.date())} pukul {local:%H.%M} WIB"
-    return f"{local.day} {local:%B %Y}, {local:%H:%M} WIB"
+    """``1 Desember 2026, 04.31 WIB`` / ``1 December 2026, 04:31 WIB``."""
+    return timefmt.moment_long(value, lang) if timefmt.parse(value) else "-"
 
 
 def reason_label(code: str | None, lang: str = "id") -> str:

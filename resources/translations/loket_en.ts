@@ -77,12 +77,12 @@
     <context>
         <name>CaseDetailView</name>
         <message>
-            <source>Waktu perangkat</source>
-            <translation>Device time</translation>
+            <source>Waktu perangkat (WIB)</source>
+            <translation>Device time (WIB)</translation>
         </message>
         <message>
-            <source>Diterima server</source>
-            <translation>Received by server</translation>
+            <source>Diterima server (WIB)</source>
+            <translation>Received by server (WIB)</translation>
         </message>
         <message>
             <source>Saat orangnya bertindak, menurut jam perangkat</source>
@@ -328,8 +328,8 @@ Server message: {detail} (code {errno})</translation>
             <translation>Due</translation>
         </message>
         <message>
-            <source>Diperbarui</source>
-            <translation>Updated</translation>
+            <source>Diperbarui (WIB)</source>
+            <translation>Updated (WIB)</translation>
         </message>
         <message>
             <source>Nomor surat</source>

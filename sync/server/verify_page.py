@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from app.letters.model import WIB, tanggal
+from app import timefmt
 
 _STYLE = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;background:#f4f6f8;color:#1d2733}
@@ -24,10 +24,7 @@ dl{grid-template-columns:1fr;gap:.1rem} dd{margin-bottom:.55rem}}
 
 def _date(iso: str) -> str:
     """The day in Malang (WIB): a letter signed at 22:00 UTC is dated the next day, as the letter says."""
-    from app.signing.revocation import parse_time
-
-    moment = parse_time(iso)
-    return tanggal(moment.astimezone(WIB).date()) if moment else iso
+    return timefmt.date_long(iso, "id") if timefmt.parse(iso) else iso
 
 
 def _earlier_rows(steps: Any) -> list[tuple[str, str]]:

@@ -130,7 +130,7 @@ def test_reason_codes_are_distinct_and_say_what_happened() -> None:
     assert reason_for_flag(x509.ReasonFlags.ca_compromise).code == "lainnya"
     at = "2026-12-01T21:30:00Z"
     assert revocation_line(at, "mutasi", True) == ("sah — ditandatangani sebelum sertifikat dicabut pada "
-                                                   "2 Desember 2026 pukul 04.30 WIB (mutasi — mutasi jabatan)")
+                                                   "2 Desember 2026, 04.30 WIB (mutasi — mutasi jabatan)")
     assert revocation_line(at, "mutasi", True, "en").startswith("valid — signed before the certificate was revoked")
     assert revocation_line(at, "hilang", False).startswith("tidak sah")
     assert revocation_line(None, "mutasi", True) == ""

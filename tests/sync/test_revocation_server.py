@@ -79,10 +79,10 @@ def test_public_page_shows_a_later_revocation_in_both_languages() -> None:
             "timestamped_at": "2026-12-01T02:00:05+00:00", "signed_before_revocation": True}
     page = render_verify_page(info)
     assert "SAH — ditandatangani secara elektronik" in page and "Berlaku" in page
-    assert "ditandatangani sebelum sertifikat dicabut pada 1 Desember 2026 pukul 10.00 WIB" in page
+    assert "ditandatangani sebelum sertifikat dicabut pada 1 Desember 2026, 10.00 WIB" in page
     assert "Valid — signed before the certificate was revoked" in page and "mutasi jabatan" in page
     late = render_verify_page({**info, "signed_before_revocation": False})
     assert "TIDAK BERLAKU" in late and "Hubungi kantor" in late
     lost = render_verify_page({**info, "signed_before_revocation": False, "revocation_reason": "hilang",
                                "invalid_since": "2026-12-01T01:00:00Z"})
-    assert "tidak aman sejak 1 Desember 2026 pukul 08.00 WIB" in lost
+    assert "tidak aman sejak 1 Desember 2026, 08.00 WIB" in lost

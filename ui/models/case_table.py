@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from app import clock
+from app import clock, timefmt
 from app.domain.lifecycle import CaseStatus
 from app.services.workspace import Workspace
 from app.storage import repo
@@ -62,13 +62,8 @@ def _short_date(iso: str | None) -> str:
 
 
 def local_time(iso: str | None) -> str:
-    """An ISO UTC time as the person's local dd/mm/yyyy hh:mm."""
-    if not iso:
-        return ""
-    try:
-        return dt.datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone().strftime("%d/%m/%Y %H:%M")
-    except ValueError:
-        return iso
+    """An ISO UTC time as dd/mm/yyyy hh.mm in Malang's time (WIB), whatever the machine's zone."""
+    return timefmt.moment_short(iso) if iso else ""
 
 
 def _rows(ws: Workspace, cases: list[Case]) -> list[CaseRow]:
@@ -310,7 +305,7 @@ class CaseTableModel(QAbstractTableModel):
 
     def titles(self) -> list[str]:
         return [self.tr("Berkas"), self.tr("Layanan"), self.tr("NIK"), self.tr("Nama"), self.tr("Status"),
-                self.tr("Tenggat"), self.tr("Diperbarui"), self.tr("Nomor surat")]
+                self.tr("Tenggat"), self.tr("Diperbarui (WIB)"), self.tr("Nomor surat")]
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if 0 <= column < len(COLUMNS):

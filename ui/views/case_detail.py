@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import clock
 from app.domain import lifecycle
 from app.domain.lifecycle import Action, CaseStatus
 from app.domain.roles import Role
@@ -147,8 +148,8 @@ class CaseDetailView(QWidget):
 
         self.timeline = QTreeWidget(self)
         self.timeline.setAccessibleName(self.tr("Riwayat berkas"))
-        self.timeline.setHeaderLabels([self.tr("Waktu perangkat"), self.tr("Diterima server"), self.tr("Oleh"),
-                                       self.tr("Perangkat"), self.tr("Langkah"), self.tr("Status"),
+        self.timeline.setHeaderLabels([self.tr("Waktu perangkat (WIB)"), self.tr("Diterima server (WIB)"),
+                                       self.tr("Oleh"), self.tr("Perangkat"), self.tr("Langkah"), self.tr("Status"),
                                        self.tr("Alasan")])
         self.timeline.headerItem().setToolTip(0, self.tr("Saat orangnya bertindak, menurut jam perangkat"))
         self.timeline.headerItem().setToolTip(1, self.tr("Saat server menerima langkah ini"))
@@ -200,7 +201,7 @@ class CaseDetailView(QWidget):
         service = self.ws.catalog.services.get(data["service"])
         status = CaseStatus(data["status"])
         self.title.setText(f"{service.name if service else data['service']} — {data['name']}")
-        overdue = status.is_open and data["due_date"] < dt.date.today().isoformat()
+        overdue = status.is_open and data["due_date"] < clock.today().isoformat()
         due = dt.date.fromisoformat(data["due_date"]).strftime("%d/%m/%Y")
         parts = [self.tr("Berkas {id}").format(id=data["id"][:8]), self.tr("Status: {s}").format(s=status.label),
                  self.tr("Tenggat: {d}").format(d=due)]
