@@ -10,12 +10,20 @@ from typing import Any
 from cryptography import x509
 
 from app.errors import UserFacingError
+from app.i18n import register, tr
 from app.services.workspace import Workspace
 from app.signing.pades import verify_pdf
 from app.storage import repo
 from sync.client import SyncClient
 from sync.errors import SyncError
 from sync.tls import trust_for
+
+register({
+    "verify.offline_crl": {"id": "server tidak terjangkau: daftar pencabutan dari sinkronisasi terakhir",
+                           "en": "server not reachable: revocation list from the last sync"},
+    "verify.no_ca": {"id": "profil ini belum punya sertifikat CA kota: daftarkan perangkat dan sinkronkan dulu",
+                     "en": "no city CA certificate in this profile: enrol and sync first"},
+})
 
 
 def _trust(ws: Workspace) -> tuple[list[x509.Certificate], list[x509.CertificateRevocationList], list[str]]:
@@ -30,11 +38,11 @@ def _trust(ws: Workspace) -> tuple[list[x509.Certificate], list[x509.Certificate
             client = SyncClient(server, timeout=(3.0, 5.0), retries=0, tls=trust_for(ws))
             crls.append(x509.load_der_x509_crl(client.public_bytes("/crl")))
         except (SyncError, ValueError):
-            notes.append("server not reachable: revocation list from the last sync")
+            notes.append(tr("verify.offline_crl"))
     if not crls and (ws.profile / "crl.pem").exists():
         crls.append(x509.load_pem_x509_crl((ws.profile / "crl.pem").read_bytes()))
     if not roots:
-        notes.append("no city CA certificate in this profile: enrol and sync first")
+        notes.append(tr("verify.no_ca"))
     return roots, crls, notes
 
 

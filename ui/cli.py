@@ -64,7 +64,7 @@ def stdin_secret(args: argparse.Namespace, name: str = "") -> str | None:
         elif sys.stdin.isatty():
             import getpass
 
-            label = "Kata sandi / PIN" if language() == "id" else "Password / PIN"
+            label = tr("cli.secret.prompt")
             line = getpass.getpass(f"{label}{' ' + name if name else ''}: ", stream=sys.stderr)
         else:
             line = sys.stdin.readline()
@@ -96,6 +96,7 @@ def _kv(values: Sequence[str] | None) -> dict[str, str]:
 
 def build_parser() -> Parser:
     from ui import cli_commands as c
+    from ui.cli_text import localize_parser
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--profile", type=Path, default=argparse.SUPPRESS, help="profile (data) folder")
@@ -180,15 +181,26 @@ def build_parser() -> Parser:
     add.add_argument("--secret-stdin", action="store_true", help="read the new user's password from stdin")
     use = cmd(us, "use", c.user_use, "make this user the active one (their password or PIN on stdin)")
     use.add_argument("username")
+    localize_parser(p)
     return p
 
 
-def _language_from_settings(profile: Path) -> None:
-    import os
+def _profile_hint(argv: Sequence[str]) -> Path | None:
+    """``--profile`` read ahead of parsing, so that the help and argparse's errors already speak the
+    profile's language."""
+    for i, arg in enumerate(argv):
+        if arg == "--profile" and i + 1 < len(argv):
+            return Path(argv[i + 1])
+        if arg.startswith("--profile="):
+            return Path(arg.split("=", 1)[1])
+    return None
 
+
+def _language_from_settings(profile: Path) -> None:
     from app import config, i18n
 
     if os.environ.get("LOKET_LANG"):
+        i18n.set_language(None)  # the environment speaks for this run
         return
     try:
         i18n.set_language(config.load(profile).get(config.LANGUAGE))
@@ -197,11 +209,14 @@ def _language_from_settings(profile: Path) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import ui.cli_text  # noqa: F401  (registers the CLI's sentences)
     from app import logs
     from app.paths import default_profile_dir
 
+    given = list(argv) if argv is not None else sys.argv[1:]
+    _language_from_settings(_profile_hint(given) or default_profile_dir())
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(given)
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help(sys.stderr)

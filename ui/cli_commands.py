@@ -6,12 +6,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from app import timefmt
 from app.domain.lifecycle import Action, CaseStatus
-from app.i18n import language
 from app.services import cases, importer
 from app.services.workspace import Workspace
 from app.storage import repo
 from ui.cli import Output, _kv, acting, stdin_secret
+from ui.cli_text import line
 
 
 def _ws(profile: Path) -> Workspace:
@@ -38,7 +39,7 @@ def services_list(args: argparse.Namespace, profile: Path, out: Output) -> int:
         pass
     data = [s.as_dict() for s in services]
     out.emit(data, lambda d: "\n".join(f"{s['code']:8} {s['name']}  ({s['office_level']}, "
-                                       f"{len(s['fields'])} isian)" for s in d))
+                                       f"{line('cli.fields', n=len(s['fields']))})" for s in d))
     return 0
 
 
@@ -49,8 +50,7 @@ def case_new(args: argparse.Namespace, profile: Path, out: Output) -> int:
     data = {"id": result.id, "status": result.status, "service": result.service, "warnings": result.warnings}
     text = f"{result.id} {CaseStatus(result.status).label}"
     if "duplicate" in result.warnings:
-        text += ("\nPerhatian: NIK ini masih punya berkas terbuka untuk layanan yang sama."
-                 if language() == "id" else "\nNote: this NIK already has an open case for the same service.")
+        text += "\n" + line("cli.duplicate")
     out.emit(data, text)
     return 0
 
@@ -76,15 +76,24 @@ def case_list(args: argparse.Namespace, profile: Path, out: Output) -> int:
 
 
 def _show_text(d: dict[str, Any]) -> str:
-    lines = [f"{d['id']}  {d['service']}  {CaseStatus(d['status']).label}", f"NIK: {d['nik'] or '-'}",
-             f"Nama: {d['name']}"]
+    lines = [f"{d['id']}  {d['service']}  {CaseStatus(d['status']).label}", line("cli.show.nik", v=d["nik"] or "-"),
+             line("cli.show.name", v=d["name"])]
     lines += [f"  {k}: {v}" for k, v in d["fields"].items()]
     lines += [f"  [{doc['doc_code']}] {doc['filename']}" for doc in d["documents"]]
-    lines += [f"{e['at'][:19]} {e['actor']:12} {e['action']:9} {e['to'] or ''} {e['reason'] or ''}".rstrip()
-              for e in d["events"]]
-    lines += [f"{(r['refused_at'] or r['made_at'])[:19]} DITOLAK SERVER: {r['what']} — {r['reason']} "
-              + ("(sudah ditangani)" if r["handled"] else f"→ {r['todo_text']}") for r in d.get("refusals", ())]
+    lines += [f"{timefmt.moment_long(e['at'])}  {e['actor']:12} {_action(e['action']):12} {_status(e['to'])} "
+              f"{e['reason'] or ''}".rstrip() for e in d["events"]]
+    lines += [f"{timefmt.moment_long(r['refused_at'] or r['made_at'])}  "
+              + line("cli.show.refused", what=r["what"], reason=r["reason"]) + " "
+              + (line("cli.show.handled") if r["handled"] else f"→ {r['todo_text']}") for r in d.get("refusals", ())]
     return "\n".join(lines)
+
+
+def _action(value: str) -> str:
+    return Action(value).label if value in Action._value2member_map_ else value
+
+
+def _status(value: str | None) -> str:
+    return CaseStatus(value).label if value in CaseStatus._value2member_map_ else (value or "")
 
 
 def case_show(args: argparse.Namespace, profile: Path, out: Output) -> int:
@@ -112,10 +121,9 @@ def case_step(args: argparse.Namespace, profile: Path, out: Output) -> int:
 def import_csv(args: argparse.Namespace, profile: Path, out: Output) -> int:
     ws = _ws(profile)
     report = importer.import_file(ws, _actor(ws, args), args.file, args.service)
-    label = ("{n} berkas diimpor, {r} baris ditolak" if language() == "id" else "{n} cases imported, {r} rows refused")
     out.emit(report.as_dict(), lambda d: "\n".join(
-        [label.format(n=d["imported"], r=len({r["row"] for r in d["rejected"]}))]
-        + [f"  baris {r['row']}: {r['field']}: {r['message']}" for r in d["rejected"]]))
+        [line("cli.import.summary", n=d["imported"], r=len({r["row"] for r in d["rejected"]}))]
+        + [line("cli.import.row", row=r["row"], field=r["field"], message=r["message"]) for r in d["rejected"]]))
     return 0
 
 

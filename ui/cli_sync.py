@@ -6,11 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from app.i18n import language
+from app import timefmt
 from app.services import conflicts as conflict_service
 from app.services import refusals as refusal_service
 from app.services.workspace import Workspace
 from ui.cli import Output, acting, stdin_secret
+from ui.cli_text import keys_text, line
 
 
 def read_pin(args: argparse.Namespace) -> str | None:
@@ -25,16 +26,11 @@ def enroll(args: argparse.Namespace, profile: Path, out: Output) -> int:
 
     ws = Workspace(profile)
     if not (args.secret_stdin or args.pin_stdin):
-        sys.stderr.write(("Kata sandi orang yang didaftarkan dibaca dari masukan standar: gunakan --secret-stdin "
-                          "(penandatangan: --pin-stdin, PIN-nya sekaligus kata sandinya)." if language() == "id"
-                          else "The new person's password is read from standard input: use --secret-stdin "
-                          "(signers: --pin-stdin, their PIN is also their password).") + "\n")
+        sys.stderr.write(line("cli.enroll.secret") + "\n")
         return 2
     secret = stdin_secret(args) or ""
     result = do_enroll(ws, args.server, args.code, secret, secret=secret)
-    text = (f"Perangkat terdaftar untuk {result['user']} ({', '.join(result['roles'])}, {result['office']})"
-            if language() == "id" else
-            f"Device enrolled for {result['user']} ({', '.join(result['roles'])}, {result['office']})")
+    text = line("cli.enroll.done", user=result["user"], roles=", ".join(result["roles"]), office=result["office"])
     out.emit(result, text)
     return 0
 
@@ -47,20 +43,17 @@ def sync(args: argparse.Namespace, profile: Path, out: Output) -> int:
     data = report.as_dict()
     waiting = [r.as_dict() for r in refusal_service.waiting(ws)]
     data["refusals"] = waiting  # every refusal no one has handled yet, this run's and older ones
-    text = (f"terkirim {report.pushed}, diterima {report.pulled}, konflik {report.conflicts}, "
-            f"ditolak {report.rejected}, menunggu {report.pending}" if language() == "id" else
-            f"pushed {report.pushed}, pulled {report.pulled}, conflicts {report.conflicts}, "
-            f"rejected {report.rejected}, pending {report.pending}")
+    text = line("cli.sync.summary", pushed=report.pushed, pulled=report.pulled, conflicts=report.conflicts,
+                rejected=report.rejected, pending=report.pending)
     if waiting:
-        text += "\n" + ("Ditolak server (belum ditangani):" if language() == "id" else
-                        "Refused by the server (not handled yet):")
+        text += "\n" + line("cli.sync.refused")
         text += "\n" + _refusal_lines(waiting)
     out.emit(data, text)
     return 0
 
 
 def _refusal_lines(items: list[dict[str, object]]) -> str:
-    todo = "tindakan" if language() == "id" else "to do"
+    todo = line("cli.refusal.todo")
     return "\n".join(f"  {str(r['op_id'])[:8]}  {r['case_label']}: {r['what']}\n"
                      f"            {r['reason']} ({r['detail'] or r['errno']})\n"
                      f"            {todo}: {r['todo_text']}" for r in items)
@@ -82,7 +75,7 @@ def refusals_dismiss(args: argparse.Namespace, profile: Path, out: Output) -> in
     ws = Workspace(profile)
     result = refusal_service.dismiss(ws, acting(ws, args), _refusal_id(ws, args.id))
     out.emit(result.as_dict(), f"{result.op_id[:8]} {result.case_label}: "
-             + ("ditandai sudah ditangani" if language() == "id" else "marked as handled"))
+             + line("cli.refusal.dismissed"))
     return 0
 
 
@@ -90,15 +83,16 @@ def refusals_resend(args: argparse.Namespace, profile: Path, out: Output) -> int
     ws = Workspace(profile)
     result = refusal_service.resend(ws, acting(ws, args), _refusal_id(ws, args.id))
     out.emit(result.as_dict(), f"{result.op_id[:8]} {result.case_label}: "
-             + ("kembali ke antrean kirim" if language() == "id" else "back in the outbox"))
+             + line("cli.refusal.resent"))
     return 0
 
 
 def conflicts_list(args: argparse.Namespace, profile: Path, out: Output) -> int:
     ws = Workspace(profile)
     items = [c.as_dict() for c in conflict_service.list_open(ws)]
-    out.emit(items, lambda d: "\n".join(f"{c['id'][:8]} {c['case_id'][:8]} {c['field']}: "
-                                        f"mine={c['mine']!r} theirs={c['theirs']!r}" for c in d) or "-")
+    out.emit(items, lambda d: "\n".join(line("cli.conflict.line", id=c["id"][:8], case=c["case_id"][:8],
+                                             field=c["field"], mine=c["mine"], theirs=c["theirs"])
+                                        for c in d) or "-")
     return 0
 
 
@@ -142,8 +136,7 @@ def case_approve(args: argparse.Namespace, profile: Path, out: Output) -> int:
     check_turn(ws, actor, args.ids)  # a case that is not this person's to sign is refused before the PIN
     pin = read_pin(args)
     if pin is None:
-        sys.stderr.write(("PIN dibaca dari masukan standar: gunakan --pin-stdin." if language() == "id" else
-                          "The PIN is read from standard input: use --pin-stdin.") + "\n")
+        sys.stderr.write(line("cli.pin.stdin") + "\n")
         return 2
     results = approve_batch(ws, actor, args.ids, pin)
     out.emit([r.as_dict() for r in results], lambda d: "\n".join(
@@ -156,9 +149,7 @@ def _step_text(result: dict[str, object]) -> str:
     """A recommendation's line: which step of the chain was signed (the letter comes at the last step)."""
     if result.get("step") is None or result.get("error"):
         return ""
-    if language() == "id":
-        return f"rekomendasi ditandatangani (langkah {result['step']} dari {result['steps']})"
-    return f"recommendation signed (step {result['step']} of {result['steps']})"
+    return line("cli.step.signed", step=result["step"], steps=result["steps"])
 
 
 def letter_export(args: argparse.Namespace, profile: Path, out: Output) -> int:
@@ -178,15 +169,19 @@ def verify(args: argparse.Namespace, profile: Path, out: Output) -> int:
 
 
 def _verify_text(d: dict[str, object]) -> str:
+    from app import i18n
     from app.signing.revocation import revocation_line
 
-    lang = language()
-    verdict = ("SAH" if d["valid"] else "TIDAK SAH") if lang == "id" else ("VALID" if d["valid"] else "NOT VALID")
-    text = f"{verdict} — {d.get('signer') or '-'} {d.get('letter_number') or ''} ({d.get('tier') or '-'})"
-    line = revocation_line(d.get("revoked_at"), d.get("revocation_reason"),  # type: ignore[arg-type]
-                           bool(d.get("signed_before_revocation")), lang, d.get("invalid_since"))
-    if line:
-        text += f"\n  {line}"
+    lang = i18n.language()
+    verdict = line("cli.verify.valid") if d["valid"] else line("cli.verify.invalid")
+    tier = d.get("tier") if d.get("tier") not in (None, "none") else "-"
+    text = f"{verdict} — {d.get('signer') or '-'} {d.get('letter_number') or ''} ({tier})"
+    if d.get("signing_time"):
+        text += "\n  " + line("cli.verify.signed_at", when=timefmt.moment_long(d["signing_time"]))
+    standing = revocation_line(d.get("revoked_at"), d.get("revocation_reason"),  # type: ignore[arg-type]
+                               bool(d.get("signed_before_revocation")), lang, d.get("invalid_since"))
+    if standing:
+        text += f"\n  {standing}"
     return text + "".join(f"\n  {p}" for p in d["problems"])  # type: ignore[attr-defined]
 
 
@@ -195,7 +190,7 @@ def keys_status(args: argparse.Namespace, profile: Path, out: Output) -> int:
 
     ws = Workspace(profile)
     status = certificate_status(ws, ws.actor(getattr(args, "user", None)))
-    out.emit(status, lambda d: "\n".join(f"{k}: {v}" for k, v in d.items()))
+    out.emit(status, keys_text)
     return 0
 
 
@@ -263,8 +258,10 @@ def delegation_list(args: argparse.Namespace, profile: Path, out: Output) -> int
 
     items = list_all(Workspace(profile))
     out.emit(items, lambda d: "\n".join(f"{x['id'][:8]} {x['kind']:4} {x['grantor']} → {x['delegate']} "
-                                        f"{x['office']} {x['valid_from'][:10]}..{x['valid_until'][:10]}"
-                                        + (" (dicabut)" if x["revoked"] else "") for x in d) or "-")
+                                        f"{x['office']} {timefmt.moment_long(x['valid_from'])} – "
+                                        f"{timefmt.moment_long(x['valid_until'])}"
+                                        + (" " + line("cli.delegation.revoked") if x["revoked"] else "")
+                                        for x in d) or "-")
     return 0
 
 

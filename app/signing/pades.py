@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -49,12 +50,14 @@ from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from app import timefmt
 from app.errors import UserFacingError
-from app.i18n import register
+from app.i18n import register, tr
 from app.letters.model import Rect
 from app.letters.render import letter_number_from_keywords, render_stamp
 from app.signing.certificates import SignerIdentity, entry_details, reason_for_flag, revoked_in
 
+log = logging.getLogger(__name__)
 SIGNATURE_FIELD = "TandaTanganElektronik"
 REASON_PREFIX = "Persetujuan surat nomor "
 DEFAULT_LOCATION = "Kota Malang"
@@ -72,6 +75,32 @@ register({
         "id": "Surat tidak bisa ditandatangani: {reason}.",
         "en": "The letter could not be signed: {reason}.",
     },
+    # what a verification found wrong (said to people: the CLI's text, the GUI)
+    "verify.unreadable": {"id": "PDF tidak bisa dibaca (rusak atau bukan PDF)",
+                          "en": "unreadable PDF (damaged or not a PDF)"},
+    "verify.none": {"id": "tidak ada tanda tangan", "en": "no signature"},
+    "verify.unvalidated": {"id": "tanda tangan tidak bisa diperiksa (rusak)",
+                           "en": "signature could not be validated (damaged)"},
+    "verify.digest": {"id": "dokumen diubah setelah ditandatangani (isi tidak cocok)",
+                      "en": "the document was changed after signing (digest mismatch)"},
+    "verify.value": {"id": "nilai tanda tangan tidak sah", "en": "the signature value is not valid"},
+    "verify.modified": {"id": "dokumen diubah setelah ditandatangani ({level})",
+                        "en": "the document was modified after signing ({level})"},
+    "verify.revoked": {"id": "sertifikat penandatangan sudah dicabut", "en": "the signer's certificate is revoked"},
+    "verify.untrusted": {"id": "sertifikat penandatangan tidak dipercaya ({why})",
+                         "en": "the signer's certificate is not trusted ({why})"},
+    "verify.ts_unvalidated": {"id": "cap waktu dokumen tidak bisa diperiksa (rusak)",
+                              "en": "document timestamp could not be validated (damaged)"},
+    "verify.ts_invalid": {"id": "cap waktu dokumen tidak sah ({why})", "en": "document timestamp not valid ({why})"},
+    "verify.revoked_unproven": {
+        "id": "sertifikat penandatangan dicabut ({reason}, {when}) dan tidak ada cap waktu tepercaya yang membuktikan "
+              "surat ditandatangani sebelumnya",
+        "en": "the signer's certificate is revoked ({reason}, {when}) and no trusted timestamp proves the letter "
+              "was signed before that"},
+    "verify.at_ts_unvalidated": {"id": "tanda tangan tidak bisa diperiksa pada waktu cap waktunya",
+                                 "en": "the signature could not be validated at its timestamp's time"},
+    "verify.at_ts_invalid": {"id": "tanda tangan tidak sah pada waktu cap waktunya ({why})",
+                             "en": "the signature is not valid at its timestamp's time ({why})"},
 })
 
 
@@ -254,7 +283,8 @@ def verify_pdf(pdf: bytes, trust_roots: Sequence[x509.Certificate],
         signatures = reader.embedded_regular_signatures
         timestamps = reader.embedded_timestamp_signatures
     except Exception as err:  # pyHanko raises many types for a damaged file; all mean "unreadable"
-        result.problems.append(f"unreadable PDF: {err}")
+        log.info("%s: %s", "verify.unreadable", err)
+        result.problems.append(tr("verify.unreadable"))
         return result
     result.signatures, result.document_timestamps = len(signatures), len(timestamps)
     info = reader.trailer_view.get("/Info")
@@ -264,7 +294,7 @@ def verify_pdf(pdf: bytes, trust_roots: Sequence[x509.Certificate],
         keywords = ""
     result.letter_number = letter_number_from_keywords(keywords)
     if not signatures:
-        result.problems.append("no signature")
+        result.problems.append(tr("verify.none"))
         return result
     dss_crls, dss_certs = _dss_material(reader)
     vc = _context(trust_roots, crls, dss_crls, dss_certs)
@@ -275,7 +305,8 @@ def verify_pdf(pdf: bytes, trust_roots: Sequence[x509.Certificate],
     try:
         status = validate_pdf_signature(sig, vc)
     except Exception as err:  # a mangled CMS blob surfaces as assorted parse errors
-        result.problems.append(f"signature could not be validated: {err}")
+        log.info("%s: %s", "verify.unvalidated", err)
+        result.problems.append(tr("verify.unvalidated"))
         return result
     result.intact, result.trusted, result.revoked = status.intact, status.trusted, status.revoked
     result.summary = status.summary()
@@ -286,9 +317,9 @@ def verify_pdf(pdf: bytes, trust_roots: Sequence[x509.Certificate],
     result.signer_name, result.signer_nip = identity.name, identity.nip
     result.signer_serial = format(cert.serial_number, "x")
     if not status.intact:
-        result.problems.append("the document was changed after signing (digest mismatch)")
+        result.problems.append(tr("verify.digest"))
     elif not status.valid:
-        result.problems.append("the signature value is not valid")
+        result.problems.append(tr("verify.value"))
     known = [*crls, *(_load_crls(dss_crls))]
     entry = revoked_in(known, signer_cert, trust_roots)
     if entry is not None:
@@ -297,7 +328,7 @@ def verify_pdf(pdf: bytes, trust_roots: Sequence[x509.Certificate],
         result.revocation_reason, result.revocation_reason_rfc = reason_for_flag(flag).code, flag.name
     level = status.modification_level
     if level is not None and level > ModificationLevel.LTA_UPDATES:
-        result.problems.append(f"the document was modified after signing ({level.name})")
+        result.problems.append(tr("verify.modified", level=level.name))
     ts_ok, proven = _document_timestamps(result, sig, timestamps, vc)
     if status.timestamp_validity is not None:
         result.timestamp_time = status.timestamp_validity.timestamp
@@ -310,11 +341,11 @@ def verify_pdf(pdf: bytes, trust_roots: Sequence[x509.Certificate],
     result.tier = "B-LT" if stamped and has_dss else "B-T" if stamped else "B-B"
     trusted = status.trusted and not result.revoked
     if result.revoked and result.revoked_at is None:  # pyHanko saw it in a CRL our own check could not read
-        result.problems.append("the signer's certificate is revoked")
+        result.problems.append(tr("verify.revoked"))
     elif result.revoked:
         trusted = _trusted_before_revocation(result, sig, proven if ts_ok else None, trust_roots, known, dss_certs)
     elif not status.trusted and status.intact and status.valid:
-        result.problems.append(f"the signer's certificate is not trusted ({status.trust_problem_indic})")
+        result.problems.append(tr("verify.untrusted", why=status.trust_problem_indic))
     result.trusted = trusted
     result.valid = (status.intact and status.valid and trusted and ts_ok
                     and (level is None or level <= ModificationLevel.LTA_UPDATES))
@@ -329,12 +360,13 @@ def _document_timestamps(result: VerificationResult, sig: Any, timestamps: Seque
         try:
             ts_status = validate_pdf_timestamp(ts, vc)
         except Exception as err:
-            result.problems.append(f"document timestamp could not be validated: {err}")
+            log.info("%s: %s", "verify.ts_unvalidated", err)
+            result.problems.append(tr("verify.ts_unvalidated"))
             ok = False
             continue
         if not (ts_status.intact and ts_status.valid and ts_status.trusted):
             ok = False
-            result.problems.append(f"document timestamp not valid ({ts_status.summary()})")
+            result.problems.append(tr("verify.ts_invalid", why=ts_status.summary()))
         elif ts.signed_revision > sig.signed_revision and (proven is None or ts_status.timestamp < proven):
             proven = ts_status.timestamp
     return ok, proven
@@ -349,10 +381,9 @@ def _trusted_before_revocation(result: VerificationResult, sig: Any, proven: dt.
     periods and the CRL are all judged as they stood when the timestamp was made."""
     assert result.revoked_at is not None
     cutoff = min(t for t in (result.revoked_at, result.invalid_since) if t is not None)
-    when = cutoff.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     if proven is None or proven >= cutoff:
-        result.problems.append(f"the signer's certificate is revoked ({result.revocation_reason}, {when}) and no "
-                               "trusted timestamp proves the letter was signed before that")
+        result.problems.append(tr("verify.revoked_unproven", reason=result.revocation_reason,
+                                  when=timefmt.moment_long(cutoff)))
         return False
     crl_der = [c.public_bytes(serialization.Encoding.DER) for c in crls]
     vc = ValidationContext(trust_roots=[_asn1(r) for r in trust_roots], crls=crl_der, other_certs=list(other_certs),
@@ -361,10 +392,11 @@ def _trusted_before_revocation(result: VerificationResult, sig: Any, proven: dt.
     try:
         status = validate_pdf_signature(sig, vc)
     except Exception as err:
-        result.problems.append(f"the signature could not be validated at its timestamp's time: {err}")
+        log.info("%s: %s", "verify.at_ts_unvalidated", err)
+        result.problems.append(tr("verify.at_ts_unvalidated"))
         return False
     if not (status.intact and status.valid and status.trusted) or status.revoked:
-        result.problems.append(f"the signature is not valid at its timestamp's time ({status.summary()})")
+        result.problems.append(tr("verify.at_ts_invalid", why=status.summary()))
         return False
     result.signed_before_revocation = True
     return True

@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 
+from app.i18n import tr
 from app.letters.render import RenderedLetter
 from app.signing.certificates import CityCA, RevokedEntry, build_csr, to_pem
 from app.signing.pades import PdfSigningError, UnsignedPdf, _context, sign_pdf, upgrade_pdf, verify_pdf
@@ -116,7 +117,7 @@ def test_wrong_key_for_the_certificate_is_refused(letter: RenderedLetter, signer
 
 
 def test_unsigned_and_garbage(letter: RenderedLetter, ca: CityCA, make_tsa: MakeTsa) -> None:
-    assert verify_pdf(letter.pdf, [ca.certificate]).problems == ["no signature"]
+    assert verify_pdf(letter.pdf, [ca.certificate]).problems == [tr("verify.none")]
     assert not verify_pdf(b"%PDF-1.4 garbage", [ca.certificate]).valid
     with pytest.raises(UnsignedPdf):
         upgrade_pdf(letter.pdf, make_tsa()[0], [ca.certificate])
