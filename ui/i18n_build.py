@@ -1,5 +1,6 @@
 """Compile ``resources/translations/*.ts`` → ``.qm`` (pyside6-lrelease); ``--update`` first refreshes the
-``.ts`` files from the sources under ``ui/`` with pyside6-lupdate (existing translations are kept)."""
+``loket_*.ts`` files from the sources under ``ui/`` with pyside6-lupdate (existing translations are kept).
+``qtbase_id.ts`` is Qt's own words in Bahasa Indonesia (Qt ships none) and is only compiled."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def update() -> None:
         return
     sources = sorted(str(p.relative_to(ROOT)) for p in SOURCES.rglob("*.py")
                      if not p.name.startswith("cli") and p.name != "i18n_build.py")  # the CLI never uses Qt
-    for ts in sorted(TRANSLATIONS.glob("*.ts")):
+    for ts in sorted(TRANSLATIONS.glob("loket_*.ts")):  # qtbase_*.ts hold Qt's own words, not ui/'s
         subprocess.run([lupdate, "-locations", "none", "-no-obsolete", *sources, "-ts", str(ts.relative_to(ROOT))],
                        check=True, cwd=ROOT)
 

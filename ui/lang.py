@@ -33,21 +33,25 @@ def apply_language(lang: str) -> bool:
     for old in _installed:
         app.removeTranslator(old)
     _installed.clear()
-    if lang == "id":
-        return True
     ok = True
-    ours = QTranslator(app)
-    if ours.load(f"loket_{lang}", translations_dir()):
-        app.installTranslator(ours)
-        _installed.append(ours)
-    else:
-        log.warning("no translation file loket_%s.qm in %s (run: python -m ui.i18n_build)", lang, translations_dir())
-        ok = False
-    qt = QTranslator(app)
-    if qt.load(f"qtbase_{lang}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
-        app.installTranslator(qt)
-        _installed.append(qt)
+    if lang != "id":  # Bahasa Indonesia is the source language of Loket's own strings
+        ok = _install(app, f"loket_{lang}", translations_dir())
+    # Qt's own words (file and print dialogs, standard buttons, context menus): Qt ships qtbase_en but no
+    # Indonesian, so Loket carries qtbase_id itself.
+    qt_dir = translations_dir() if lang == "id" else QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    ok = _install(app, f"qtbase_{lang}", qt_dir, required=lang == "id") and ok
     return ok
+
+
+def _install(app: QCoreApplication, name: str, folder: str, required: bool = True) -> bool:
+    translator = QTranslator(app)
+    if translator.load(name, folder):
+        app.installTranslator(translator)
+        _installed.append(translator)
+        return True
+    if required:
+        log.warning("no translation file %s.qm in %s (run: python -m ui.i18n_build)", name, folder)
+    return not required
 
 
 def current() -> str:
