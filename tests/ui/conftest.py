@@ -25,10 +25,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="session", autouse=True)
 def translations() -> None:
-    """The English .qm file the language tests load (git-ignored; built here if missing or stale)."""
-    ts = ROOT / "resources" / "translations" / "loket_en.ts"
-    qm = ts.with_suffix(".qm")
-    if not qm.exists() or qm.stat().st_mtime < ts.stat().st_mtime:
+    """The .qm files the language tests load (git-ignored; built here if missing or stale)."""
+    stale = [ts for ts in (ROOT / "resources" / "translations").glob("*.ts")
+             if not ts.with_suffix(".qm").exists() or ts.with_suffix(".qm").stat().st_mtime < ts.stat().st_mtime]
+    if stale:
         subprocess.run([sys.executable, "-m", "ui.i18n_build"], cwd=ROOT, check=True, capture_output=True)
 
 
