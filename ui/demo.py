@@ -27,14 +27,13 @@ from app.domain.lifecycle import Action
 from app.services import cases
 from app.services.workspace import Actor, Workspace
 from app.storage import repo
+from sync import demo_people
 
 log = logging.getLogger("loket.demo")
 OFFICE = "35.73.02.1008"
-USERS = (
-    ("siti", "Siti Aminah", "petugas", None, "Petugas Pelayanan"),
-    ("bambang", "Bambang Wicaksono, S.Sos.", "verifikator", "197805122006041012", "Sekretaris Kelurahan"),
-    ("lurah", "Drs. Agus Prasetyo, M.Si.", "penandatangan", "197203041998031005", "Lurah"),
-)
+# The demo kelurahan's three people (the sample cases are theirs), as the demo server knows them
+USERS = tuple((username, full, role, nip, position)
+              for username, full, role, office, nip, position in demo_people.DEMO_USERS if office == OFFICE)
 NAMES = ("Budi Santoso", "Sri Wahyuni", "Ahmad Fauzi", "Dewi Lestari", "Eko Prasetyo", "Rina Marlina",
          "Joko Susilo", "Nur Aini", "Hendra Gunawan", "Yuliana Sari", "Agus Salim", "Wulan Dari",
          "Slamet Riyadi", "Fitri Handayani", "Rudi Hartono", "Lilis Suryani", "Bayu Aji", "Ratna Sari",
@@ -201,9 +200,9 @@ def prepare(data: Path, count: int = 10) -> Path:
     return profile
 
 
-DEMO_PIN = "582047"  # the demo Lurah's signing PIN, also his secret (demo only; real ones are their owners')
+DEMO_PIN = demo_people.DEMO_PIN  # every demo signer's PIN, also their secret (demo only)
 # Each demo person's own password on the shared demo laptop (demo only; real ones are chosen at enrolment).
-DEMO_SECRETS = {"siti": "siti-loket-demo", "bambang": "bambang-loket-demo", "lurah": DEMO_PIN}
+DEMO_SECRETS = {u: demo_people.demo_secret(u, role) for u, _full, role, *_rest in demo_people.DEMO_USERS}
 
 
 class DemoServer:
@@ -255,7 +254,8 @@ class DemoServer:
 
 
 def enrol_demo_users(profile: Path, server: DemoServer) -> None:
-    """Enrol the demo office's people on the demo laptop (again when the keyring lost their secrets)."""
+    """Enrol every demo person on the demo laptop (again when the keyring lost their secrets): the kelurahan's,
+    the Camat, and the staff of the Dinas, so every service of the catalogue can be walked from *Pengguna*."""
     from app.services import unlock
     from app.services.approvals import keystore
     from sync import credentials
@@ -264,11 +264,12 @@ def enrol_demo_users(profile: Path, server: DemoServer) -> None:
     ws = Workspace(profile)
     try:
         active = ws.actor().username if ws.users() else None
-        for username, *_rest in USERS:
+        for username, _full, role, *_rest in demo_people.DEMO_USERS:
+            signer = role == "penandatangan"
             has_token = credentials.load_token(ws.device_id, username) and unlock.has_secret(ws, username)
-            if has_token and (username != "lurah" or keystore(ws, ws.actor(username)).has_key()):
+            if has_token and (not signer or keystore(ws, ws.actor(username)).has_key()):
                 continue
-            enroll(ws, server.url, server.code(username), DEMO_PIN if username == "lurah" else None,
+            enroll(ws, server.url, server.code(username), DEMO_PIN if signer else None,
                    secret=DEMO_SECRETS[username])
         if active:
             ws.use(active)
@@ -298,9 +299,8 @@ def main(argv: list[str] | None = None) -> int:
     if server is not None:
         try:
             enrol_demo_users(profile, server)
-            print(f"Loket demo: server {server.url}, users siti (petugas, kata sandi {DEMO_SECRETS['siti']}), "
-                  f"bambang (verifikator, kata sandi {DEMO_SECRETS['bambang']}), "
-                  f"lurah (penandatangan, PIN {DEMO_PIN}).")
+            print(f"Loket demo: server {server.url}. Kata sandi tiap orang: <nama>-loket-demo (siti-loket-demo, "
+                  f"bambang-loket-demo…); PIN penandatangan {DEMO_PIN}. Ganti orang lewat menu Pengguna.")
         except Exception as err:  # e.g. no usable keyring: the demo still runs, offline
             log.warning("demo users not enrolled: %s", err)
             print(f"Loket demo runs offline: {err}")

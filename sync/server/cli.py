@@ -13,22 +13,11 @@ from typing import Any
 
 from app import __version__
 from app.signing.certificates import REVOCATION_REASONS
+from sync import demo_people
 from sync.server.ca import AuthorityError
 from sync.server.core import ApiError, Server
 
-DEMO_USERS = [
-    # username, full name, role, office, NIP, position
-    ("siti", "Siti Aminah", "petugas", "35.73.02.1008", "199001012015032001", "Pengadministrasi Umum"),
-    ("bambang", "Bambang Wicaksono", "verifikator", "35.73.02.1008", "198203122008011002", "Sekretaris Kelurahan"),
-    ("lurah", "Drs. Hendro Prasetyo, M.Si.", "penandatangan", "35.73.02.1008", "197504171998031003",
-     "Lurah Oro-oro Dowo"),
-    ("rina", "Rina Kartikasari", "petugas", "35.73.OPD.DISDIK", "199305202019032004", "Pengelola Data"),
-    ("kadisdik", "Dr. Suwarjana, S.E., M.M.", "penandatangan", "35.73.OPD.DISDIK", "197002151996011001",
-     "Kepala Dinas Pendidikan dan Kebudayaan"),
-    ("camat", "Taufik Hidayat, S.STP.", "penandatangan", "35.73.02", "198001012000121001", "Camat Klojen"),
-    ("lurahklojen", "Dra. Endang Wahyuni", "penandatangan", "35.73.02.1001", "197806122003122004",
-     "Lurah Klojen"),
-]
+DEMO_USERS = demo_people.DEMO_USERS  # one list for the demo server and the demo laptop
 
 
 class Parser(argparse.ArgumentParser):
