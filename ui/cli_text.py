@@ -110,7 +110,8 @@ HELP_ID = {
     "service cases": "berkas layanan",
     "register a draft case": "daftarkan berkas draf",
     "list cases": "daftar berkas",
-    "sign: the cases whose next signing step is yours": "sign: berkas yang langkah tanda tangan berikutnya milik Anda",
+    "sign: the cases whose next signing step is yours":
+        "'sign': berkas yang langkah tanda tangan berikutnya milik Anda",
     "one case with its history": "satu berkas dengan riwayatnya",
     "change fields or documents": "ubah isian atau dokumen",
     "submit for verification": "ajukan untuk verifikasi",
@@ -136,7 +137,7 @@ HELP_ID = {
     "conflicts between devices": "konflik antarperangkat",
     "show open conflicts": "tampilkan konflik yang terbuka",
     "settle a conflict": "selesaikan konflik",
-    "mine | theirs | FIELD=VALUE": "mine (perangkat ini) | theirs (server) | ISIAN=NILAI",
+    "mine | theirs | FIELD=VALUE": "'mine' (perangkat ini) | 'theirs' (server) | ISIAN=NILAI",
     "work the server refused, and what to do about it": "pekerjaan yang ditolak server, dan tindakannya",
     "show refusals no one has handled yet": "tampilkan penolakan yang belum ditangani",
     "mark a refusal as handled (kept in the history)": "tandai penolakan sudah ditangani (tetap di riwayat)",
@@ -188,7 +189,7 @@ def _help(text: str | None) -> str | None:
     if not text or text == argparse.SUPPRESS:
         return text
     if language() == "id":
-        return HELP_ID.get(text, text)
+        return HELP_ID.get(text) or _ARGPARSE_ID.get(text, text)
     return DESCRIPTION_EN.get(text, text)
 
 

@@ -66,7 +66,7 @@ def test_revoked_before_the_timestamp_is_not_valid(upgraded: tuple[bytes, dt.dat
     pdf, stamped = upgraded
     result = verify_pdf(pdf, [ca.certificate], [_crl(ca, signer_cert, stamped - dt.timedelta(seconds=2))])
     assert not result.valid and result.revoked and not result.signed_before_revocation
-    assert any("no trusted timestamp proves" in p for p in result.problems), result.problems
+    assert any("tidak ada cap waktu tepercaya" in p for p in result.problems), result.problems
 
 
 def test_a_lost_key_ends_at_its_invalidity_date(upgraded: tuple[bytes, dt.datetime], ca: CityCA,
