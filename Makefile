@@ -10,7 +10,7 @@ APT_PACKAGES := poppler-utils qpdf libnss3-tools postgresql zbar-tools dbus gnom
 DEMO   := .demo
 PORT   ?= 8765
 
-.PHONY: run test test-fast lint typecheck bench faults bundle clean system-deps translations screenshots
+.PHONY: run cli offline test test-fast lint typecheck bench faults bundle clean system-deps translations screenshots
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: apt-get install python3.11 python3.11-venv"; exit 1; }
@@ -36,10 +36,25 @@ system-deps:
 translations: $(STAMP)
 	$(BIN)/python -m ui.i18n_build
 
+# The demo's keyring: the desktop session's when there is one, else a private one kept in .demo/keyring
+# (the same for `make run` and `make cli`, so loket-cli opens the demo profile's encrypted store).
+IN_DEMO_KEYRING = if [ -n "$$DBUS_SESSION_BUS_ADDRESS" ]; then $(1); \
+	else mkdir -p $(DEMO)/keyring && XDG_DATA_HOME_OVERRIDE=$(CURDIR)/$(DEMO)/keyring tools/with-keyring $(1); fi
+DEMO_FLAGS := $(if $(OFFLINE),--offline)
+
 run: system-deps $(STAMP) translations
-	@if [ -n "$$DBUS_SESSION_BUS_ADDRESS" ]; then $(BIN)/python -m ui.demo --data $(DEMO) --port $(PORT); \
-	else mkdir -p $(DEMO)/keyring && XDG_DATA_HOME_OVERRIDE=$(CURDIR)/$(DEMO)/keyring \
-	  tools/with-keyring $(BIN)/python -m ui.demo --data $(DEMO) --port $(PORT); fi
+	@$(call IN_DEMO_KEYRING,$(BIN)/python -m ui.demo --data $(DEMO) --port $(PORT) $(DEMO_FLAGS))
+
+# loket-cli on the demo's profile and keyring: make cli ARGS="doctor", make cli ARGS="--json case list"
+cli: $(STAMP)
+	@test -d $(DEMO)/profile || { echo "No demo profile yet: run 'make run' once."; exit 2; }
+	@$(call IN_DEMO_KEYRING,$(BIN)/loket-cli --profile $(DEMO)/profile $(ARGS))
+
+# Stop the demo server that `make run` started: Loket goes on offline (status bar: Luring)
+offline:
+	@if [ -f $(DEMO)/server.pid ]; then kill $$(cat $(DEMO)/server.pid) && rm -f $(DEMO)/server.pid \
+	  && echo "Demo server stopped: Loket now works offline. 'make run' again to be online."; \
+	else echo "No demo server is running."; fi
 
 test: system-deps $(STAMP) translations
 	QT_QPA_PLATFORM=offscreen tools/with-keyring $(BIN)/python -m pytest -q -p no:cacheprovider
@@ -58,8 +73,10 @@ bench: $(STAMP)
 faults: system-deps $(STAMP)
 	LOKET_FAULT_POINTS=1000 $(BIN)/python -m pytest -q -s tests/faults
 
-screenshots: $(STAMP) translations
-	QT_QPA_PLATFORM=offscreen $(BIN)/python docs/screenshots.py
+# docs/screenshots/*.png and docs/walkthrough.md (the counter's day, signed for real against the demo server)
+screenshots: system-deps $(STAMP) translations
+	QT_QPA_PLATFORM=offscreen tools/with-keyring $(BIN)/python docs/screenshots.py
+	QT_QPA_PLATFORM=offscreen tools/with-keyring $(BIN)/python docs/walkthrough.py
 
 bundle: $(STAMP) translations
 	$(BIN)/python -m pip install --quiet pyinstaller==6.22.3

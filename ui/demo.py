@@ -219,6 +219,8 @@ class DemoServer:
             subprocess.run([*self.base, "init", "--demo"], check=True, capture_output=True, timeout=120)
         self.log = open(data / "server.log", "ab")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen([*self.base, "run", "--port", str(port)], stdout=self.log, stderr=self.log)
+        self.pid_file = data / "server.pid"  # `make offline` stops the server to try Loket without a network
+        self.pid_file.write_text(f"{self.proc.pid}\n")
 
     def wait(self, seconds: float = 20.0) -> bool:
         import time
@@ -245,6 +247,7 @@ class DemoServer:
         return str(json.loads(out.stdout)["code"])
 
     def stop(self) -> None:
+        self.pid_file.unlink(missing_ok=True)
         self.proc.terminate()
         try:
             self.proc.wait(10)
@@ -293,9 +296,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--lang", choices=("id", "en"), default=None)
     p.add_argument("--cases", type=int, default=10)
+    p.add_argument("--offline", action="store_true", help="do not start the demo server: work offline")
     args = p.parse_args(argv)
     profile = prepare(args.data, args.cases)
-    server = start_demo_server(args.data, args.port)
+    server = None if args.offline else start_demo_server(args.data, args.port)
     if server is not None:
         try:
             enrol_demo_users(profile, server)
