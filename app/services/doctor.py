@@ -18,7 +18,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
-from app import clock, config
+from app import clock, config, timefmt
 from app.domain.roles import Role
 from app.i18n import language
 from app.services.workspace import Workspace
@@ -195,8 +195,9 @@ def check_certificate(ws: Workspace) -> Check:
         chain = store.load_chain()
         cert = chain[0]
         days = (cert.not_valid_after_utc - now).total_seconds() / 86400
-        line = _t(f"{user}: sertifikat {serial_hex(cert)[:12]} berlaku s.d. {cert.not_valid_after_utc:%Y-%m-%d}",
-                  f"{user}: certificate {serial_hex(cert)[:12]} valid until {cert.not_valid_after_utc:%Y-%m-%d}")
+        until = timefmt.date_long(cert.not_valid_after_utc)
+        line = _t(f"{user}: sertifikat {serial_hex(cert)[:12]} berlaku s.d. {until}",
+                  f"{user}: certificate {serial_hex(cert)[:12]} valid until {until}")
         if days < 0:
             ok, line = False, line + _t(" — KEDALUWARSA", " — EXPIRED")
         elif days < CERT_WARN_DAYS:
@@ -257,8 +258,8 @@ def check_revocation_list(ws: Workspace) -> Check:
             newest = crl
     assert newest is not None
     age = (now - newest.last_update_utc).total_seconds() / 86400
-    text = _t(f"CRL terbit {newest.last_update_utc:%Y-%m-%d %H:%M} UTC ({age:.0f} hari lalu)",
-              f"CRL issued {newest.last_update_utc:%Y-%m-%d %H:%M} UTC ({age:.0f} days ago)")
+    issued = timefmt.moment_long(newest.last_update_utc)
+    text = _t(f"CRL terbit {issued} ({age:.0f} hari lalu)", f"CRL issued {issued} ({age:.0f} days ago)")
     next_update = newest.next_update_utc
     if next_update is not None and next_update < now:
         return Check("revocation_list", False, text + _t(" — sudah lewat masa berlakunya; lakukan sinkronisasi",

@@ -155,7 +155,7 @@ class CaseDetailView(QWidget):
         self.timeline.headerItem().setToolTip(1, self.tr("Saat server menerima langkah ini"))
         self.timeline.setRootIsDecorated(False)
         self.timeline.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        for col, width in enumerate((120, 120, 170, 170, 150, 100)):
+        for col, width in enumerate((165, 165, 170, 130, 150, 100)):
             self.timeline.setColumnWidth(col, width)
         time_box = QGroupBox(self.tr("Riwayat"), self)
         tl = QVBoxLayout(time_box)
