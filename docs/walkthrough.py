@@ -199,7 +199,7 @@ STEPS = [
          "Bambang, the verifikator, unlocks from the *Pengguna* menu; the request waits in his *Antrean "
          "verifikasi*. He checks it and initials it (*Verifikasi*).", "ui.views.queues", verification),
     Step("walk-4-sign", "Signing",
-         "The Lurah's *Antrean tanda tangan* shows the letter exactly as it will be signed, every page. He "
+         "The Lurah's *Antrean tanda tangan* shows the letter as it will be signed. He "
          "selects one or many and signs them with one PIN entry, online or offline.", "ui.views.queues", signing),
     Step("walk-5-letter", "The signed letter",
          "The signed letter: its number, the Lurah's electronic signature with the time in WIB, and the QR code "
