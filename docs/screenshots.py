@@ -123,7 +123,7 @@ def synced_shots(ws: Workspace, profile: Path, data: Path, sync: SyncState, only
         assert server is not None
         if not server.wait(120):
             raise RuntimeError(f"the demo server did not start: {(data / 'server.log').read_text()[-800:]}")
-        demo.enrol_demo_users(profile, server)
+        demo.enrol_demo_users(profile, server, only={u for u, *_ in demo.USERS})  # the kelurahan's three
     except Exception as err:  # no keyring here: the history as it stands offline
         print(f"offline history only: {err}")
         if server is not None:

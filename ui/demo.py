@@ -256,7 +256,7 @@ class DemoServer:
         self.log.close()
 
 
-def enrol_demo_users(profile: Path, server: DemoServer) -> None:
+def enrol_demo_users(profile: Path, server: DemoServer, only: set[str] | None = None) -> None:
     """Enrol every demo person on the demo laptop (again when the keyring lost their secrets): the kelurahan's,
     the Camat, and the staff of the Dinas, so every service of the catalogue can be walked from *Pengguna*."""
     from app.services import unlock
@@ -268,6 +268,8 @@ def enrol_demo_users(profile: Path, server: DemoServer) -> None:
     try:
         active = ws.actor().username if ws.users() else None
         for username, _full, role, *_rest in demo_people.DEMO_USERS:
+            if only is not None and username not in only:
+                continue
             signer = role == "penandatangan"
             has_token = credentials.load_token(ws.device_id, username) and unlock.has_secret(ws, username)
             if has_token and (not signer or keystore(ws, ws.actor(username)).has_key()):
