@@ -25,7 +25,8 @@ class SendError(Exception):
 
 
 class Channel(Protocol):
-    name: str  # email | whatsapp | sms
+    @property
+    def name(self) -> str: ...  # email | whatsapp | sms
 
     def send(self, to: str, subject: str, text: str) -> None: ...
 
