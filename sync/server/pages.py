@@ -22,15 +22,19 @@ html{-webkit-text-size-adjust:100%}
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;margin:0;background:#eef2f5;
 color:#1b2430;font-size:1rem;line-height:1.5}
 header.city{background:#0b4f71;color:#fff;border-bottom:4px solid #e0a526}
-header.city div{max-width:44rem;margin:0 auto;padding:.8rem 1.1rem}
+header.city div{max-width:44rem;margin:0 auto;padding:.8rem 2rem}
 header.city strong{display:block;font-size:1.05rem;letter-spacing:.04em}
-header.city span{font-size:.85rem;opacity:.9}
+header.city span{font-size:.85rem;color:#fff;opacity:.92}
 main{max-width:44rem;margin:1.5rem auto;background:#fff;border-radius:10px;padding:1.5rem 2rem;
 box-shadow:0 1px 4px rgba(0,0,0,.12)}
 h1{font-size:1.35rem;line-height:1.3;margin:.1rem 0 .9rem;color:#0b3a53}
 h2{font-size:1.05rem;margin:1.4rem 0 .5rem;color:#0b3a53}
 p{margin:.6rem 0}
-.en,[lang=en]{color:#4d5a68;font-size:.92rem}
+.en,[lang=en]{color:#4d5a68;font-size:.92em}
+header.city [lang=en],button [lang=en]{color:inherit;font-size:1em;font-weight:400;opacity:.9}
+b .en,h2 .en{font-weight:400}
+h1+p.en{margin-top:-.6rem}
+.hint{font-size:.9em;color:#4d5a68}
 .ok{color:#0b6b2f} .bad{color:#a31515}
 dl{display:grid;grid-template-columns:11rem 1fr;gap:.45rem 1rem;margin:0}
 dt{color:#4d5a68} dd{margin:0;overflow-wrap:anywhere}
@@ -57,7 +61,8 @@ ol.steps b{display:block} ol.steps small{color:#4d5a68}
 .note{background:#f4f7fa;border-left:4px solid #0b4f71;padding:.6rem .9rem;border-radius:4px}
 .alert{background:#fde7e7;border-left:4px solid #a31515;padding:.6rem .9rem;border-radius:4px}
 footer{font-size:.8rem;color:#4d5a68;margin-top:1.6rem;border-top:1px solid #dde3e8;padding-top:.8rem}
-@media (max-width:34rem){main{margin:0;border-radius:0;padding:1.2rem 1.1rem;box-shadow:none}
+@media (max-width:34rem){body{background:#fff} header.city div{padding:.8rem 1.1rem}
+main{margin:0;border-radius:0;padding:1.2rem 1.1rem;box-shadow:none}
 dl{grid-template-columns:1fr;gap:.05rem} dd{margin-bottom:.6rem}}
 """
 

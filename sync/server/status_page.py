@@ -149,11 +149,11 @@ class StatusDesk:
                         'The request was rejected.</span></p>',
             "withdrawn": '<p class="alert"><b>Permohonan dibatalkan.</b> <span lang="en">The request was '
                          'withdrawn.</span></p>',
-            "approved": '<p><span class="badge ok">Surat sudah ditandatangani</span> <span lang="en">The letter '
-                        'is signed.</span></p>',
-            "issued": '<p><span class="badge ok">Surat sudah diserahkan</span> <span lang="en">The letter has '
+            "approved": '<p><span class="badge ok">Surat sudah ditandatangani</span><br><span lang="en">The '
+                        'letter is signed.</span></p>',
+            "issued": '<p><span class="badge ok">Surat sudah diserahkan</span><br><span lang="en">The letter has '
                       'been handed over.</span></p>',
-        }.get(case.status, '<p><span class="badge wait">Sedang diproses</span> <span lang="en">In progress'
+        }.get(case.status, '<p><span class="badge wait">Sedang diproses</span><br><span lang="en">In progress'
                            '</span></p>')
 
     def _download(self, case: Any, reg_no: str, code: str) -> str:
@@ -164,7 +164,7 @@ class StatusDesk:
                 f'<input type="hidden" name="reg_no" value="{esc(reg_no)}">'
                 f'<input type="hidden" name="code" value="{esc(code)}">'
                 '<button type="submit">Unduh surat (PDF) · <span lang="en">Download the letter</span></button>'
-                '</form><p class="en">Keaslian surat dapat diperiksa dengan memindai kode QR pada surat. '
+                '</form><p class="hint">Keaslian surat dapat diperiksa dengan memindai kode QR pada surat. '
                 '<span lang="en">Scan the QR code on the letter to check it is genuine.</span></p>')
 
 

@@ -78,7 +78,7 @@ def render_verify_page(info: dict[str, Any] | None) -> str:
         items = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(str(v))}</dd>" for k, v in rows)
         badge_en = ("Valid: signed electronically." if valid else "Not valid.")
         body = (f'<h1>Verifikasi Surat Elektronik</h1><p class="en" lang="en">Electronic letter verification</p>'
-                f'<p>{badge} <span lang="en">{badge_en}</span></p>{_revocation_note(info)}<dl>{items}</dl>'
+                f'<p>{badge}<br><span lang="en">{badge_en}</span></p>{_revocation_note(info)}<dl>{items}</dl>'
                 '<p>Cocokkan nomor dan isi surat yang Anda pegang dengan data di atas. Berkas PDF asli juga dapat '
                 'diperiksa tanda tangannya di pembaca PDF dengan sertifikat CA Pemerintah Kota Malang.</p>'
                 '<p lang="en">Compare the number and content of the letter you hold with the data above. The '
