@@ -35,7 +35,9 @@ def settings(args: argparse.Namespace, public_url: str) -> NotifySettings | None
 def notifier_for_run(args: argparse.Namespace, server: Server, public_url: str) -> Notifier | None:
     """The sender ``loket-server run`` keeps beside the API (none when no channel is on, or IT runs workers)."""
     found = settings(args, public_url)
-    if found is None or not found.enabled or found.mode != "inline":
+    if found is None:  # IT asked for messages and would not know they are off: refuse to start
+        raise SystemExit(2)
+    if not found.enabled or found.mode != "inline":
         return None
     return Notifier(server.engine, found, server.catalog, server.offices)
 

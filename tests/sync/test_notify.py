@@ -174,3 +174,48 @@ def test_settings_name_the_bad_key_and_secrets_stay_out_of_reprs(tmp_path: Path)
     assert "hunter2-smtp" not in repr(settings) and settings.channel_for("phone") is None
     assert scrub("NIK 3573015708900003\n\nKK 3573021708900005") == "NIK … KK …"
     assert json.dumps(scrub("x" * 500)).count("x") == 199
+
+
+@pytest.mark.postgres
+def test_senders_on_postgresql_share_the_outbox_without_sending_a_message_twice(
+        pg_cluster: Any, tmp_path: Path) -> None:
+    """Four senders (as four stateless server instances would) claim at once: each row goes to exactly one."""
+    import threading
+
+    from sqlalchemy import insert
+
+    from app.domain.catalog import default_catalog
+    from app.domain.offices import directory
+    from sync.server.storage import create_schema, make_engine
+
+    engine = make_engine(pg_cluster.create_database())
+    create_schema(engine)
+    now = "2026-12-01T01:00:00.000000Z"
+    with engine.begin() as conn:
+        conn.execute(insert(t.cases).values(
+            id=str(uuid.uuid4()), service="SKD", office="35.73.02.1008", signer_office="35.73.02.1008", nik=NIK,
+            name="Ani", fields=json.dumps(CONSENTING), field_versions="{}", status="returned", version=2,
+            created_at=now, updated_at=now, created_by="siti", device="d", due_date="2026-12-05", feed_seq=1))
+        case_id = conn.execute(select(t.cases.c.id)).scalar_one()
+        conn.execute(insert(t.notify_outbox), [
+            {"case_id": case_id, "kind": "returned", "channel": "email", "case_version": v, "status": "pending",
+             "attempts": 0, "next_at": now, "created_at": now} for v in range(200)])
+    notify_toml(tmp_path, None, None)
+    settings = load(tmp_path, "http://x")
+    senders = [Notifier(engine, settings, default_catalog(), directory(), worker=f"w{i}") for i in range(4)]
+    claimed: dict[str, list[int]] = {s.worker: [] for s in senders}
+    start = threading.Barrier(len(senders))
+
+    def work(sender: Notifier) -> None:
+        start.wait()
+        while rows := sender._claim(7):
+            claimed[sender.worker] += [r.id for r in rows]
+
+    threads = [threading.Thread(target=work, args=(s,)) for s in senders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    every = [i for ids in claimed.values() for i in ids]
+    assert len(every) == 200 and len(set(every)) == 200
+    assert sum(1 for ids in claimed.values() if ids) >= 2  # the senders really ran side by side
