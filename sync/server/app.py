@@ -293,7 +293,8 @@ def add_status_routes(api: FastAPI, desk: StatusDesk) -> None:
         hit, form = result
         return html_page(desk.render(hit, form.get("reg_no", ""), form.get("code", "")))
 
-    @api.post("/status/surat", responses={200: {"content": {"application/pdf": {}}}})
+    @api.post("/status/surat", responses={200: {"content": {"application/pdf": {}}},
+                                          **{code: {"content": {"text/html": {}}} for code in (403, 404, 429)}})
     async def status_letter(request: Request) -> Response:
         result = await found(request)
         if isinstance(result, HTMLResponse):

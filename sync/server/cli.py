@@ -109,7 +109,7 @@ def open_server(args: argparse.Namespace) -> Server:
     from sync.server.storage import create_schema, make_engine
 
     engine = make_engine(database_url(args.data, args.database_url))
-    if args.command in ("init", "run"):
+    if args.command in ("init", "run", "notify"):
         create_schema(engine)
     authority = Authority.ensure(args.data / "ca", engine, public_url(args)) \
         if args.command in ("init", "run", "ca") else None

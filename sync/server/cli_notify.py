@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from sync.server.core import Server
-from sync.server.notify import Notifier
+from sync.server.notify import CHANNEL_NAMES, Notifier
 from sync.server.notify_channels import SendError
 from sync.server.notify_settings import NotifySettings, SettingsError, load
 
@@ -53,7 +53,7 @@ def main(args: argparse.Namespace, server: Server, public_url: str) -> int:
         except SendError as err:
             sys.stderr.write(f"loket-server: pesan uji tidak terkirim / test message not sent: {err}\n")
             return 1
-        _say(args, {"sent": True, "channel": channel}, f"Pesan uji terkirim lewat {channel}.")
+        _say(args, {"sent": True, "channel": channel}, f"Pesan uji terkirim lewat {CHANNEL_NAMES[channel]}.")
         return 0
     if args.sub == "status":
         counts = notifier.pending()
