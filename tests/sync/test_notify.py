@@ -219,3 +219,21 @@ def test_senders_on_postgresql_share_the_outbox_without_sending_a_message_twice(
     every = [i for ids in claimed.values() for i in ids]
     assert len(every) == 200 and len(set(every)) == 200
     assert sum(1 for ids in claimed.values() if ids) >= 2  # the senders really ran side by side
+
+
+def test_it_sends_one_test_message_per_address_and_says_so_without_the_secret(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from sync.server.cli import main
+
+    monkeypatch.setenv("LOKET_GATEWAY_TOKEN", "tok-never-printed")
+    with smtp_stand_in() as smtp, gateway_stand_in(fail_first=1) as gateway:
+        notify_toml(tmp_path, smtp, gateway)
+        base = ["--data", str(tmp_path), "notify", "test", "--to"]
+        assert main([*base, "warga@contoh.id"]) == 0
+        assert main([*base, "0812 3456 7890"]) == 1  # the gateway is busy: said, not retried
+        assert main([*base, "0812 3456 7890"]) == 0
+    out = capsys.readouterr()
+    assert "terkirim lewat e-mail" in out.out and "terkirim lewat WhatsApp" in out.out
+    assert "gateway HTTP 503" in out.err and "tok-never-printed" not in out.out + out.err
+    assert len(smtp.received) == 1 and "Subject: Uji kabar" in smtp.received[0]["data"]
+    assert [r["answered"] for r in gateway.requests] == [503, 200]
