@@ -35,14 +35,17 @@ def _events() -> list[SimpleNamespace]:
             event("notify", "2026-12-01T07:42:00Z")]
 
 
-def status_page(signed: bool) -> str:
+def status_page(signed: bool, returned: bool = False) -> str:
     case = SimpleNamespace(
         id="0f6c2d1e-0000-4000-8000-000000000001", service="SKD", office="35.73.02.1008",
-        signer_office="35.73.02.1008", status="approved" if signed else "verified", reg_no="SKD/OOD/2026/0017",
-        letter_number=NUMBER if signed else None, letter_sha256="ab" * 32 if signed else None, reason=None,
-        created_at="2026-12-01T01:12:00Z")
+        signer_office="35.73.02.1008", status="approved" if signed else "returned" if returned else "verified",
+        reg_no="SKD/OOD/2026/0017", letter_number=NUMBER if signed else None,
+        letter_sha256="ab" * 32 if signed else None, created_at="2026-12-01T01:12:00Z",
+        reason="Foto KTP buram; mohon bawa KTP asli ke kantor kelurahan" if returned else None)
     desk = StatusDesk(None, default_catalog(), directory())  # type: ignore[arg-type]
     events = _events() if signed else _events()[:3]
+    if returned:
+        events = [*_events()[:2], SimpleNamespace(action="return", at="2026-12-01T03:05:00Z")]
     return desk.render(SimpleNamespace(case=case, events=events), "SKD/OOD/2026/0017", "K7M2QX9P")  # type: ignore[arg-type]
 
 
@@ -58,11 +61,13 @@ PAGES = {
     "status-form": form_page(),
     "status-signed": status_page(True),
     "status-in-progress": status_page(False),
+    "status-returned": status_page(False, returned=True),
     "status-throttled": throttled_page(2400),
     "verify-letter": verify_page(),
     "verify-not-found": render_verify_page(None),
 }
 SHOTS = [("status-form", 390), ("status-signed", 390), ("status-signed", 1280), ("status-in-progress", 390),
+         ("status-returned", 390),
          ("status-throttled", 390), ("verify-letter", 390), ("verify-letter", 1280), ("verify-not-found", 390)]
 
 

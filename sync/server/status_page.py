@@ -180,17 +180,18 @@ _STOPS = {"return": ("Dikembalikan", "Returned"), "reject": ("Ditolak", "Rejecte
 
 
 def steps_html(case: Any, events: list[Any]) -> str:
-    """Each step done (with its latest date, WIB) or still to come; a return, rejection or withdrawal in its
-    place in time. A case returned and handed in again starts its steps over from the hand-in."""
+    """Each step done (with its date, WIB) or still to come; a return, rejection or withdrawal in place of the
+    step it stopped. A case returned and handed in again starts its later steps over from the new hand-in."""
     last: dict[str, str] = {"create": case.created_at}
     stop: tuple[str, str] | None = None
+    steps = {s[0] for s in STEP_NAMES}
     for e in events:
         if e.action in _STOPS:
-            stop, last = (e.action, e.at), {"create": case.created_at}
-        elif e.action in dict((s[0], s) for s in STEP_NAMES):
+            stop = (e.action, e.at)
+        elif e.action == "submit":  # handed in (again): the later steps start over
+            last, stop = {"create": case.created_at, "submit": e.at}, None
+        elif e.action in steps:
             last[e.action] = e.at
-            if e.action == "submit":
-                stop = None
     if stop and stop[0] == "return" and case.status != "returned":
         stop = None
     out = []

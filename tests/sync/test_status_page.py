@@ -91,3 +91,20 @@ def test_a_number_under_attack_is_throttled_from_every_address(desk: Desk) -> No
     with pytest.raises(Throttled):
         target.lookup("SKD/0002/2026", "Z8RT4WNC", "192.0.2.99")
     assert target.lookup("SKD/0001/2026", "K7M2QX9P", "192.0.2.99") is not None  # other citizens go on
+
+
+def test_a_return_stands_where_the_request_stopped_and_a_new_hand_in_starts_the_steps_over() -> None:
+    from types import SimpleNamespace as Row
+
+    from sync.server.status_page import steps_html
+
+    def shown(status: str, *events: tuple[str, str]) -> list[tuple[str, str]]:
+        html = steps_html(Row(created_at="2026-12-01T01:00:00Z", status=status),
+                          [Row(action=a, at=f"2026-12-0{d}T03:00:00Z") for a, d in events])
+        return re.findall(r'class="(\w+)"><b>(\w+)', html)
+
+    assert shown("returned", ("submit", "1"), ("return", "1")) == [
+        ("done", "Diterima"), ("done", "Diajukan"), ("stop", "Dikembalikan")]
+    assert shown("verified", ("submit", "1"), ("verify", "1"), ("return", "1"), ("submit", "2")) == [
+        ("done", "Diterima"), ("done", "Diajukan"), ("todo", "Diperiksa"), ("todo", "Surat"), ("todo", "Surat")]
+    assert shown("rejected", ("submit", "1"), ("verify", "2"), ("reject", "3"))[-1] == ("stop", "Ditolak")
