@@ -3,14 +3,17 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
-# Debian packages the tests and the app need (PDF validators, PostgreSQL, Qt's runtime libraries).
+# Debian packages the tests and the app need (PDF validators, PostgreSQL, Qt's runtime libraries, and
+# Chromium, the real browser the citizen's pages are tested and photographed in).
 APT_PACKAGES := poppler-utils qpdf libnss3-tools postgresql zbar-tools dbus gnome-keyring \
 	libgl1 libegl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3 fonts-dejavu-core python3-venv \
-	libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxkbcommon-x11-0
+	libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxkbcommon-x11-0 \
+	chromium
 DEMO   := .demo
 PORT   ?= 8765
 
-.PHONY: run cli offline test test-fast lint typecheck bench faults bundle clean system-deps translations screenshots
+.PHONY: run cli offline test test-fast lint typecheck bench faults bundle clean system-deps translations screenshots \
+	citizen-screenshots
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: apt-get install python3.11 python3.11-venv"; exit 1; }
@@ -77,6 +80,9 @@ faults: system-deps $(STAMP)
 screenshots: system-deps $(STAMP) translations
 	QT_QPA_PLATFORM=offscreen tools/with-keyring $(BIN)/python docs/screenshots.py
 	QT_QPA_PLATFORM=offscreen tools/with-keyring $(BIN)/python docs/walkthrough.py
+
+citizen-screenshots: system-deps $(STAMP)
+	$(BIN)/python docs/citizen_screenshots.py
 
 bundle: $(STAMP) translations
 	$(BIN)/python -m pip install --quiet pyinstaller==6.22.3

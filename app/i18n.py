@@ -55,6 +55,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "{label}: nomor telepon harus diawali 08, +62 atau 0 kode area, 9–13 digit.",
         "en": "{label}: a phone number starts with 08, +62 or an area code, 9–13 digits.",
     },
+    "email.format": {
+        "id": "{label}: alamat e-mail tidak sah (contoh: nama@contoh.id).",
+        "en": "{label}: not a valid e-mail address (for example name@example.id).",
+    },
+    "consent.format": {"id": "{label}: isi ya atau tidak.", "en": "{label}: answer yes or no."},
     "number.format": {"id": "{label} harus berupa angka.", "en": "{label} must be a number."},
     "number.range": {
         "id": "{label} harus di antara {min} dan {max}.",

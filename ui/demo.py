@@ -99,6 +99,10 @@ def valid_value(spec: FieldSpec, rng: random.Random, nik: str) -> str:
             return nik
         case "phone":
             return f"08{rng.randint(1100000000, 5999999999)}"
+        case "email":
+            return f"warga{rng.randint(100, 999)}@contoh.id"
+        case "consent":
+            return rng.choice(("ya", "tidak"))
         case "money":
             return str(rng.randint(max(low, 5), min(high, 400)) * 10_000)
         case "year":

@@ -19,7 +19,8 @@ from app.i18n import pick
 from app.paths import resources_dir
 
 FIELD_TYPES = frozenset(
-    {"text", "textarea", "date", "number", "integer", "money", "year", "phone", "nik", "kk", "choice"}
+    {"text", "textarea", "date", "number", "integer", "money", "year", "phone", "email", "consent", "nik", "kk",
+     "choice"}
 )
 _CODE = re.compile(r"[A-Z][A-Z0-9_]{1,15}")
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")

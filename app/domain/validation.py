@@ -109,6 +109,31 @@ def validate_phone(value: str) -> str:
     return phone
 
 
+_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+")
+CONSENT_YES = "ya"
+_YES = frozenset({"ya", "y", "yes", "true", "1", "on", "setuju", "bersedia"})
+_NO = frozenset({"tidak", "t", "no", "n", "false", "0", "off"})
+
+
+def validate_email(value: str) -> str:
+    """An address a message can go to: one local part, a dotted domain (stored with the domain in lower case)."""
+    text = value.strip()
+    if len(text) > 254 or not _EMAIL.fullmatch(text) or ".." in text:
+        raise Invalid("email.format")
+    local, _, domain = text.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def validate_consent(value: str) -> str:
+    """The citizen's yes (stored as ``ya``) or no (``tidak``) to being told about the request's progress."""
+    text = value.strip().casefold()
+    if text in _YES:
+        return CONSENT_YES
+    if text in _NO:
+        return "tidak"
+    raise Invalid("consent.format")
+
+
 def parse_date(value: str) -> dt.date:
     value = value.strip()
     if _ISO_DATE.fullmatch(value):  # the usual form; strptime costs ~20 µs a call, too slow for bulk imports
@@ -188,6 +213,10 @@ def normalise(spec: FieldSpec, value: str) -> str:
             return validate_kk(value)
         case "phone":
             return validate_phone(value)
+        case "email":
+            return validate_email(value)
+        case "consent":
+            return validate_consent(value)
         case "date":
             return validate_date(value, spec)
         case "number" | "integer" | "money" | "year":

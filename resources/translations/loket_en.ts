@@ -494,6 +494,10 @@ Server message: {detail} (code {errno})</translation>
             <translation>dd/mm/yyyy</translation>
         </message>
         <message>
+            <source>Ya, pemohon setuju</source>
+            <translation>Yes, the applicant agrees</translation>
+        </message>
+        <message>
             <source>Pilih berkas…</source>
             <translation>Choose file…</translation>
         </message>

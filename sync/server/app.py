@@ -14,9 +14,12 @@ from starlette.concurrency import run_in_threadpool
 
 from app import __version__, clock
 from sync.protocol import API, MAX_CHUNK, PROTOCOL_VERSION, PUSH_BATCH, RETRY_AFTER, Errno, Op, error_body
+from sync.server import pages
 from sync.server.core import ApiError, Server
 from sync.server.limits import BodyLimit, TooLarge, too_large_response
+from sync.server.notify import Notifier
 from sync.server.ops import DeviceCtx
+from sync.server.status_page import WRONG, StatusDesk, Throttled, form_page, no_letter_page, parse_form, throttled_page
 from sync.server.verify_page import render_verify_page
 
 log = logging.getLogger("loket.server")
@@ -100,8 +103,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def create_app(server: Server) -> FastAPI:
-    api = FastAPI(title="Loket server", version=__version__,
+def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
+    api = FastAPI(lifespan=notify_lifespan(notifier) if notifier else None,title="Loket server", version=__version__,
                   description="Sync API, city CA and public letter verification of Loket (Kota Malang).")
     api.state.server = server
 
@@ -204,7 +207,10 @@ def create_app(server: Server) -> FastAPI:
     @api.get("/verify/{case_id}", response_class=HTMLResponse, responses={404: {"content": {"text/html": {}}}})
     def verify_page(case_id: str, no: Annotated[str | None, Query(max_length=80)] = None) -> HTMLResponse:
         info = server.letter(case_id, no or None) if len(case_id) <= 36 else None
-        return HTMLResponse(render_verify_page(info), status_code=200 if info and "pending" not in info else 404)
+        return HTMLResponse(render_verify_page(info), status_code=200 if info and "pending" not in info else 404,
+                            headers=pages.HEADERS)
+
+    add_status_routes(api, StatusDesk(server.engine, server.catalog, server.offices))
 
     @api.get(f"{API}/blobs/{{sha256}}/status", response_model=BlobStatus, responses=ERRORS)
     def blob_status(sha256: Annotated[str, Field(pattern=SHA256)], ctx: Device) -> dict[str, Any]:
@@ -230,3 +236,72 @@ def create_app(server: Server) -> FastAPI:
         return Response(content=data, media_type="application/octet-stream")
 
     return api
+
+
+def notify_lifespan(notifier: Notifier) -> Any:
+    """Sends due messages every few seconds beside the API, in a worker thread: a slow SMTP server or gateway
+    never holds a request (or a push) up."""
+    import asyncio
+    import contextlib
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_api: FastAPI) -> Any:
+        async def loop() -> None:
+            while True:
+                try:
+                    await run_in_threadpool(notifier.run_once)
+                except Exception:  # the database may be busy or away: try again at the next tick
+                    log.exception("sending notifications failed")
+                await asyncio.sleep(notifier.settings.interval_seconds)
+
+        task = asyncio.create_task(loop())
+        try:
+            yield
+        finally:
+            task.cancel()
+
+    return lifespan
+
+
+def add_status_routes(api: FastAPI, desk: StatusDesk) -> None:
+    """``/status``: the form (GET), the request's status (POST) and its signed letter (POST /status/surat)."""
+
+    def html_page(text: str, status: int = 200, extra: dict[str, str] | None = None) -> HTMLResponse:
+        return HTMLResponse(text, status_code=status, headers={**pages.HEADERS, **(extra or {})})
+
+    async def found(request: Request) -> tuple[Any, dict[str, str]] | HTMLResponse:
+        form = parse_form(await request.body())
+        client = request.client.host if request.client else "unknown"
+        try:
+            hit = await run_in_threadpool(desk.lookup, form.get("reg_no", ""), form.get("code", ""), client)
+        except Throttled as err:
+            return html_page(throttled_page(err.wait), 429, {RETRY_AFTER: str(err.wait)})
+        if hit is None:
+            return html_page(form_page(WRONG, form.get("reg_no", "")), 403)
+        return hit, form
+
+    @api.get("/status", response_class=HTMLResponse)
+    def status_form() -> HTMLResponse:
+        return html_page(form_page())
+
+    @api.post("/status", response_class=HTMLResponse,
+              responses={403: {"content": {"text/html": {}}}, 429: {"content": {"text/html": {}}}})
+    async def status(request: Request) -> HTMLResponse:
+        result = await found(request)
+        if isinstance(result, HTMLResponse):
+            return result
+        hit, form = result
+        return html_page(desk.render(hit, form.get("reg_no", ""), form.get("code", "")))
+
+    @api.post("/status/surat", responses={200: {"content": {"application/pdf": {}}},
+                                          **{code: {"content": {"text/html": {}}} for code in (403, 404, 429)}})
+    async def status_letter(request: Request) -> Response:
+        result = await found(request)
+        if isinstance(result, HTMLResponse):
+            return result
+        letter = await run_in_threadpool(desk.letter, result[0])
+        if letter is None:
+            return html_page(no_letter_page(), 404)
+        name, data = letter
+        return Response(data, media_type="application/pdf", headers={
+            **pages.HEADERS, "Content-Disposition": f'attachment; filename="{name}"'})

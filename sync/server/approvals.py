@@ -40,7 +40,7 @@ from app.signing.approvals import (
 from app.signing.certificates import load_certificate
 from app.signing.pades import upgrade_pdf, verify_pdf
 from sync.protocol import Errno, Op, OpResult
-from sync.server import duties, visibility, void_numbers
+from sync.server import duties, notify, visibility, void_numbers
 from sync.server import storage as t
 from sync.server.ca import Authority
 from sync.server.ops import DeviceCtx, OpRefused
@@ -142,6 +142,7 @@ class ApprovalHandler:
             case_id=row.id, action=Action.APPROVE.value, from_status=row.status, to_status="approved",
             actor=ctx.username, device=ctx.device_id, reason=None, at=str(at or now),
             received_at=now))
+        notify.enqueue(conn, row, Action.APPROVE.value, now)  # the citizen is told later, outside this transaction
         return {"op_id": op["op_id"], "status": "applied", "version": row.version + 1}
 
     def _authentic(self, conn: Connection, ctx: DeviceCtx, op: Op,

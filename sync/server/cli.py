@@ -14,6 +14,7 @@ from typing import Any
 from app import __version__
 from app.signing.certificates import REVOCATION_REASONS
 from sync import demo_people
+from sync.server import cli_notify
 from sync.server.ca import AuthorityError
 from sync.server.core import ApiError, Server
 
@@ -73,6 +74,7 @@ def build_parser() -> Parser:
                     "letters timestamped after it are no longer valid")
     ca = sub.add_parser("ca", help="city CA").add_subparsers(dest="sub", parser_class=Parser)
     ca.add_parser("export", help="print the CA certificate (PEM)")
+    cli_notify.add_parser(sub)
     return p
 
 
@@ -96,7 +98,7 @@ def open_server(args: argparse.Namespace) -> Server:
     from sync.server.storage import create_schema, make_engine
 
     engine = make_engine(database_url(args.data, args.database_url))
-    if args.command in ("init", "run"):
+    if args.command in ("init", "run", "notify"):
         create_schema(engine)
     authority = Authority.ensure(args.data / "ca", engine, public_url(args)) \
         if args.command in ("init", "run", "ca") else None
@@ -139,7 +141,8 @@ def _run(args: argparse.Namespace, server: Server) -> int:
             sys.stderr.write(f"loket-server: {path} is not a readable file\n")
             return 2
     server.init()
-    uvicorn.run(create_app(server), host=args.host, port=args.port, log_level="warning",
+    notifier = cli_notify.notifier_for_run(args, server, public_url(args))
+    uvicorn.run(create_app(server, notifier), host=args.host, port=args.port, log_level="warning",
                 proxy_headers=True, forwarded_allow_ips=args.forwarded_allow_ips,
                 ssl_certfile=str(args.tls_cert) if args.tls_cert else None,
                 ssl_keyfile=str(args.tls_key) if args.tls_key else None)
@@ -178,6 +181,8 @@ def _dispatch(args: argparse.Namespace) -> int:
                               reason_code=args.reason_code, since=args.since)
         _print(args, {"revoked": count, "reason_code": args.reason_code}, f"{count} dicabut ({args.reason_code})")
         return 0 if count else 1
+    if args.command == "notify":
+        return cli_notify.main(args, server, public_url(args))
     if args.command == "ca":
         assert server.authority is not None
         sys.stdout.write(server.authority.ca.certificate_pem().decode())

@@ -27,7 +27,7 @@ from app.domain.roles import Role
 from app.errors import LoketError, ValidationError
 from app.services.cases import check_intake, to_json
 from sync.protocol import Errno, Op, OpResult, canonical, op_hash
-from sync.server import duties, visibility
+from sync.server import duties, notify, visibility
 from sync.server import storage as t
 from sync.server.opcheck import BadOp, check_op
 from sync.server.steps import load_steps, next_office
@@ -344,6 +344,7 @@ class OpApplier:
         conn.execute(update(t.cases).where(t.cases.c.id == row.id).values(**values))
         self._event(conn, ctx, row.id, action.value, status.value, target.value, reason,
                     str(op["payload"].get("at") or now), now)
+        notify.enqueue(conn, row, action.value, now)  # sent later, outside this transaction
         return {"op_id": op["op_id"], "status": "applied", "version": row.version + 1}
 
     def _check_complete(self, conn: Connection, row: Any) -> None:

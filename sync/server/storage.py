@@ -356,6 +356,36 @@ enrol_attempts = Table(
     Column("failures", Integer, nullable=False),
 )
 
+# Messages to citizens (sync/server/notify.py): written in the transaction that returns, rejects or approves a
+# case, sent later outside it. ``channel`` is ``email`` or ``phone`` (WhatsApp or SMS, as the server's settings
+# say); the address is read from the case when the message is sent, so no copy of it is kept here.
+notify_outbox = Table(
+    "notify_outbox", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", String(36), ForeignKey("cases.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # returned | rejected | ready
+    Column("channel", String(8), nullable=False),  # email | phone
+    Column("case_version", Integer, nullable=False),
+    Column("status", String(12), nullable=False),  # pending | sending | sent | failed | cancelled
+    Column("attempts", Integer, nullable=False),
+    Column("next_at", String(32), nullable=False),  # when a pending row may be tried (backoff)
+    Column("claimed_by", String(64)),
+    Column("claimed_until", String(32)),  # a sender that died: its claim runs out and another takes the row
+    Column("last_error", String(300)),
+    Column("sent_via", String(12)),  # email | whatsapp | sms
+    Column("created_at", String(32), nullable=False),
+    Column("sent_at", String(32)),
+    Index("ix_notify_outbox_due", "status", "next_at"),
+    Index("ix_notify_outbox_once", "case_id", "case_version", "kind", "channel", unique=True),
+)
+
+status_attempts = Table(
+    "status_attempts", metadata,  # wrong access codes on /status per client address or registration number
+    Column("key", String(64), primary_key=True),  # "ip:<address>" or "reg:<reg_no>"
+    Column("window_start", BigInteger, primary_key=True),  # epoch seconds
+    Column("failures", Integer, nullable=False),
+)
+
 
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, FULL sync, foreign keys and BEGIN IMMEDIATE writers."""

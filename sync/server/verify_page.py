@@ -7,19 +7,7 @@ import html
 from typing import Any
 
 from app import timefmt
-
-_STYLE = """
-body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;background:#f4f6f8;color:#1d2733}
-main{max-width:40rem;margin:2rem auto;background:#fff;border-radius:12px;padding:1.5rem 2rem;
-box-shadow:0 1px 4px rgba(0,0,0,.1)}
-h1{font-size:1.25rem;margin:.2rem 0 1rem} .ok{color:#0b6b2f} .bad{color:#a31515}
-dl{display:grid;grid-template-columns:11rem 1fr;gap:.45rem 1rem;margin:0} dt{color:#5b6775}
-dd{margin:0;overflow-wrap:anywhere} .badge{display:inline-block;padding:.25rem .7rem;border-radius:999px;
-font-weight:600} .badge.ok{background:#e3f5e9} .badge.bad{background:#fde7e7} footer{font-size:.8rem;color:#5b6775;
-margin-top:1.5rem}
-@media (max-width:30rem){main{margin:0;border-radius:0;padding:1.2rem 1.1rem}
-dl{grid-template-columns:1fr;gap:.1rem} dd{margin-bottom:.55rem}}
-"""
+from sync.server.pages import page
 
 
 def _date(iso: str) -> str:
@@ -70,7 +58,8 @@ def render_verify_page(info: dict[str, Any] | None) -> str:
     elif info is None:
         body = ('<h1 class="bad">Surat tidak ditemukan</h1><p>Tidak ada surat Pemerintah Kota Malang dengan kode ini. '
                 'Periksa kembali kode QR, atau hubungi kantor yang menerbitkan surat.</p>'
-                '<p lang="en"><em>No letter of the City of Malang has this code.</em></p>')
+                '<p lang="en">No letter of the City of Malang has this code. Check the QR code again, or ask the '
+                'office that issued the letter.</p>')
     else:
         revoked = info.get("certificate_revoked_at")
         before = bool(revoked and info.get("signed_before_revocation"))
@@ -84,14 +73,15 @@ def render_verify_page(info: dict[str, Any] | None) -> str:
                 ("Status", "Berlaku" if valid else ("Sertifikat dicabut" if revoked else info["status"])),
                 *_revocation_rows(info), ("SHA-256 berkas", info["sha256"])]
         items = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(str(v))}</dd>" for k, v in rows)
-        body = (f'<h1>Verifikasi Surat Elektronik</h1><p>{badge}</p>{_revocation_note(info)}<dl>{items}</dl>'
+        badge_en = ("Valid: signed electronically." if valid else "Not valid.")
+        body = (f'<h1>Verifikasi Surat Elektronik</h1><p class="en" lang="en">Electronic letter verification</p>'
+                f'<p>{badge}<br><span lang="en">{badge_en}</span></p>{_revocation_note(info)}<dl>{items}</dl>'
                 '<p>Cocokkan nomor dan isi surat yang Anda pegang dengan data di atas. Berkas PDF asli juga dapat '
-                'diperiksa tanda tangannya di pembaca PDF dengan sertifikat CA Pemerintah Kota Malang.</p>')
-    return (f'<!doctype html><html lang="id"><head><meta charset="utf-8"><meta name="viewport" '
-            f'content="width=device-width,initial-scale=1"><title>Verifikasi Surat — Pemerintah Kota Malang</title>'
-            f'<style>{_STYLE}</style></head><body><main><p>PEMERINTAH KOTA MALANG</p>{body}'
-            '<footer>Ditandatangani secara elektronik dengan sertifikat yang diterbitkan CA Pemerintah Kota Malang '
-            '(UU 11/2008 jo. UU 19/2016 tentang ITE, PP 71/2019).</footer></main></body></html>')
+                'diperiksa tanda tangannya di pembaca PDF dengan sertifikat CA Pemerintah Kota Malang.</p>'
+                '<p lang="en">Compare the number and content of the letter you hold with the data above. The '
+                'original PDF\'s signature can also be checked in a PDF reader with the City of Malang CA '
+                'certificate.</p>')
+    return page("Verifikasi Surat", body)
 
 
 def other_number_body(info: dict[str, Any]) -> str:

@@ -29,12 +29,13 @@ def enrol(device: Laptop, server: ServerProcess, username: str, *, signer: bool 
 
 
 def register_skd(device: Laptop, folder: Path, *, user: str = "siti", name: str = "Ani Lestari",
-                 nik: str = NIK_WOMAN, submit: bool = True) -> str:
-    """The counter registers a complete SKD request (fields and scans) and, by default, submits it."""
+                 nik: str = NIK_WOMAN, submit: bool = True, extra: dict[str, str] | None = None) -> str:
+    """The counter registers a complete SKD request (fields and scans) and, by default, submits it; ``extra``
+    adds fields (the citizen's phone, e-mail and consent to be told: ``CONTACT_FIELDS``)."""
     scans = folder / f"scans-{nik}"
     scans.mkdir(exist_ok=True)
     args = ["--user", user, "case", "new", "--service", "SKD", "--nik", nik, "--name", name]
-    for key, value in SKD_FIELDS.items():
+    for key, value in {**SKD_FIELDS, **(extra or {})}.items():
         args += ["--field", f"{key}={value}"]
     for doc, path in documents(scans).items():
         args += ["--attach", f"{doc}={path}"]
@@ -42,6 +43,10 @@ def register_skd(device: Laptop, folder: Path, *, user: str = "siti", name: str 
     if submit:
         device.ok("--user", user, "case", "submit", case_id)
     return case_id
+
+
+# The citizen's phone and e-mail, and their yes to being told how the request goes (sync/server/notify.py).
+CONTACT_FIELDS = {"telepon": "081234567890", "email": "ani.lestari@contoh.id", "izin_kabar": "ya"}
 
 
 # A Musrenbang proposal of an RW: no citizen NIK; verified at the kelurahan, endorsed by the Lurah, approved by

@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QRegularExpression, Qt, Signal
 from PySide6.QtGui import QKeySequence, QRegularExpressionValidator, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QFileDialog,
@@ -55,9 +56,13 @@ class FieldRow:
     def __init__(self, spec: FieldSpec, parent: QWidget, on_change: Callable[[FieldRow], None]) -> None:
         self.spec = spec
         self.error = FieldError(parent)
-        self.widget: QLineEdit | QComboBox | QPlainTextEdit
+        self.widget: QLineEdit | QComboBox | QPlainTextEdit | QCheckBox
         label = spec.label + (" *" if spec.required else "")
-        if spec.type == "choice":
+        if spec.type == "consent":  # the citizen's yes, ticked only when they say it (never by default)
+            box = QCheckBox(QCoreApplication.translate("IntakeDialog", "Ya, pemohon setuju"), parent)
+            box.toggled.connect(lambda _c: on_change(self))
+            self.widget = box
+        elif spec.type == "choice":
             combo = QComboBox(parent)
             combo.addItem(QCoreApplication.translate("IntakeDialog", "— pilih —"), "")
             for choice in spec.choices:
@@ -84,6 +89,8 @@ class FieldRow:
                 edit.setPlaceholderText(QCoreApplication.translate("IntakeDialog", "16 digit"))
             elif spec.type == "phone":
                 edit.setPlaceholderText("08…")
+            elif spec.type == "email":
+                edit.setPlaceholderText("nama@contoh.id")
             if spec.max_length:
                 edit.setMaxLength(spec.max_length + 5)
             edit.textChanged.connect(lambda _t: on_change(self))
@@ -103,6 +110,8 @@ class FieldRow:
         w = self.widget
         if isinstance(w, QComboBox):
             return str(w.currentData() or "")
+        if isinstance(w, QCheckBox):
+            return "ya" if w.isChecked() else ""
         if isinstance(w, QPlainTextEdit):
             return w.toPlainText()
         return w.text()
@@ -111,6 +120,8 @@ class FieldRow:
         w, value = self.widget, value or ""
         if isinstance(w, QComboBox):
             w.setCurrentIndex(max(0, w.findData(value)))
+        elif isinstance(w, QCheckBox):
+            w.setChecked(value == "ya")
         elif isinstance(w, QPlainTextEdit):
             w.setPlainText(value)
         else:
