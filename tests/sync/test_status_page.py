@@ -55,7 +55,7 @@ def test_the_right_code_shows_the_steps_in_wib_and_never_the_nik_or_address(desk
     text = page.text
     assert "SKD/0001/2026" in text and "Surat sudah ditandatangani" in text and "Unduh surat" in text
     assert re.search(r"\d{1,2} (Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|"
-                     r"Desember) \d{4} pukul \d\d\.\d\d WIB", text)
+                     r"Desember) \d{4}, \d\d\.\d\d WIB", text)
     assert "Kelurahan Oro-oro Dowo" in text
     for secret in (NIK, FIELDS["alamat"], FIELDS["no_kk"], "Jl."):
         assert secret not in text
