@@ -502,7 +502,8 @@ def snapshots(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
             "created_at": r.created_at, "updated_at": r.updated_at, "created_by": r.created_by, "device": r.device,
             "device_name": creators.get(r.device),
             "due_date": r.due_date, "letter_number": r.letter_number, "letter_sha256": r.letter_sha256,
-            "reason": r.reason, "reg_no": r.reg_no, "access_code": r.access_code, "events": events[r.id], "documents": docs[r.id], "conflicts": open_conflicts[r.id],
+            "reason": r.reason, "reg_no": r.reg_no, "access_code": r.access_code,
+            "events": events[r.id], "documents": docs[r.id], "conflicts": open_conflicts[r.id],
         })
     return out
 
