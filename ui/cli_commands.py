@@ -67,10 +67,12 @@ def case_list(args: argparse.Namespace, profile: Path, out: Output) -> int:
                     search=args.search)
     with ws.db.read() as s:
         rows = repo.list_cases(s, q, args.offset, args.limit)
-        data = [{"id": c.id, "reg_no": c.reg_no, "status": c.status, "service": c.service, "nik": c.nik, "name": c.name,
-                 "updated_at": c.updated_at, "due_date": c.due_date, "overdue": cases.is_overdue(c)} for c in rows]
+        data = [{"id": c.id, "reg_no": c.reg_no, "status": c.status, "service": c.service, "nik": c.nik,
+                 "name": c.name, "updated_at": c.updated_at, "due_date": c.due_date,
+                 "overdue": cases.is_overdue(c)} for c in rows]
     out.emit(data, lambda d: "\n".join(
-        f"{r['reg_no'] or r['id'][:8]:20}  {CaseStatus(r['status']).label:14} {r['service']:8} {r['nik'] or '-':16} {r['name']}"
+        f"{r['reg_no'] or r['id'][:8]:20}  {CaseStatus(r['status']).label:14} {r['service']:8} "
+        f"{r['nik'] or '-':16} {r['name']}"
         + ("  !" if r["overdue"] else "") for r in d))
     return 0
 

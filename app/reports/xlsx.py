@@ -49,7 +49,7 @@ def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> None:
     from app.fileio import write_atomic
 
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.active)
     for sheet in sheets or [Sheet("Sheet1", [], [])]:
         ws = book.create_sheet(sheet.title.translate(_BAD_TITLE)[:MAX_TITLE] or "Sheet")
         widths = [len(str(h)) for h in sheet.headers]
