@@ -4,8 +4,8 @@ number, the citizen's receipt prints, the letter is handed over to a named perso
 
 from __future__ import annotations
 
-import subprocess
 import sqlite3
+import subprocess
 from pathlib import Path
 from typing import Any
 
