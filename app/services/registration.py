@@ -6,7 +6,7 @@ pseudo-classification :data:`REG_SERIES`, the same mechanism and tables as lette
 laptops of one office working offline never give the same number. A device that has never been given a block
 by the server (a laptop that was never enrolled: the demo offline, a training laptop) counts on its own; those
 numbers carry an ``L`` before the serial and the server refuses one that another device already used
-(errno ``REG_NO_TAKEN``). See docs/registration.md.
+(errno ``REG_NO_TAKEN``). See docs/receipts.md.
 """
 
 from __future__ import annotations
