@@ -4,6 +4,7 @@ applicant, the ID they showed; the time is the laptop's clock at the moment of c
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -29,7 +30,9 @@ class HandoverDialog(QDialog):
         reg = case.get("reg_no") or str(case.get("id", ""))[:8]
         intro = QLabel(self.tr("Serahkan surat <b>{number}</b> (berkas {reg}) atas nama <b>{name}</b>? "
                                "Catat siapa yang mengambil; catatan ini masuk riwayat berkas.")
-                       .format(number=case.get("letter_number") or "-", reg=reg, name=case.get("name", "")), self)
+                       .format(number=escape(str(case.get("letter_number") or "-")),
+                               reg=escape(str(reg)).replace("-", "\u2011"),  # one line: read out as one
+                               name=escape(str(case.get("name") or ""))), self)
         intro.setWordWrap(True)
         self.collector = QLineEdit(str(case.get("name") or ""), self)
         self.collector.setMaxLength(handover.MAX_NAME)
