@@ -102,3 +102,50 @@ def test_the_receipt_names_what_the_citizen_needs(ws: Workspace, petugas: Actor,
     assert "419.528 x 595.276 pts" in size  # A5
     fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
     assert all(" yes " in line for line in fonts.splitlines()[2:])  # every font embedded
+
+
+def test_registers_by_day_office_and_service(ws: Workspace, staff: dict[str, Actor], draft: str,
+                                             tmp_path: Path) -> None:
+    import datetime as dt
+
+    from app.services import registers
+    from app.storage.models import CaseEvent
+
+    cases.transition(ws, staff["petugas"], draft, Action.SUBMIT)
+    cases.transition(ws, staff["verifikator"], draft, Action.VERIFY)
+    signed_at = dt.datetime(2026, 11, 30, 18, 30, tzinfo=dt.UTC)  # 1 December 01:30 WIB
+    with ws.db.write() as s:
+        case = repo.find_case(s, draft)[0]
+        case.status, case.letter_number = "approved", "400.12.2.2/009/35.73.02.1008/2026"
+        s.add(CaseEvent(case_id=draft, action="approve", from_status="verified", to_status="approved",
+                        actor="lurah", device="d", at=signed_at.isoformat()))
+    dec1 = dt.date(2026, 12, 1)
+    out = registers.build(ws, "keluar", dec1, dec1, office=OFFICE, service="skd")
+    assert [r[1:3] for r in out.rows] == [("400.12.2.2/009/35.73.02.1008/2026", dec1)]
+    assert out.rows[0][4] == "Siti Aminah"
+    assert registers.build(ws, "keluar", dt.date(2026, 11, 30), dt.date(2026, 11, 30)).rows == []  # WIB day
+    assert registers.build(ws, "keluar", dec1, dec1, service="SKTM").rows == []
+    assert registers.month_bounds(dt.date(2026, 2, 14)) == (dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    with pytest.raises(UserFacingError):
+        registers.build(ws, "masuk", dec1, dt.date(2026, 11, 1))
+    with pytest.raises(UserFacingError):
+        registers.export(out, tmp_path / "register.csv")
+    pdf = registers.export(out, tmp_path / "keluar.pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Buku Agenda Surat Keluar" in text and "Siti Aminah" in text and "01/12/2026" in text
+
+
+def test_hand_over_record_is_checked_before_anything_is_written(ws: Workspace, petugas: Actor,
+                                                                draft: str) -> None:
+    from app.errors import ValidationError
+    from app.services import handover
+
+    assert handover.problems({"name": "Budi", "relation": "kuasa", "id_shown": "KTP-el"}) == []
+    assert handover.problems({"name": "B", "relation": "tetangga", "id_shown": ""}) == [
+        "handover.name", "handover.relation", "handover.id_shown"]
+    assert handover.problems({"name": "x" * 121, "relation": "kuasa", "id_shown": "y" * 65}) == [
+        "handover.name", "handover.id_shown"]
+    with pytest.raises(ValidationError):
+        handover.hand_over(ws, petugas, draft, "B", "sendiri", "KTP")
+    assert cases.show(ws, draft)["status"] == "draft"
