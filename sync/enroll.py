@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import platform
 from typing import Any
 
@@ -13,6 +14,8 @@ from app.storage import repo
 from sync import credentials, signer, tls
 from sync.client import SyncClient, check_url
 from sync.errors import SyncError
+
+log = logging.getLogger(__name__)
 
 
 def server_for(ws: Workspace, given: str | None) -> str:
@@ -72,4 +75,8 @@ def enroll(ws: Workspace, server_url: str | None, code: str, pin: str | None = N
             result["signing_key"] = "missing: run 'loket-cli keys create --pin-stdin'"
     else:
         signer.refresh_trust(ws, authed)
+        try:  # a petugas' device registers cases offline from its first block of registration numbers
+            signer.ensure_leases(ws, ws.actor(user["username"]), authed)
+        except SyncError as err:  # the next sync asks again
+            log.warning("no block of registration numbers yet: %s", err.__class__.__name__)
     return result

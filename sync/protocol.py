@@ -60,6 +60,7 @@ class Errno(IntEnum):
     CERTIFICATE_REVOKED = 122
     NUMBER_OUTSIDE_LEASE = 123
     APPROVAL_STEP = 124  # a signing step out of the service's approval chain order (not this signer's turn)
+    REG_NO_TAKEN = 125  # a registration number another case already has (two devices counting on their own)
     SERVICE_UNAVAILABLE = 201
     TOO_MANY_REQUESTS = 202
     INTERNAL = 999

@@ -78,10 +78,13 @@ def signable_services(ws: Workspace, actor: Actor, office_code: str | None = Non
 
 
 def ensure_leases(ws: Workspace, actor: Actor, client: SyncClient, year: int | None = None) -> int:
-    """Ask for a new block wherever fewer than ``numbering.LOW_WATER`` numbers are left. Returns blocks got."""
+    """Ask for a new block wherever fewer than ``numbering.LOW_WATER`` numbers are left. Returns blocks got.
+    A petugas' device gets registration numbers (:mod:`app.services.registration`), a signer's letter numbers."""
+    year = year or today_wib().year
+    if actor.role is Role.PETUGAS:
+        return _ensure_registration_lease(ws, actor, client, year)
     if actor.role is not Role.PENANDATANGAN:
         return 0
-    year = year or today_wib().year
     got = 0
     with ws.db.read() as s:
         offices = [actor.office] + delegated_offices(s, actor.username)
@@ -100,6 +103,23 @@ def ensure_leases(ws: Workspace, actor: Actor, client: SyncClient, year: int | N
                                       last=lease["last"], next=lease["first"], created_at=clock.now_iso()))
             got += 1
     return got
+
+
+def _ensure_registration_lease(ws: Workspace, actor: Actor, client: SyncClient, year: int) -> int:
+    from app.services import registration
+
+    with ws.db.read() as s:
+        left = registration.remaining(s, actor.office, year)
+    if left >= numbering.LOW_WATER:
+        return 0
+    lease: dict[str, Any] = client.post("/leases", {"classification": registration.REG_SERIES, "year": year,
+                                                    "count": BLOCK, "office": actor.office})
+    with ws.db.write() as s:
+        if s.get(NumberLease, lease["id"]) is None:
+            s.add(NumberLease(id=lease["id"], username=actor.username, office=lease["office"],
+                              classification=registration.REG_SERIES, year=year, first=lease["first"],
+                              last=lease["last"], next=lease["first"], created_at=clock.now_iso()))
+    return 1
 
 
 def certificate_status(ws: Workspace, actor: Actor) -> dict[str, Any]:

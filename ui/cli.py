@@ -167,6 +167,9 @@ def build_parser() -> Parser:
     cli_admin.register(sub, cmd)
     cli_sync.register_signing(sub, cs, cmd)
     cli_sync.register_delegation(sub, cmd)
+    from ui import cli_register  # receipts, hand-over details on ``case issue``, registers
+
+    cli_register.add_parser(sub, cs, cmd)
 
     user = sub.add_parser("user", help="people who work on this device", parents=[common])
     us = user.add_subparsers(dest="sub", metavar="SUBCOMMAND", parser_class=Parser)

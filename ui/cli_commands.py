@@ -67,21 +67,25 @@ def case_list(args: argparse.Namespace, profile: Path, out: Output) -> int:
                     search=args.search)
     with ws.db.read() as s:
         rows = repo.list_cases(s, q, args.offset, args.limit)
-        data = [{"id": c.id, "status": c.status, "service": c.service, "nik": c.nik, "name": c.name,
-                 "updated_at": c.updated_at, "due_date": c.due_date, "overdue": cases.is_overdue(c)} for c in rows]
+        data = [{"id": c.id, "reg_no": c.reg_no, "status": c.status, "service": c.service, "nik": c.nik,
+                 "name": c.name, "updated_at": c.updated_at, "due_date": c.due_date,
+                 "overdue": cases.is_overdue(c)} for c in rows]
     out.emit(data, lambda d: "\n".join(
-        f"{r['id'][:8]}  {CaseStatus(r['status']).label:14} {r['service']:8} {r['nik'] or '-':16} {r['name']}"
+        f"{r['reg_no'] or r['id'][:8]:20}  {CaseStatus(r['status']).label:14} {r['service']:8} "
+        f"{r['nik'] or '-':16} {r['name']}"
         + ("  !" if r["overdue"] else "") for r in d))
     return 0
 
 
 def _show_text(d: dict[str, Any]) -> str:
-    lines = [f"{d['id']}  {d['service']}  {CaseStatus(d['status']).label}", line("cli.show.nik", v=d["nik"] or "-"),
-             line("cli.show.name", v=d["name"])]
+    lines = [f"{d.get('reg_no') or d['id']}  {d['service']}  {CaseStatus(d['status']).label}", f"ID: {d['id']}",
+             line("cli.show.nik", v=d["nik"] or "-"), line("cli.show.name", v=d["name"])]
     lines += [f"  {k}: {v}" for k, v in d["fields"].items()]
     lines += [f"  [{doc['doc_code']}] {doc['filename']}" for doc in d["documents"]]
     lines += [f"{timefmt.moment_long(e['at'])}  {e['actor']:12} {_action(e['action']):12} {_status(e['to'])} "
-              f"{e['reason'] or ''}".rstrip() for e in d["events"]]
+              f"{e['reason'] or ''}".rstrip()
+              + (f" → {e['handover']['name']} ({e['handover']['relation']}, {e['handover']['id_shown']})"
+                 if e.get("handover") else "") for e in d["events"]]
     lines += [f"{timefmt.moment_long(r['refused_at'] or r['made_at'])}  "
               + line("cli.show.refused", what=r["what"], reason=r["reason"]) + " "
               + (line("cli.show.handled") if r["handled"] else f"→ {r['todo_text']}") for r in d.get("refusals", ())]

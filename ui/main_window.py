@@ -222,6 +222,10 @@ class MainWindow(QMainWindow):
         self._add_page(self.tr("Dasbor"), self.dashboard)
         self.conflicts = ConflictsView(self.seams.conflicts, self)
         self._add_page(self.tr("Konflik sinkronisasi"), self.conflicts)
+        from ui.views.register import RegisterView
+
+        self.register_view = RegisterView(ws, actor, self)
+        self._add_page(self.tr("Register"), self.register_view)
         self.nav.currentRowChanged.connect(self._page_changed)
         self.nav.setCurrentRow(0)
 

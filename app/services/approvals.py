@@ -98,11 +98,11 @@ def _turn(ws: Workspace, s: Session, actor: Actor, case: Case) -> NextStep:
     """The step ``case`` waits for, when it is ``actor``'s (own office or a delegation in force); else why not."""
     step = next_step_of(ws, case)
     if step is None:
-        raise TransitionError("approve.not_waiting", id=case.id[:8], name=case.name,
+        raise TransitionError("approve.not_waiting", id=case.reg_no or case.id[:8], name=case.name,
                               status=CaseStatus(case.status).label)
     if step.office != actor.office and step.office not in delegations.delegated_offices(s, actor.username):
         office = ws.offices.get(step.office)
-        raise ForbiddenError("approve.not_your_step", id=case.id[:8], name=case.name, step=step.number,
+        raise ForbiddenError("approve.not_your_step", id=case.reg_no or case.id[:8], name=case.name, step=step.number,
                              steps=step.total, office=office.display_name if office else step.office)
     return step
 

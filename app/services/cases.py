@@ -414,8 +414,10 @@ def edit(ws: Workspace, actor: Actor, ident: str, fields: Mapping[str, str] | No
     return result
 
 
-def transition(ws: Workspace, actor: Actor, ident: str, action: Action, reason: str | None = None) -> Updated:
-    """A lifecycle step (submit, verify, return, reject, issue, withdraw). Approval lives in approvals."""
+def transition(ws: Workspace, actor: Actor, ident: str, action: Action, reason: str | None = None, *,
+               handover: Mapping[str, str] | None = None) -> Updated:
+    """A lifecycle step (submit, verify, return, reject, issue, withdraw). Approval lives in approvals.
+    ``handover``: who collected the letter at an issue (:mod:`app.services.handover` checks it)."""
     reason = (reason or "").strip() or None
     at = clock.now_iso()
     with ws.db.write() as s:
@@ -426,22 +428,37 @@ def transition(ws: Workspace, actor: Actor, ident: str, action: Action, reason: 
         check_duties(s, ws, case, actor, action)
         if lifecycle.transition_for(action).needs_reason and not reason:
             raise ValidationError([FieldProblem("reason", "reason.required")])
+        step: dict[str, Any] = {"action": action.value, "reason": reason}
         if action is Action.SUBMIT:
             _check_complete(s, ws, case)
+            _register_number(s, case)
+            step.update(reg_no=case.reg_no, access_code=case.access_code)
+        if handover is not None and action is Action.ISSUE:
+            step["handover"] = dict(handover)
         assert target is not None
         base = case.version
         case.status, case.version, case.updated_at = target.value, case.version + 1, at
         case.reason = reason if action in (Action.RETURN, Action.REJECT, Action.WITHDRAW) else case.reason
         set_next_office(ws, case)
         s.add(CaseEvent(case_id=case.id, action=action.value, from_status=status.value, to_status=target.value,
-                        actor=actor.username, device=actor.device, reason=reason, at=at))
-        step = {"action": action.value, "reason": reason}
+                        actor=actor.username, device=actor.device, reason=reason, at=at,
+                        details=to_json({"handover": step["handover"]}) if "handover" in step else None))
         repo.insert_outbox(s, [outbox_op(actor, "case.transition", case.id, base, step, at)])
         audit.append(s, [audit_record(actor, f"case.{action.value}", case.id, at,
                                  {"from": status.value, "to": target.value})])
         result = Updated(case.id, case.status, case.version)
     ws.events.publish("changes", Changes(cases=frozenset({result.id}), outbox=True))
     return result
+
+
+def _register_number(s: Session, case: Case) -> None:
+    """The receipt's registration number and access code, given at the first submit (kept after a return)."""
+    from app.services import registration
+
+    if not case.reg_no:
+        case.reg_no = registration.take_reg_no(s, case.service, case.office)
+    if not case.access_code:
+        case.access_code = registration.new_access_code()
 
 
 def check_duties(s: Session, ws: Workspace, case: Case, actor: Actor, action: Action) -> None:
@@ -470,7 +487,7 @@ def _check_complete(s: Session, ws: Workspace, case: Case) -> None:
 def case_dict(ws: Workspace, case: Case) -> dict[str, Any]:
     return {"id": case.id, "status": case.status, "service": case.service, "nik": case.nik, "name": case.name,
             "office": case.office, "version": case.version, "updated_at": case.updated_at,
-            "due_date": case.due_date, "letter_number": case.letter_number}
+            "due_date": case.due_date, "letter_number": case.letter_number, "reg_no": case.reg_no}
 
 
 def show(ws: Workspace, ident: str) -> dict[str, Any]:
@@ -486,8 +503,8 @@ def show(ws: Workspace, ident: str) -> dict[str, Any]:
                    **device(case.device), "at": case.created_at, "received_at": None, "reason": None,
                    "on_server": case.server_version is not None}]
         events += [{"action": e.action, "from": e.from_status, "to": e.to_status, "actor": e.actor,
-                    **device(e.device), "at": e.at, "received_at": e.received_at, "reason": e.reason}
-                   for e in repo.events_of(s, case.id)]
+                    **device(e.device), "at": e.at, "received_at": e.received_at, "reason": e.reason,
+                    **_handover_of(e.details)} for e in repo.events_of(s, case.id)]
         from app.services import refusals
 
         refused = [r.as_dict() for r in refusals.of_case(s, case.id)]
@@ -501,6 +518,14 @@ def show(ws: Workspace, ident: str) -> dict[str, Any]:
                     "steps": [_step_shown(x) for x in shown_steps(ws, case)],
                     "refusals": refused})
         return out
+
+
+def _handover_of(details: str | None) -> dict[str, Any]:
+    """``{"handover": {...}}`` for an issue step that recorded who collected the letter, else nothing."""
+    if not details or not details.startswith("{"):
+        return {}
+    record = json.loads(details).get("handover")
+    return {"handover": record} if isinstance(record, dict) else {}
 
 
 def shown_steps(ws: Workspace, case: Case) -> list[Mapping[str, Any]]:

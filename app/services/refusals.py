@@ -139,7 +139,7 @@ def _todo(op: OutboxOp) -> str:
 def _label(case: Case | None, case_id: str | None) -> str:
     if case is None:
         return (case_id or "-")[:8]
-    number = case.letter_number or case.id[:8]
+    number = case.letter_number or case.reg_no or case.id[:8]
     return f"{case.name} · {case.service} {number}"
 
 

@@ -73,12 +73,12 @@ def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
 
 _UPSERT_COLUMNS = ("id", "service", "office", "nik", "name", "fields", "status", "version", "server_version",
                    "created_at", "updated_at", "created_by", "device", "due_date", "letter_number",
-                   "letter_sha256", "reason", "steps", "next_office")
+                   "letter_sha256", "reason", "steps", "next_office", "reg_no", "access_code")
 _UPSERT = (f"INSERT INTO cases ({', '.join(_UPSERT_COLUMNS)}) VALUES ({', '.join('?' * len(_UPSERT_COLUMNS))}) "
            "ON CONFLICT(id) DO UPDATE SET "
            + ", ".join(f"{c} = excluded.{c}" for c in _UPSERT_COLUMNS[1:]))
 _EVENT = ("INSERT INTO case_events (case_id, action, from_status, to_status, actor, device, reason, details, at, "
-          "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)")
+          "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _DEVICE = ("INSERT INTO device_names (id, name) VALUES (?, ?) "
            "ON CONFLICT(id) DO UPDATE SET name = excluded.name WHERE name != excluded.name")
 _ATTACH = ("INSERT OR IGNORE INTO attachments (case_id, doc_code, sha256, filename, size, mime, added_at, "
@@ -118,14 +118,16 @@ def apply_snapshots(session: Session, snaps: list[dict[str, Any]]) -> int:
         (s["id"], s["service"], s["office"], s.get("nik"), s["name"], _json(s["fields"]), s["status"],
          s["version"], s["version"], s["created_at"], s["updated_at"], s["created_by"], s["device"],
          s["due_date"], s.get("letter_number"), s.get("letter_sha256"), s.get("reason"),
-         _json(s["steps"]) if s.get("steps") else None, s.get("next_office")) for s in fresh])
+         _json(s["steps"]) if s.get("steps") else None, s.get("next_office"), s.get("reg_no"),
+         s.get("access_code")) for s in fresh])
     fresh_ids = [s["id"] for s in fresh]
     for part in _chunks(fresh_ids):
         marks = ",".join("?" * len(part))
         conn.exec_driver_sql(f"DELETE FROM case_events WHERE case_id IN ({marks})", tuple(part))
         conn.exec_driver_sql(f"DELETE FROM conflicts WHERE state = 'open' AND case_id IN ({marks})", tuple(part))
-    events = [(s["id"], e["action"], e.get("from"), e.get("to"), e["actor"], e["device"], e.get("reason"), e["at"],
-               e.get("received_at")) for s in fresh for e in s.get("events", ())]
+    events = [(s["id"], e["action"], e.get("from"), e.get("to"), e["actor"], e["device"], e.get("reason"),
+               _json(e["details"]) if e.get("details") else None, e["at"], e.get("received_at"))
+              for s in fresh for e in s.get("events", ())]
     if events:
         conn.exec_driver_sql(_EVENT, events)
     names = {str(e["device"]): str(e["device_name"])[:120] for s in fresh for e in s.get("events", ())

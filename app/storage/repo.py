@@ -57,6 +57,10 @@ def find_case(session: Session, ident: str, *, for_update: bool = False) -> list
     case = session.get(Case, ident)
     if case is not None:
         return [case]
+    if "-" in ident and len(ident) <= 40:  # a registration number (SKD-2026-KLJ08-0042)
+        by_reg = list(session.scalars(select(Case).where(Case.reg_no == ident.upper()).limit(2)))
+        if by_reg:
+            return by_reg
     if len(ident) < 4:
         return []
     stmt = select(Case).where(Case.id.like(ident.replace("%", "").replace("_", "") + "%")).limit(2)
@@ -107,7 +111,7 @@ def case_filter(q: CaseQuery, *, scan: bool = False) -> Select[Case]:
         else:
             like = f"%{term}%"
             ident = term.lower()
-            stmt = stmt.where(or_(Case.name.like(like), Case.letter_number.like(like),
+            stmt = stmt.where(or_(Case.name.like(like), Case.letter_number.like(like), Case.reg_no.like(like),
                                   and_(Case.id >= ident, Case.id < ident + "~")))
     return stmt
 

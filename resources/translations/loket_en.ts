@@ -58,6 +58,10 @@
             <source>Tidak</source>
             <translation>No</translation>
         </message>
+        <message>
+            <source>Diambil oleh {name} ({relation}), {id}</source>
+            <translation>Collected by {name} ({relation}), {id}</translation>
+        </message>
     </context>
     <context>
         <name>CaseDetailDialog</name>
@@ -233,6 +237,10 @@ Server message: {detail} (code {errno})</translation>
         <message>
             <source>Berkas belum diunduh dari server</source>
             <translation>The file has not been downloaded from the server yet</translation>
+        </message>
+        <message>
+            <source>Tanda te&amp;rima…</source>
+            <translation>&amp;Receipt…</translation>
         </message>
     </context>
     <context>
@@ -457,6 +465,53 @@ Server message: {detail} (code {errno})</translation>
         <message>
             <source>Tutup</source>
             <translation>Close</translation>
+        </message>
+    </context>
+    <context>
+        <name>HandoverDialog</name>
+        <message>
+            <source>Serahkan surat</source>
+            <translation>Hand over the letter</translation>
+        </message>
+        <message>
+            <source>Serahkan surat &lt;b&gt;{number}&lt;/b&gt; (berkas {reg}) atas nama &lt;b&gt;{name}&lt;/b&gt;? Catat siapa yang mengambil; catatan ini masuk riwayat berkas.</source>
+            <translation>Hand over letter &lt;b&gt;{number}&lt;/b&gt; (case {reg}) for &lt;b&gt;{name}&lt;/b&gt;? Record who collects it; the record goes into the case history.</translation>
+        </message>
+        <message>
+            <source>Pemohon sendiri</source>
+            <translation>The applicant</translation>
+        </message>
+        <message>
+            <source>Keluarga</source>
+            <translation>Family</translation>
+        </message>
+        <message>
+            <source>Kuasa (dengan surat kuasa)</source>
+            <translation>Proxy (with a power of attorney)</translation>
+        </message>
+        <message>
+            <source>mis. KTP-el 3573…</source>
+            <translation>e.g. KTP-el 3573…</translation>
+        </message>
+        <message>
+            <source>&amp;Nama penerima:</source>
+            <translation>Collector's &amp;name:</translation>
+        </message>
+        <message>
+            <source>&amp;Hubungan:</source>
+            <translation>&amp;Relation:</translation>
+        </message>
+        <message>
+            <source>&amp;Identitas ditunjukkan:</source>
+            <translation>&amp;ID shown:</translation>
+        </message>
+        <message>
+            <source>&amp;Serahkan</source>
+            <translation>&amp;Hand over</translation>
+        </message>
+        <message>
+            <source>&amp;Batal</source>
+            <translation>&amp;Cancel</translation>
         </message>
     </context>
     <context>
@@ -847,6 +902,10 @@ Server message: {detail} (code {errno})</translation>
             <source>Luring — data tersimpan di perangkat ini</source>
             <translation>Offline — data is kept on this device</translation>
         </message>
+        <message>
+            <source>Register</source>
+            <translation>Registers</translation>
+        </message>
     </context>
     <context>
         <name>PinDialog</name>
@@ -1017,6 +1076,101 @@ Server message: {detail} (code {errno})</translation>
         </message>
     </context>
     <context>
+        <name>RegisterView</name>
+        <message>
+            <source>Register</source>
+            <translation>Registers</translation>
+        </message>
+        <message>
+            <source>Buku agenda surat keluar</source>
+            <translation>Outgoing letters</translation>
+        </message>
+        <message>
+            <source>Permohonan masuk</source>
+            <translation>Incoming requests</translation>
+        </message>
+        <message>
+            <source>Hari ini</source>
+            <translation>Today</translation>
+        </message>
+        <message>
+            <source>Bulan ini</source>
+            <translation>This month</translation>
+        </message>
+        <message>
+            <source>Rentang tanggal</source>
+            <translation>Date range</translation>
+        </message>
+        <message>
+            <source>Dari tanggal</source>
+            <translation>From date</translation>
+        </message>
+        <message>
+            <source>Sampai tanggal</source>
+            <translation>To date</translation>
+        </message>
+        <message>
+            <source>Semua kantor</source>
+            <translation>All offices</translation>
+        </message>
+        <message>
+            <source>Semua layanan</source>
+            <translation>All services</translation>
+        </message>
+        <message>
+            <source>Perbar&amp;ui</source>
+            <translation>Refres&amp;h</translation>
+        </message>
+        <message>
+            <source>Ekspor &amp;XLSX…</source>
+            <translation>Export &amp;XLSX…</translation>
+        </message>
+        <message>
+            <source>Ekspor P&amp;DF…</source>
+            <translation>Export P&amp;DF…</translation>
+        </message>
+        <message>
+            <source>&amp;Jenis:</source>
+            <translation>&amp;Kind:</translation>
+        </message>
+        <message>
+            <source>&amp;Periode:</source>
+            <translation>&amp;Period:</translation>
+        </message>
+        <message>
+            <source>Dari:</source>
+            <translation>From:</translation>
+        </message>
+        <message>
+            <source>&amp;Kantor:</source>
+            <translation>&amp;Office:</translation>
+        </message>
+        <message>
+            <source>&amp;Layanan:</source>
+            <translation>&amp;Service:</translation>
+        </message>
+        <message>
+            <source>s.d.:</source>
+            <translation>to:</translation>
+        </message>
+        <message>
+            <source>Isi register</source>
+            <translation>Register contents</translation>
+        </message>
+        <message>
+            <source>{title} · {period} · {n} baris</source>
+            <translation>{title} · {period} · {n} rows</translation>
+        </message>
+        <message>
+            <source>Ekspor register</source>
+            <translation>Export register</translation>
+        </message>
+        <message>
+            <source>Disimpan: {path}</source>
+            <translation>Saved: {path}</translation>
+        </message>
+    </context>
+    <context>
         <name>SupportDialog</name>
         <message>
             <source>Pemeriksaan perangkat</source>
@@ -1081,6 +1235,33 @@ Server message: {detail} (code {errno})</translation>
         <message>
             <source>Paket dukungan disimpan: {p}</source>
             <translation>Support bundle saved: {p}</translation>
+        </message>
+    </context>
+    <context>
+        <name>ReceiptDialog</name>
+        <message>
+            <source>Tanda terima {reg}</source>
+            <translation>Receipt {reg}</translation>
+        </message>
+        <message>
+            <source>Permohonan diterima. Nomor registrasi: &lt;b&gt;{reg}&lt;/b&gt; — serahkan tanda terima ini kepada pemohon.</source>
+            <translation>Request received. Registration number: &lt;b&gt;{reg}&lt;/b&gt; — give this receipt to the applicant.</translation>
+        </message>
+        <message>
+            <source>Pratinjau tanda terima</source>
+            <translation>Receipt preview</translation>
+        </message>
+        <message>
+            <source>&amp;Cetak…</source>
+            <translation>&amp;Print…</translation>
+        </message>
+        <message>
+            <source>&amp;Simpan PDF…</source>
+            <translation>&amp;Save PDF…</translation>
+        </message>
+        <message>
+            <source>&amp;Tutup</source>
+            <translation>&amp;Close</translation>
         </message>
     </context>
     <context>

@@ -315,7 +315,10 @@ class Server:
               office: str | None = None) -> dict[str, Any]:
         """Reserve ``count`` letter numbers of ``office`` (the signer's own, or one delegated to them) for
         this device, under a row lock on the office's counter."""
-        if ctx.role is not Role.PENANDATANGAN:
+        if classification == "REG":  # registration numbers: the petugas' device, for their own office
+            if ctx.role is not Role.PETUGAS or (office or ctx.office) != ctx.office:
+                raise ApiError(403, Errno.FORBIDDEN, "only a petugas leases registration numbers, for their office")
+        elif ctx.role is not Role.PENANDATANGAN:
             raise ApiError(403, Errno.FORBIDDEN, "only a penandatangan leases letter numbers")
         office = office or ctx.office
         if office != ctx.office and not any(d["office"] == office and d["delegate"] == ctx.username

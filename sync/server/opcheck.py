@@ -177,8 +177,24 @@ def _edit(payload: dict[str, Any], _latest: dt.datetime) -> None:
 
 
 def _transition(payload: dict[str, Any], _latest: dt.datetime) -> None:
+    from app.services import handover, registration
+
     _text(payload, "action", 16, optional=False)
     _text(payload, "reason", 1000)
+    reg_no, code = payload.get("reg_no"), payload.get("access_code")
+    if reg_no is not None and (not isinstance(reg_no, str) or len(reg_no) > registration.MAX_REG_NO
+                               or not registration.REG_NO_PATTERN.match(reg_no)):
+        raise BadOp("reg_no must be a registration number such as SKD-2026-KLJ08-0042")
+    if code is not None and (not isinstance(code, str) or not registration.ACCESS_PATTERN.match(code)):
+        raise BadOp("access_code must be 8 to 16 characters of the receipt's alphabet")
+    record = payload.get("handover")
+    if record is not None:
+        if payload.get("action") != "issue" or not isinstance(record, dict):
+            raise BadOp("handover belongs to an issue step and must be an object")
+        found = handover.problems({k: v for k, v in record.items() if k != "at"})
+        if found or not isinstance(record.get("at", ""), str) or len(record.get("at") or "") > 40:
+            raise BadOp("handover must name the collector, the relation (sendiri, keluarga, kuasa) and the ID "
+                        "shown")
 
 
 def _attachment(payload: dict[str, Any], _latest: dt.datetime) -> None:

@@ -221,10 +221,10 @@ class OpApplier:
             raise OpRefused(Errno.FORBIDDEN, "this case belongs to another office")
 
     def _event(self, conn: Connection, ctx: DeviceCtx, case_id: str, action: str, src: str | None,
-               dst: str | None, reason: str | None, at: str, now: str) -> None:
+               dst: str | None, reason: str | None, at: str, now: str, details: str | None = None) -> None:
         conn.execute(t.case_events.insert().values(case_id=case_id, action=action, from_status=src, to_status=dst,
                                                    actor=ctx.username, device=ctx.device_id, reason=reason,
-                                                   at=at or now, received_at=now))
+                                                   at=at or now, received_at=now, details=details))
 
     # ---- handlers ----------------------------------------------------------------------------------
     def _create_row(self, ctx: DeviceCtx, op: Op, now: str) -> dict[str, Any]:
@@ -341,11 +341,29 @@ class OpApplier:
         values: dict[str, Any] = {"status": target.value, "version": row.version + 1, "updated_at": now}
         if action in (Action.RETURN, Action.REJECT, Action.WITHDRAW):
             values["reason"] = reason
+        if action is Action.SUBMIT:
+            values.update(self._registration(conn, row, op["payload"]))
         conn.execute(update(t.cases).where(t.cases.c.id == row.id).values(**values))
+        record = op["payload"].get("handover") if action is Action.ISSUE else None
         self._event(conn, ctx, row.id, action.value, status.value, target.value, reason,
-                    str(op["payload"].get("at") or now), now)
+                    str(op["payload"].get("at") or now), now,
+                    details=to_json({"handover": record}) if isinstance(record, dict) else None)
         notify.enqueue(conn, row, action.value, now)  # sent later, outside this transaction
         return {"op_id": op["op_id"], "status": "applied", "version": row.version + 1}
+
+    def _registration(self, conn: Connection, row: Any, payload: dict[str, Any]) -> dict[str, Any]:
+        """The registration number and access code a submit carries (the first one given stays)."""
+        from app.services.registration import check_reg_no
+
+        reg_no, code = payload.get("reg_no"), payload.get("access_code")
+        if row.reg_no or not reg_no:
+            return {} if row.access_code or not code else {"access_code": code}
+        if not check_reg_no(str(reg_no), row.service, row.office):
+            raise OpRefused(Errno.VALIDATION, "reg_no does not name this case's service and office")
+        taken = conn.execute(select(t.cases.c.id).where(t.cases.c.reg_no == reg_no, t.cases.c.id != row.id)).first()
+        if taken is not None:
+            raise OpRefused(Errno.REG_NO_TAKEN, f"registration number {reg_no} is already used by another case")
+        return {"reg_no": reg_no, "access_code": row.access_code or code}
 
     def _check_complete(self, conn: Connection, row: Any) -> None:
         service = self.catalog.get(row.service)
@@ -463,7 +481,8 @@ def snapshots(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
                               .where(t.case_events.c.case_id.in_(chunk)).order_by(t.case_events.c.id)):
             events[e.case_id].append({"action": e.action, "from": e.from_status, "to": e.to_status,
                                       "actor": e.actor, "device": e.device, "device_name": e.device_name,
-                                      "reason": e.reason, "at": e.at, "received_at": e.received_at})
+                                      "reason": e.reason, "at": e.at, "received_at": e.received_at,
+                                      "details": json.loads(e.details) if e.details else None})
         for a in conn.execute(select(t.attachments).where(t.attachments.c.case_id.in_(chunk))
                               .order_by(t.attachments.c.id)):
             docs[a.case_id].append({"doc_code": a.doc_code, "sha256": a.sha256, "filename": a.filename,
@@ -484,7 +503,8 @@ def snapshots(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
             "created_at": r.created_at, "updated_at": r.updated_at, "created_by": r.created_by, "device": r.device,
             "device_name": creators.get(r.device),
             "due_date": r.due_date, "letter_number": r.letter_number, "letter_sha256": r.letter_sha256,
-            "reason": r.reason, "events": events[r.id], "documents": docs[r.id], "conflicts": open_conflicts[r.id],
+            "reason": r.reason, "reg_no": r.reg_no, "access_code": r.access_code,
+            "events": events[r.id], "documents": docs[r.id], "conflicts": open_conflicts[r.id],
         })
     return out
 

@@ -118,6 +118,7 @@ case_events = Table(
     Column("reason", Text),
     Column("at", String(32), nullable=False),
     Column("received_at", String(32), nullable=False),
+    Column("details", Text),  # JSON: the hand-over record of an issue step (who collected the letter)
 )
 
 attachments = Table(

@@ -109,3 +109,16 @@ def add_signer(device: Laptop, server: ServerProcess, username: str, name: str, 
                          "--username", username, "--position", position)
     server.codes[username] = str(added["code"])
     enrol(device, server, username, signer=True)
+
+
+def reg_no_of(device: Laptop, case_id: str) -> str:
+    """The readable registration number the counter gave ``case_id`` at submit (printed on the receipt)."""
+    return str(device.ok("case", "show", case_id)["reg_no"])
+
+
+def hand_over(device: Laptop, ident: str, collector: str = "Budi Santoso", relation: str = "keluarga",
+              id_shown: str = "KTP-el 3573020101850001", user: str = "siti") -> dict[str, object]:
+    """The counter hands the signed letter over and records who collected it."""
+    result: dict[str, object] = device.ok("--user", user, "case", "issue", ident, "--collector", collector,
+                                          "--relation", relation, "--id-shown", id_shown)
+    return result

@@ -61,7 +61,8 @@ def test_signing_queue_batch_asks_pin_once_and_lists_refusals(ws, staff, make_ca
     assert view.progress_seen == [(1, 3), (2, 3), (3, 3)]  # relayed to the GUI thread, in order
     assert view.property("signing_progress") is None  # closed
     assert view.result_summary.text() == "2 disetujui, 1 ditolak atau kedaluwarsa."
-    assert view.result_list.item(0).text() == f"{ids[1][:8]} — Berkas sudah diubah di server; periksa ulang."
+    reg_no = cases.show(ws, ids[1])["reg_no"]  # named as people name it, by its registration number
+    assert view.result_list.item(0).text() == f"{reg_no} — Berkas sudah diubah di server; periksa ulang."
 
 
 def test_without_signing_engine_the_button_says_why(ws, staff, qtbot, settle) -> None:  # type: ignore[no-untyped-def]

@@ -472,6 +472,7 @@ class IntakeDialog(QDialog):
                 cases.edit(ws, actor, case_id, fields, attachments, nik=nik or "", name=name)
             if submit:
                 cases.transition(ws, actor, case_id, Action.SUBMIT)
+                self.submitted_id = case_id  # the receipt opens once the dialog closes
             return case_id
 
         self._set_busy(True)
@@ -496,6 +497,10 @@ class IntakeDialog(QDialog):
     def _saved(self, case_id: str) -> None:
         self.saved.emit(case_id)
         self.accept()
+        if getattr(self, "submitted_id", None) == case_id:
+            from ui.dialogs.receipt import show_receipt
+
+            self.receipt = show_receipt(self.parentWidget(), self.ws, case_id)
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, ValidationError):

@@ -73,7 +73,8 @@ def _rows(ws: Workspace, cases: list[Case]) -> list[CaseRow]:
         status = CaseStatus(c.status)
         overdue = status.is_open and c.due_date < today
         service = ws.catalog.services.get(c.service)
-        out.append(CaseRow(c.id, (c.id[:8], c.service, c.nik or "", c.name, status.label, _short_date(c.due_date),
+        out.append(CaseRow(c.id, (c.reg_no or c.id[:8], c.service, c.nik or "", c.name, status.label,
+                                  _short_date(c.due_date),
                                   local_time(c.updated_at), c.letter_number or ""),
                            c.status, overdue, service.name if service else c.service))
     return out

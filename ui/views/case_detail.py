@@ -56,6 +56,15 @@ def action_text(action: Action) -> str:
     }[action]
 
 
+def _handover_text(event: dict[str, Any]) -> str:
+    """"Diambil oleh Budi Santoso (keluarga), KTP-el 3573…" for an issue step that recorded the hand-over."""
+    record = event.get("handover")
+    if not isinstance(record, dict):
+        return ""
+    return QCoreApplication.translate("CaseDetail", "Diambil oleh {name} ({relation}), {id}").format(
+        name=record.get("name", ""), relation=record.get("relation", ""), id=record.get("id_shown", ""))
+
+
 class ReasonDialog(QDialog):
     """Asks for the reason of a return or rejection; OK stays disabled while the reason is empty."""
 
@@ -203,7 +212,8 @@ class CaseDetailView(QWidget):
         self.title.setText(f"{service.name if service else data['service']} — {data['name']}")
         overdue = status.is_open and data["due_date"] < clock.today().isoformat()
         due = dt.date.fromisoformat(data["due_date"]).strftime("%d/%m/%Y")
-        parts = [self.tr("Berkas {id}").format(id=data["id"][:8]), self.tr("Status: {s}").format(s=status.label),
+        parts = [self.tr("Berkas {id}").format(id=data.get("reg_no") or data["id"][:8]),
+                 self.tr("Status: {s}").format(s=status.label),
                  self.tr("Tenggat: {d}").format(d=due)]
         if overdue:
             parts.append("<b style='color:#b3261e'>" + self.tr("lewat tenggat") + "</b>")
@@ -276,7 +286,7 @@ class CaseDetailView(QWidget):
             received = (local_time(e["received_at"]) if e.get("received_at") else "—" if e.get("on_server")
                         else self.tr("belum terkirim"))
             row = QTreeWidgetItem([local_time(e["at"]), received, who, self._device_text(e),
-                                   step[:1].upper() + step[1:], target, e["reason"] or ""])
+                                   step[:1].upper() + step[1:], target, e["reason"] or _handover_text(e)])
             row.setToolTip(3, e["device"] or "")
             row.setToolTip(6, e["reason"] or "")
             rows.append((e["at"], row))
@@ -325,6 +335,11 @@ class CaseDetailView(QWidget):
                 extra.setAccessibleName(text.replace("&", "").rstrip("…"))
                 extra.clicked.connect(handler)
                 self.buttons.addWidget(extra)
+        if self.data is not None and self.data.get("reg_no"):
+            receipt = QPushButton(self.tr("Tanda te&rima…"), self)
+            receipt.setAutoDefault(False)
+            receipt.clicked.connect(self.show_receipt)
+            self.buttons.addWidget(receipt)
         if waiting_other and self.data is not None:
             note = QLabel(str(self.data.get("not_my_turn") or ""), self)
             note.setWordWrap(True)
@@ -345,12 +360,21 @@ class CaseDetailView(QWidget):
             dialog = IntakeDialog(self.ws, self.actor, self, existing=self.data)
             dialog.saved.connect(lambda _id: self._after())
             dialog.open()
+        elif action is Action.ISSUE:
+            from ui.dialogs.handover import ask_handover
+
+            ask_handover(self, self.ws, self.actor, self.data, self._after)
         elif action is Action.APPROVE:
             from ui.views.queues import approve_cases
 
             approve_cases(self, self.seams, [self.case_id], self._after)
         else:
             run_step(self, self.ws, self.actor, [self.case_id], action, self._after)
+
+    def show_receipt(self) -> None:
+        from ui.dialogs.receipt import show_receipt
+
+        show_receipt(self, self.ws, self.case_id)
 
     def _letter_bytes(self) -> bytes | None:
         import app.services.letters  # noqa: F401 - its messages ("letter.missing")

@@ -290,6 +290,14 @@ class QueueView(QWidget):
         return approve_cases(self, self.seams, self.selected_ids(), self.model.refresh, self.show_results,
                              ask_pin, lambda done, total: self.progress_seen.append((done, total)))
 
+    def _shown_id(self, case_id: str) -> str:
+        """The case as people name it: its registration number (the id's start before it has one)."""
+        from app.storage.models import Case
+
+        with self.ws.db.read() as s:
+            case = s.get(Case, case_id)
+            return case.reg_no if case is not None and case.reg_no else case_id[:8]
+
     def show_results(self, results: Sequence[ApprovalOutcome]) -> None:
         self.results = list(results)
         ok = sum(1 for r in results if r.ok)
@@ -299,10 +307,10 @@ class QueueView(QWidget):
         self.result_list.clear()
         for r in refused:
             reason = r.reason or self.tr("tanpa alasan")
-            self.result_list.addItem(f"{r.case_id[:8]} — {reason}")
+            self.result_list.addItem(f"{self._shown_id(r.case_id)} — {reason}")
         for r in results:
             if r.ok:
-                self.result_list.addItem(f"{r.case_id[:8]} — " + self.tr("disetujui") +
+                self.result_list.addItem(f"{self._shown_id(r.case_id)} — " + self.tr("disetujui") +
                                          (f" ({r.letter_number})" if r.letter_number else ""))
 
     def _show_preview(self, row: int) -> None:

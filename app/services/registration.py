@@ -1,0 +1,123 @@
+"""Registration numbers (nomor registrasi) and access codes, given at submit, offline.
+
+A registration number reads ``SKD-2026-KLJ08-0042``: the service code, the year (WIB), the office's short tag
+and a serial. The serial comes from a block the server leased to this device for the office and year (the
+pseudo-classification :data:`REG_SERIES`, the same mechanism and tables as letter numbers), so several
+laptops of one office working offline never give the same number. A device that has never been given a block
+by the server (a laptop that was never enrolled: the demo offline, a training laptop) counts on its own; those
+numbers carry an ``L`` before the serial and the server refuses one that another device already used
+(errno ``REG_NO_TAKEN``). See docs/receipts.md.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from functools import cache
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import clock
+from app.domain.offices import Office, OfficeLevel, directory
+from app.errors import UserFacingError
+from app.i18n import register
+from app.letters.model import today_wib
+from app.storage.models import NumberLease
+
+REG_SERIES = "REG"  # the leases' classification for registration numbers
+LOCAL_LEASE = "local:"  # id prefix of a never-enrolled device's own series
+LOCAL_LAST = 999_999
+ACCESS_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed without doubt
+ACCESS_LENGTH = 10
+MAX_REG_NO = 40
+# service - year - office tag - serial (an own-series serial starts with L)
+REG_NO_PATTERN = re.compile(r"^([A-Z][A-Z0-9]{1,11})-(\d{4})-([A-Z][A-Z0-9]{1,15})-(L?\d{4,7})$")
+ACCESS_PATTERN = re.compile(rf"^[{ACCESS_ALPHABET}]{{8,16}}$")
+
+# Kecamatan of Kota Malang by their usual abbreviations; a kelurahan adds its two-digit number.
+_KECAMATAN_TAGS = {"35.73.01": "BLB", "35.73.02": "KLJ", "35.73.03": "KDK", "35.73.04": "SKN", "35.73.05": "LWK"}
+
+register({
+    "regno.exhausted": {
+        "id": "Nomor registrasi tahun {year} habis di perangkat ini. Sambungkan ke server dan sinkronkan untuk "
+              "mendapat blok nomor baru.",
+        "en": "No registration numbers left on this device for {year}. Connect and sync to get a new block.",
+    },
+})
+
+
+@cache
+def _opd_tags() -> dict[str, str]:
+    import csv
+
+    from app.paths import resources_dir
+
+    with (resources_dir() / "regions" / "opd-kota-malang.csv").open(encoding="utf-8", newline="") as fh:
+        return {row["kode"]: row["singkatan"].upper() for row in csv.DictReader(fh)}
+
+
+def office_tag(code: str) -> str:
+    """A short tag unique in the city: ``KLJ`` (Kecamatan Klojen), ``KLJ08`` (its kelurahan 1008), ``DINKES``."""
+    office: Office | None = directory().get(code)
+    if office is None:
+        return re.sub(r"[^A-Z0-9]", "", code.upper())[-8:] or "X"
+    if office.level is OfficeLevel.CITY:
+        return "MLG"
+    if office.level is OfficeLevel.OPD:
+        return _opd_tags().get(code) or re.sub(r"[^A-Z0-9]", "", code.split(".")[-1].upper())[:12]
+    kecamatan = code if office.level is OfficeLevel.KECAMATAN else office.parent or ""
+    tag = _KECAMATAN_TAGS.get(kecamatan) or "K" + kecamatan.rsplit(".", 1)[-1]
+    if office.level is OfficeLevel.KELURAHAN:
+        tag += code.rsplit(".", 1)[-1][-2:]
+    return tag
+
+
+def format_reg_no(service: str, year: int, office: str, serial: int, *, local: bool = False) -> str:
+    return f"{service.upper()}-{year}-{office_tag(office)}-{'L' if local else ''}{serial:04d}"
+
+
+def check_reg_no(reg_no: str, service: str, office: str) -> bool:
+    """Whether ``reg_no`` is well formed and names this service and office (the server's check)."""
+    if not isinstance(reg_no, str) or len(reg_no) > MAX_REG_NO:
+        return False
+    found = REG_NO_PATTERN.match(reg_no)
+    return bool(found and found.group(1) == service.upper() and found.group(3) == office_tag(office))
+
+
+def new_access_code() -> str:
+    return "".join(secrets.choice(ACCESS_ALPHABET) for _ in range(ACCESS_LENGTH))
+
+
+def take_reg_no(session: Session, service: str, office: str) -> str:
+    """The next registration number for a case of ``office`` (caller's transaction)."""
+    year = today_wib().year
+    leases = list(session.scalars(select(NumberLease).where(
+        NumberLease.office == office, NumberLease.classification == REG_SERIES)))
+    usable = sorted((lease for lease in leases if lease.year == year and lease.next <= lease.last
+                     and not lease.id.startswith(LOCAL_LEASE)), key=lambda lease: lease.first)
+    if usable:
+        lease = usable[0]
+        serial, lease.next = lease.next, lease.next + 1
+        return format_reg_no(service, year, office, serial)
+    if any(not lease.id.startswith(LOCAL_LEASE) for lease in leases):
+        raise UserFacingError("regno.exhausted", year=year)
+    own_id = f"{LOCAL_LEASE}{office}:{year}"
+    own = session.get(NumberLease, own_id)
+    if own is None:
+        own = NumberLease(id=own_id, username="", office=office, classification=REG_SERIES, year=year, first=1,
+                          last=LOCAL_LAST, next=1, created_at=clock.now_iso())
+        session.add(own)
+    if own.next > own.last:
+        raise UserFacingError("regno.exhausted", year=year)
+    serial, own.next = own.next, own.next + 1
+    return format_reg_no(service, year, office, serial, local=True)
+
+
+def remaining(session: Session, office: str, year: int) -> int:
+    """Server-leased registration numbers left on this device for ``office`` and ``year``."""
+    return sum(max(0, lease.last - lease.next + 1) for lease in session.scalars(select(NumberLease).where(
+        NumberLease.office == office, NumberLease.classification == REG_SERIES, NumberLease.year == year))
+        if not lease.id.startswith(LOCAL_LEASE))
+
+
