@@ -25,11 +25,12 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+        raise argparse.ArgumentTypeError(_t(f"{text!r} bukan tanggal (TTTT-BB-HH)",
+                                            f"{text!r} is not a date (YYYY-MM-DD)")) from None
 
 
 def add_parser(sub: Any, cs: Any, cmd: Callable[..., Any]) -> None:
-    rc = cmd(cs, "receipt", case_receipt, "the citizen's receipt (tanda terima) as an A5 PDF")
+    rc = cmd(cs, "receipt", case_receipt, "the citizen's receipt as an A5 PDF")
     rc.add_argument("id", help="registration number or case id")
     rc.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
     issue = cs.choices.get("issue")
@@ -44,7 +45,7 @@ def add_parser(sub: Any, cs: Any, cmd: Callable[..., Any]) -> None:
                                     ("export", register_export, "export a register to .xlsx or .pdf")):
         sp = cmd(rs, name, handler, helptext)
         sp.add_argument("--kind", choices=("keluar", "masuk"), required=True,
-                        help="keluar: buku agenda surat keluar; masuk: incoming requests")
+                        help="which register: outgoing letters or incoming requests")
         sp.add_argument("--from", dest="start", type=_date, required=True, metavar="YYYY-MM-DD")
         sp.add_argument("--to", dest="end", type=_date, required=True, metavar="YYYY-MM-DD")
         sp.add_argument("--office", default=None, help="office code (default: every office on this laptop)")

@@ -100,6 +100,17 @@ _ARGPARSE_ID = {
 
 # every command's help, written once in English next to its parser; Bahasa Indonesia here
 HELP_ID = {
+    "the citizen's receipt as an A5 PDF": "tanda terima pemohon sebagai PDF A5",
+    "registration number or case id": "nomor registrasi atau id berkas",
+    "who collected the letter": "siapa yang mengambil surat",
+    "to the applicant": "hubungan dengan pemohon",
+    "the identity document shown (e.g. KTP-el 3573…)": "kartu identitas yang ditunjukkan (mis. KTP-el 3573…)",
+    "registers: outgoing letters, incoming requests": "buku agenda: surat keluar, permohonan masuk",
+    "print a register": "tampilkan buku agenda",
+    "export a register to .xlsx or .pdf": "ekspor buku agenda ke .xlsx atau .pdf",
+    "which register: outgoing letters or incoming requests":
+        "buku agenda yang mana: keluar (surat keluar) atau masuk (permohonan masuk)",
+    "office code (default: every office on this laptop)": "kode kantor (bawaan: semua kantor di laptop ini)",
     "profile (data) folder": "folder profil (data)",
     "print JSON": "keluaran JSON",
     "act as this person on a shared laptop; their password or PIN is read from the first line of standard input":

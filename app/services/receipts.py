@@ -35,7 +35,8 @@ def status_url(ws: Workspace) -> str:
 
 
 def _wib(iso: str) -> str:
-    from app.letters.model import WIB, tanggal
+    from app.letters.model import tanggal
+    from app.timefmt import WIB
 
     when = dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
     local = (when if when.tzinfo else when.replace(tzinfo=dt.UTC)).astimezone(WIB)

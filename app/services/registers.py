@@ -19,9 +19,9 @@ from sqlalchemy import select
 from app.domain.lifecycle import CaseStatus
 from app.errors import UserFacingError
 from app.i18n import register, tr
-from app.letters.model import WIB
 from app.services.workspace import Workspace
 from app.storage.models import Case, CaseEvent, User
+from app.timefmt import WIB
 
 MAX_DAYS = 366 + 31  # one register covers at most a year and a month
 
