@@ -7,7 +7,6 @@ traceback is in the log file, the person reads one sentence).
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
@@ -18,6 +17,7 @@ from typing import Any, NoReturn
 from app import __version__
 from app.errors import LoketError, ValidationError
 from app.i18n import language, tr
+from ui.cli.output import Output
 
 log = logging.getLogger("loket.cli")
 
@@ -33,69 +33,8 @@ class Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-class Output:
-    """Prints results as JSON (``--json``) or as readable text."""
-
-    def __init__(self, as_json: bool) -> None:
-        self.as_json = as_json
-
-    def emit(self, data: Any, text: str | Callable[[Any], str] | None = None) -> None:
-        if self.as_json:
-            json.dump(data, sys.stdout, ensure_ascii=False, indent=1, default=str)
-            sys.stdout.write("\n")
-        else:
-            rendered = text(data) if callable(text) else text
-            if rendered is None:
-                rendered = json.dumps(data, ensure_ascii=False, indent=1, default=str)
-            sys.stdout.write(rendered.rstrip("\n") + "\n")
-        sys.stdout.flush()
-
-
-def stdin_secret(args: argparse.Namespace, name: str = "") -> str | None:
-    """The first line of standard input, read once per command.
-
-    It is the acting person's secret (password, or a signer's PIN) and, for commands with ``--pin-stdin``,
-    also the PIN: a penandatangan's secret is the PIN, so one line serves both. At a terminal it is asked
-    without echo instead.
-    """
-    if not hasattr(args, "_stdin_first"):
-        if sys.stdin is None:
-            line = ""
-        elif sys.stdin.isatty():
-            import getpass
-
-            label = "Kata sandi / PIN" if language() == "id" else "Password / PIN"
-            line = getpass.getpass(f"{label}{' ' + name if name else ''}: ", stream=sys.stderr)
-        else:
-            line = sys.stdin.readline()
-        args._stdin_first = line.rstrip("\r\n") or None
-    value: str | None = args._stdin_first
-    return value
-
-
-def acting(ws: Any, args: argparse.Namespace) -> Any:
-    """The person this command acts as (``--user NAME`` or the profile's active user), after their secret
-    unlocked them. Every command that changes something in a person's name goes through here."""
-    from app.services import unlock
-
-    actor = ws.actor(getattr(args, "user", None))
-    if unlock.needs_secret(ws, actor.username):
-        unlock.check(ws, actor.username, stdin_secret(args, actor.username))
-    return actor
-
-
-def _kv(values: Sequence[str] | None) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in values or ():
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise argparse.ArgumentTypeError(item)
-        out[key.strip()] = value
-    return out
-
-
 def build_parser() -> Parser:
-    from ui import cli_commands as c
+    from ui.cli import cases as c
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--profile", type=Path, default=argparse.SUPPRESS, help="profile (data) folder")
@@ -158,10 +97,10 @@ def build_parser() -> Parser:
     imp.add_argument("--service", required=True)
 
 
-    from ui import cli_sync
+    from ui.cli import sync as cli_sync
 
     cli_sync.register(sub, cmd)
-    from ui import cli_admin  # IT: doctor's network checks, support-bundle, config
+    from ui.cli import admin as cli_admin  # IT: doctor's network checks, support-bundle, config
 
     cli_admin.register(sub, cmd)
     cli_sync.register_signing(sub, cs, cmd)
