@@ -101,6 +101,9 @@ def test_cli_help_imports_no_qt(args: list[str]) -> None:
                 if line.startswith("import time")]
     assert imported, "importtime printed nothing"
     assert [m for m in imported if m.split(".")[0] in QT_PACKAGES] == []
+    # help is read before anything runs: no database, no signing stack (that is what kept it at 2 s)
+    heavy = ("sqlalchemy", "sqlcipher3", "pyhanko", "reportlab", "requests")
+    assert [m for m in imported if m.split(".")[0] in heavy] == []
 
 
 def test_tests_keep_secrets_in_memory() -> None:

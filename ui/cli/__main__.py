@@ -12,114 +12,40 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from types import ModuleType
 
 from app import __version__
 from app.errors import LoketError, ValidationError
 from app.i18n import language, tr
-from ui.cli.output import Output
+from ui.cli.output import Context, Output
+from ui.cli.parsing import USAGE_TEXT, Parser
 
 log = logging.getLogger("loket.cli")
 
-USAGE_TEXT = {
-    "id": "Cara pakai salah: {detail}. Lihat 'loket-cli --help'.",
-    "en": "Usage error: {detail}. See 'loket-cli --help'.",
-}
 
+def _topics() -> list[ModuleType]:
+    """The modules that add commands, in ``--help`` order. Each has ``add_parser(subparsers)``; a new topic is
+    one more line here. They are light to import: a handler imports what it needs when it runs."""
+    from ui.cli import admin, cases, signing
+    from ui.cli import sync as sync_commands
 
-class Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        sys.stderr.write(USAGE_TEXT[language()].format(detail=message) + "\n")
-        raise SystemExit(2)
+    return [cases, signing, sync_commands, admin]
 
 
 def build_parser() -> Parser:
-    from ui.cli import cases as c
-
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--profile", type=Path, default=argparse.SUPPRESS, help="profile (data) folder")
-    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
-    common.add_argument("--user", default=argparse.SUPPRESS,
-                        help="act as this person on a shared laptop; their password or PIN is read from the "
-                        "first line of standard input")
-
-    p = Parser(prog="loket-cli", description="Loket — layanan publik Kota Malang (baris perintah)",
-               parents=[common])
+    p = Parser(prog="loket-cli", description="Loket — layanan publik Kota Malang (baris perintah)")
     p.add_argument("--version", action="version", version=f"loket-cli {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-
-    def cmd(parent: Any, name: str, handler: Callable[..., int], help_text: str) -> Parser:
-        sp: Parser = parent.add_parser(name, help=help_text, parents=[common])
-        sp.set_defaults(handler=handler)
-        return sp
-
-    services = sub.add_parser("services", help="service catalogue", parents=[common])
-    ss = services.add_subparsers(dest="sub", metavar="SUBCOMMAND", parser_class=Parser)
-    cmd(ss, "list", c.services_list, "list the services available to this user")
-
-    case = sub.add_parser("case", help="service cases", parents=[common])
-    cs = case.add_subparsers(dest="sub", metavar="SUBCOMMAND", parser_class=Parser)
-    new = cmd(cs, "new", c.case_new, "register a draft case")
-    new.add_argument("--service", required=True)
-    new.add_argument("--nik", default=None)
-    new.add_argument("--name", required=True)
-    new.add_argument("--field", action="append", metavar="K=V")
-    new.add_argument("--attach", action="append", metavar="DOC=FILE")
-    ls = cmd(cs, "list", c.case_list, "list cases")
-    ls.add_argument("--status")
-    ls.add_argument("--service")
-    ls.add_argument("--search")
-    ls.add_argument("--queue", choices=["sign"], help="sign: the cases whose next signing step is yours")
-    ls.add_argument("--limit", type=int, default=200)
-    ls.add_argument("--offset", type=int, default=0)
-    show = cmd(cs, "show", c.case_show, "one case with its history")
-    show.add_argument("id")
-    ed = cmd(cs, "edit", c.case_edit, "change fields or documents")
-    ed.add_argument("id")
-    ed.add_argument("--field", action="append", metavar="K=V")
-    ed.add_argument("--attach", action="append", metavar="DOC=FILE")
-    ed.add_argument("--nik")
-    ed.add_argument("--name")
-    for name, helptext in (("submit", "submit for verification"), ("verify", "verify (paraf)"),
-                           ("issue", "hand the signed letter over"), ("withdraw", "withdraw at the citizen's request")):
-        sp = cmd(cs, name, c.case_step, helptext)
-        sp.add_argument("id")
-        sp.add_argument("--reason", default=None)
-        sp.set_defaults(step=name)
-    for name, helptext in (("return", "send back to the counter with a reason"), ("reject", "refuse with a reason")):
-        sp = cmd(cs, name, c.case_step, helptext)
-        sp.add_argument("id")
-        sp.add_argument("--reason", required=True)
-        sp.set_defaults(step=name)
-
-    imp = cmd(sub, "import", c.import_csv, "bulk intake from a UTF-8 CSV file")
-    imp.add_argument("file", type=Path)
-    imp.add_argument("--service", required=True)
-
-
-    from ui.cli import sync as cli_sync
-
-    cli_sync.register(sub, cmd)
-    from ui.cli import admin as cli_admin  # IT: doctor's network checks, support-bundle, config
-
-    cli_admin.register(sub, cmd)
-    cli_sync.register_signing(sub, cs, cmd)
-    cli_sync.register_delegation(sub, cmd)
-
-    user = sub.add_parser("user", help="people who work on this device", parents=[common])
-    us = user.add_subparsers(dest="sub", metavar="SUBCOMMAND", parser_class=Parser)
-    cmd(us, "list", c.user_list, "list users of this profile")
-    add = cmd(us, "add-local", c.user_add_local, "add a local (not enrolled) user, for offline demos")
-    add.add_argument("--username", required=True)
-    add.add_argument("--name", required=True)
-    add.add_argument("--role", required=True)
-    add.add_argument("--office", required=True)
-    add.add_argument("--nip")
-    add.add_argument("--position")
-    add.add_argument("--secret-stdin", action="store_true", help="read the new user's password from stdin")
-    use = cmd(us, "use", c.user_use, "make this user the active one (their password or PIN on stdin)")
-    use.add_argument("username")
+    for topic in _topics():
+        topic.add_parser(sub)
     return p
+
+
+def _run(handler: Callable[..., int | None], args: argparse.Namespace, cx: Context) -> int:
+    """Call a handler: ``(args, context)``; a module still written as ``(args, profile, out)`` works too."""
+    if handler.__code__.co_argcount == 3:
+        return int(handler(args, cx.profile, cx.out) or 0)
+    return int(handler(args, cx) or 0)
 
 
 def _language_from_settings(profile: Path) -> None:
@@ -153,9 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # An unusable profile folder is reported by the command itself, in one sentence; the log then goes to
         # the platform's log folder instead of ending the run with a traceback here.
         log_path = logs.setup(None, "loket-cli")
-    out = Output(getattr(args, "json", False))
+    cx = Context(profile, Output(getattr(args, "json", False)))
     try:
-        return int(handler(args, profile, out) or 0)
+        return _run(handler, args, cx)
     except argparse.ArgumentTypeError as bad:
         sys.stderr.write(USAGE_TEXT[language()].format(detail=f"K=V: {bad}") + "\n")
         return 2
@@ -176,6 +102,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.exception("unexpected failure in %s", argv if argv is not None else sys.argv[1:])
         sys.stderr.write(tr("internal", log=log_path) + "\n")
         return 3
+    finally:
+        _close(cx)
+
+
+def _close(cx: Context) -> None:
+    """Close the command's workspace; a failure here is logged, the command's own outcome stands."""
+    try:
+        cx.close()
+    except Exception:
+        log.exception("closing the workspace failed")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,5 @@
-"""``loket-cli`` commands for IT: ``doctor`` (with the network checks), ``support-bundle``, ``config``.
-
-Registered from ``ui.cli.build_parser`` through :func:`register`. Never imports Qt.
-"""
+"""``loket-cli`` commands for IT: ``doctor`` (with the network checks), ``support-bundle``, ``config``, and
+the people of this device (``user list|add-local|use``). Never imports Qt."""
 
 from __future__ import annotations
 
@@ -9,14 +7,16 @@ import argparse
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app import config
 from app.i18n import language
-from app.services import doctor as doctor_service
-from app.services.doctor import Check
-from app.services.workspace import Workspace
-from ui.cli import Output
+from ui.cli.output import Context, stdin_secret
+from ui.cli.parsing import Parser, command, group
+
+if TYPE_CHECKING:
+    from app.services.doctor import Check
+    from app.services.workspace import Workspace
 
 
 def _t(id_text: str, en_text: str) -> str:
@@ -24,6 +24,8 @@ def _t(id_text: str, en_text: str) -> str:
 
 
 def _checks(ws: Workspace, offline: bool) -> list[Check]:
+    from app.services import doctor as doctor_service
+
     extra: list[Callable[[Workspace], Check]] = []
     if not offline:
         from sync.doctor_checks import network_checks
@@ -42,30 +44,22 @@ def _verdict(check: dict[str, Any]) -> str:
     return f"{word:5} {check['name']:16} {check['detail']}"
 
 
-def doctor(args: argparse.Namespace, profile: Path, out: Output) -> int:
-    ws = Workspace(profile)
-    try:
-        checks = _checks(ws, getattr(args, "offline", False))
-    finally:
-        ws.close()
-    out.emit({"checks": [c.as_dict() for c in checks]},
-             lambda d: "\n".join(_verdict(c) for c in d["checks"]))
+def doctor(args: argparse.Namespace, cx: Context) -> int:
+    checks = _checks(cx.ws, getattr(args, "offline", False))
+    cx.out.emit({"checks": [c.as_dict() for c in checks]},
+                lambda d: "\n".join(_verdict(c) for c in d["checks"]))
     return 0 if all(c.ok for c in checks) else 1
 
 
-def support_bundle(args: argparse.Namespace, profile: Path, out: Output) -> int:
+def support_bundle(args: argparse.Namespace, cx: Context) -> int:
     from app.services import support
 
     target: Path = args.out or Path(f"loket-support-{dt.datetime.now():%Y%m%d-%H%M%S}.zip")
-    ws = Workspace(profile)
-    try:
-        report = support.write_bundle(ws, target.expanduser().resolve(), _checks(ws, args.offline))
-    finally:
-        ws.close()
-    out.emit(report.as_dict(), _t(f"Berkas dukungan ditulis ke {report.path} ({report.size // 1024} KB, "
-                                  f"{report.redactions} bagian rahasia disensor). Kirimkan ke TI.",
-                                  f"Support bundle written to {report.path} ({report.size // 1024} KB, "
-                                  f"{report.redactions} secrets redacted). Send it to IT."))
+    report = support.write_bundle(cx.ws, target.expanduser().resolve(), _checks(cx.ws, args.offline))
+    cx.out.emit(report.as_dict(), _t(f"Berkas dukungan ditulis ke {report.path} ({report.size // 1024} KB, "
+                                     f"{report.redactions} bagian rahasia disensor). Kirimkan ke TI.",
+                                     f"Support bundle written to {report.path} ({report.size // 1024} KB, "
+                                     f"{report.redactions} secrets redacted). Send it to IT."))
     return 0
 
 
@@ -79,48 +73,95 @@ def _show_text(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def config_show(args: argparse.Namespace, profile: Path, out: Output) -> int:
-    cfg = config.load(profile)
-    out.emit(cfg.as_dict(), _show_text)
+def config_show(args: argparse.Namespace, cx: Context) -> int:
+    cfg = config.load(cx.profile)
+    cx.out.emit(cfg.as_dict(), _show_text)
     return 1 if cfg.problems else 0
 
 
-def config_set(args: argparse.Namespace, profile: Path, out: Output) -> int:
-    cfg = config.set_user_value(profile, args.key, args.value)
+def config_set(args: argparse.Namespace, cx: Context) -> int:
+    cfg = config.set_user_value(cx.profile, args.key, args.value)
     resolved = cfg.values[args.key]
-    out.emit(resolved.as_dict(), f"{resolved.key} = {resolved.value} ({resolved.source})")
+    cx.out.emit(resolved.as_dict(), f"{resolved.key} = {resolved.value} ({resolved.source})")
     return 0
 
 
-def config_unset(args: argparse.Namespace, profile: Path, out: Output) -> int:
-    cfg = config.set_user_value(profile, args.key, None)
+def config_unset(args: argparse.Namespace, cx: Context) -> int:
+    cfg = config.set_user_value(cx.profile, args.key, None)
     resolved = cfg.values[args.key]
-    out.emit(resolved.as_dict(), f"{resolved.key} = {resolved.value} ({resolved.source})")
+    cx.out.emit(resolved.as_dict(), f"{resolved.key} = {resolved.value} ({resolved.source})")
     return 0
 
 
-def config_paths(args: argparse.Namespace, profile: Path, out: Output) -> int:
+def config_paths(args: argparse.Namespace, cx: Context) -> int:
     data = {"provisioning": [str(p) for p in config.provisioning_paths()],
-            "user": str(config.user_settings_path(profile))}
-    out.emit(data, "\n".join([*data["provisioning"], str(data["user"])]))
+            "user": str(config.user_settings_path(cx.profile))}
+    cx.out.emit(data, "\n".join([*data["provisioning"], str(data["user"])]))
     return 0
 
 
-def register(sub: argparse._SubParsersAction, cmd) -> None:  # type: ignore[type-arg,no-untyped-def]
-    doc = cmd(sub, "doctor", doctor, "field-readiness and support checks (server, clock, keys, numbers, queue)")
+def user_list(args: argparse.Namespace, cx: Context) -> int:
+    ws = cx.ws
+    data = [{"username": u.username, "name": u.full_name, "role": u.role, "office": u.office,
+             "enrolled": u.enrolled} for u in ws.users()]
+    cx.out.emit(data, lambda d: "\n".join(f"{u['username']:16} {u['role']:14} {u['office']:20} {u['name']}"
+                                          for u in d))
+    return 0
+
+
+def user_add_local(args: argparse.Namespace, cx: Context) -> int:
+    from app.services import unlock
+
+    ws = cx.ws
+    secret = stdin_secret(args, args.username) if args.secret_stdin else None
+    if secret is not None:
+        unlock.check_new(secret, args.role)
+    ws.add_local_user(args.username, args.name, args.role, args.office, args.nip, args.position)
+    if secret is not None:
+        unlock.set_secret(ws, args.username, secret, args.role)
+    cx.out.emit({"username": args.username, "role": args.role, "office": args.office}, args.username)
+    return 0
+
+
+def user_use(args: argparse.Namespace, cx: Context) -> int:
+    from app.services import unlock
+
+    ws = cx.ws
+    ws.actor(args.username)  # an unknown name is refused before anything is read
+    if unlock.needs_secret(ws, args.username):
+        unlock.check(ws, args.username, stdin_secret(args, args.username))
+    ws.use(args.username)
+    cx.out.emit({"username": args.username}, args.username)
+    return 0
+
+
+def add_parser(sub: argparse._SubParsersAction[Parser]) -> None:
+    doc = command(sub, "doctor", doctor, "field-readiness and support checks (server, clock, keys, numbers, queue)")
     doc.add_argument("--offline", action="store_true", help="skip the server and clock checks")
 
-    sb = cmd(sub, "support-bundle", support_bundle,
-             "write a zip for IT support: redacted logs, versions, doctor output (no database, no keys)")
+    sb = command(sub, "support-bundle", support_bundle,
+                 "write a zip for IT support: redacted logs, versions, doctor output (no database, no keys)")
     sb.add_argument("--out", type=Path, default=None, metavar="FILE.zip")
     sb.add_argument("--offline", action="store_true", help="skip the server and clock checks")
 
-    conf = sub.add_parser("config", help="settings and where each value comes from")
-    cs = conf.add_subparsers(dest="sub", metavar="SUBCOMMAND", parser_class=type(conf))
-    cmd(cs, "show", config_show, "effective settings, their source, and problems in settings files")
-    st = cmd(cs, "set", config_set, "change one of this user's settings (not the values IT pins)")
+    cs = group(sub, "config", "settings and where each value comes from")
+    command(cs, "show", config_show, "effective settings, their source, and problems in settings files")
+    st = command(cs, "set", config_set, "change one of this user's settings (not the values IT pins)")
     st.add_argument("key", choices=list(config.BY_KEY), metavar="KEY")
     st.add_argument("value")
-    un = cmd(cs, "unset", config_unset, "remove one of this user's settings (back to IT's or the default)")
+    un = command(cs, "unset", config_unset, "remove one of this user's settings (back to IT's or the default)")
     un.add_argument("key", choices=list(config.BY_KEY), metavar="KEY")
-    cmd(cs, "paths", config_paths, "where the provisioning and user settings files are looked for")
+    command(cs, "paths", config_paths, "where the provisioning and user settings files are looked for")
+
+    us = group(sub, "user", "people who work on this device")
+    command(us, "list", user_list, "list users of this profile")
+    add = command(us, "add-local", user_add_local, "add a local (not enrolled) user, for offline demos")
+    add.add_argument("--username", required=True)
+    add.add_argument("--name", required=True)
+    add.add_argument("--role", required=True)
+    add.add_argument("--office", required=True)
+    add.add_argument("--nip")
+    add.add_argument("--position")
+    add.add_argument("--secret-stdin", action="store_true", help="read the new user's password from stdin")
+    use = command(us, "use", user_use, "make this user the active one (their password or PIN on stdin)")
+    use.add_argument("username")

@@ -1,4 +1,5 @@
-"""Handlers of ``loket-cli`` commands: parse → call the core → print. No logic of their own."""
+"""``loket-cli`` commands on cases: ``services list``, ``case new|list|show|edit|submit|verify|...``,
+``import``. Parse → call the core → print; no logic of their own. The core is imported when a handler runs."""
 
 from __future__ import annotations
 
@@ -8,26 +9,12 @@ from typing import Any
 
 from app.domain.lifecycle import Action, CaseStatus
 from app.i18n import language
-from app.services import cases, importer
-from app.services.workspace import Workspace
-from app.storage import repo
-from ui.cli import Output, _kv, acting, stdin_secret
+from ui.cli.output import Context, acting, files, kv
+from ui.cli.parsing import Parser, command, group
 
 
-def _ws(profile: Path) -> Workspace:
-    return Workspace(profile)
-
-
-def _actor(ws: Workspace, args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    return acting(ws, args)
-
-
-def _files(values: list[str] | None) -> dict[str, Path]:
-    return {k: Path(v) for k, v in _kv(values).items()}
-
-
-def services_list(args: argparse.Namespace, profile: Path, out: Output) -> int:
-    ws = _ws(profile)
+def services_list(args: argparse.Namespace, cx: Context) -> int:
+    ws = cx.ws
     services = list(ws.catalog)
     try:
         actor = ws.actor(getattr(args, "user", None))
@@ -37,26 +24,31 @@ def services_list(args: argparse.Namespace, profile: Path, out: Output) -> int:
     except Exception:  # no user yet: show the whole catalogue
         pass
     data = [s.as_dict() for s in services]
-    out.emit(data, lambda d: "\n".join(f"{s['code']:8} {s['name']}  ({s['office_level']}, "
-                                       f"{len(s['fields'])} isian)" for s in d))
+    cx.out.emit(data, lambda d: "\n".join(f"{s['code']:8} {s['name']}  ({s['office_level']}, "
+                                          f"{len(s['fields'])} isian)" for s in d))
     return 0
 
 
-def case_new(args: argparse.Namespace, profile: Path, out: Output) -> int:
-    ws = _ws(profile)
-    result = cases.create(ws, _actor(ws, args), args.service, args.nik, args.name, _kv(args.field),
-                          _files(args.attach))
+def case_new(args: argparse.Namespace, cx: Context) -> int:
+    from app.services import cases
+
+    ws = cx.ws
+    result = cases.create(ws, acting(ws, args), args.service, args.nik, args.name, kv(args.field),
+                          files(args.attach))
     data = {"id": result.id, "status": result.status, "service": result.service, "warnings": result.warnings}
     text = f"{result.id} {CaseStatus(result.status).label}"
     if "duplicate" in result.warnings:
         text += ("\nPerhatian: NIK ini masih punya berkas terbuka untuk layanan yang sama."
                  if language() == "id" else "\nNote: this NIK already has an open case for the same service.")
-    out.emit(data, text)
+    cx.out.emit(data, text)
     return 0
 
 
-def case_list(args: argparse.Namespace, profile: Path, out: Output) -> int:
-    ws = _ws(profile)
+def case_list(args: argparse.Namespace, cx: Context) -> int:
+    from app.services import cases
+    from app.storage import repo
+
+    ws = cx.ws
     q = repo.CaseQuery(status=args.status, service=args.service, search=args.search)
     if getattr(args, "queue", None) == "sign":  # cases whose next signing step is this person's
         from dataclasses import replace
@@ -69,7 +61,7 @@ def case_list(args: argparse.Namespace, profile: Path, out: Output) -> int:
         rows = repo.list_cases(s, q, args.offset, args.limit)
         data = [{"id": c.id, "status": c.status, "service": c.service, "nik": c.nik, "name": c.name,
                  "updated_at": c.updated_at, "due_date": c.due_date, "overdue": cases.is_overdue(c)} for c in rows]
-    out.emit(data, lambda d: "\n".join(
+    cx.out.emit(data, lambda d: "\n".join(
         f"{r['id'][:8]}  {CaseStatus(r['status']).label:14} {r['service']:8} {r['nik'] or '-':16} {r['name']}"
         + ("  !" if r["overdue"] else "") for r in d))
     return 0
@@ -87,68 +79,83 @@ def _show_text(d: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def case_show(args: argparse.Namespace, profile: Path, out: Output) -> int:
-    ws = _ws(profile)
-    out.emit(cases.show(ws, args.id), _show_text)
+def case_show(args: argparse.Namespace, cx: Context) -> int:
+    from app.services import cases
+
+    cx.out.emit(cases.show(cx.ws, args.id), _show_text)
     return 0
 
 
-def case_edit(args: argparse.Namespace, profile: Path, out: Output) -> int:
-    ws = _ws(profile)
-    result = cases.edit(ws, _actor(ws, args), args.id, _kv(args.field), _files(args.attach),
+def case_edit(args: argparse.Namespace, cx: Context) -> int:
+    from app.services import cases
+
+    ws = cx.ws
+    result = cases.edit(ws, acting(ws, args), args.id, kv(args.field), files(args.attach),
                         nik=args.nik, name=args.name)
-    out.emit({"id": result.id, "status": result.status, "version": result.version},
-             f"{result.id} v{result.version}")
+    cx.out.emit({"id": result.id, "status": result.status, "version": result.version},
+                f"{result.id} v{result.version}")
     return 0
 
 
-def case_step(args: argparse.Namespace, profile: Path, out: Output) -> int:
-    ws = _ws(profile)
-    result = cases.transition(ws, _actor(ws, args), args.id, Action(args.step), args.reason)
-    out.emit({"id": result.id, "status": result.status}, f"{result.id} {CaseStatus(result.status).label}")
+def case_step(args: argparse.Namespace, cx: Context) -> int:
+    from app.services import cases
+
+    ws = cx.ws
+    result = cases.transition(ws, acting(ws, args), args.id, Action(args.step), args.reason)
+    cx.out.emit({"id": result.id, "status": result.status}, f"{result.id} {CaseStatus(result.status).label}")
     return 0
 
 
-def import_csv(args: argparse.Namespace, profile: Path, out: Output) -> int:
-    ws = _ws(profile)
-    report = importer.import_file(ws, _actor(ws, args), args.file, args.service)
+def import_csv(args: argparse.Namespace, cx: Context) -> int:
+    from app.services import importer
+
+    ws = cx.ws
+    report = importer.import_file(ws, acting(ws, args), args.file, args.service)
     label = ("{n} berkas diimpor, {r} baris ditolak" if language() == "id" else "{n} cases imported, {r} rows refused")
-    out.emit(report.as_dict(), lambda d: "\n".join(
+    cx.out.emit(report.as_dict(), lambda d: "\n".join(
         [label.format(n=d["imported"], r=len({r["row"] for r in d["rejected"]}))]
         + [f"  baris {r['row']}: {r['field']}: {r['message']}" for r in d["rejected"]]))
     return 0
 
 
-def user_list(args: argparse.Namespace, profile: Path, out: Output) -> int:
-    ws = _ws(profile)
-    data = [{"username": u.username, "name": u.full_name, "role": u.role, "office": u.office,
-             "enrolled": u.enrolled} for u in ws.users()]
-    out.emit(data, lambda d: "\n".join(f"{u['username']:16} {u['role']:14} {u['office']:20} {u['name']}"
-                                       for u in d))
-    return 0
+def add_parser(sub: argparse._SubParsersAction[Parser]) -> None:
+    ss = group(sub, "services", "service catalogue")
+    command(ss, "list", services_list, "list the services available to this user")
 
+    cs = group(sub, "case", "service cases")
+    new = command(cs, "new", case_new, "register a draft case")
+    new.add_argument("--service", required=True)
+    new.add_argument("--nik", default=None)
+    new.add_argument("--name", required=True)
+    new.add_argument("--field", action="append", metavar="K=V")
+    new.add_argument("--attach", action="append", metavar="DOC=FILE")
+    ls = command(cs, "list", case_list, "list cases")
+    ls.add_argument("--status")
+    ls.add_argument("--service")
+    ls.add_argument("--search")
+    ls.add_argument("--queue", choices=["sign"], help="sign: the cases whose next signing step is yours")
+    ls.add_argument("--limit", type=int, default=200)
+    ls.add_argument("--offset", type=int, default=0)
+    show = command(cs, "show", case_show, "one case with its history")
+    show.add_argument("id")
+    ed = command(cs, "edit", case_edit, "change fields or documents")
+    ed.add_argument("id")
+    ed.add_argument("--field", action="append", metavar="K=V")
+    ed.add_argument("--attach", action="append", metavar="DOC=FILE")
+    ed.add_argument("--nik")
+    ed.add_argument("--name")
+    for name, helptext in (("submit", "submit for verification"), ("verify", "verify (paraf)"),
+                           ("issue", "hand the signed letter over"), ("withdraw", "withdraw at the citizen's request")):
+        sp = command(cs, name, case_step, helptext)
+        sp.add_argument("id")
+        sp.add_argument("--reason", default=None)
+        sp.set_defaults(step=name)
+    for name, helptext in (("return", "send back to the counter with a reason"), ("reject", "refuse with a reason")):
+        sp = command(cs, name, case_step, helptext)
+        sp.add_argument("id")
+        sp.add_argument("--reason", required=True)
+        sp.set_defaults(step=name)
 
-def user_add_local(args: argparse.Namespace, profile: Path, out: Output) -> int:
-    from app.services import unlock
-
-    ws = _ws(profile)
-    secret = stdin_secret(args, args.username) if args.secret_stdin else None
-    if secret is not None:
-        unlock.check_new(secret, args.role)
-    ws.add_local_user(args.username, args.name, args.role, args.office, args.nip, args.position)
-    if secret is not None:
-        unlock.set_secret(ws, args.username, secret, args.role)
-    out.emit({"username": args.username, "role": args.role, "office": args.office}, args.username)
-    return 0
-
-
-def user_use(args: argparse.Namespace, profile: Path, out: Output) -> int:
-    from app.services import unlock
-
-    ws = _ws(profile)
-    ws.actor(args.username)  # an unknown name is refused before anything is read
-    if unlock.needs_secret(ws, args.username):
-        unlock.check(ws, args.username, stdin_secret(args, args.username))
-    ws.use(args.username)
-    out.emit({"username": args.username}, args.username)
-    return 0
+    imp = command(sub, "import", import_csv, "bulk intake from a UTF-8 CSV file")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--service", required=True)

@@ -7,9 +7,13 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from app.i18n import language
+
+if TYPE_CHECKING:
+    from app.services.workspace import Actor, Workspace
 
 
 class Output:
@@ -52,7 +56,7 @@ def stdin_secret(args: argparse.Namespace, name: str = "") -> str | None:
     return value
 
 
-def acting(ws: Any, args: argparse.Namespace) -> Any:
+def acting(ws: Workspace, args: argparse.Namespace) -> Actor:
     """The person this command acts as (``--user NAME`` or the profile's active user), after their secret
     unlocked them. Every command that changes something in a person's name goes through here."""
     from app.services import unlock
@@ -63,7 +67,8 @@ def acting(ws: Any, args: argparse.Namespace) -> Any:
     return actor
 
 
-def _kv(values: Sequence[str] | None) -> dict[str, str]:
+def kv(values: Sequence[str] | None) -> dict[str, str]:
+    """``K=V`` arguments (``--field``, ``--attach``) as a dict; a malformed one is a usage error."""
     out: dict[str, str] = {}
     for item in values or ():
         key, sep, value = item.partition("=")
@@ -71,3 +76,42 @@ def _kv(values: Sequence[str] | None) -> dict[str, str]:
             raise argparse.ArgumentTypeError(item)
         out[key.strip()] = value
     return out
+
+
+_kv = kv  # the name command modules written before the package import
+
+
+def files(values: Sequence[str] | None) -> dict[str, Path]:
+    """``DOC=FILE`` arguments as paths."""
+    return {k: Path(v) for k, v in kv(values).items()}
+
+
+def read_pin(args: argparse.Namespace) -> str | None:
+    """The PIN of ``--pin-stdin``: the first line of stdin, the same line that unlocks the signer."""
+    if not getattr(args, "pin_stdin", False):
+        return None
+    return stdin_secret(args) or ""
+
+
+class Context:
+    """What a handler gets besides its arguments: the profile folder, the printer, and the profile's one
+    :class:`~app.services.workspace.Workspace` — opened on first use (``config`` and ``--help`` never open the
+    store), closed by ``main`` when the command ends, whatever happened."""
+
+    def __init__(self, profile: Path, out: Output) -> None:
+        self.profile = profile
+        self.out = out
+        self._ws: Workspace | None = None
+
+    @property
+    def ws(self) -> Workspace:
+        if self._ws is None:
+            from app.services.workspace import Workspace
+
+            self._ws = Workspace(self.profile)
+        return self._ws
+
+    def close(self) -> None:
+        if self._ws is not None:
+            ws, self._ws = self._ws, None
+            ws.close()
