@@ -41,7 +41,7 @@ from app.services import cases
 from app.services.workspace import Actor, Workspace
 from app.storage import repo
 from ui import errors
-from ui.main_window import services_for
+from ui.actions import services_for
 from ui.tasks import op
 from ui.widgets import FieldError, Preview, image_from_bytes
 
