@@ -64,6 +64,13 @@ def test_app_imports_neither_sync_nor_ui() -> None:
     assert _violations(("app",), ("sync", "ui")) == []
 
 
+def test_the_server_does_not_use_the_laptops_services() -> None:
+    """The server shares the domain (intake rules, approval content, the JSON codec), never app/services/,
+    which is the laptop's workspace, outbox and audit."""
+    bad = [v for v in _violations(("sync/server",), ("app",)) if " imports app.services" in v]
+    assert bad == []
+
+
 def test_cli_modules_do_not_import_qt() -> None:
     cli_files = sorted((ROOT / "ui" / "cli").glob("*.py"))
     bad = [f"{p.name}:{line} {m}" for p in cli_files for line, m in _imports(p)

@@ -27,6 +27,7 @@ from app.domain.lifecycle import Action, CaseStatus
 from app.errors import CancelledError, ForbiddenError, LoketError, TransitionError
 from app.events import Changes
 from app.i18n import register
+from app.jsoncodec import to_json
 from app.letters import numbering
 from app.letters.model import Signer, today_wib
 from app.letters.render import render_letter
@@ -40,7 +41,6 @@ from app.services.cases import (
     outbox_op,
     set_next_office,
     shown_steps,
-    to_json,
 )
 from app.services.letters import case_content, endorsements, letter_data, signer_for, verify_url
 from app.services.workspace import Actor, Workspace

@@ -21,11 +21,12 @@ from sqlalchemy.exc import DBAPIError
 from app import clock
 from app.domain import lifecycle
 from app.domain.catalog import Catalog
+from app.domain.intake import check_intake
 from app.domain.lifecycle import Action, CaseStatus
 from app.domain.offices import OfficeDirectory
 from app.domain.roles import Role
 from app.errors import LoketError, ValidationError
-from app.services.cases import check_intake, to_json
+from app.jsoncodec import to_json
 from sync.protocol import Errno, Op, OpResult, canonical, op_hash
 from sync.server import duties, visibility
 from sync.server import storage as t

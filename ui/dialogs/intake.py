@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain import intake
 from app.domain.catalog import DocumentSpec, FieldSpec, ServiceType
 from app.domain.lifecycle import Action
 from app.domain.validation import Invalid, validate_nik
@@ -190,7 +191,7 @@ class IntakeDialog(QDialog):
         self.duplicate.hide()
         self.name = QLineEdit(self)
         self.name.setAccessibleName(self.tr("Nama pemohon"))
-        self.name.setMaxLength(cases.NAME_MAX + 5)
+        self.name.setMaxLength(intake.NAME_MAX + 5)
         self.name_error = FieldError(self)
 
         head = QFormLayout()
@@ -348,8 +349,8 @@ class IntakeDialog(QDialog):
         self._check_duplicate()
 
     def _name_changed(self) -> None:
-        if len(self.name.text().strip()) > cases.NAME_MAX:
-            self.name_error.set_message(core_tr("text.length", label=self.tr("Nama"), max=cases.NAME_MAX))
+        if len(self.name.text().strip()) > intake.NAME_MAX:
+            self.name_error.set_message(core_tr("text.length", label=self.tr("Nama"), max=intake.NAME_MAX))
         else:
             self.name_error.set_message(None)
 
@@ -378,7 +379,7 @@ class IntakeDialog(QDialog):
         service = self.current_service
         if service is None:
             return []
-        _, found = cases.check_intake(service, self.nik.text(), self.name.text(),
+        _, found = intake.check_intake(service, self.nik.text(), self.name.text(),
                                       {r.spec.key: r.value() for r in self.rows if r.value().strip()},
                                       complete=complete)
         if complete:
