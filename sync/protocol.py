@@ -55,6 +55,8 @@ class Errno(IntEnum):
     BLOB_MISMATCH = 111
     BLOB_OFFSET = 112
     TOO_LARGE = 113  # HTTP 413: a body, a chunk or a document over its limit
+    INVALID_REQUEST = 114  # HTTP 422: the body or query does not fit the API's schema
+    USER_EXISTS = 115
     APPROVAL_INVALID = 120
     APPROVAL_STALE = 121
     CERTIFICATE_REVOKED = 122
@@ -63,6 +65,36 @@ class Errno(IntEnum):
     SERVICE_UNAVAILABLE = 201
     TOO_MANY_REQUESTS = 202
     INTERNAL = 999
+
+
+# Each error number with the HTTP status it is sent with, in one place (the server's ApiError takes its status
+# from here). Numbers that only appear inside a push's per-op results carry the status they would have alone.
+HTTP_STATUS: dict[Errno, int] = {
+    Errno.BAD_REQUEST: 400,
+    Errno.UNAUTHENTICATED: 401,
+    Errno.DEVICE_REVOKED: 403,
+    Errno.ENROLMENT_CODE_INVALID: 403,
+    Errno.FORBIDDEN: 403,
+    Errno.NOT_FOUND: 404,
+    Errno.OP_ID_REUSED: 409,
+    Errno.VALIDATION: 422,
+    Errno.TRANSITION_REFUSED: 409,
+    Errno.UNKNOWN_OP: 400,
+    Errno.CASE_EXISTS: 409,
+    Errno.BLOB_MISMATCH: 422,
+    Errno.BLOB_OFFSET: 409,
+    Errno.TOO_LARGE: 413,
+    Errno.INVALID_REQUEST: 422,
+    Errno.USER_EXISTS: 409,
+    Errno.APPROVAL_INVALID: 422,
+    Errno.APPROVAL_STALE: 409,
+    Errno.CERTIFICATE_REVOKED: 403,
+    Errno.NUMBER_OUTSIDE_LEASE: 409,
+    Errno.APPROVAL_STEP: 409,
+    Errno.SERVICE_UNAVAILABLE: 503,
+    Errno.TOO_MANY_REQUESTS: 429,
+    Errno.INTERNAL: 500,
+}
 
 
 OpKind = Literal["case.create", "case.edit", "case.transition", "attachment.add", "conflict.resolve",

@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 
 from app import __version__, clock
-from sync.protocol import API, MAX_CHUNK, PROTOCOL_VERSION, PUSH_BATCH, RETRY_AFTER, Errno, Op, error_body
+from sync.protocol import API, HTTP_STATUS, MAX_CHUNK, PROTOCOL_VERSION, PUSH_BATCH, RETRY_AFTER, Errno, Op, error_body
 from sync.server.core import ApiError, Server
 from sync.server.limits import BodyLimit, TooLarge, too_large_response
 from sync.server.ops import DeviceCtx
@@ -128,12 +128,14 @@ def create_app(server: Server) -> FastAPI:
     async def _invalid(_request: Request, err: RequestValidationError) -> JSONResponse:
         details = {"errors": [{"loc": [str(x) for x in e.get("loc", ())], "msg": str(e.get("msg", ""))}
                               for e in err.errors()][:20]}
-        return JSONResponse(error_body(Errno.BAD_REQUEST, "invalid request", details), status_code=422)
+        return JSONResponse(error_body(Errno.INVALID_REQUEST, "invalid request", details),
+                            status_code=HTTP_STATUS[Errno.INVALID_REQUEST])
 
     @api.exception_handler(OperationalError)
     async def _busy(_request: Request, err: OperationalError) -> JSONResponse:
         log.warning("database busy: %s", err)
-        return JSONResponse(error_body(Errno.SERVICE_UNAVAILABLE, "server busy, retry later"), status_code=503,
+        return JSONResponse(error_body(Errno.SERVICE_UNAVAILABLE, "server busy, retry later"),
+                            status_code=HTTP_STATUS[Errno.SERVICE_UNAVAILABLE],
                             headers={RETRY_AFTER: "2"})
 
     def device(authorization: Annotated[str | None, Header()] = None) -> DeviceCtx:
@@ -215,7 +217,7 @@ def create_app(server: Server) -> FastAPI:
     async def blob_put(sha256: str, request: Request, ctx: Device,
                        offset: Annotated[int, Query(ge=0)] = 0, final: bool = True) -> dict[str, Any]:
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
-            raise ApiError(400, Errno.BAD_REQUEST, "sha256 must be 64 lowercase hex digits")
+            raise ApiError(Errno.BAD_REQUEST, "sha256 must be 64 lowercase hex digits")
         chunk = await request.body()  # at most MAX_CHUNK: the body limit stopped anything larger
         if len(chunk) > MAX_CHUNK:
             raise TooLarge(MAX_CHUNK)
@@ -226,7 +228,7 @@ def create_app(server: Server) -> FastAPI:
     def blob_get(sha256: str, ctx: Device) -> Response:
         data = server.blob_get(ctx, sha256)
         if data is None:
-            raise ApiError(404, Errno.NOT_FOUND, "no such blob")
+            raise ApiError(Errno.NOT_FOUND, "no such blob")
         return Response(content=data, media_type="application/octet-stream")
 
     return api
