@@ -12,7 +12,7 @@ from cryptography import x509
 from app.errors import UserFacingError
 from app.services.workspace import Workspace
 from app.signing.pades import verify_pdf
-from app.storage import repo
+from app.storage import meta
 from sync.client import SyncClient
 from sync.errors import SyncError
 from sync.tls import trust_for
@@ -24,7 +24,7 @@ def _trust(ws: Workspace) -> tuple[list[x509.Certificate], list[x509.Certificate
     roots = x509.load_pem_x509_certificates(ca_path.read_bytes()) if ca_path.exists() else []
     crls: list[x509.CertificateRevocationList] = []
     with ws.db.read() as s:
-        server = repo.get_meta(s, "server_url")
+        server = meta.server_url(s)
     if server:
         try:
             client = SyncClient(server, timeout=(3.0, 5.0), retries=0, tls=trust_for(ws))

@@ -54,7 +54,7 @@ from app.signing.approvals import (
 from app.signing.certificates import serial_hex
 from app.signing.keystore import KeyStore
 from app.signing.pades import sign_pdf
-from app.storage import audit, repo
+from app.storage import audit, meta, repo
 from app.storage.models import Case, CaseEvent
 from app.storage.repo import CaseQuery
 
@@ -136,7 +136,7 @@ def approve_batch(ws: Workspace, actor: Actor, idents: Sequence[str], pin: str, 
     results: list[Approved] = []
     signer = signer_for(actor)
     with ws.db.read() as s:
-        server_device = repo.get_meta(s, f"server_device:{actor.username}") or ws.device_id
+        server_device = meta.server_device(s, actor.username) or ws.device_id
     with store.unlocked(pin) as key:
         for index, ident in enumerate(idents):
             if cancel is not None and cancel.is_set():
@@ -172,8 +172,8 @@ def _approve_one(ws: Workspace, actor: Actor, ident: str, key: object, chain: li
             record = delegations.for_office(s, actor, office)
             delegation_id = record.id
             signer = delegations.delegated_signer(ws, actor, record)
-        counter = int(repo.get_meta(s, f"approval_counter:{actor.username}") or 0) + 1
-        previous = repo.get_meta(s, f"approval_last:{actor.username}")
+        chain_at = meta.approval_chain(s, actor.username)
+        counter, previous = chain_at.counter + 1, chain_at.last_hash
         if not step.last:
             return _recommend(ws, s, actor, case, step, key, chain, signer, server_device, counter, previous,
                               delegation_id, at)
@@ -201,8 +201,7 @@ def _approve_one(ws: Workspace, actor: Actor, ident: str, key: object, chain: li
         repo.insert_outbox(s, [outbox_op(actor, "approval", case.id, base, payload, at)])
         audit.append(s, [audit_record(actor, "case.approve", case.id, at,
                                  {"letter_number": number, "event_hash": event.hash})])
-        repo.set_meta(s, f"approval_counter:{actor.username}", str(counter))
-        repo.set_meta(s, f"approval_last:{actor.username}", event.hash)
+        meta.set_approval_chain(s, actor.username, counter, event.hash)
         return Approved(case.id, case.status, number, step=step.number, steps=step.total)
 
 
@@ -231,6 +230,5 @@ def _recommend(ws: Workspace, s: Session, actor: Actor, case: Case, step: NextSt
     repo.insert_outbox(s, [outbox_op(actor, "recommendation", case.id, base, {**signed.to_dict(), "at": at}, at)])
     audit.append(s, [audit_record(actor, "case.recommend", case.id, at,
                              {"step": step.number, "office": step.office, "event_hash": event.hash})])
-    repo.set_meta(s, f"approval_counter:{actor.username}", str(counter))
-    repo.set_meta(s, f"approval_last:{actor.username}", event.hash)
+    meta.set_approval_chain(s, actor.username, counter, event.hash)
     return Approved(case.id, case.status, None, step=step.number, steps=step.total)

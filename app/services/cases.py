@@ -25,7 +25,7 @@ from app.errors import FieldProblem, ForbiddenError, NotFoundError, UserFacingEr
 from app.events import Changes
 from app.jsoncodec import to_json
 from app.services.workspace import Actor, Workspace
-from app.storage import audit, repo
+from app.storage import audit, meta, repo
 from app.storage.models import Attachment, Case, CaseEvent
 
 PRIORITY = {"case.transition": 1, "approval": 1, "recommendation": 1, "case.create": 3, "case.edit": 4,
@@ -449,7 +449,7 @@ def _letter(s: Session, case: Case) -> dict[str, Any] | None:
     from app.services.letters import verify_url_for
 
     return {"number": case.letter_number, "sha256": case.letter_sha256,
-            "verify_url": verify_url_for(repo.get_meta(s, "server_url"), case.id, case.letter_number)}
+            "verify_url": verify_url_for(meta.server_url(s), case.id, case.letter_number)}
 
 
 def is_overdue(case: Case, today: dt.date | None = None) -> bool:

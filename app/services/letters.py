@@ -17,7 +17,7 @@ from app.i18n import register
 from app.letters.model import Endorsement, LetterData, LetterOffice, Signer, today_wib
 from app.services.workspace import Actor, Workspace
 from app.signing.approvals import approval_content
-from app.storage import repo
+from app.storage import meta, repo
 from app.storage.models import Case
 
 register({
@@ -55,7 +55,7 @@ def verify_url_for(server_url: str | None, case_id: str, number: str | None = No
 
 def verify_url(ws: Workspace, case_id: str, number: str | None = None) -> str:
     with ws.db.read() as s:
-        return verify_url_for(repo.get_meta(s, "server_url"), case_id, number)
+        return verify_url_for(meta.server_url(s), case_id, number)
 
 
 def endorsements(steps: Sequence[Mapping[str, Any]]) -> tuple[Endorsement, ...]:
