@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app import clock, config
-from app.i18n import language
+from app.i18n import either as _t
 from app.services.doctor import Check
 from app.services.workspace import Workspace
 from app.storage import meta
@@ -23,10 +23,6 @@ from sync.protocol import PROTOCOL_VERSION
 from sync.tls import trust_for
 
 SKEW_FAIL_MINUTES = 60  # beyond this, letters would carry a wrong signing time: fix the clock first
-
-
-def _t(id_text: str, en_text: str) -> str:
-    return id_text if language() == "id" else en_text
 
 
 @dataclass

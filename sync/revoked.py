@@ -17,7 +17,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from app.domain.lifecycle import Action, CaseStatus
-from app.i18n import language, register, tr
+from app.i18n import either, register, tr
 from app.signing.certificates import REVOCATION_REASONS
 from app.storage.models import Case, CaseEvent
 from sync.client import SyncClient
@@ -47,7 +47,7 @@ def _reason(details: dict[str, Any]) -> tuple[str, str]:
     reason = REVOCATION_REASONS.get(str(details.get("reason_code") or ""))
     if reason is None:
         return date, tr("sync.revoked.unknown")
-    return date, reason.label_id if language() == "id" else reason.label_en
+    return date, either(reason.label_id, reason.label_en)
 
 
 def refusals(username: str, ops: list[Op], err: SyncError) -> list[OpResult]:

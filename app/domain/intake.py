@@ -10,6 +10,7 @@ from app.domain.catalog import FieldSpec, ServiceType
 from app.domain.validation import Invalid as _Invalid
 from app.domain.validation import check_field, validate_nik
 from app.errors import FieldProblem
+from app.i18n import either
 
 NAME_MAX = 120
 
@@ -75,5 +76,4 @@ def missing_required(service: ServiceType, fields: Mapping[str, str]) -> list[Fi
 
 
 def _name_label() -> str:
-    from app.i18n import language
-    return "Nama" if language() == "id" else "Name"
+    return either("Nama", "Name")

@@ -10,17 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app import config
-from app.i18n import language
+from app.i18n import either as _t
 from ui.cli.output import Context, stdin_secret
 from ui.cli.parsing import Parser, command, group
 
 if TYPE_CHECKING:
     from app.services.doctor import Check
     from app.services.workspace import Workspace
-
-
-def _t(id_text: str, en_text: str) -> str:
-    return id_text if language() == "id" else en_text
 
 
 def _checks(ws: Workspace, offline: bool) -> list[Check]:
