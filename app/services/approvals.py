@@ -18,6 +18,8 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy.orm import Session
 
 from app import clock
@@ -154,8 +156,8 @@ def approve_batch(ws: Workspace, actor: Actor, idents: Sequence[str], pin: str, 
     return results
 
 
-def _approve_one(ws: Workspace, actor: Actor, ident: str, key: object, chain: list, signer: object,  # type: ignore[type-arg]
-                 server_device: str) -> Approved:
+def _approve_one(ws: Workspace, actor: Actor, ident: str, key: ec.EllipticCurvePrivateKey,
+                 chain: Sequence[x509.Certificate], signer: Signer, server_device: str) -> Approved:
     at = clock.now_iso()
     day = today_wib()
     with ws.db.write() as s:
@@ -179,7 +181,7 @@ def _approve_one(ws: Workspace, actor: Actor, ident: str, key: object, chain: li
                               delegation_id, at)
         serial = numbering.take_next(s, office, service.classification, day.year, actor.username)
         number = numbering.format_number(office, service.classification, serial, day)
-        data = letter_data(ws, case, signer, number, day, verify_url(ws, case.id, number), office=office,  # type: ignore[arg-type]
+        data = letter_data(ws, case, signer, number, day, verify_url(ws, case.id, number), office=office,
                            earlier=endorsements(shown_steps(ws, case)))
         letter = render_letter(data)
         event = ApprovalEvent(case_id=case.id, case_version=case.version,
@@ -188,8 +190,8 @@ def _approve_one(ws: Workspace, actor: Actor, ident: str, key: object, chain: li
                               letter_number=number, signer_cert_serial=serial_hex(chain[0]),
                               device_id=server_device, device_counter=counter, prev_event_hash=previous,
                               delegation_id=delegation_id)
-        signed = sign_event(event, key)  # type: ignore[arg-type]
-        pdf = sign_pdf(letter.pdf, key, chain, box=letter.signature_box, letter_number=number)  # type: ignore[arg-type]
+        signed = sign_event(event, key)
+        pdf = sign_pdf(letter.pdf, key, chain, box=letter.signature_box, letter_number=number)
         blob = ws.blobs.put(pdf, "application/pdf")
         base = case.version
         case.status, case.version, case.updated_at = CaseStatus.APPROVED.value, case.version + 1, at
@@ -205,9 +207,10 @@ def _approve_one(ws: Workspace, actor: Actor, ident: str, key: object, chain: li
         return Approved(case.id, case.status, number, step=step.number, steps=step.total)
 
 
-def _recommend(ws: Workspace, s: Session, actor: Actor, case: Case, step: NextStep, key: object,
-               chain: list, signer: object, server_device: str, counter: int, previous: str | None,  # type: ignore[type-arg]
-               delegation_id: str | None, at: str) -> Approved:
+def _recommend(ws: Workspace, s: Session, actor: Actor, case: Case, step: NextStep,
+               key: ec.EllipticCurvePrivateKey, chain: Sequence[x509.Certificate], signer: Signer,
+               server_device: str, counter: int, previous: str | None, delegation_id: str | None,
+               at: str) -> Approved:
     """A signing step before the last: a signed recommendation; the case stays verified and waits for the
     next step (another office's queue, once synced)."""
     event = RecommendationEvent(case_id=case.id, case_version=case.version,
@@ -215,7 +218,7 @@ def _recommend(ws: Workspace, s: Session, actor: Actor, case: Case, step: NextSt
                                 office=step.office, signer_cert_serial=serial_hex(chain[0]),
                                 device_id=server_device, device_counter=counter, prev_event_hash=previous,
                                 delegation_id=delegation_id)
-    signed = sign_recommendation(event, key)  # type: ignore[arg-type]
+    signed = sign_recommendation(event, key)
     block = signer if isinstance(signer, Signer) else signer_for(actor)
     position = block.block_lines()[0] if block.delegation else (actor.position or block.block_lines()[0])
     recorded = {"step": step.number, "office": step.office, "username": actor.username, "name": block.name,
