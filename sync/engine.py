@@ -30,7 +30,7 @@ from app.storage.audit import AuditRecord
 from sync import credentials, revoked, signer
 from sync.client import SyncClient
 from sync.errors import GarbageError, RevokedError, SyncError
-from sync.protocol import BLOB_CHUNK, PULL_LIMIT, PUSH_BATCH, Errno, Op
+from sync.protocol import BLOB_CHUNK, PULL_LIMIT, PUSH_BATCH, Errno, Op, Paths
 from sync.tls import trust_for
 
 log = logging.getLogger("loket.sync")
@@ -311,7 +311,7 @@ class SyncEngine:
     def _catch_up_chain(self, username: str) -> None:
         """Learn the server's chain head for ``username`` on this device (see :func:`_catch_up_counter`)."""
         try:
-            head = self._client(username).get("/chain")
+            head = self._client(username).get(Paths.CHAIN)
         except SyncError:
             return  # a server without the endpoint: the first refusal carries the head instead
         if isinstance(head, dict):

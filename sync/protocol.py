@@ -20,6 +20,29 @@ from enum import IntEnum
 from typing import Any, Literal, TypedDict
 
 API = "/api/v1"
+
+
+class Paths:
+    """Every path of the protocol, written once: the client requests ``Paths.X.format(...)`` under ``API``, the
+    server routes ``API + Paths.X`` (the ``{name}`` placeholders are FastAPI's path parameters as they are).
+    CRL and VERIFY are public and outside ``API``."""
+
+    PING = "/ping"
+    ENROLL = "/enroll"
+    PUSH = "/push"
+    CHANGES = "/changes"
+    CASE = "/cases/{case_id}"
+    CERTIFICATE = "/certificate"
+    LEASES = "/leases"
+    CHAIN = "/chain"
+    DELEGATIONS = "/delegations"
+    DELEGATION = "/delegations/{delegation_id}"
+    CA = "/ca"
+    BLOB = "/blobs/{sha256}"
+    BLOB_STATUS = "/blobs/{sha256}/status"
+    CRL = "/crl"
+    VERIFY = "/verify/{case_id}"
+
 PROTOCOL_VERSION = 1
 AUTH_HEADER = "Authorization"
 DEVICE_HEADER = "X-Loket-Device"

@@ -22,7 +22,7 @@ from app.signing.certificates import REVOCATION_REASONS
 from app.storage.models import Case, CaseEvent
 from sync.client import SyncClient
 from sync.errors import SyncError
-from sync.protocol import Errno, Op, OpResult
+from sync.protocol import Errno, Op, OpResult, Paths
 
 log = logging.getLogger("loket.sync")
 
@@ -71,7 +71,7 @@ def server_record(colleagues: list[SyncClient], case_id: str) -> dict[str, Any] 
     """The server's record of ``case_id`` through the first colleague on this laptop who may read it."""
     for client in colleagues:
         try:
-            snap = client.get(f"/cases/{case_id}")
+            snap = client.get(Paths.CASE.format(case_id=case_id))
         except SyncError:
             continue
         if isinstance(snap, dict) and snap.get("id") == case_id:

@@ -15,6 +15,7 @@ from app.signing.pades import verify_pdf
 from app.storage import meta
 from sync.client import SyncClient
 from sync.errors import SyncError
+from sync.protocol import Paths
 from sync.tls import trust_for
 
 
@@ -28,7 +29,7 @@ def _trust(ws: Workspace) -> tuple[list[x509.Certificate], list[x509.Certificate
     if server:
         try:
             client = SyncClient(server, timeout=(3.0, 5.0), retries=0, tls=trust_for(ws))
-            crls.append(x509.load_der_x509_crl(client.public_bytes("/crl")))
+            crls.append(x509.load_der_x509_crl(client.public_bytes(Paths.CRL)))
         except (SyncError, ValueError):
             notes.append("server not reachable: revocation list from the last sync")
     if not crls and (ws.profile / "crl.pem").exists():
