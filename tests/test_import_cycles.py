@@ -6,6 +6,7 @@ DEFERRED, each with why; a new one fails, and so does a listed one that is gone 
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,7 +50,9 @@ def _imported(tree: ast.Module, module_level: bool, modules: dict[str, Path]) ->
             yield from names
 
 
+@functools.cache
 def _graph(module_level: bool) -> dict[str, set[str]]:
+    """Parsed once per kind for the whole module (the callers only read it)."""
     modules = _modules()
 
     def owner(name: str) -> str | None:
