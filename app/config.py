@@ -35,6 +35,7 @@ import platformdirs
 
 from app.errors import UserFacingError
 from app.fileio import write_atomic
+from app.i18n import either as _r
 from app.i18n import register
 
 T = TypeVar("T", str, int, bool)
@@ -90,13 +91,6 @@ register({
         "en": "'{key}' is set by IT ({source}) and cannot be changed on this device.",
     },
 })
-
-
-def _r(id_text: str, en_text: str) -> str:
-    """A short reason in the person's language (checks run when settings load, after the language is set)."""
-    from app.i18n import language
-
-    return id_text if language() == "id" else en_text
 
 
 class ConfigError(UserFacingError):

@@ -175,6 +175,13 @@ def language() -> str:
     return env if env in LANGUAGES else DEFAULT_LANGUAGE
 
 
+def either(id_text: str, en_text: str) -> str:
+    """A word or short phrase written inline in both languages (a verdict, a unit, a field's name): the one in
+    the person's language. Sentences are keyed messages (:func:`register`, :func:`tr`); the GUI's own text
+    is Qt's (``resources/translations``)."""
+    return id_text if language() == "id" else en_text
+
+
 def set_language(lang: str | None) -> None:
     global _language
     _language = lang if lang in LANGUAGES else None

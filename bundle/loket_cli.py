@@ -1,4 +1,4 @@
-"""PyInstaller entry point of ``loket-cli`` (headless, never imports Qt): ``ui.cli:main``."""
+"""PyInstaller entry point of ``loket-cli`` (headless, never imports Qt): ``ui.cli:main``, the ``ui/cli/`` package."""
 
 from ui.cli import main
 

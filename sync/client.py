@@ -28,7 +28,7 @@ from requests.adapters import HTTPAdapter
 
 from app import __version__, clock
 from sync.errors import GarbageError, OfflineError, PlainHttpError, SyncError, TlsChangedError, from_body
-from sync.protocol import API, AUTH_HEADER, CLOCK_HEADER, RETRY_AFTER, USER_AGENT, Op, OpResult
+from sync.protocol import API, AUTH_HEADER, CLOCK_HEADER, RETRY_AFTER, USER_AGENT, Op, OpResult, Paths
 
 log = logging.getLogger("loket.sync.client")
 MAX_RETRY_AFTER = 30.0
@@ -168,7 +168,7 @@ class SyncClient:
 
     # ---- endpoints ---------------------------------------------------------------------------------
     def ping(self) -> dict[str, Any]:
-        data = self._json(self._request("GET", "/ping"))
+        data = self._json(self._request("GET", Paths.PING))
         if not isinstance(data, dict) or "server_time" not in data:
             raise GarbageError(status=200)
         return data
@@ -176,21 +176,21 @@ class SyncClient:
     def enroll(self, code: str, device_name: str, csr_pem: str | None = None) -> dict[str, Any]:
         body = {"code": code, "device_name": device_name, "csr_pem": csr_pem}
         # a refused code is not retried: after too many the server answers 429 for a while (said, not waited)
-        data = self._json(self._request("POST", "/enroll", json=body, wait_busy=False))
+        data = self._json(self._request("POST", Paths.ENROLL, json=body, wait_busy=False))
         if not isinstance(data, dict) or "token" not in data:
             raise GarbageError(status=200)
         return data
 
     def push(self, ops: list[Op]) -> list[OpResult]:
         # the device's clock as it sends: the server judges the times in the ops against it
-        data = self._json(self._request("POST", "/push", json={"ops": ops}, headers={CLOCK_HEADER: clock.now_iso()}))
+        data = self._json(self._request("POST", Paths.PUSH, json={"ops": ops}, headers={CLOCK_HEADER: clock.now_iso()}))
         results = data.get("results") if isinstance(data, dict) else None
         if not isinstance(results, list) or len(results) != len(ops):
             raise GarbageError(status=200)
         return results
 
     def changes(self, since: int, limit: int) -> dict[str, Any]:
-        data = self._json(self._request("GET", "/changes", params={"since": since, "limit": limit}))
+        data = self._json(self._request("GET", Paths.CHANGES, params={"since": since, "limit": limit}))
         if not isinstance(data, dict) or not isinstance(data.get("changes"), list) or "cursor" not in data:
             raise GarbageError(status=200)
         return data
@@ -206,16 +206,17 @@ class SyncClient:
         return self._request("GET", path, public=True).content
 
     def blob_status(self, sha256: str) -> tuple[int, bool]:
-        data = self._json(self._request("GET", f"/blobs/{sha256}/status"))
+        data = self._json(self._request("GET", Paths.BLOB_STATUS.format(sha256=sha256)))
         return int(data.get("size", 0)), bool(data.get("complete"))
 
     def blob_put(self, sha256: str, offset: int, chunk: bytes, final: bool) -> tuple[int, bool]:
-        data = self._json(self._request("PUT", f"/blobs/{sha256}", params={"offset": offset, "final": final},
+        data = self._json(self._request("PUT", Paths.BLOB.format(sha256=sha256),
+                                        params={"offset": offset, "final": final},
                                         data=chunk, headers={"Content-Type": "application/octet-stream"}))
         return int(data.get("size", 0)), bool(data.get("complete"))
 
     def blob_get(self, sha256: str) -> bytes:
-        return self._request("GET", f"/blobs/{sha256}").content
+        return self._request("GET", Paths.BLOB.format(sha256=sha256)).content
 
 
 def _tls_error(url: str, err: requests.exceptions.SSLError) -> SyncError:

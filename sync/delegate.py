@@ -12,6 +12,7 @@ from app.signing.certificates import serial_hex
 from app.signing.delegations import DelegationGrant, sign_grant
 from app.signing.keystore import KeyStore
 from sync.engine import SyncEngine, client_for
+from sync.protocol import Paths
 
 
 def _until(text: str) -> str:
@@ -33,7 +34,7 @@ def grant(ws: Workspace, actor: Actor, delegate: str, kind: str, until: str, pin
     with store.unlocked(pin) as key:
         signature = sign_grant(record, key)
     client = client_for(ws, actor.username)
-    answer: dict[str, Any] = client.post("/delegations", {"grant": {f: getattr(record, f) for f in
+    answer: dict[str, Any] = client.post(Paths.DELEGATIONS, {"grant": {f: getattr(record, f) for f in
                                                                     record.__dataclass_fields__},
                                                           "signature": signature})
     SyncEngine(ws).run()
@@ -42,6 +43,7 @@ def grant(ws: Workspace, actor: Actor, delegate: str, kind: str, until: str, pin
 
 def revoke(ws: Workspace, actor: Actor, delegation_id: str) -> dict[str, Any]:
     client = client_for(ws, actor.username)
-    answer: dict[str, Any] = client._json(client._request("DELETE", f"/delegations/{delegation_id}"))
+    path = Paths.DELEGATION.format(delegation_id=delegation_id)
+    answer: dict[str, Any] = client._json(client._request("DELETE", path))
     SyncEngine(ws).run()
     return answer

@@ -13,20 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app import clock, config
-from app.i18n import language
+from app.i18n import either as _t
 from app.services.doctor import Check
 from app.services.workspace import Workspace
-from app.storage import repo
+from app.storage import meta
 from sync.client import SyncClient, TlsTrust
 from sync.errors import SyncError
 from sync.protocol import PROTOCOL_VERSION
 from sync.tls import trust_for
 
 SKEW_FAIL_MINUTES = 60  # beyond this, letters would carry a wrong signing time: fix the clock first
-
-
-def _t(id_text: str, en_text: str) -> str:
-    return id_text if language() == "id" else en_text
 
 
 @dataclass
@@ -43,8 +39,7 @@ class PingResult:
 def server_url(ws: Workspace, cfg: config.Config) -> str | None:
     """The enrolled server (profile), else the provisioned one (``server_url`` in loket.toml)."""
     with ws.db.read() as s:
-        enrolled = repo.get_meta(s, "server_url")
-    return enrolled or cfg.get(config.SERVER_URL) or None
+        return meta.server_url(s, cfg.get(config.SERVER_URL))
 
 
 def _parse_time(text: str) -> dt.datetime:

@@ -25,12 +25,12 @@ from app.errors import CancelledError
 from app.events import Changes
 from app.letters import numbering
 from app.services.workspace import Workspace
-from app.storage import audit, replica, repo
+from app.storage import audit, meta, replica, repo
 from app.storage.audit import AuditRecord
 from sync import credentials, revoked, signer
 from sync.client import SyncClient
 from sync.errors import GarbageError, RevokedError, SyncError
-from sync.protocol import BLOB_CHUNK, PULL_LIMIT, PUSH_BATCH, Errno, Op
+from sync.protocol import BLOB_CHUNK, PULL_LIMIT, PUSH_BATCH, Errno, Op, Paths
 from sync.tls import trust_for
 
 log = logging.getLogger("loket.sync")
@@ -80,7 +80,7 @@ def _refused_entry(op: Op, errno: Any, message: Any) -> dict[str, object]:
 
 def server_url(ws: Workspace) -> str | None:
     with ws.db.read() as s:
-        return repo.get_meta(s, "server_url")
+        return meta.server_url(s)
 
 
 def client_for(ws: Workspace, username: str, base_url: str | None = None) -> SyncClient:
@@ -311,7 +311,7 @@ class SyncEngine:
     def _catch_up_chain(self, username: str) -> None:
         """Learn the server's chain head for ``username`` on this device (see :func:`_catch_up_counter`)."""
         try:
-            head = self._client(username).get("/chain")
+            head = self._client(username).get(Paths.CHAIN)
         except SyncError:
             return  # a server without the endpoint: the first refusal carries the head instead
         if isinstance(head, dict):
@@ -407,10 +407,8 @@ def _catch_up_counter(s: Any, username: str, chain_head: dict[str, Any]) -> None
     restored from an old backup would otherwise sign new events under used counters). The previous-event hash
     stays this laptop's own: the next event follows the last one it signed, which may still be waiting in the
     outbox; the server re-anchors a link it cannot match instead of refusing it."""
-    key = f"approval_counter:{username}"
     try:
         seen = int(chain_head.get("counter") or 0)
     except (TypeError, ValueError):
         return
-    if seen > int(repo.get_meta(s, key) or 0):
-        repo.set_meta(s, key, str(seen))
+    meta.catch_up_approval_counter(s, username, seen)

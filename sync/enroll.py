@@ -10,7 +10,7 @@ from app.domain.roles import Role
 from app.services import unlock
 from app.services.workspace import Workspace
 from app.signing.keystore import MIN_PIN_LENGTH, check_pin_strength
-from app.storage import repo
+from app.storage import meta, repo
 from sync import credentials, signer, tls
 from sync.client import SyncClient, check_url
 from sync.errors import SyncError
@@ -58,8 +58,8 @@ def enroll(ws: Workspace, server_url: str | None, code: str, pin: str | None = N
     ws.add_local_user(user["username"], user["full_name"], user["role"], user["office"], user.get("nip"),
                       user.get("position"), enrolled=True)
     with ws.db.write() as s:
-        repo.set_meta(s, "server_url", server_url.rstrip("/"))
-        repo.set_meta(s, f"server_device:{user['username']}", answer["device_id"])
+        meta.set_server_url(s, server_url)
+        meta.set_server_device(s, user["username"], answer["device_id"])
         repo.set_meta(s, "active_user", user["username"])
     if secret is not None:
         unlock.set_secret(ws, user["username"], secret, user["role"])

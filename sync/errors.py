@@ -64,6 +64,8 @@ register({
 
 class SyncError(UserFacingError):
     key = "sync.server"
+    errno: int | None = None  # the server's error number, when the server answered with one
+    details: dict[str, Any] = {}  # replaced per instance by from_body, never mutated in place
 
 
 class OfflineError(SyncError):
@@ -111,6 +113,6 @@ def from_body(status: int, body: Any) -> LoketError:
         err: SyncError = SyncError("sync.too_many", minutes=minutes)
     else:
         err = cls(message=str(body.get("message", "")))
-    err.errno = int(body["errno"])  # type: ignore[attr-defined]
-    err.details = body.get("details") or {}  # type: ignore[attr-defined]
+    err.errno = int(body["errno"])
+    err.details = body.get("details") or {}
     return err

@@ -20,6 +20,29 @@ from enum import IntEnum
 from typing import Any, Literal, TypedDict
 
 API = "/api/v1"
+
+
+class Paths:
+    """Every path of the protocol, written once: the client requests ``Paths.X.format(...)`` under ``API``, the
+    server routes ``API + Paths.X`` (the ``{name}`` placeholders are FastAPI's path parameters as they are).
+    CRL and VERIFY are public and outside ``API``."""
+
+    PING = "/ping"
+    ENROLL = "/enroll"
+    PUSH = "/push"
+    CHANGES = "/changes"
+    CASE = "/cases/{case_id}"
+    CERTIFICATE = "/certificate"
+    LEASES = "/leases"
+    CHAIN = "/chain"
+    DELEGATIONS = "/delegations"
+    DELEGATION = "/delegations/{delegation_id}"
+    CA = "/ca"
+    BLOB = "/blobs/{sha256}"
+    BLOB_STATUS = "/blobs/{sha256}/status"
+    CRL = "/crl"
+    VERIFY = "/verify/{case_id}"
+
 PROTOCOL_VERSION = 1
 AUTH_HEADER = "Authorization"
 DEVICE_HEADER = "X-Loket-Device"
@@ -55,6 +78,8 @@ class Errno(IntEnum):
     BLOB_MISMATCH = 111
     BLOB_OFFSET = 112
     TOO_LARGE = 113  # HTTP 413: a body, a chunk or a document over its limit
+    INVALID_REQUEST = 114  # HTTP 422: the body or query does not fit the API's schema
+    USER_EXISTS = 115
     APPROVAL_INVALID = 120
     APPROVAL_STALE = 121
     CERTIFICATE_REVOKED = 122
@@ -64,6 +89,36 @@ class Errno(IntEnum):
     SERVICE_UNAVAILABLE = 201
     TOO_MANY_REQUESTS = 202
     INTERNAL = 999
+
+
+# Each error number with the HTTP status it is sent with, in one place (the server's ApiError takes its status
+# from here). Numbers that only appear inside a push's per-op results carry the status they would have alone.
+HTTP_STATUS: dict[Errno, int] = {
+    Errno.BAD_REQUEST: 400,
+    Errno.UNAUTHENTICATED: 401,
+    Errno.DEVICE_REVOKED: 403,
+    Errno.ENROLMENT_CODE_INVALID: 403,
+    Errno.FORBIDDEN: 403,
+    Errno.NOT_FOUND: 404,
+    Errno.OP_ID_REUSED: 409,
+    Errno.VALIDATION: 422,
+    Errno.TRANSITION_REFUSED: 409,
+    Errno.UNKNOWN_OP: 400,
+    Errno.CASE_EXISTS: 409,
+    Errno.BLOB_MISMATCH: 422,
+    Errno.BLOB_OFFSET: 409,
+    Errno.TOO_LARGE: 413,
+    Errno.INVALID_REQUEST: 422,
+    Errno.USER_EXISTS: 409,
+    Errno.APPROVAL_INVALID: 422,
+    Errno.APPROVAL_STALE: 409,
+    Errno.CERTIFICATE_REVOKED: 403,
+    Errno.NUMBER_OUTSIDE_LEASE: 409,
+    Errno.APPROVAL_STEP: 409,
+    Errno.SERVICE_UNAVAILABLE: 503,
+    Errno.TOO_MANY_REQUESTS: 429,
+    Errno.INTERNAL: 500,
+}
 
 
 OpKind = Literal["case.create", "case.edit", "case.transition", "attachment.add", "conflict.resolve",

@@ -17,12 +17,12 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from app.domain.lifecycle import Action, CaseStatus
-from app.i18n import language, register, tr
+from app.i18n import either, register, tr
 from app.signing.certificates import REVOCATION_REASONS
 from app.storage.models import Case, CaseEvent
 from sync.client import SyncClient
 from sync.errors import SyncError
-from sync.protocol import Errno, Op, OpResult
+from sync.protocol import Errno, Op, OpResult, Paths
 
 log = logging.getLogger("loket.sync")
 
@@ -47,7 +47,7 @@ def _reason(details: dict[str, Any]) -> tuple[str, str]:
     reason = REVOCATION_REASONS.get(str(details.get("reason_code") or ""))
     if reason is None:
         return date, tr("sync.revoked.unknown")
-    return date, reason.label_id if language() == "id" else reason.label_en
+    return date, either(reason.label_id, reason.label_en)
 
 
 def refusals(username: str, ops: list[Op], err: SyncError) -> list[OpResult]:
@@ -71,7 +71,7 @@ def server_record(colleagues: list[SyncClient], case_id: str) -> dict[str, Any] 
     """The server's record of ``case_id`` through the first colleague on this laptop who may read it."""
     for client in colleagues:
         try:
-            snap = client.get(f"/cases/{case_id}")
+            snap = client.get(Paths.CASE.format(case_id=case_id))
         except SyncError:
             continue
         if isinstance(snap, dict) and snap.get("id") == case_id:

@@ -21,6 +21,7 @@ from app.signing.keystore import KeyStore
 from app.storage.models import NumberLease
 from sync.client import SyncClient
 from sync.errors import SyncError
+from sync.protocol import Paths
 
 BLOCK = 50
 
@@ -37,7 +38,7 @@ def create_signing_key(ws: Workspace, actor: Actor, pin: str, client: SyncClient
         csr = build_csr(key, identity)
     from cryptography.hazmat.primitives import serialization
 
-    answer = client.post("/certificate", {"csr_pem": csr.public_bytes(serialization.Encoding.PEM).decode()})
+    answer = client.post(Paths.CERTIFICATE, {"csr_pem": csr.public_bytes(serialization.Encoding.PEM).decode()})
     cert = load_certificate(answer["certificate_pem"].encode())
     chain = [cert] + [load_certificate(p.encode()) for p in answer.get("chain_pem", [])]
     store.save_chain(chain)
@@ -51,7 +52,7 @@ def refresh_trust(ws: Workspace, client: SyncClient) -> None:
     from app import config
     from app.signing.certificates import fingerprint_sha256
 
-    material = client.get("/ca")
+    material = client.get(Paths.CA)
     pinned = config.load(ws.profile).get(config.CA_FINGERPRINT)
     if pinned and fingerprint_sha256(load_certificate(material["ca_pem"].encode())) != pinned:
         raise SyncError("sync.ca_mismatch")
@@ -94,7 +95,7 @@ def ensure_leases(ws: Workspace, actor: Actor, client: SyncClient, year: int | N
                 left = numbering.remaining(s, office, classification, year, actor.username)
             if left >= numbering.LOW_WATER:
                 continue
-            lease: dict[str, Any] = client.post("/leases", {"classification": classification, "year": year,
+            lease: dict[str, Any] = client.post(Paths.LEASES, {"classification": classification, "year": year,
                                                             "count": BLOCK, "office": office})
             with ws.db.write() as s:
                 if s.get(NumberLease, lease["id"]) is None:

@@ -13,9 +13,10 @@ from app.errors import UserFacingError
 from app.i18n import register, tr
 from app.services.workspace import Workspace
 from app.signing.pades import verify_pdf
-from app.storage import repo
+from app.storage import meta
 from sync.client import SyncClient
 from sync.errors import SyncError
+from sync.protocol import Paths
 from sync.tls import trust_for
 
 register({
@@ -32,11 +33,11 @@ def _trust(ws: Workspace) -> tuple[list[x509.Certificate], list[x509.Certificate
     roots = x509.load_pem_x509_certificates(ca_path.read_bytes()) if ca_path.exists() else []
     crls: list[x509.CertificateRevocationList] = []
     with ws.db.read() as s:
-        server = repo.get_meta(s, "server_url")
+        server = meta.server_url(s)
     if server:
         try:
             client = SyncClient(server, timeout=(3.0, 5.0), retries=0, tls=trust_for(ws))
-            crls.append(x509.load_der_x509_crl(client.public_bytes("/crl")))
+            crls.append(x509.load_der_x509_crl(client.public_bytes(Paths.CRL)))
         except (SyncError, ValueError):
             notes.append(tr("verify.offline_crl"))
     if not crls and (ws.profile / "crl.pem").exists():

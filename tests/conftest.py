@@ -62,8 +62,24 @@ def profile(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def template_profile(tmp_path_factory: pytest.TempPathFactory, memory_keyring: MemoryKeyring) -> Path:
+    """A profile migrated once per session to the newest schema, without its device id (each copy makes its
+    own on first open). Its store key stays in the session's in-memory keyring, so copies open as they are."""
+    from app.storage import repo
+
+    path = tmp_path_factory.mktemp("template") / "profile"
+    workspace = Workspace(path, events=EventBus())
+    with workspace.db.write() as s:
+        repo.delete_meta(s, "device_id")
+    workspace.close()
+    return path
+
+
 @pytest.fixture
-def ws(profile: Path) -> Iterator[Workspace]:
+def ws(profile: Path, template_profile: Path) -> Iterator[Workspace]:
+    """A workspace on a fresh copy of the migrated template: no test pays for running every migration."""
+    shutil.copytree(template_profile, profile, dirs_exist_ok=True)
     workspace = Workspace(profile, events=EventBus())
     yield workspace
     workspace.close()

@@ -29,7 +29,11 @@ def _date(text: str) -> dt.date:
                                             f"{text!r} is not a date (YYYY-MM-DD)")) from None
 
 
-def add_parser(sub: Any, cs: Any, cmd: Callable[..., Any]) -> None:
+def add_parser(sub: Any) -> None:
+    from ui.cli.parsing import command, group
+
+    cmd: Callable[..., Any] = command
+    cs = group(sub, "case", "service cases")
     rc = cmd(cs, "receipt", case_receipt, "the citizen's receipt as an A5 PDF")
     rc.add_argument("id", help="registration number or case id")
     rc.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
@@ -39,8 +43,8 @@ def add_parser(sub: Any, cs: Any, cmd: Callable[..., Any]) -> None:
         issue.add_argument("--relation", choices=("sendiri", "keluarga", "kuasa"), help="to the applicant")
         issue.add_argument("--id-shown", metavar="ID", help="the identity document shown (e.g. KTP-el 3573…)")
         issue.set_defaults(handler=case_issue)
-    reg = cmd(sub, "register", _choose, "registers: outgoing letters, incoming requests")
-    rs = reg.add_subparsers(dest="sub", metavar="SUBCOMMAND", parser_class=type(reg))
+    rs = group(sub, "register", "registers: outgoing letters, incoming requests")
+    sub.choices["register"].set_defaults(handler=_choose)
     for name, handler, helptext in (("show", register_show, "print a register"),
                                     ("export", register_export, "export a register to .xlsx or .pdf")):
         sp = cmd(rs, name, handler, helptext)

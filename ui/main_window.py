@@ -36,6 +36,7 @@ from app.services.workspace import Actor, Workspace
 from app.storage import repo
 from app.storage.repo import CaseQuery
 from ui import errors
+from ui.actions import services_for
 from ui.bridge import EventBridge
 from ui.models.case_table import COLUMNS, CaseTableModel
 from ui.seams import Seams, SyncState
@@ -51,14 +52,6 @@ def role_label(role: Role) -> str:
         Role.PENANDATANGAN: QCoreApplication.translate("MainWindow", "Penandatangan"),
         Role.ADMIN: QCoreApplication.translate("MainWindow", "Admin TI"),
     }[role]
-
-
-def services_for(ws: Workspace, actor: Actor) -> list[tuple[str, str]]:
-    """(code, name) of the services this user's office offers."""
-    office = ws.offices.get(actor.office)
-    return [(s.code, s.name) for s in ws.catalog
-            if office is not None and s.office_level is office.level
-            and (not s.owner_office or s.owner_office == actor.office)]
 
 
 class CaseListPage(QWidget):

@@ -103,10 +103,10 @@ def _memory_keyring() -> object:
     from keyring.backend import KeyringBackend
 
     class SelfTestKeyring(KeyringBackend):
-        priority = 1  # type: ignore[assignment]
+        priority = 1
 
         def __init__(self) -> None:
-            super().__init__()
+            super().__init__()  # type: ignore[no-untyped-call]  # keyring ships no types for it
             self.items: dict[tuple[str, str], str] = {}
 
         def get_password(self, service: str, username: str) -> str | None:

@@ -18,6 +18,8 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy.orm import Session
 
 from app import clock
@@ -27,6 +29,7 @@ from app.domain.lifecycle import Action, CaseStatus
 from app.errors import CancelledError, ForbiddenError, LoketError, TransitionError
 from app.events import Changes
 from app.i18n import register
+from app.jsoncodec import to_json
 from app.letters import numbering
 from app.letters.model import Signer, today_wib
 from app.letters.render import render_letter
@@ -40,7 +43,6 @@ from app.services.cases import (
     outbox_op,
     set_next_office,
     shown_steps,
-    to_json,
 )
 from app.services.letters import case_content, endorsements, letter_data, signer_for, verify_url
 from app.services.workspace import Actor, Workspace
@@ -54,7 +56,7 @@ from app.signing.approvals import (
 from app.signing.certificates import serial_hex
 from app.signing.keystore import KeyStore
 from app.signing.pades import sign_pdf
-from app.storage import audit, repo
+from app.storage import audit, meta, repo
 from app.storage.models import Case, CaseEvent
 from app.storage.repo import CaseQuery
 
@@ -136,7 +138,7 @@ def approve_batch(ws: Workspace, actor: Actor, idents: Sequence[str], pin: str, 
     results: list[Approved] = []
     signer = signer_for(actor)
     with ws.db.read() as s:
-        server_device = repo.get_meta(s, f"server_device:{actor.username}") or ws.device_id
+        server_device = meta.server_device(s, actor.username) or ws.device_id
     with store.unlocked(pin) as key:
         for index, ident in enumerate(idents):
             if cancel is not None and cancel.is_set():
@@ -154,8 +156,8 @@ def approve_batch(ws: Workspace, actor: Actor, idents: Sequence[str], pin: str, 
     return results
 
 
-def _approve_one(ws: Workspace, actor: Actor, ident: str, key: object, chain: list, signer: object,  # type: ignore[type-arg]
-                 server_device: str) -> Approved:
+def _approve_one(ws: Workspace, actor: Actor, ident: str, key: ec.EllipticCurvePrivateKey,
+                 chain: Sequence[x509.Certificate], signer: Signer, server_device: str) -> Approved:
     at = clock.now_iso()
     day = today_wib()
     with ws.db.write() as s:
@@ -172,14 +174,14 @@ def _approve_one(ws: Workspace, actor: Actor, ident: str, key: object, chain: li
             record = delegations.for_office(s, actor, office)
             delegation_id = record.id
             signer = delegations.delegated_signer(ws, actor, record)
-        counter = int(repo.get_meta(s, f"approval_counter:{actor.username}") or 0) + 1
-        previous = repo.get_meta(s, f"approval_last:{actor.username}")
+        chain_at = meta.approval_chain(s, actor.username)
+        counter, previous = chain_at.counter + 1, chain_at.last_hash
         if not step.last:
             return _recommend(ws, s, actor, case, step, key, chain, signer, server_device, counter, previous,
                               delegation_id, at)
         serial = numbering.take_next(s, office, service.classification, day.year, actor.username)
         number = numbering.format_number(office, service.classification, serial, day)
-        data = letter_data(ws, case, signer, number, day, verify_url(ws, case.id, number), office=office,  # type: ignore[arg-type]
+        data = letter_data(ws, case, signer, number, day, verify_url(ws, case.id, number), office=office,
                            earlier=endorsements(shown_steps(ws, case)))
         letter = render_letter(data)
         event = ApprovalEvent(case_id=case.id, case_version=case.version,
@@ -188,8 +190,8 @@ def _approve_one(ws: Workspace, actor: Actor, ident: str, key: object, chain: li
                               letter_number=number, signer_cert_serial=serial_hex(chain[0]),
                               device_id=server_device, device_counter=counter, prev_event_hash=previous,
                               delegation_id=delegation_id)
-        signed = sign_event(event, key)  # type: ignore[arg-type]
-        pdf = sign_pdf(letter.pdf, key, chain, box=letter.signature_box, letter_number=number)  # type: ignore[arg-type]
+        signed = sign_event(event, key)
+        pdf = sign_pdf(letter.pdf, key, chain, box=letter.signature_box, letter_number=number)
         blob = ws.blobs.put(pdf, "application/pdf")
         base = case.version
         case.status, case.version, case.updated_at = CaseStatus.APPROVED.value, case.version + 1, at
@@ -201,14 +203,14 @@ def _approve_one(ws: Workspace, actor: Actor, ident: str, key: object, chain: li
         repo.insert_outbox(s, [outbox_op(actor, "approval", case.id, base, payload, at)])
         audit.append(s, [audit_record(actor, "case.approve", case.id, at,
                                  {"letter_number": number, "event_hash": event.hash})])
-        repo.set_meta(s, f"approval_counter:{actor.username}", str(counter))
-        repo.set_meta(s, f"approval_last:{actor.username}", event.hash)
+        meta.set_approval_chain(s, actor.username, counter, event.hash)
         return Approved(case.id, case.status, number, step=step.number, steps=step.total)
 
 
-def _recommend(ws: Workspace, s: Session, actor: Actor, case: Case, step: NextStep, key: object,
-               chain: list, signer: object, server_device: str, counter: int, previous: str | None,  # type: ignore[type-arg]
-               delegation_id: str | None, at: str) -> Approved:
+def _recommend(ws: Workspace, s: Session, actor: Actor, case: Case, step: NextStep,
+               key: ec.EllipticCurvePrivateKey, chain: Sequence[x509.Certificate], signer: Signer,
+               server_device: str, counter: int, previous: str | None, delegation_id: str | None,
+               at: str) -> Approved:
     """A signing step before the last: a signed recommendation; the case stays verified and waits for the
     next step (another office's queue, once synced)."""
     event = RecommendationEvent(case_id=case.id, case_version=case.version,
@@ -216,7 +218,7 @@ def _recommend(ws: Workspace, s: Session, actor: Actor, case: Case, step: NextSt
                                 office=step.office, signer_cert_serial=serial_hex(chain[0]),
                                 device_id=server_device, device_counter=counter, prev_event_hash=previous,
                                 delegation_id=delegation_id)
-    signed = sign_recommendation(event, key)  # type: ignore[arg-type]
+    signed = sign_recommendation(event, key)
     block = signer if isinstance(signer, Signer) else signer_for(actor)
     position = block.block_lines()[0] if block.delegation else (actor.position or block.block_lines()[0])
     recorded = {"step": step.number, "office": step.office, "username": actor.username, "name": block.name,
@@ -231,6 +233,5 @@ def _recommend(ws: Workspace, s: Session, actor: Actor, case: Case, step: NextSt
     repo.insert_outbox(s, [outbox_op(actor, "recommendation", case.id, base, {**signed.to_dict(), "at": at}, at)])
     audit.append(s, [audit_record(actor, "case.recommend", case.id, at,
                              {"step": step.number, "office": step.office, "event_hash": event.hash})])
-    repo.set_meta(s, f"approval_counter:{actor.username}", str(counter))
-    repo.set_meta(s, f"approval_last:{actor.username}", event.hash)
+    meta.set_approval_chain(s, actor.username, counter, event.hash)
     return Approved(case.id, case.status, None, step=step.number, steps=step.total)

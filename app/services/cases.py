@@ -16,29 +16,20 @@ from sqlalchemy.orm import Session
 
 from app import clock
 from app.domain import chain, lifecycle
-from app.domain.catalog import FieldSpec, ServiceType
+from app.domain.catalog import ServiceType
+from app.domain.intake import FieldMemo, Intake, check_intake, missing_required
 from app.domain.lifecycle import Action, CaseStatus
 from app.domain.offices import OfficeLevel
 from app.domain.roles import Role
-from app.domain.validation import Invalid as _Invalid
-from app.domain.validation import check_field, validate_nik
 from app.errors import FieldProblem, ForbiddenError, NotFoundError, UserFacingError, ValidationError
 from app.events import Changes
+from app.jsoncodec import to_json
 from app.services.workspace import Actor, Workspace
-from app.storage import audit, repo
+from app.storage import audit, meta, repo
 from app.storage.models import Attachment, Case, CaseEvent
 
 PRIORITY = {"case.transition": 1, "approval": 1, "recommendation": 1, "case.create": 3, "case.edit": 4,
             "conflict.resolve": 4, "attachment.add": 6, "blob": 9}
-NAME_MAX = 120
-
-
-# One encoder for every record: building a JSONEncoder per call costs more than encoding a small object.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-
-
-def to_json(value: Any) -> str:
-    return _ENCODER.encode(value)
 
 
 def _new_ids(count: int) -> list[str]:
@@ -61,72 +52,6 @@ def due_date(start: dt.date, working_days: int) -> dt.date:
         if day.weekday() < 5:
             left -= 1
     return day
-
-
-FieldMemo = dict[tuple[str, str], tuple[str | None, FieldProblem | None]]
-
-
-@dataclass
-class Intake:
-    """Validated intake data, normalised for storage."""
-
-    nik: str | None
-    name: str
-    fields: dict[str, str]
-
-
-def check_intake(service: ServiceType, nik: str | None, name: str | None,
-                 fields: Mapping[str, str], *, complete: bool, specs: Mapping[str, FieldSpec] | None = None,
-                 memo: FieldMemo | None = None) -> tuple[Intake, list[FieldProblem]]:
-    """Validate what a person typed. ``complete`` also demands every required field (at submit).
-
-    For bulk imports: ``specs`` (key → field) spares the catalogue's linear field lookup on every cell, and
-    ``memo`` keeps each (field, value) verdict, since a column often repeats its values (place of birth,
-    sex, purpose). Reuse a memo only within one call that shares the same service and day."""
-    problems: list[FieldProblem] = []
-    clean_nik: str | None = None
-    if nik and nik.strip():
-        try:
-            clean_nik = validate_nik(nik)
-        except _Invalid as bad:
-            problems.append(FieldProblem("nik", bad.key, label="NIK", **bad.params))
-    elif service.requires_nik:
-        problems.append(FieldProblem("nik", "required", label="NIK"))
-    clean_name = (name or "").strip()
-    if not clean_name:
-        problems.append(FieldProblem("name", "required", label=_name_label()))
-    elif len(clean_name) > NAME_MAX:
-        problems.append(FieldProblem("name", "text.length", label=_name_label(), max=NAME_MAX))
-    clean: dict[str, str] = {}
-    for key, value in fields.items():
-        spec = specs.get(key) if specs is not None else service.field(key)
-        if spec is None:
-            problems.append(FieldProblem(key, "field.unknown", key=key, service=service.code))
-            continue
-        if memo is None:
-            normalised, problem = check_field(spec, value)
-        else:
-            verdict = memo.get((key, value))
-            if verdict is None:
-                verdict = memo[(key, value)] = check_field(spec, value)
-            normalised, problem = verdict
-        if problem:
-            problems.append(problem)
-        elif normalised is not None:
-            clean[key] = normalised
-    if complete:
-        problems.extend(missing_required(service, clean))
-    return Intake(clean_nik, clean_name, clean), problems
-
-
-def missing_required(service: ServiceType, fields: Mapping[str, str]) -> list[FieldProblem]:
-    return [FieldProblem(f.key, "required", label=f.label) for f in service.fields
-            if f.required and not fields.get(f.key)]
-
-
-def _name_label() -> str:
-    from app.i18n import language
-    return "Nama" if language() == "id" else "Name"
 
 
 def _check_service_office(ws: Workspace, actor: Actor, service: ServiceType) -> None:
@@ -549,7 +474,7 @@ def _letter(s: Session, case: Case) -> dict[str, Any] | None:
     from app.services.letters import verify_url_for
 
     return {"number": case.letter_number, "sha256": case.letter_sha256,
-            "verify_url": verify_url_for(repo.get_meta(s, "server_url"), case.id, case.letter_number)}
+            "verify_url": verify_url_for(meta.server_url(s), case.id, case.letter_number)}
 
 
 def is_overdue(case: Case, today: dt.date | None = None) -> bool:

@@ -11,7 +11,8 @@ from app.domain.lifecycle import Action
 from app.domain.validation import check_field
 from app.errors import NotFoundError, ValidationError
 from app.events import Changes
-from app.services.cases import audit_record, check_case_office, outbox_op, to_json
+from app.jsoncodec import to_json
+from app.services.cases import audit_record, check_case_office, outbox_op
 from app.services.workspace import Actor, Workspace
 from app.storage import audit, replica, repo
 from app.storage.models import Case, Conflict

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from app import clock, config, timefmt
 from app.domain.roles import Role
-from app.i18n import language
+from app.i18n import either as _t
 from app.services.workspace import Workspace
 from app.storage import audit, repo
 
@@ -42,10 +42,6 @@ class Check:
 
     def as_dict(self) -> dict[str, object]:
         return {"name": self.name, "ok": self.ok, "detail": self.detail, "warn": self.warn}
-
-
-def _t(id_text: str, en_text: str) -> str:
-    return id_text if language() == "id" else en_text
 
 
 _CONFIG: ContextVar[config.Config | None] = ContextVar("doctor_config", default=None)

@@ -16,7 +16,8 @@ from app.fileio import write_atomic
 from app.i18n import register
 from app.letters.model import Endorsement, LetterData, LetterOffice, Signer, today_wib
 from app.services.workspace import Actor, Workspace
-from app.storage import repo
+from app.signing.approvals import approval_content
+from app.storage import meta, repo
 from app.storage.models import Case
 
 register({
@@ -29,9 +30,8 @@ PUBLIC_URL_FALLBACK = "https://loket.malangkota.go.id"
 
 
 def case_content(case: Case) -> dict[str, Any]:
-    """What the signer approves: identical on the laptop and the server (hashed in the approval event)."""
-    return {"id": case.id, "service": case.service, "office": case.office, "nik": case.nik, "name": case.name,
-            "fields": json.loads(case.fields) if isinstance(case.fields, str) else dict(case.fields)}
+    """What the signer approves of a laptop's case (see :func:`app.signing.approvals.approval_content`)."""
+    return approval_content(case.id, case.service, case.office, case.nik, case.name, case.fields)
 
 
 def signer_for(actor: Actor) -> Signer:
@@ -55,7 +55,7 @@ def verify_url_for(server_url: str | None, case_id: str, number: str | None = No
 
 def verify_url(ws: Workspace, case_id: str, number: str | None = None) -> str:
     with ws.db.read() as s:
-        return verify_url_for(repo.get_meta(s, "server_url"), case_id, number)
+        return verify_url_for(meta.server_url(s), case_id, number)
 
 
 def endorsements(steps: Sequence[Mapping[str, Any]]) -> tuple[Endorsement, ...]:

@@ -116,12 +116,12 @@ def about(ws: Workspace) -> dict[str, Any]:
     """Versions and environment (no personal data, no secrets)."""
     import keyring
 
-    from app.storage import repo
+    from app.storage import meta, repo
     from app.storage.db import SCHEMA_HEAD
 
     backend = keyring.get_keyring()
     with ws.db.read() as s:
-        server_devices = {u.username: repo.get_meta(s, f"server_device:{u.username}") for u in repo.users(s)}
+        server_devices = {u.username: meta.server_device(s, u.username) for u in repo.users(s)}
     return {
         "loket": __version__,
         "python": sys.version.split()[0],

@@ -29,6 +29,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -60,6 +61,15 @@ register({
 
 class InvalidApproval(UserFacingError):
     key = "approval.invalid"
+
+
+def approval_content(case_id: str, service: str, office: str, nik: str | None, name: str,
+                     fields: str | Mapping[str, Any]) -> dict[str, Any]:
+    """What a signer approves of a case: its identity, the citizen and the fields (stored JSON text or a
+    mapping). A pure function of the case's values, so the laptop that signs and the server that checks the
+    approval compute the same thing from their own records; its :func:`content_hash` is in the approval event."""
+    values = json.loads(fields) if isinstance(fields, str) else dict(fields)
+    return {"id": case_id, "service": service, "office": office, "nik": nik, "name": name, "fields": values}
 
 
 def content_hash(case_content: Mapping[str, Any]) -> str:

@@ -13,7 +13,18 @@ from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 
 from app import __version__, clock
-from sync.protocol import API, MAX_CHUNK, PROTOCOL_VERSION, PUSH_BATCH, RETRY_AFTER, Errno, Op, error_body
+from sync.protocol import (
+    API,
+    HTTP_STATUS,
+    MAX_CHUNK,
+    PROTOCOL_VERSION,
+    PUSH_BATCH,
+    RETRY_AFTER,
+    Errno,
+    Op,
+    Paths,
+    error_body,
+)
 from sync.server import pages
 from sync.server.core import ApiError, Server
 from sync.server.limits import BodyLimit, TooLarge, too_large_response
@@ -131,12 +142,14 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
     async def _invalid(_request: Request, err: RequestValidationError) -> JSONResponse:
         details = {"errors": [{"loc": [str(x) for x in e.get("loc", ())], "msg": str(e.get("msg", ""))}
                               for e in err.errors()][:20]}
-        return JSONResponse(error_body(Errno.BAD_REQUEST, "invalid request", details), status_code=422)
+        return JSONResponse(error_body(Errno.INVALID_REQUEST, "invalid request", details),
+                            status_code=HTTP_STATUS[Errno.INVALID_REQUEST])
 
     @api.exception_handler(OperationalError)
     async def _busy(_request: Request, err: OperationalError) -> JSONResponse:
         log.warning("database busy: %s", err)
-        return JSONResponse(error_body(Errno.SERVICE_UNAVAILABLE, "server busy, retry later"), status_code=503,
+        return JSONResponse(error_body(Errno.SERVICE_UNAVAILABLE, "server busy, retry later"),
+                            status_code=HTTP_STATUS[Errno.SERVICE_UNAVAILABLE],
                             headers={RETRY_AFTER: "2"})
 
     def device(authorization: Annotated[str | None, Header()] = None) -> DeviceCtx:
@@ -147,21 +160,21 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
 
     Device = Annotated[DeviceCtx, Depends(device)]
 
-    @api.get(f"{API}/ping")
+    @api.get(API + Paths.PING)
     def ping() -> dict[str, Any]:
         return {"server_time": clock.now_iso(), "version": __version__, "protocol": PROTOCOL_VERSION}
 
-    @api.post(f"{API}/enroll", responses=ERRORS)
+    @api.post(API + Paths.ENROLL, responses=ERRORS)
     def enroll(body: EnrollRequest, request: Request) -> dict[str, Any]:
         return server.enroll(body.code, body.device_name, request.client.host if request.client else "unknown")
 
-    @api.post(f"{API}/push", response_model=PushResponse, response_model_exclude_none=True, responses=ERRORS)
+    @api.post(API + Paths.PUSH, response_model=PushResponse, response_model_exclude_none=True, responses=ERRORS)
     def push(body: PushRequest, ctx: Device,
              x_loket_clock: Annotated[str | None, Header(max_length=40)] = None) -> dict[str, Any]:
         ops: list[Op] = [op.model_dump() for op in body.ops]  # type: ignore[misc]
         return {"results": server.push(ctx, ops, x_loket_clock)}
 
-    @api.get(f"{API}/changes", response_model=ChangesResponse, responses=ERRORS)
+    @api.get(API + Paths.CHANGES, response_model=ChangesResponse, responses=ERRORS)
     def changes(ctx: Device, since: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
                 limit: Annotated[int, Query(ge=1, le=5000)] = 2000) -> Response:
         # The records are built by the server itself; re-validating thousands of them per page costs more
@@ -169,42 +182,42 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
         body = json.dumps(server.changes(ctx, since, limit), ensure_ascii=False, separators=(",", ":"))
         return Response(body.encode(), media_type="application/json")
 
-    @api.get(f"{API}/cases/{{case_id}}", responses=ERRORS)
+    @api.get(API + Paths.CASE, responses=ERRORS)
     def case(case_id: str, ctx: Device) -> dict[str, Any]:
         return server.case(ctx, case_id)
 
-    @api.post(f"{API}/certificate", responses=ERRORS)
+    @api.post(API + Paths.CERTIFICATE, responses=ERRORS)
     def certificate(body: CertificateRequest, ctx: Device) -> dict[str, Any]:
         return server.issue_certificate(ctx, body.csr_pem)
 
-    @api.post(f"{API}/leases", responses=ERRORS)
+    @api.post(API + Paths.LEASES, responses=ERRORS)
     def lease(body: LeaseRequest, ctx: Device) -> dict[str, Any]:
         return server.lease(ctx, body.classification, body.year, body.count, body.office)
 
-    @api.get(f"{API}/chain", responses=ERRORS)
+    @api.get(API + Paths.CHAIN, responses=ERRORS)
     def chain(ctx: Device) -> dict[str, Any]:
         return server.chain_head(ctx)
 
-    @api.post(f"{API}/delegations", responses=ERRORS)
+    @api.post(API + Paths.DELEGATIONS, responses=ERRORS)
     def delegate(body: DelegationRequest, ctx: Device) -> dict[str, Any]:
         return server.grant_delegation(ctx, body.grant, body.signature)
 
-    @api.delete(f"{API}/delegations/{{delegation_id}}", responses=ERRORS)
+    @api.delete(API + Paths.DELEGATION, responses=ERRORS)
     def undelegate(delegation_id: str, ctx: Device) -> dict[str, Any]:
         return server.revoke_delegation(ctx, delegation_id)
 
-    @api.get(f"{API}/ca", responses=ERRORS)
+    @api.get(API + Paths.CA, responses=ERRORS)
     def ca(ctx: Device) -> dict[str, str]:
         return server.ca_material()
 
-    @api.get("/crl", responses={200: {"content": {"application/pkix-crl": {}}}, **ERRORS})
+    @api.get(Paths.CRL, responses={200: {"content": {"application/pkix-crl": {}}}, **ERRORS})
     def crl() -> Response:
         from cryptography.hazmat.primitives import serialization
 
         der = server._authority().crl().public_bytes(serialization.Encoding.DER)
         return Response(der, media_type="application/pkix-crl")
 
-    @api.get("/verify/{case_id}", response_class=HTMLResponse, responses={404: {"content": {"text/html": {}}}})
+    @api.get(Paths.VERIFY, response_class=HTMLResponse, responses={404: {"content": {"text/html": {}}}})
     def verify_page(case_id: str, no: Annotated[str | None, Query(max_length=80)] = None) -> HTMLResponse:
         info = server.letter(case_id, no or None) if len(case_id) <= 36 else None
         return HTMLResponse(render_verify_page(info), status_code=200 if info and "pending" not in info else 404,
@@ -212,27 +225,27 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
 
     add_status_routes(api, StatusDesk(server.engine, server.catalog, server.offices))
 
-    @api.get(f"{API}/blobs/{{sha256}}/status", response_model=BlobStatus, responses=ERRORS)
+    @api.get(API + Paths.BLOB_STATUS, response_model=BlobStatus, responses=ERRORS)
     def blob_status(sha256: Annotated[str, Field(pattern=SHA256)], ctx: Device) -> dict[str, Any]:
         size, complete = server.blob_status(ctx, sha256)
         return {"sha256": sha256, "size": size, "complete": complete}
 
-    @api.put(f"{API}/blobs/{{sha256}}", response_model=BlobStatus, responses=ERRORS)
+    @api.put(API + Paths.BLOB, response_model=BlobStatus, responses=ERRORS)
     async def blob_put(sha256: str, request: Request, ctx: Device,
                        offset: Annotated[int, Query(ge=0)] = 0, final: bool = True) -> dict[str, Any]:
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
-            raise ApiError(400, Errno.BAD_REQUEST, "sha256 must be 64 lowercase hex digits")
+            raise ApiError(Errno.BAD_REQUEST, "sha256 must be 64 lowercase hex digits")
         chunk = await request.body()  # at most MAX_CHUNK: the body limit stopped anything larger
         if len(chunk) > MAX_CHUNK:
             raise TooLarge(MAX_CHUNK)
         size, complete = await run_in_threadpool(server.blob_put, ctx, sha256, offset, chunk, final)
         return {"sha256": sha256, "size": size, "complete": complete}
 
-    @api.get(f"{API}/blobs/{{sha256}}", responses={200: {"content": {"application/octet-stream": {}}}, **ERRORS})
+    @api.get(API + Paths.BLOB, responses={200: {"content": {"application/octet-stream": {}}}, **ERRORS})
     def blob_get(sha256: str, ctx: Device) -> Response:
         data = server.blob_get(ctx, sha256)
         if data is None:
-            raise ApiError(404, Errno.NOT_FOUND, "no such blob")
+            raise ApiError(Errno.NOT_FOUND, "no such blob")
         return Response(content=data, media_type="application/octet-stream")
 
     return api

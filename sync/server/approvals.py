@@ -28,11 +28,11 @@ from app.domain.lifecycle import Action, CaseStatus
 from app.domain.offices import OfficeDirectory, directory
 from app.domain.roles import Role
 from app.errors import LoketError
-from app.services.letters import case_content
 from app.signing.approvals import (
     InvalidApproval,
     SignedApproval,
     SignedRecommendation,
+    approval_content,
     content_hash,
     rendered_prefix_matches,
     verify_event,
@@ -50,15 +50,9 @@ MAX_PDF = 5 * 1024 * 1024
 log = logging.getLogger("loket.server")
 
 
-class CaseRow:
-    """Adapter so case_content() reads a server row like a laptop's Case."""
-
-    def __init__(self, row: Any) -> None:
-        self.id, self.service, self.office, self.nik, self.name, self.fields = (
-            row.id, row.service, row.office, row.nik, row.name, row.fields)
-
-
-_Row = CaseRow
+def row_content(row: Any) -> dict[str, Any]:
+    """What the signer approved, computed from the server's case row (the same function the laptop uses)."""
+    return approval_content(row.id, row.service, row.office, row.nik, row.name, row.fields)
 
 
 def _year(number: str) -> int | None:
@@ -102,7 +96,7 @@ class ApprovalHandler:
             self._check_delegation(conn, ctx, row.signer_office, event.delegation_id)
         duties.check(conn, self.catalog, ctx.username, row, Action.APPROVE)
         stale = (row.status != CaseStatus.VERIFIED.value or row.version != event.case_version
-                 or content_hash(case_content(_Row(row))) != event.content_hash)  # type: ignore[arg-type]
+                 or content_hash(row_content(row)) != event.content_hash)
         if stale:
             return {"op_id": op["op_id"], "status": "rejected", "errno": int(Errno.APPROVAL_STALE),
                     "message": "the case changed after it was signed; it is back in the signing queue",

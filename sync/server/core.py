@@ -21,7 +21,7 @@ from app.domain.catalog import Catalog, default_catalog
 from app.domain.offices import OfficeDirectory, directory
 from app.domain.roles import Role
 from app.storage.blobs import MAX_ATTACHMENT_BYTES
-from sync.protocol import PULL_LIMIT, Errno, Op, OpResult
+from sync.protocol import HTTP_STATUS, PULL_LIMIT, Errno, Op, OpResult
 from sync.server import storage as t
 from sync.server import visibility, void_numbers
 from sync.server.approvals import ApprovalHandler
@@ -49,9 +49,12 @@ def _iso(when: dt.datetime) -> str:
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, errno: Errno, message: str, details: dict[str, Any] | None = None) -> None:
+    """A refused request: its errno, one sentence, and details; the HTTP status is the errno's own
+    (:data:`sync.protocol.HTTP_STATUS`), never chosen at the raise."""
+
+    def __init__(self, errno: Errno, message: str, details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
-        self.status = status
+        self.status = HTTP_STATUS[errno]
         self.errno = errno
         self.message = message
         self.details = details or {}
@@ -71,12 +74,12 @@ def _since(value: str, now: str) -> str:
     try:
         parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise ApiError(400, Errno.BAD_REQUEST, f"--since is not an ISO time: {value[:40]!r}") from None
+        raise ApiError(Errno.BAD_REQUEST, f"--since is not an ISO time: {value[:40]!r}") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)
     text = parsed.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
     if text > now:
-        raise ApiError(400, Errno.BAD_REQUEST, "--since cannot be in the future")
+        raise ApiError(Errno.BAD_REQUEST, "--since cannot be in the future")
     return text
 
 
@@ -109,7 +112,7 @@ class Server:
 
     def _authority(self) -> Authority:
         if self.authority is None:
-            raise ApiError(503, Errno.SERVICE_UNAVAILABLE, "this server has no certificate authority")
+            raise ApiError(Errno.SERVICE_UNAVAILABLE, "this server has no certificate authority")
         return self.authority
 
     # ---- setup -------------------------------------------------------------------------------------
@@ -127,14 +130,14 @@ class Server:
         """Create a user and return a one-time enrolment code."""
         parsed = Role.parse(role)
         if office not in self.offices:
-            raise ApiError(400, Errno.BAD_REQUEST, f"unknown office {office}")
+            raise ApiError(Errno.BAD_REQUEST, f"unknown office {office}")
         with self.engine.begin() as conn:
             try:
                 conn.execute(t.users.insert().values(username=username, full_name=full_name, role=parsed.value,
                                                      office=office, nip=nip, position=position, active=True,
                                                      created_at=clock.now_iso()))
             except IntegrityError:
-                raise ApiError(409, Errno.BAD_REQUEST, f"user {username} exists") from None
+                raise ApiError(Errno.USER_EXISTS, f"user {username} exists") from None
         return self.enrolment_code(username)
 
     def enrolment_code(self, username: str) -> str:
@@ -142,7 +145,7 @@ class Server:
         expires = (clock.now() + dt.timedelta(days=CODE_DAYS)).isoformat()
         with self.engine.begin() as conn:
             if conn.execute(select(t.users.c.username).where(t.users.c.username == username)).first() is None:
-                raise ApiError(404, Errno.NOT_FOUND, f"no user {username}")
+                raise ApiError(Errno.NOT_FOUND, f"no user {username}")
             conn.execute(t.enrolment_codes.insert().values(code_hash=_sha(_norm_code(code)), username=username,
                                                            expires_at=expires))
         return code
@@ -159,7 +162,7 @@ class Server:
                 t.enrol_attempts.c.address == address, t.enrol_attempts.c.window_start == window)).scalar()
         if failures is not None and failures >= ENROL_FAILURES:
             wait = max(1, window + ENROL_WINDOW_SECONDS - int(clock.now().timestamp()))
-            raise ApiError(429, Errno.TOO_MANY_REQUESTS, "too many failed enrolment attempts from this address",
+            raise ApiError(Errno.TOO_MANY_REQUESTS, "too many failed enrolment attempts from this address",
                            {"retry_after": wait})
         try:
             return self.enroll_code(code, device_name)
@@ -195,10 +198,10 @@ class Server:
             row = conn.execute(select(t.enrolment_codes).where(
                 t.enrolment_codes.c.code_hash == _sha(_norm_code(code)))).first()
             if row is None or row.expires_at < clock.now().isoformat():
-                raise ApiError(403, Errno.ENROLMENT_CODE_INVALID, "enrolment code invalid, used or expired")
+                raise ApiError(Errno.ENROLMENT_CODE_INVALID, "enrolment code invalid, used or expired")
             user = conn.execute(select(t.users).where(t.users.c.username == row.username)).one()
             if not user.active:
-                raise ApiError(403, Errno.ENROLMENT_CODE_INVALID, "user is not active")
+                raise ApiError(Errno.ENROLMENT_CODE_INVALID, "user is not active")
             token = secrets.token_urlsafe(32)
             if row.used_at is not None:
                 device_id = self._retry_device(conn, row, token)
@@ -208,7 +211,7 @@ class Server:
                     t.enrolment_codes.c.code_hash == row.code_hash, t.enrolment_codes.c.used_at.is_(None))
                     .values(used_at=now, device_id=device_id))
                 if done.rowcount != 1:  # another request used it a moment ago
-                    raise ApiError(403, Errno.ENROLMENT_CODE_INVALID, "enrolment code already used")
+                    raise ApiError(Errno.ENROLMENT_CODE_INVALID, "enrolment code already used")
                 conn.execute(t.devices.insert().values(id=device_id, username=user.username,
                                                        token_hash=_sha(token), name=device_name[:120],
                                                        created_at=now))
@@ -221,13 +224,13 @@ class Server:
         device = conn.execute(select(t.devices).where(t.devices.c.id == code_row.device_id)).first()
         fresh = clock.now() - used <= dt.timedelta(minutes=ENROL_RETRY_MINUTES)
         if device is None or not fresh or device.last_seen is not None or device.revoked_at is not None:
-            raise ApiError(403, Errno.ENROLMENT_CODE_INVALID, "enrolment code invalid, used or expired")
+            raise ApiError(Errno.ENROLMENT_CODE_INVALID, "enrolment code invalid, used or expired")
         conn.execute(update(t.devices).where(t.devices.c.id == device.id).values(token_hash=_sha(token)))
         return str(device.id)
 
     def authenticate(self, token: str | None) -> DeviceCtx:
         if not token:
-            raise ApiError(401, Errno.UNAUTHENTICATED, "missing token")
+            raise ApiError(Errno.UNAUTHENTICATED, "missing token")
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(t.devices.c.id, t.devices.c.revoked_at, t.devices.c.revoke_reason_code, t.devices.c.last_seen,
@@ -236,10 +239,10 @@ class Server:
                 .join(t.users, t.users.c.username == t.devices.c.username)
                 .where(t.devices.c.token_hash == _sha(token))).first()
         if row is None:
-            raise ApiError(401, Errno.UNAUTHENTICATED, "unknown token")
+            raise ApiError(Errno.UNAUTHENTICATED, "unknown token")
         if row.revoked_at is not None or not row.active:
             # the holder of the token learns when and why (the code, never the admin's free text)
-            raise ApiError(403, Errno.DEVICE_REVOKED, "this device has been revoked",
+            raise ApiError(Errno.DEVICE_REVOKED, "this device has been revoked",
                            {"revoked_at": row.revoked_at, "reason_code": row.revoke_reason_code})
         if row.last_seen is None:  # first use: from now on its enrolment code cannot be replayed
             with self.engine.begin() as conn:
@@ -257,7 +260,7 @@ class Server:
         from app.signing.certificates import REVOCATION_REASONS
 
         if reason_code not in REVOCATION_REASONS:
-            raise ApiError(400, Errno.BAD_REQUEST, f"unknown reason code {reason_code!r}; use one of "
+            raise ApiError(Errno.BAD_REQUEST, f"unknown reason code {reason_code!r}; use one of "
                            + ", ".join(REVOCATION_REASONS))
         # The CRL states whole seconds: round up, so that a letter timestamped in the same second, just before
         # this revocation, keeps verifying (no approval is accepted from the moment this commits).
@@ -282,7 +285,7 @@ class Server:
                 certs = certs.where(t.certificates.c.username == user)
                 conn.execute(update(t.users).where(t.users.c.username == user).values(active=False))
             else:
-                raise ApiError(400, Errno.BAD_REQUEST, "revoke needs a user, a device or a certificate")
+                raise ApiError(Errno.BAD_REQUEST, "revoke needs a user, a device or a certificate")
             conn.execute(certs.values(invalid_since=since, **marks))
             return int(conn.execute(stmt.values(**marks)).rowcount)
 
@@ -292,7 +295,7 @@ class Server:
         from app.signing.certificates import CsrRejected, SignerIdentity, load_csr, serial_hex, to_pem
 
         if ctx.role is not Role.PENANDATANGAN:
-            raise ApiError(403, Errno.FORBIDDEN, "only a penandatangan gets a signing certificate")
+            raise ApiError(Errno.FORBIDDEN, "only a penandatangan gets a signing certificate")
         authority = self._authority()
         with self.engine.connect() as conn:
             user = conn.execute(select(t.users).where(t.users.c.username == ctx.username)).one()
@@ -302,7 +305,7 @@ class Server:
         try:
             cert = authority.ca.issue_signing_certificate(load_csr(csr_pem.encode()), subject=identity.subject())
         except (CsrRejected, ValueError) as err:
-            raise ApiError(422, Errno.VALIDATION, str(err)) from None
+            raise ApiError(Errno.VALIDATION, str(err)) from None
         with self.engine.begin() as conn:
             conn.execute(t.certificates.insert().values(
                 serial=serial_hex(cert), username=ctx.username, device_id=ctx.device_id,
@@ -317,14 +320,14 @@ class Server:
         this device, under a row lock on the office's counter."""
         if classification == "REG":  # registration numbers: the petugas' device, for their own office
             if ctx.role is not Role.PETUGAS or (office or ctx.office) != ctx.office:
-                raise ApiError(403, Errno.FORBIDDEN, "only a petugas leases registration numbers, for their office")
+                raise ApiError(Errno.FORBIDDEN, "only a petugas leases registration numbers, for their office")
         elif ctx.role is not Role.PENANDATANGAN:
-            raise ApiError(403, Errno.FORBIDDEN, "only a penandatangan leases letter numbers")
+            raise ApiError(Errno.FORBIDDEN, "only a penandatangan leases letter numbers")
         office = office or ctx.office
         if office != ctx.office and not any(d["office"] == office and d["delegate"] == ctx.username
                                             and not d["revoked"] and d["valid_until"] >= clock.now_iso()
                                             for d in self.delegations_for(ctx)):
-            raise ApiError(403, Errno.FORBIDDEN, "no delegation for that office")
+            raise ApiError(Errno.FORBIDDEN, "no delegation for that office")
         ctx = DeviceCtx(ctx.device_id, ctx.username, ctx.full_name, ctx.role, office)
         count = max(1, min(count, 500))
         key = (t.number_counters.c.office == ctx.office) & (t.number_counters.c.classification == classification) \
@@ -343,7 +346,7 @@ class Server:
                 except IntegrityError:
                     pass
             else:
-                raise ApiError(503, Errno.SERVICE_UNAVAILABLE, "number counter busy")
+                raise ApiError(Errno.SERVICE_UNAVAILABLE, "number counter busy")
             last = int(top[0]) - 1
             first = last - count + 1
             lease_id = str(uuid.uuid4())
@@ -361,22 +364,22 @@ class Server:
         try:
             grant = DelegationGrant.from_dict(grant_data)
         except InvalidDelegation as err:
-            raise ApiError(422, Errno.VALIDATION, err.message) from None
+            raise ApiError(Errno.VALIDATION, err.message) from None
         if ctx.role is not Role.PENANDATANGAN or grant.grantor != ctx.username or grant.office != ctx.office:
-            raise ApiError(403, Errno.FORBIDDEN, "only the head of the office may delegate its signature")
+            raise ApiError(Errno.FORBIDDEN, "only the head of the office may delegate its signature")
         with self.engine.begin() as conn:
             cert = conn.execute(select(t.certificates).where(
                 t.certificates.c.serial == grant.grantor_cert_serial, t.certificates.c.username == ctx.username,
                 t.certificates.c.revoked_at.is_(None))).first()
             if cert is None:
-                raise ApiError(403, Errno.CERTIFICATE_REVOKED, "the grantor's certificate is unknown or revoked")
+                raise ApiError(Errno.CERTIFICATE_REVOKED, "the grantor's certificate is unknown or revoked")
             try:
                 verify_grant(grant, signature, load_certificate(cert.pem.encode()))
             except InvalidDelegation as err:
-                raise ApiError(422, Errno.VALIDATION, err.message) from None
+                raise ApiError(Errno.VALIDATION, err.message) from None
             delegate = conn.execute(select(t.users).where(t.users.c.username == grant.delegate)).first()
             if delegate is None or delegate.role != Role.PENANDATANGAN.value or not delegate.active:
-                raise ApiError(422, Errno.VALIDATION, "the delegate must be an active penandatangan")
+                raise ApiError(Errno.VALIDATION, "the delegate must be an active penandatangan")
             if conn.execute(select(t.delegations.c.id).where(t.delegations.c.id == grant.id)).first() is None:
                 conn.execute(t.delegations.insert().values(
                     id=grant.id, grantor=grant.grantor, delegate=grant.delegate, office=grant.office, kind=grant.kind,
@@ -390,7 +393,7 @@ class Server:
                 t.delegations.c.id == delegation_id, t.delegations.c.grantor == ctx.username,
                 t.delegations.c.revoked_at.is_(None)).values(revoked_at=clock.now_iso()))
         if done.rowcount != 1:
-            raise ApiError(404, Errno.NOT_FOUND, "no such delegation of yours")
+            raise ApiError(Errno.NOT_FOUND, "no such delegation of yours")
         return {"id": delegation_id, "revoked": True}
 
     def delegations_for(self, ctx: DeviceCtx) -> list[dict[str, Any]]:
@@ -511,7 +514,7 @@ class Server:
         with self.engine.connect() as conn:
             snapshot = visibility.snapshot_for(conn, ctx, case_id)
         if snapshot is None:
-            raise ApiError(404, Errno.NOT_FOUND, visibility.NOT_FOUND)
+            raise ApiError(Errno.NOT_FOUND, visibility.NOT_FOUND)
         return snapshot
 
     # ---- blobs -------------------------------------------------------------------------------------
@@ -546,9 +549,9 @@ class Server:
                 return int(size), True
             received = self._received(conn, ctx, sha256)
             if offset > received:
-                raise ApiError(409, Errno.BLOB_OFFSET, "offset beyond what was received", {"received": received})
+                raise ApiError(Errno.BLOB_OFFSET, "offset beyond what was received", {"received": received})
             if offset + len(chunk) > self.blob_limit:
-                raise ApiError(413, Errno.TOO_LARGE, "the document is larger than the limit",
+                raise ApiError(Errno.TOO_LARGE, "the document is larger than the limit",
                                {"limit": self.blob_limit})
             if offset < received:
                 self._truncate(conn, ctx, sha256, offset)
@@ -568,7 +571,7 @@ class Server:
             if matches:
                 self._store(conn, ctx, sha256, pieces)
         if not matches:
-            raise ApiError(422, Errno.BLOB_MISMATCH, "content does not match its sha256")
+            raise ApiError(Errno.BLOB_MISMATCH, "content does not match its sha256")
         return total, True
 
     def _store(self, conn: Connection, ctx: DeviceCtx, sha256: str, pieces: list[bytes]) -> None:

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sync.protocol import ANON_BODY, API, API_BODY, MAX_CHUNK, PUSH_BODY, Errno, error_body
+from sync.protocol import ANON_BODY, API, API_BODY, HTTP_STATUS, MAX_CHUNK, PUSH_BODY, Errno, error_body
 
 
 class TooLarge(HTTPException):
@@ -30,7 +30,8 @@ class TooLarge(HTTPException):
 
 def too_large_response(limit: int) -> JSONResponse:
     return JSONResponse(error_body(Errno.TOO_LARGE, "the request is larger than the server accepts",
-                                   {"limit": limit}), status_code=413, headers={"Connection": "close"})
+                                   {"limit": limit}), status_code=HTTP_STATUS[Errno.TOO_LARGE],
+                        headers={"Connection": "close"})
 
 
 def _bearer(headers: dict[bytes, bytes]) -> str | None:

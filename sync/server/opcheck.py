@@ -3,7 +3,7 @@
 Every op is checked for types, lengths and characters before its handler runs; a bad op is refused alone
 with errno 107 (VALIDATION) and the other ops of the batch go on. What is checked here is what any op of a
 kind must look like on the wire; what a value means for a service (a NIK's form, a field's rules) is the
-core's intake check (app/services/cases.py ``check_intake``), which the handlers call.
+core's intake check (app/domain/intake.py ``check_intake``), which the handlers call.
 
 Client times. The server records its own receipt time next to every time a laptop sends (``received_at``);
 a laptop's time is kept for the history when it is plausible. A time that is not an ISO 8601 timestamp of
@@ -177,7 +177,7 @@ def _edit(payload: dict[str, Any], _latest: dt.datetime) -> None:
 
 
 def _transition(payload: dict[str, Any], _latest: dt.datetime) -> None:
-    from app.services import handover, registration
+    from app.domain import handover, registration
 
     _text(payload, "action", 16, optional=False)
     _text(payload, "reason", 1000)

@@ -21,11 +21,12 @@ from sqlalchemy.exc import DBAPIError
 from app import clock
 from app.domain import lifecycle
 from app.domain.catalog import Catalog
+from app.domain.intake import check_intake
 from app.domain.lifecycle import Action, CaseStatus
 from app.domain.offices import OfficeDirectory
 from app.domain.roles import Role
 from app.errors import LoketError, ValidationError
-from app.services.cases import check_intake, to_json
+from app.jsoncodec import to_json
 from sync.protocol import Errno, Op, OpResult, canonical, op_hash
 from sync.server import duties, notify, visibility
 from sync.server import storage as t
@@ -353,7 +354,7 @@ class OpApplier:
 
     def _registration(self, conn: Connection, row: Any, payload: dict[str, Any]) -> dict[str, Any]:
         """The registration number and access code a submit carries (the first one given stays)."""
-        from app.services.registration import check_reg_no
+        from app.domain.registration import check_reg_no
 
         reg_no, code = payload.get("reg_no"), payload.get("access_code")
         if row.reg_no or not reg_no:

@@ -20,13 +20,12 @@ from app.domain.catalog import Catalog
 from app.domain.lifecycle import Action, CaseStatus
 from app.domain.offices import OfficeDirectory
 from app.domain.roles import Role
-from app.services.letters import case_content
 from app.signing.approvals import InvalidApproval, SignedRecommendation, content_hash
 from app.signing.delegations import KINDS
 from sync.protocol import Errno, Op, OpResult
 from sync.server import storage as t
 from sync.server import visibility
-from sync.server.approvals import ApprovalHandler, CaseRow
+from sync.server.approvals import ApprovalHandler, row_content
 from sync.server.ca import Authority
 from sync.server.ops import DeviceCtx, OpRefused
 from sync.server.steps import load_steps
@@ -58,7 +57,7 @@ class RecommendationHandler(ApprovalHandler):
         # The event was genuine and has advanced the device's chain: a step that no longer fits is answered
         # (with the case as it stands), not undone.
         if (row.status != CaseStatus.VERIFIED.value or row.version != event.case_version
-                or content_hash(case_content(CaseRow(row))) != event.content_hash):  # type: ignore[arg-type]
+                or content_hash(row_content(row)) != event.content_hash):
             return self._answer(conn, ctx, op, row.id, Errno.APPROVAL_STALE,
                                 "the case changed after it was signed; it is back in the signing queue")
         step = chain.next_step(self.catalog.get(row.service), row.office, row.status, row.version,

@@ -50,8 +50,9 @@ def serve() -> None:
     import sync.engine  # noqa: F401
     import sync.enroll  # noqa: F401
     import ui.cli  # noqa: F401 - the warm-up: everything a command imports
-    import ui.cli_commands  # noqa: F401
-    import ui.cli_sync  # noqa: F401
+    import ui.cli.__main__  # noqa: F401
+    import ui.cli.cases  # noqa: F401
+    import ui.cli.sync  # noqa: F401
 
     print(json.dumps({"ready": os.getpid()}), flush=True)
     children: dict[int, tuple[int, float | None]] = {}  # pid → (request number, kill deadline)

@@ -340,7 +340,7 @@ def _schema_refused(response: Any) -> bool:
     if response.status_code != 422:
         return False
     try:
-        return bool(response.json().get("errno") == 100)
+        return bool(response.json().get("errno") == 114)  # INVALID_REQUEST
     except ValueError:
         return False
 

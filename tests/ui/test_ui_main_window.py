@@ -94,18 +94,18 @@ def test_return_asks_for_a_reason_and_edit_reuses_the_intake_form(ws, staff, mak
     from PySide6.QtWidgets import QDialog
 
     from app.services import cases
+    from ui import actions
     from ui.dialogs.intake import IntakeDialog
-    from ui.views import case_detail
 
     case_id = make_case(staff["petugas"], ((staff["petugas"], Action.SUBMIT),))
 
-    def answer(self: case_detail.ReasonDialog) -> int:
+    def answer(self: actions.ReasonDialog) -> int:
         assert not self.ok.isEnabled()  # no reason, no step
         self.text.setPlainText("Foto KTP-el buram.")
         assert self.ok.isEnabled()
         return QDialog.DialogCode.Accepted
 
-    monkeypatch.setattr(case_detail.ReasonDialog, "exec", answer)
+    monkeypatch.setattr(actions.ReasonDialog, "exec", answer)
     view = CaseDetailView(ws, staff["verifikator"], case_id, Seams())
     qtbot.addWidget(view)
     settle()

@@ -44,11 +44,11 @@ class HandoverDialog(QDialog):
         self.id_shown.setMaxLength(handover.MAX_ID)
         self.id_shown.setPlaceholderText(self.tr("mis. KTP-el 3573…"))
         form = QFormLayout()
-        for text, widget in ((self.tr("&Nama penerima:"), self.collector), (self.tr("&Hubungan:"), self.relation),
+        for caption, widget in ((self.tr("&Nama penerima:"), self.collector), (self.tr("&Hubungan:"), self.relation),
                              (self.tr("&Identitas ditunjukkan:"), self.id_shown)):
-            label = QLabel(text, self)
-            label.setBuddy(widget)
-            form.addRow(label, widget)
+            buddy = QLabel(caption, self)
+            buddy.setBuddy(widget)
+            form.addRow(buddy, widget)
         box = QDialogButtonBox(self)
         self.ok = box.addButton(self.tr("&Serahkan"), QDialogButtonBox.ButtonRole.AcceptRole)
         box.addButton(self.tr("&Batal"), QDialogButtonBox.ButtonRole.RejectRole)

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain import intake
 from app.domain.catalog import DocumentSpec, FieldSpec, ServiceType
 from app.domain.lifecycle import Action
 from app.domain.validation import Invalid, validate_nik
@@ -42,7 +43,7 @@ from app.services import cases
 from app.services.workspace import Actor, Workspace
 from app.storage import repo
 from ui import errors
-from ui.main_window import services_for
+from ui.actions import services_for
 from ui.tasks import op
 from ui.widgets import FieldError, Preview, image_from_bytes
 
@@ -201,7 +202,7 @@ class IntakeDialog(QDialog):
         self.duplicate.hide()
         self.name = QLineEdit(self)
         self.name.setAccessibleName(self.tr("Nama pemohon"))
-        self.name.setMaxLength(cases.NAME_MAX + 5)
+        self.name.setMaxLength(intake.NAME_MAX + 5)
         self.name_error = FieldError(self)
 
         head = QFormLayout()
@@ -359,8 +360,8 @@ class IntakeDialog(QDialog):
         self._check_duplicate()
 
     def _name_changed(self) -> None:
-        if len(self.name.text().strip()) > cases.NAME_MAX:
-            self.name_error.set_message(core_tr("text.length", label=self.tr("Nama"), max=cases.NAME_MAX))
+        if len(self.name.text().strip()) > intake.NAME_MAX:
+            self.name_error.set_message(core_tr("text.length", label=self.tr("Nama"), max=intake.NAME_MAX))
         else:
             self.name_error.set_message(None)
 
@@ -389,7 +390,7 @@ class IntakeDialog(QDialog):
         service = self.current_service
         if service is None:
             return []
-        _, found = cases.check_intake(service, self.nik.text(), self.name.text(),
+        _, found = intake.check_intake(service, self.nik.text(), self.name.text(),
                                       {r.spec.key: r.value() for r in self.rows if r.value().strip()},
                                       complete=complete)
         if complete:

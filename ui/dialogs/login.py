@@ -70,7 +70,7 @@ class LoginDialog(QDialog):
             self.users.addItem(item)
         self.users.itemActivated.connect(lambda _i: self.secret.setFocus())
         self.users.currentItemChanged.connect(lambda *_a: self._person_changed())
-        self.secret = QLineEdit(pick)
+        self.secret: QLineEdit = QLineEdit(pick)
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
         self.secret.setAccessibleName(self.tr("Kata sandi atau PIN"))
         self.secret.setPlaceholderText(self.tr("kata sandi Anda (penandatangan: PIN tanda tangan)"))

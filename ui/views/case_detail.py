@@ -17,8 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -36,24 +34,11 @@ from app.errors import LoketError, UserFacingError
 from app.services import cases
 from app.services.workspace import Actor, Workspace
 from ui import errors
+from ui.actions import action_text, approve_cases, run_step
 from ui.models.case_table import local_time
 from ui.seams import Seams
 from ui.tasks import op
 from ui.widgets import Preview, image_from_bytes
-
-
-def action_text(action: Action) -> str:
-    return {
-        Action.EDIT: QCoreApplication.translate("CaseDetail", "&Ubah…"),
-        Action.SUBMIT: QCoreApplication.translate("CaseDetail", "A&jukan"),
-        Action.VERIFY: QCoreApplication.translate("CaseDetail", "&Verifikasi (paraf)"),
-        Action.RETURN: QCoreApplication.translate("CaseDetail", "&Kembalikan…"),
-        Action.REJECT: QCoreApplication.translate("CaseDetail", "&Tolak…"),
-        Action.APPROVE: QCoreApplication.translate("CaseDetail", "&Setujui && tandatangani…"),
-        Action.ISSUE: QCoreApplication.translate("CaseDetail", "Serahkan (&terbitkan)"),
-        Action.WITHDRAW: QCoreApplication.translate("CaseDetail", "&Batalkan berkas…"),
-        Action.CREATE: action.label,
-    }[action]
 
 
 def _handover_text(event: dict[str, Any]) -> str:
@@ -61,68 +46,8 @@ def _handover_text(event: dict[str, Any]) -> str:
     record = event.get("handover")
     if not isinstance(record, dict):
         return ""
-    return QCoreApplication.translate("CaseDetail", "Diambil oleh {name} ({relation}), {id}").format(
+    return str(QCoreApplication.translate("CaseDetail", "Diambil oleh {name} ({relation}), {id}")).format(
         name=record.get("name", ""), relation=record.get("relation", ""), id=record.get("id_shown", ""))
-
-
-class ReasonDialog(QDialog):
-    """Asks for the reason of a return or rejection; OK stays disabled while the reason is empty."""
-
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.text = QPlainTextEdit(self)
-        self.text.setAccessibleName(self.tr("Alasan"))
-        self.text.setTabChangesFocus(True)
-        self.text.setPlaceholderText(self.tr("Tulis alasan yang akan dibaca petugas dan pemohon…"))
-        label = QLabel(self.tr("&Alasan (wajib):"), self)
-        label.setBuddy(self.text)
-        box = QDialogButtonBox(self)
-        self.ok = box.addButton(self.tr("Lanjutkan"), QDialogButtonBox.ButtonRole.AcceptRole)
-        box.addButton(self.tr("Batal"), QDialogButtonBox.ButtonRole.RejectRole)
-        self.ok.setEnabled(False)
-        self.text.textChanged.connect(lambda: self.ok.setEnabled(bool(self.reason())))
-        box.accepted.connect(self.accept)
-        box.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(label)
-        layout.addWidget(self.text)
-        layout.addWidget(box)
-        self.resize(460, 220)
-
-    def reason(self) -> str:
-        return self.text.toPlainText().strip()
-
-
-def run_step(parent: QWidget, ws: Workspace, actor: Actor, case_ids: list[str], action: Action,
-             on_done: Any = None) -> None:
-    """Ask what the step needs (reason/confirmation), then run it for every case on the DB lane."""
-    reason: str | None = None
-    if lifecycle.transition_for(action).needs_reason:
-        title = action_text(action).replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…")
-        dialog = ReasonDialog(title, parent)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        reason = dialog.reason()
-    elif action is Action.WITHDRAW:
-        box = QMessageBox(QMessageBox.Icon.Question, QCoreApplication.translate("CaseDetail", "Batalkan berkas"),
-                          QCoreApplication.translate("CaseDetail", "Batalkan berkas ini atas permintaan pemohon?"),
-                          QMessageBox.StandardButton.NoButton, parent)
-        yes = box.addButton(QCoreApplication.translate("CaseDetail", "Ya, batalkan"), QMessageBox.ButtonRole.YesRole)
-        no = box.addButton(QCoreApplication.translate("CaseDetail", "Tidak"), QMessageBox.ButtonRole.NoRole)
-        box.setDefaultButton(no)
-        box.exec()
-        if box.clickedButton() is not yes:
-            return
-
-    def work() -> int:
-        for case_id in case_ids:
-            cases.transition(ws, actor, case_id, action, reason)
-        return len(case_ids)
-
-    op(work).success(lambda _n: on_done() if on_done else None).failure(errors.failure_handler(parent)) \
-        .run_in_background()
-
 
 class CaseDetailView(QWidget):
     changed = Signal()
@@ -365,8 +290,6 @@ class CaseDetailView(QWidget):
 
             ask_handover(self, self.ws, self.actor, self.data, self._after)
         elif action is Action.APPROVE:
-            from ui.views.queues import approve_cases
-
             approve_cases(self, self.seams, [self.case_id], self._after)
         else:
             run_step(self, self.ws, self.actor, [self.case_id], action, self._after)

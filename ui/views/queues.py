@@ -11,19 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
-    QDialogButtonBox,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QListWidget,
-    QProgressDialog,
     QPushButton,
     QSplitter,
     QTableView,
@@ -34,108 +30,11 @@ from PySide6.QtWidgets import (
 from app.domain.lifecycle import Action
 from app.services.workspace import Actor, Workspace
 from app.storage.repo import CaseQuery
-from ui import errors
+from ui.actions import approve_cases, run_step
 from ui.models.case_table import CaseTableModel
 from ui.seams import ApprovalOutcome, Seams
-from ui.tasks import gui_progress, op
-from ui.views.case_detail import run_step
+from ui.tasks import op
 from ui.widgets import Preview, pdf_first_page
-
-
-class PinDialog(QDialog):
-    """The signer's PIN, asked once per batch. The text never leaves this dialog except to approve_batch."""
-
-    def __init__(self, count: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("PIN tanda tangan"))
-        self.setAccessibleName(self.windowTitle())
-        info = QLabel(self.tr("Anda akan menyetujui dan menandatangani %n berkas. Masukkan PIN sekali untuk "
-                              "semuanya.", "", count), self)
-        info.setWordWrap(True)
-        self.pin = QLineEdit(self)
-        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.pin.setAccessibleName(self.tr("PIN"))
-        label = QLabel(self.tr("&PIN:"), self)
-        label.setBuddy(self.pin)
-        box = QDialogButtonBox(self)
-        self.ok = box.addButton(self.tr("Tandatangani"), QDialogButtonBox.ButtonRole.AcceptRole)
-        box.addButton(self.tr("Batal"), QDialogButtonBox.ButtonRole.RejectRole)
-        self.ok.setEnabled(False)
-        self.ok.setDefault(True)
-        self.pin.textChanged.connect(lambda t: self.ok.setEnabled(bool(t)))
-        box.accepted.connect(self.accept)
-        box.rejected.connect(self.reject)
-        row = QHBoxLayout()
-        row.addWidget(label)
-        row.addWidget(self.pin, 1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(info)
-        layout.addLayout(row)
-        layout.addWidget(box)
-        self.resize(420, 160)
-
-    def take_pin(self) -> str:
-        pin = self.pin.text()
-        self.pin.clear()
-        return pin
-
-
-def approve_cases(parent: QWidget, seams: Seams, case_ids: Sequence[str],
-                  on_done: Callable[[], None] | None = None,
-                  on_results: Callable[[Sequence[ApprovalOutcome]], None] | None = None,
-                  ask_pin: Callable[[int], str | None] | None = None,
-                  on_progress: Callable[[int, int], None] | None = None) -> bool:
-    """PIN once → ``approve_batch`` on the DB lane with a progress dialog. False if nothing was started."""
-    approve = seams.approve_batch
-    if approve is None or not case_ids:
-        return False
-    if ask_pin is None:
-        dialog = PinDialog(len(case_ids), parent)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return False
-        pin: str | None = dialog.take_pin()
-    else:
-        pin = ask_pin(len(case_ids))
-    if not pin:
-        return False
-    ids = list(case_ids)
-    progress = QProgressDialog(QCoreApplication.translate("Queues", "Menandatangani berkas…"), "", 0, len(ids), parent)
-    progress.setWindowTitle(QCoreApplication.translate("Queues", "Setujui & tandatangani"))
-    progress.setCancelButton(None)
-    progress.setWindowModality(Qt.WindowModality.WindowModal)
-    progress.setMinimumDuration(0)
-    progress.setAutoClose(False)
-    progress.setValue(0)
-    parent.setProperty("signing_progress", progress)
-
-    def step(done: int, total: int) -> None:
-        if on_progress is not None:  # before setValue: a modal progress dialog processes events in it
-            on_progress(done, total)
-        progress.setMaximum(max(total, 1))
-        progress.setValue(done)
-        progress.setLabelText(QCoreApplication.translate("Queues", "Menandatangani berkas {done} dari {total}…").format(
-            done=min(done + 1, total), total=total))
-
-    report = gui_progress(step)
-    secret = pin
-    pin = None
-
-    def work() -> Sequence[ApprovalOutcome]:
-        return approve(ids, secret, report)
-
-    def finished(results: Sequence[ApprovalOutcome]) -> None:
-        if on_results is not None:
-            on_results(results)
-        if on_done is not None:
-            on_done()
-
-    def close() -> None:
-        progress.close()
-        progress.deleteLater()
-        parent.setProperty("signing_progress", None)
-
-    op(work).success(finished).failure(errors.failure_handler(parent)).finally_(close).run_in_background()
-    return True
 
 
 class QueueView(QWidget):

@@ -154,7 +154,7 @@ class RefusalsDialog(QDialog):
         item = self.current()
         if item is None or not item.case_id:
             return
-        from ui.views.queues import approve_cases
+        from ui.actions import approve_cases
 
         ws, actor = self.ws, self.actor
 

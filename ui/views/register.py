@@ -76,12 +76,12 @@ class RegisterView(QWidget):
         self.xlsx_button = QPushButton(self.tr("Ekspor &XLSX…"), self)
         self.pdf_button = QPushButton(self.tr("Ekspor P&DF…"), self)
         filters = QGridLayout()
-        for i, (label, widget) in enumerate(((self.tr("&Jenis:"), self.kind), (self.tr("&Periode:"), self.period),
+        for i, (caption, widget) in enumerate(((self.tr("&Jenis:"), self.kind), (self.tr("&Periode:"), self.period),
                                              (self.tr("Dari:"), self.start), (self.tr("&Kantor:"), self.office),
                                              (self.tr("&Layanan:"), self.service), (self.tr("s.d.:"), self.end))):
-            text = QLabel(label, self)
-            text.setBuddy(widget)
-            filters.addWidget(text, i // 3, 2 * (i % 3))
+            buddy = QLabel(caption, self)
+            buddy.setBuddy(widget)
+            filters.addWidget(buddy, i // 3, 2 * (i % 3))
             filters.addWidget(widget, i // 3, 2 * (i % 3) + 1)
         filters.setColumnStretch(6, 1)
         self.summary = QLabel(self)

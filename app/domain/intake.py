@@ -1,0 +1,79 @@
+"""Intake validation: what a person typed for a case (NIK, name, the service's fields) checked and normalised
+for storage. One rule for the counter's form, loket-cli, the CSV import and the server's op handlers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from app.domain.catalog import FieldSpec, ServiceType
+from app.domain.validation import Invalid as _Invalid
+from app.domain.validation import check_field, validate_nik
+from app.errors import FieldProblem
+from app.i18n import either
+
+NAME_MAX = 120
+
+FieldMemo = dict[tuple[str, str], tuple[str | None, FieldProblem | None]]
+
+
+@dataclass
+class Intake:
+    """Validated intake data, normalised for storage."""
+
+    nik: str | None
+    name: str
+    fields: dict[str, str]
+
+
+def check_intake(service: ServiceType, nik: str | None, name: str | None,
+                 fields: Mapping[str, str], *, complete: bool, specs: Mapping[str, FieldSpec] | None = None,
+                 memo: FieldMemo | None = None) -> tuple[Intake, list[FieldProblem]]:
+    """Validate what a person typed. ``complete`` also demands every required field (at submit).
+
+    For bulk imports: ``specs`` (key → field) spares the catalogue's linear field lookup on every cell, and
+    ``memo`` keeps each (field, value) verdict, since a column often repeats its values (place of birth,
+    sex, purpose). Reuse a memo only within one call that shares the same service and day."""
+    problems: list[FieldProblem] = []
+    clean_nik: str | None = None
+    if nik and nik.strip():
+        try:
+            clean_nik = validate_nik(nik)
+        except _Invalid as bad:
+            problems.append(FieldProblem("nik", bad.key, label="NIK", **bad.params))
+    elif service.requires_nik:
+        problems.append(FieldProblem("nik", "required", label="NIK"))
+    clean_name = (name or "").strip()
+    if not clean_name:
+        problems.append(FieldProblem("name", "required", label=_name_label()))
+    elif len(clean_name) > NAME_MAX:
+        problems.append(FieldProblem("name", "text.length", label=_name_label(), max=NAME_MAX))
+    clean: dict[str, str] = {}
+    for key, value in fields.items():
+        spec = specs.get(key) if specs is not None else service.field(key)
+        if spec is None:
+            problems.append(FieldProblem(key, "field.unknown", key=key, service=service.code))
+            continue
+        if memo is None:
+            normalised, problem = check_field(spec, value)
+        else:
+            verdict = memo.get((key, value))
+            if verdict is None:
+                verdict = memo[(key, value)] = check_field(spec, value)
+            normalised, problem = verdict
+        if problem:
+            problems.append(problem)
+        elif normalised is not None:
+            clean[key] = normalised
+    if complete:
+        problems.extend(missing_required(service, clean))
+    return Intake(clean_nik, clean_name, clean), problems
+
+
+def missing_required(service: ServiceType, fields: Mapping[str, str]) -> list[FieldProblem]:
+    return [FieldProblem(f.key, "required", label=f.label) for f in service.fields
+            if f.required and not fields.get(f.key)]
+
+
+def _name_label() -> str:
+    return either("Nama", "Name")

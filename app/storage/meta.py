@@ -1,0 +1,84 @@
+"""The device state kept in the store's ``meta`` table, read and written through typed functions only.
+
+Each value has one spelling of its key, one type and one meaning, here; callers never build a key string.
+Every function works in the caller's session, so a value changes in the same transaction as the work it
+belongs to (an approval's counter with the approval, a pull cursor with the page it covers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from app.storage.models import Meta
+
+
+def _get(s: Session, key: str) -> str | None:
+    row = s.get(Meta, key)
+    return row.value if row else None
+
+
+def _set(s: Session, key: str, value: str) -> None:
+    row = s.get(Meta, key)
+    if row is None:
+        s.add(Meta(key=key, value=value))
+    else:
+        row.value = value
+
+
+def _int(s: Session, key: str) -> int:
+    try:
+        return int(_get(s, key) or 0)
+    except ValueError:  # a damaged value counts as never set; the next write repairs it
+        return 0
+
+
+# ---- the server ------------------------------------------------------------------------------------------
+
+def server_url(s: Session, provisioned: str | None = None) -> str | None:
+    """The server this device talks to: the one it enrolled with; before enrolment, ``provisioned`` (the
+    ``server_url`` IT set in loket.toml, if the caller has it)."""
+    return _get(s, "server_url") or provisioned or None
+
+
+def set_server_url(s: Session, url: str) -> None:
+    """Recorded at enrolment: from then on the device talks to this server."""
+    _set(s, "server_url", url.rstrip("/"))
+
+
+def server_device(s: Session, username: str) -> str | None:
+    """The device id the server gave ``username``'s enrolment on this laptop."""
+    return _get(s, f"server_device:{username}")
+
+
+def set_server_device(s: Session, username: str, device_id: str) -> None:
+    _set(s, f"server_device:{username}", device_id)
+
+
+# ---- a signer's approval chain -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ApprovalChain:
+    """Where a signer's chain of approval events stands on this laptop: the counter of the last event signed
+    here (0 before the first) and that event's hash (the next one links to it)."""
+
+    counter: int
+    last_hash: str | None
+
+
+def approval_chain(s: Session, username: str) -> ApprovalChain:
+    return ApprovalChain(_int(s, f"approval_counter:{username}"), _get(s, f"approval_last:{username}"))
+
+
+def set_approval_chain(s: Session, username: str, counter: int, last_hash: str) -> None:
+    """After an approval event is signed: its counter and hash, in the approval's own transaction."""
+    _set(s, f"approval_counter:{username}", str(counter))
+    _set(s, f"approval_last:{username}", last_hash)
+
+
+def catch_up_approval_counter(s: Session, username: str, seen: int) -> None:
+    """Never reuse a counter the server has seen (a laptop restored from an old backup would otherwise sign new
+    events under used counters); the last hash stays this laptop's own."""
+    if seen > _int(s, f"approval_counter:{username}"):
+        _set(s, f"approval_counter:{username}", str(seen))

@@ -1,0 +1,88 @@
+"""Start-up benchmark of ``loket-cli``: wall time of whole processes, best of N, beside ``python -c pass``.
+
+What a person waits for at the terminal is the process: interpreter start, imports, the profile opened, the
+answer printed. Each command runs N times in a fresh child process and the best run counts (the others measure
+the machine's other work). A throwaway profile gets one local petugas and one case, so ``case show`` reads a
+real record from the encrypted store. Targets: ``--help`` ≤ 0.3 s, ``case show`` ≤ 0.6 s.
+Run it under ``tools/with-keyring`` on a headless machine (the store key lives in the OS keyring):
+``tools/with-keyring .venv/bin/python bench/cli.py [--runs N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OFFICE = "35.73.02.1008"  # Kelurahan Oro-oro Dowo
+TARGETS = {"--help": 0.3, "case show": 0.6}
+
+
+def _environment(cache: Path) -> dict[str, str]:
+    """The children's environment: compiled bytecode kept (in a private folder, as an installed Loket keeps
+    its own), whatever the caller's PYTHONDONTWRITEBYTECODE says, so the runs measure start-up, not compiling."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, "PYTHONPYCACHEPREFIX": str(cache), "LOKET_LANG": "en"}
+
+
+def _cli(env: dict[str, str], profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "ui.cli", "--profile", str(profile), *args], cwd=ROOT,
+                          capture_output=True, text=True, check=True, env=env)
+
+
+def _best(env: dict[str, str], command: list[str], runs: int) -> tuple[float, float]:
+    """Best wall time and best CPU time (user + system of the child) over ``runs`` runs; on a busy machine the
+    CPU column is the steadier of the two."""
+    best_wall = best_cpu = float("inf")
+    subprocess.run(command, cwd=ROOT, capture_output=True, check=True, env=env)  # warm-up: bytecode, disk cache
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, capture_output=True, check=True, env=env)
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        best_wall, best_cpu = min(best_wall, wall), min(best_cpu, cpu)
+    return best_wall, best_cpu
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="runs per command; the best counts")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="loket-bench-cli-") as tmp:
+        profile = Path(tmp) / "profile"
+        env = _environment(Path(tmp) / "pycache")
+        _cli(env, profile, "user", "add-local", "--username", "siti", "--name", "Siti Petugas", "--role", "petugas",
+             "--office", OFFICE)
+        case = json.loads(_cli(env, profile, "--json", "case", "new", "--service", "SKD", "--nik", "3573015708900003",
+                               "--name", "Siti Aminah").stdout)["id"]
+        cli = [sys.executable, "-m", "ui.cli", "--profile", str(profile)]
+        rows = [("python -c pass", [sys.executable, "-c", "pass"]),
+                ("--version", [*cli, "--version"]),
+                ("--help", [*cli, "--help"]),
+                ("case --help", [*cli, "case", "--help"]),
+                ("config show", [*cli, "config", "show"]),
+                ("case show", [*cli, "case", "show", case[:8]]),
+                ("case list", [*cli, "case", "list"])]
+        print(f"loket-cli start-up, best of {args.runs} runs (seconds)")
+        print(f"{'command':16} {'wall':>6} {'cpu':>6} {'target':>7}")
+        failed = False
+        for name, command in rows:
+            wall, cpu = _best(env, command, args.runs)
+            target = TARGETS.get(name)
+            verdict = "" if target is None else ("  ok" if wall <= target else "  SLOW")
+            failed |= verdict == "  SLOW"
+            print(f"{name:16} {wall:6.3f} {cpu:6.3f} {target if target else '':>7}{verdict}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
