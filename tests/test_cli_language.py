@@ -14,6 +14,7 @@ from app.services.workspace import Actor
 from samples import SKD_FIELDS, documents
 from support.langcheck import foreign_words
 from ui import cli
+from ui.cli.__main__ import build_parser
 
 
 def _run(capsys: pytest.CaptureFixture[str], profile: Path, *args: str) -> tuple[int, str]:
@@ -69,7 +70,7 @@ def test_every_command_speaks_one_language(language: str, profile: Path, staff: 
                  ("conflicts", "list"), ("refusals", "list"), ("delegation", "list"), ("verify", str(junk)),
                  ("case", "bogus"), ("case", "show", "ffffffff")):
         outputs[" ".join(args)] = _run(capsys, profile, *args)[1]
-    commands = _commands(cli.build_parser())
+    commands = _commands(build_parser())
     syntax = {word for command in commands for word in command} | {"file", "id", "ids", "key", "value", "username"}
     for command in commands:
         outputs[" ".join(command) + " --help"] = _run(capsys, profile, *command, "--help")[1]

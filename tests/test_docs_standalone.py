@@ -27,7 +27,7 @@ def test_no_link_leaves_the_repository() -> None:
 
 
 def test_cli_md_names_every_command() -> None:
-    from ui.cli import build_parser
+    from ui.cli.__main__ import build_parser
 
     text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     missing = []

@@ -157,7 +157,7 @@ class Notifier:
 
     def _finish(self, row: Any, status: str, *, via: str | None = None, error: str | None = None,
                 history: str | None = None, next_at: str | None = None) -> None:
-        from sync.server.ops import bump_feed
+        from sync.server.feed import bump_feed
 
         now = clock.now_iso()
         o = t.notify_outbox.c

@@ -30,6 +30,7 @@ from app.jsoncodec import to_json
 from sync.protocol import Errno, Op, OpResult, canonical, op_hash
 from sync.server import duties, notify, visibility
 from sync.server import storage as t
+from sync.server.feed import bump_feed as bump_feed
 from sync.server.opcheck import BadOp, check_op
 from sync.server.steps import load_steps, next_office
 
@@ -450,24 +451,6 @@ def hold_blob(conn: Connection, device_id: str, sha256: str) -> None:
     key = (t.blob_owners.c.sha256 == sha256) & (t.blob_owners.c.device_id == device_id)
     if conn.execute(select(t.blob_owners.c.sha256).where(key)).first() is None:
         conn.execute(t.blob_owners.insert().values(sha256=sha256, device_id=device_id, created_at=clock.now_iso()))
-
-
-def bump_feed(conn: Connection, case_ids: set[str]) -> None:
-    """Give each touched case a fresh feed number. Call last, right before commit (see module doc)."""
-    if not case_ids:
-        return
-    ordered = sorted(case_ids)
-    top = conn.execute(update(t.feed_counter).where(t.feed_counter.c.id == 1)
-                       .values(value=t.feed_counter.c.value + len(ordered))
-                       .returning(t.feed_counter.c.value)).scalar_one()
-    first = top - len(ordered) + 1
-    stmt = t.cases.update().where(t.cases.c.id == _bind("cid")).values(feed_seq=_bind("seq"))
-    conn.execute(stmt, [{"cid": cid, "seq": first + i} for i, cid in enumerate(ordered)])
-
-
-def _bind(name: str) -> Any:
-    from sqlalchemy import bindparam
-    return bindparam(name)
 
 
 def snapshots(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from app.i18n import language
-from ui.cli import Output, acting
+from ui.cli.output import Output, acting
 
 
 def _t(id_text: str, en_text: str) -> str:
