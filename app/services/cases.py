@@ -24,6 +24,7 @@ from app.domain.validation import Invalid as _Invalid
 from app.domain.validation import check_field, validate_nik
 from app.errors import FieldProblem, ForbiddenError, NotFoundError, UserFacingError, ValidationError
 from app.events import Changes
+from app.i18n import register
 from app.services.workspace import Actor, Workspace
 from app.storage import audit, repo
 from app.storage.models import Attachment, Case, CaseEvent
@@ -31,6 +32,18 @@ from app.storage.models import Attachment, Case, CaseEvent
 PRIORITY = {"case.transition": 1, "approval": 1, "recommendation": 1, "case.create": 3, "case.edit": 4,
             "conflict.resolve": 4, "attachment.add": 6, "blob": 9}
 NAME_MAX = 120
+NAME_MIN = 2  # a citizen's name as on the KTP: one letter is a slip of the finger, not a name
+
+register({
+    "name.short": {
+        "id": "{label} terlalu pendek: tulis nama lengkap seperti di KTP (paling sedikit {min} huruf).",
+        "en": "{label} is too short: write the full name as on the ID card (at least {min} letters).",
+    },
+    "nik.confirm.step": {
+        "id": "Konfirmasi data yang berbeda dengan NIK hanya dicatat saat berkas diajukan.",
+        "en": "A confirmation of data that differs from the NIK is recorded only when the case is submitted.",
+    },
+})
 
 
 # One encoder for every record: building a JSONEncoder per call costs more than encoding a small object.
@@ -95,6 +108,8 @@ def check_intake(service: ServiceType, nik: str | None, name: str | None,
     clean_name = (name or "").strip()
     if not clean_name:
         problems.append(FieldProblem("name", "required", label=_name_label()))
+    elif sum(ch.isalpha() for ch in clean_name) < NAME_MIN:
+        problems.append(FieldProblem("name", "name.short", label=_name_label(), min=NAME_MIN))
     elif len(clean_name) > NAME_MAX:
         problems.append(FieldProblem("name", "text.length", label=_name_label(), max=NAME_MAX))
     clean: dict[str, str] = {}
@@ -414,9 +429,20 @@ def edit(ws: Workspace, actor: Actor, ident: str, fields: Mapping[str, str] | No
     return result
 
 
-def transition(ws: Workspace, actor: Actor, ident: str, action: Action, reason: str | None = None) -> Updated:
-    """A lifecycle step (submit, verify, return, reject, issue, withdraw). Approval lives in approvals."""
+def transition(ws: Workspace, actor: Actor, ident: str, action: Action, reason: str | None = None, *,
+               nik_confirmed: Mapping[str, Any] | None = None) -> Updated:
+    """A lifecycle step (submit, verify, return, reject, issue, withdraw). Approval lives in approvals.
+
+    ``nik_confirmed`` (submit only): ``{"fields": [...], "reason": ...}`` when the counter keeps a birth date or
+    sex that differs from the NIK; the history keeps it (the step's reason says it, its details hold it)."""
     reason = (reason or "").strip() or None
+    if nik_confirmed is not None:
+        from app.domain.nik import REASON_MAX, REASON_MIN
+
+        if action is not Action.SUBMIT:
+            raise UserFacingError("nik.confirm.step")
+        if not REASON_MIN <= len(str(nik_confirmed.get("reason") or "").strip()) <= REASON_MAX:
+            raise ValidationError([FieldProblem("reason", "text.length", label="Alasan", max=REASON_MAX)])
     at = clock.now_iso()
     with ws.db.write() as s:
         case = load_case(s, ident)
@@ -434,8 +460,11 @@ def transition(ws: Workspace, actor: Actor, ident: str, action: Action, reason: 
         case.reason = reason if action in (Action.RETURN, Action.REJECT, Action.WITHDRAW) else case.reason
         set_next_office(ws, case)
         s.add(CaseEvent(case_id=case.id, action=action.value, from_status=status.value, to_status=target.value,
-                        actor=actor.username, device=actor.device, reason=reason, at=at))
-        step = {"action": action.value, "reason": reason}
+                        actor=actor.username, device=actor.device, reason=reason, at=at,
+                        details=to_json({"nik_confirmed": dict(nik_confirmed)}) if nik_confirmed else None))
+        step: dict[str, Any] = {"action": action.value, "reason": reason}
+        if nik_confirmed:
+            step["nik_confirmed"] = dict(nik_confirmed)
         repo.insert_outbox(s, [outbox_op(actor, "case.transition", case.id, base, step, at)])
         audit.append(s, [audit_record(actor, f"case.{action.value}", case.id, at,
                                  {"from": status.value, "to": target.value})])
