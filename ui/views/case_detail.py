@@ -35,10 +35,12 @@ from app.errors import LoketError, UserFacingError
 from app.services import cases
 from app.services.workspace import Actor, Workspace
 from ui import errors
+from ui.letter_preview import PagedPreview, render_pages
 from ui.models.case_table import local_time
 from ui.seams import Seams
 from ui.tasks import op
-from ui.widgets import Preview, image_from_bytes
+
+DRAFT_LETTER = "draft-letter"  # the docs list's item for the letter as it will be signed (not a blob)
 
 
 def action_text(action: Action) -> str:
@@ -110,8 +112,29 @@ def run_step(parent: QWidget, ws: Workspace, actor: Actor, case_ids: list[str], 
             cases.transition(ws, actor, case_id, action, reason)
         return len(case_ids)
 
-    op(work).success(lambda _n: on_done() if on_done else None).failure(errors.failure_handler(parent)) \
-        .run_in_background()
+    def done(count: int) -> None:
+        from ui.notice import confirm
+
+        confirm(parent, step_done_text(action, count))
+        if on_done:
+            on_done()
+
+    op(work).success(done).failure(errors.failure_handler(parent)).run_in_background()
+
+
+def step_done_text(action: Action, count: int) -> str:
+    """What a person reads after a step went through (on this device; sync takes it to the server)."""
+    texts = {
+        Action.SUBMIT: QCoreApplication.translate("CaseDetail", "%n berkas diajukan ke verifikator.", "", count),
+        Action.VERIFY: QCoreApplication.translate("CaseDetail", "%n berkas diverifikasi (diparaf) dan diteruskan "
+                                                  "ke penandatangan.", "", count),
+        Action.RETURN: QCoreApplication.translate("CaseDetail", "%n berkas dikembalikan ke petugas loket.", "",
+                                                  count),
+        Action.REJECT: QCoreApplication.translate("CaseDetail", "%n berkas ditolak.", "", count),
+        Action.ISSUE: QCoreApplication.translate("CaseDetail", "%n surat diserahkan.", "", count),
+        Action.WITHDRAW: QCoreApplication.translate("CaseDetail", "%n berkas dibatalkan.", "", count),
+    }
+    return texts.get(action) or QCoreApplication.translate("CaseDetail", "%n berkas diperbarui.", "", count)
 
 
 class CaseDetailView(QWidget):
@@ -136,7 +159,7 @@ class CaseDetailView(QWidget):
 
         self.docs = QListWidget(self)
         self.docs.setAccessibleName(self.tr("Lampiran"))
-        self.preview = Preview(self.tr("Pilih lampiran untuk melihat pratinjau"), self)
+        self.preview = PagedPreview(self.tr("Pilih lampiran untuk melihat pratinjau"), self)
         self.preview.setAccessibleName(self.tr("Pratinjau lampiran"))
         self.docs.currentItemChanged.connect(lambda cur, _prev: self._preview(cur))
         docs_box = QGroupBox(self.tr("Lampiran"), self)
@@ -175,6 +198,7 @@ class CaseDetailView(QWidget):
         layout.addWidget(main, 1)
         layout.addLayout(self.buttons)
         self.action_buttons: dict[Action, QPushButton] = {}
+        self.save_options: dict[str, Any] = {}  # tests: ``ask`` instead of the file dialog
         self.reload()
 
     def reload(self) -> None:
@@ -245,7 +269,12 @@ class CaseDetailView(QWidget):
             item = QListWidgetItem(f"{doc_names.get(doc['doc_code'], doc['doc_code'])} — {doc['filename']}")
             item.setData(Qt.ItemDataRole.UserRole, (doc["sha256"], doc["mime"]))
             self.docs.addItem(item)
-        if not data["documents"] and not letter:
+        if not letter and self.seams.render_preview is not None and status in (CaseStatus.SUBMITTED,
+                                                                                CaseStatus.VERIFIED):
+            item = QListWidgetItem(self.tr("Pratinjau surat (belum ditandatangani)"))
+            item.setData(Qt.ItemDataRole.UserRole, (DRAFT_LETTER, "application/pdf"))
+            self.docs.insertItem(0, item)
+        if not self.docs.count():
             self.docs.addItem(self.tr("Belum ada lampiran"))
         else:
             self.docs.setCurrentRow(0)
@@ -365,8 +394,9 @@ class CaseDetailView(QWidget):
 
         pdf = self._letter_bytes()
         if pdf is not None and self.data is not None:
-            number = self.data["letter"]["number"].replace("/", "-")
-            save_pdf(self, pdf, f"surat-{number}.pdf")
+            from ui.printing import suggested_path
+
+            save_pdf(self, pdf, suggested_path(self.data["letter"]["number"]), **self.save_options)
 
     def print_letter(self) -> None:
         from ui.printing import print_pdf
@@ -382,19 +412,23 @@ class CaseDetailView(QWidget):
     def _preview(self, item: QListWidgetItem | None) -> None:
         info = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
         if not info:
-            self.preview.show_image(None)
+            self.preview.clear()
             return
-        sha, mime = info
-        blobs = self.ws.blobs
+        sha, _mime = info
+        blobs, draft, case_id = self.ws.blobs, self.seams.render_preview, self.case_id
 
         def render() -> Any:
+            if sha == DRAFT_LETTER:
+                data = draft(case_id) if draft is not None else None
+                return render_pages(data) if data else []
             if not blobs.has(sha):
-                return None
-            return image_from_bytes(blobs.read(sha), mime, 700)
+                return []
+            return render_pages(blobs.read(sha))
 
-        self.preview.show_image(None, self.tr("Memuat pratinjau…"))
-        op(render).success(lambda img: self.preview.show_image(
-            img, self.tr("Berkas belum diunduh dari server"))).run_in_background()
+        self.preview.clear(self.tr("Memuat pratinjau…"))
+        missing = self.tr("Surat belum bisa dibuat.") if sha == DRAFT_LETTER else \
+            self.tr("Berkas belum diunduh dari server")
+        op(render).success(lambda pages: self.preview.show_pages(pages, missing)).run_in_background()
 
 
 class CaseDetailDialog(QDialog):
