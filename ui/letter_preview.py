@@ -63,6 +63,7 @@ class PagedPreview(QWidget):
         self.next_button = self._tool("▶", self.tr("Halaman berikutnya (Page Down)"), self.next_page)
         self.page_label = QLabel(self)
         self.page_label.setAccessibleName(self.tr("Halaman"))
+        self.page_label.setMinimumWidth(self.page_label.fontMetrics().horizontalAdvance("Halaman 88 dari 88") + 8)
         self.zoom_out_button = self._tool("−", self.tr("Perkecil (Ctrl+-)"), self.zoom_out)
         self.zoom_in_button = self._tool("+", self.tr("Perbesar (Ctrl++)"), self.zoom_in)
         self.fit_button = self._tool(self.tr("Lebar"), self.tr("Sesuaikan dengan lebar (Ctrl+0)"), self.fit_width)
@@ -93,6 +94,8 @@ class PagedPreview(QWidget):
         b.setToolTip(tip)
         b.setAccessibleName(tip)
         b.clicked.connect(lambda _c=False: slot())  # type: ignore[operator]
+        width = b.fontMetrics().horizontalAdvance(text) + 24
+        b.setFixedWidth(max(width, 34))  # a compact toolbar: the page number must stay readable
         return b
 
     # ---- content -------------------------------------------------------------------------------------

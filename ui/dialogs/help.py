@@ -140,6 +140,7 @@ class AboutDialog(QDialog):
         self.text.setTextFormat(Qt.TextFormat.RichText)
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.text.setText(
             "<h2>Loket " + escape(__version__) + "</h2><p>" +
             self.tr("Layanan surat dan perizinan Pemerintah Kota Malang: pendaftaran di loket, verifikasi, tanda "
