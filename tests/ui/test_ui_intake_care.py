@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from app.domain.lifecycle import Action
 from app.services import cases
 from app.storage import repo
 from app.storage.repo import CaseQuery
@@ -163,3 +164,25 @@ def test_the_confirmation_dialog_needs_the_tick_and_a_reason(qtbot) -> None:  # 
     assert not dialog.ok.isEnabled()
     dialog.checked.setChecked(True)
     assert dialog.ok.isEnabled()
+
+
+def test_a_draft_that_contradicts_its_nik_is_submitted_from_the_detail_only_with_a_reason(  # type: ignore[no-untyped-def]
+        ws, petugas, make_case, qtbot, settle) -> None:
+    from ui.seams import Seams
+    from ui.views.case_detail import CaseDetailView
+
+    case_id = make_case(petugas)  # the sample's NIK says a man born 01/01/1985; the fields say otherwise
+    view = CaseDetailView(ws, petugas, case_id, Seams())
+    qtbot.addWidget(view)
+    settle()
+    asked: list[int] = []
+    view.confirm_nik = lambda found: asked.append(len(found)) or None  # type: ignore[func-returns-value]
+    view.action_buttons[Action.SUBMIT].click()
+    settle()
+    assert asked == [2] and cases.show(ws, case_id)["status"] == "draft"
+    view.confirm_nik = lambda found: "KK terbaru dari Dukcapil sudah diperiksa."
+    view.action_buttons[Action.SUBMIT].click()
+    settle()
+    shown = cases.show(ws, case_id)
+    assert shown["status"] == "submitted"
+    assert [e for e in shown["events"] if e["action"] == "submit"][-1]["reason"].endswith("sudah diperiksa.")

@@ -199,6 +199,7 @@ class CaseDetailView(QWidget):
         layout.addLayout(self.buttons)
         self.action_buttons: dict[Action, QPushButton] = {}
         self.save_options: dict[str, Any] = {}  # tests: ``ask`` instead of the file dialog
+        self.confirm_nik = self._confirm_nik  # tests: an answer instead of the dialog
         self.reload()
 
     def reload(self) -> None:
@@ -377,8 +378,46 @@ class CaseDetailView(QWidget):
             from ui.views.queues import approve_cases
 
             approve_cases(self, self.seams, [self.case_id], self._after)
+        elif action is Action.SUBMIT and self._nik_contradictions():
+            self._submit_confirmed()
         else:
             run_step(self, self.ws, self.actor, [self.case_id], action, self._after)
+
+    def _nik_contradictions(self) -> list[Any]:
+        from app.domain import nik as niks
+
+        info = niks.try_decode((self.data or {}).get("nik"), self.ws.offices)
+        return niks.contradictions(info, (self.data or {}).get("fields") or {}) if info else []
+
+    def _submit_confirmed(self) -> None:
+        """A draft whose birth date or sex differs from its NIK is submitted only with a confirmed reason."""
+        from app.domain import nik as niks
+
+        found = self._nik_contradictions()
+        reason = self.confirm_nik(found)
+        if not reason:
+            return
+        ws, actor, case_id = self.ws, self.actor, self.case_id
+        confirmed = {"fields": [c.field for c in found], "reason": reason}
+
+        def work() -> int:
+            cases.transition(ws, actor, case_id, Action.SUBMIT, niks.history_note(found, reason),
+                             nik_confirmed=confirmed)
+            return 1
+
+        def done(count: int) -> None:
+            from ui.notice import confirm
+
+            confirm(self, step_done_text(Action.SUBMIT, count))
+            self._after()
+
+        op(work).success(done).failure(errors.failure_handler(self)).run_in_background()
+
+    def _confirm_nik(self, found: list[Any]) -> str | None:
+        from ui.dialogs.nik_confirm import NikConfirmDialog
+
+        dialog = NikConfirmDialog(found, self)
+        return dialog.text() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     def _letter_bytes(self) -> bytes | None:
         import app.services.letters  # noqa: F401 - its messages ("letter.missing")
