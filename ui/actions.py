@@ -107,8 +107,29 @@ def run_step(parent: QWidget, ws: Workspace, actor: Actor, case_ids: list[str], 
             cases.transition(ws, actor, case_id, action, reason)
         return len(case_ids)
 
-    op(work).success(lambda _n: on_done() if on_done else None).failure(errors.failure_handler(parent)) \
-        .run_in_background()
+    def done(count: int) -> None:
+        from ui.notice import confirm
+
+        confirm(parent, step_done_text(action, count))
+        if on_done:
+            on_done()
+
+    op(work).success(done).failure(errors.failure_handler(parent)).run_in_background()
+
+
+def step_done_text(action: Action, count: int) -> str:
+    """What a person reads after a step went through (on this device; sync takes it to the server)."""
+    texts = {
+        Action.SUBMIT: QCoreApplication.translate("CaseDetail", "%n berkas diajukan ke verifikator.", "", count),
+        Action.VERIFY: QCoreApplication.translate("CaseDetail", "%n berkas diverifikasi (diparaf) dan diteruskan "
+                                                  "ke penandatangan.", "", count),
+        Action.RETURN: QCoreApplication.translate("CaseDetail", "%n berkas dikembalikan ke petugas loket.", "",
+                                                  count),
+        Action.REJECT: QCoreApplication.translate("CaseDetail", "%n berkas ditolak.", "", count),
+        Action.ISSUE: QCoreApplication.translate("CaseDetail", "%n surat diserahkan.", "", count),
+        Action.WITHDRAW: QCoreApplication.translate("CaseDetail", "%n berkas dibatalkan.", "", count),
+    }
+    return texts.get(action) or QCoreApplication.translate("CaseDetail", "%n berkas diperbarui.", "", count)
 
 
 class PinDialog(QDialog):

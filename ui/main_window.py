@@ -185,7 +185,7 @@ class MainWindow(QMainWindow):
         self.bridge = EventBridge(ws.events, self)
         office = ws.offices.get(actor.office)
         self.office_name = office.display_name if office else actor.office
-        self.setWindowTitle(self.tr("Loket — {office}").format(office=self.office_name))
+        self.setWindowTitle(self.office_name)  # the system adds the application's name: "Kelurahan X — Loket"
         self.setAccessibleName(self.tr("Jendela utama Loket"))
 
         from ui.views.conflicts import ConflictsView
@@ -293,7 +293,7 @@ class MainWindow(QMainWindow):
         menu_case = self.menuBar().addMenu(self.tr("&Berkas"))
         menu_view = self.menuBar().addMenu(self.tr("&Tampilan"))
         menu_user = self.menuBar().addMenu(self.tr("&Pengguna"))
-        menu_help = self.menuBar().addMenu(self.tr("Ban&tuan"))
+        menu_help = self.menuBar().addMenu(self.tr("Ba&ntuan"))
 
         def action(menu, text: str, keys: QKeySequence | str, slot: Callable[[], object],  # type: ignore[no-untyped-def]
                    enabled: bool = True) -> QAction:
@@ -307,7 +307,7 @@ class MainWindow(QMainWindow):
 
         self.act_new = action(menu_case, self.tr("Berkas &baru…"), "Ctrl+N", self.new_case,
                               self.actor.role is Role.PETUGAS)
-        self.act_open = action(menu_case, self.tr("&Buka berkas terpilih"), "Ctrl+O", self._open_current)
+        self.act_open = action(menu_case, self.tr("B&uka berkas terpilih"), "Ctrl+O", self._open_current)
         self.act_search = action(menu_case, self.tr("&Cari…"), "Ctrl+F", self.focus_search)
         self.act_refresh = action(menu_case, self.tr("&Segarkan / sinkronkan"), "F5", self.refresh)
         self.act_refusals = action(menu_case, self.tr("&Ditolak server…"), "Ctrl+Shift+R", self.open_refusals)
@@ -321,8 +321,12 @@ class MainWindow(QMainWindow):
         action(menu_lang, "Bahasa Indonesia", "Ctrl+Shift+I", lambda: self._language("id"),
                self._on_language is not None)
         action(menu_lang, "English", "Ctrl+Shift+E", lambda: self._language("en"), self._on_language is not None)
-        self.act_support = action(menu_help, self.tr("&Pemeriksaan perangkat dan paket dukungan…"), "F1",
+        self.act_guide = action(menu_help, self.tr("&Panduan"), "F1", self.open_guide)
+        self.act_shortcuts = action(menu_help, self.tr("Pintasan &keyboard"), "Ctrl+F1", self.open_shortcuts)
+        self.act_support = action(menu_help, self.tr("Pemeriksaan perangkat dan paket &dukungan…"), "Shift+F1",
                                   self.open_support)
+        menu_help.addSeparator()
+        self.act_about = action(menu_help, self.tr("&Tentang Loket"), "Ctrl+Shift+F1", self.open_about)
 
     def _go_to(self, row: int) -> Callable[[], None]:
         return lambda: self.nav.setCurrentRow(row)
@@ -335,6 +339,29 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.changed.connect(self.refresh_outbox)
         self.refusals_dialog = dialog
+        dialog.open()
+
+    def open_guide(self) -> None:
+        from ui.dialogs.help import GuideDialog
+
+        self.help_dialog = GuideDialog(self)
+        self.help_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.help_dialog.show()  # beside the work, not in its way
+
+    def open_shortcuts(self) -> None:
+        from ui.dialogs.help import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self.actions(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def open_about(self) -> None:
+        from ui.dialogs.help import AboutDialog
+
+        with self.ws.db.read() as s:
+            url = repo.get_meta(s, "server_url")
+        dialog = AboutDialog(url, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
     def open_support(self) -> None:

@@ -40,13 +40,37 @@ def approve_batch_for(ws: Workspace, actor: Actor) -> ApproveBatch | None:
     return run
 
 
+def preview_signer(ws: Workspace, actor: Actor, office: str) -> Any:
+    """Who will sign a letter of ``office``: the viewer when it is their office (or one delegated to them),
+    else the office's penandatangan known on this device, else the head's title with no name yet. Never the
+    viewer merely because they are looking (a verifier is not the Lurah)."""
+    from app.letters.model import Signer
+    from app.services import delegations, letters
+
+    if actor.role is Role.PENANDATANGAN:
+        if actor.office == office:
+            return letters.signer_for(actor)
+        with ws.db.read() as s:
+            if office in delegations.delegated_offices(s, actor.username):
+                return delegations.delegated_signer(ws, actor, delegations.for_office(s, actor, office))
+    heads = sorted((u for u in ws.users() if u.role == Role.PENANDATANGAN.value and u.office == office),
+                   key=lambda u: (not u.enrolled, u.full_name))
+    if heads:
+        u = heads[0]
+        return letters.signer_for(Actor(u.username, u.full_name, Role.PENANDATANGAN, u.office, actor.device,
+                                        u.nip, u.position))
+    title = letters.signer_for(Actor("-", "", Role.PENANDATANGAN, office, actor.device))
+    return Signer(UNKNOWN_SIGNER, "-", title.position, title.office_title)
+
+
+UNKNOWN_SIGNER = "(nama penandatangan)"
+
+
 def render_preview_for(ws: Workspace, actor: Actor) -> RenderPreview:
-    """The letter as it would be signed by ``actor`` today, with the number still to come."""
+    """The letter as it would be signed today by whoever will sign it, with the number still to come."""
     from app.letters.model import today_wib
     from app.letters.render import render_letter
     from app.services import letters
-
-    signer = letters.signer_for(actor)
 
     def render(case_id: str) -> bytes | None:
         with ws.db.read() as s:
@@ -57,6 +81,7 @@ def render_preview_for(ws: Workspace, actor: Actor) -> RenderPreview:
         from app.services.cases import shown_steps
 
         office = ws.catalog.get(case.service).signer_office(case.office, ws.offices)
+        signer = preview_signer(ws, actor, office)
         data = letters.letter_data(ws, case, signer, DRAFT_NUMBER, today_wib(), letters.verify_url(ws, case.id),
                                    office=office if office in ws.offices else None,
                                    earlier=letters.endorsements(shown_steps(ws, case)))

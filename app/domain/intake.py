@@ -10,9 +10,17 @@ from app.domain.catalog import FieldSpec, ServiceType
 from app.domain.validation import Invalid as _Invalid
 from app.domain.validation import check_field, validate_nik
 from app.errors import FieldProblem
-from app.i18n import either
+from app.i18n import either, register
+
+register({
+    "name.short": {
+        "id": "{label} terlalu pendek: tulis nama lengkap seperti di KTP (paling sedikit {min} huruf).",
+        "en": "{label} is too short: write the full name as on the ID card (at least {min} letters).",
+    },
+})
 
 NAME_MAX = 120
+NAME_MIN = 2  # a citizen's name as on the KTP: one letter is a slip of the finger, not a name
 
 FieldMemo = dict[tuple[str, str], tuple[str | None, FieldProblem | None]]
 
@@ -46,6 +54,8 @@ def check_intake(service: ServiceType, nik: str | None, name: str | None,
     clean_name = (name or "").strip()
     if not clean_name:
         problems.append(FieldProblem("name", "required", label=_name_label()))
+    elif sum(ch.isalpha() for ch in clean_name) < NAME_MIN:
+        problems.append(FieldProblem("name", "name.short", label=_name_label(), min=NAME_MIN))
     elif len(clean_name) > NAME_MAX:
         problems.append(FieldProblem("name", "text.length", label=_name_label(), max=NAME_MAX))
     clean: dict[str, str] = {}

@@ -23,6 +23,7 @@ from app.domain.offices import OfficeLevel
 from app.domain.roles import Role
 from app.errors import FieldProblem, ForbiddenError, NotFoundError, UserFacingError, ValidationError
 from app.events import Changes
+from app.i18n import register
 from app.jsoncodec import to_json
 from app.services.workspace import Actor, Workspace
 from app.storage import audit, meta, repo
@@ -30,6 +31,12 @@ from app.storage.models import Attachment, Case, CaseEvent
 
 PRIORITY = {"case.transition": 1, "approval": 1, "recommendation": 1, "case.create": 3, "case.edit": 4,
             "conflict.resolve": 4, "attachment.add": 6, "blob": 9}
+register({
+    "nik.confirm.step": {
+        "id": "Konfirmasi data yang berbeda dengan NIK hanya dicatat saat berkas diajukan.",
+        "en": "A confirmation of data that differs from the NIK is recorded only when the case is submitted.",
+    },
+})
 
 
 def _new_ids(count: int) -> list[str]:
@@ -52,6 +59,12 @@ def due_date(start: dt.date, working_days: int) -> dt.date:
         if day.weekday() < 5:
             left -= 1
     return day
+
+
+def _step_details(step: Mapping[str, Any]) -> str | None:
+    """What a history step keeps beyond its reason: the hand-over record, the confirmed NIK differences."""
+    details = {k: step[k] for k in ("handover", "nik_confirmed") if k in step}
+    return to_json(details) if details else None
 
 
 def _check_service_office(ws: Workspace, actor: Actor, service: ServiceType) -> None:
@@ -340,10 +353,21 @@ def edit(ws: Workspace, actor: Actor, ident: str, fields: Mapping[str, str] | No
 
 
 def transition(ws: Workspace, actor: Actor, ident: str, action: Action, reason: str | None = None, *,
-               handover: Mapping[str, str] | None = None) -> Updated:
+               handover: Mapping[str, str] | None = None,
+               nik_confirmed: Mapping[str, Any] | None = None) -> Updated:
     """A lifecycle step (submit, verify, return, reject, issue, withdraw). Approval lives in approvals.
-    ``handover``: who collected the letter at an issue (:mod:`app.services.handover` checks it)."""
+
+    ``handover``: who collected the letter at an issue (:mod:`app.services.handover` checks it).
+    ``nik_confirmed`` (submit only): ``{"fields": [...], "reason": ...}`` when the counter keeps a birth date or
+    sex that differs from the NIK; the history keeps it (the step's reason says it, its details hold it)."""
     reason = (reason or "").strip() or None
+    if nik_confirmed is not None:
+        from app.domain.nik import REASON_MAX, REASON_MIN
+
+        if action is not Action.SUBMIT:
+            raise UserFacingError("nik.confirm.step")
+        if not REASON_MIN <= len(str(nik_confirmed.get("reason") or "").strip()) <= REASON_MAX:
+            raise ValidationError([FieldProblem("reason", "text.length", label="Alasan", max=REASON_MAX)])
     at = clock.now_iso()
     with ws.db.write() as s:
         case = load_case(s, ident)
@@ -360,6 +384,8 @@ def transition(ws: Workspace, actor: Actor, ident: str, action: Action, reason: 
             step.update(reg_no=case.reg_no, access_code=case.access_code)
         if handover is not None and action is Action.ISSUE:
             step["handover"] = dict(handover)
+        if nik_confirmed:
+            step["nik_confirmed"] = dict(nik_confirmed)
         assert target is not None
         base = case.version
         case.status, case.version, case.updated_at = target.value, case.version + 1, at
@@ -367,7 +393,7 @@ def transition(ws: Workspace, actor: Actor, ident: str, action: Action, reason: 
         set_next_office(ws, case)
         s.add(CaseEvent(case_id=case.id, action=action.value, from_status=status.value, to_status=target.value,
                         actor=actor.username, device=actor.device, reason=reason, at=at,
-                        details=to_json({"handover": step["handover"]}) if "handover" in step else None))
+                        details=_step_details(step)))
         repo.insert_outbox(s, [outbox_op(actor, "case.transition", case.id, base, step, at)])
         audit.append(s, [audit_record(actor, f"case.{action.value}", case.id, at,
                                  {"from": status.value, "to": target.value})])

@@ -6,6 +6,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from app import clock
 from app.domain.lifecycle import Action
 from app.domain.validation import check_field
@@ -15,7 +18,7 @@ from app.jsoncodec import to_json
 from app.services.cases import audit_record, check_case_office, outbox_op
 from app.services.workspace import Actor, Workspace
 from app.storage import audit, replica, repo
-from app.storage.models import Case, Conflict
+from app.storage.models import Case, Conflict, Meta
 
 
 @dataclass
@@ -32,10 +35,29 @@ class ConflictView:
                 "theirs": self.theirs, "created_at": self.created_at}
 
 
+def own_devices(ws: Workspace, s: Session) -> set[str]:
+    """This laptop's device ids: its own, and the one the server gave each person enrolled on it."""
+    rows = s.scalars(select(Meta.value).where(Meta.key.like("server\\_device:%", escape="\\"))).all()
+    return {ws.device_id, *rows}
+
+
+def sides(ws: Workspace, s: Session, conflict: Conflict) -> tuple[str | None, str | None]:
+    """(mine, theirs) as JSON, seen from this laptop. The server's record is written from the side of the
+    device whose push met the other change (``client_value``); on the other laptop, which pulls the same
+    record, its own value is the server's: the sides swap."""
+    if conflict.client_device and conflict.client_device not in own_devices(ws, s):
+        return conflict.server_value, conflict.client_value
+    return conflict.client_value, conflict.server_value
+
+
 def list_open(ws: Workspace) -> list[ConflictView]:
     with ws.db.read() as s:
-        return [ConflictView(c.id, c.case_id, c.field, json.loads(c.client_value or "null"),
-                             json.loads(c.server_value or "null"), c.created_at) for c in replica.open_conflicts(s)]
+        out = []
+        for c in replica.open_conflicts(s):
+            mine, theirs = sides(ws, s, c)
+            out.append(ConflictView(c.id, c.case_id, c.field, json.loads(mine or "null"), json.loads(theirs or "null"),
+                                    c.created_at))
+        return out
 
 
 def resolve(ws: Workspace, actor: Actor, conflict_id: str, take: str) -> dict[str, Any]:
@@ -51,10 +73,11 @@ def resolve(ws: Workspace, actor: Actor, conflict_id: str, take: str) -> dict[st
         case = s.get(Case, conflict.case_id)
         assert case is not None
         check_case_office(ws, actor, case, Action.EDIT)
+        mine, theirs = sides(ws, s, conflict)
         if take == "mine":
-            value = json.loads(conflict.client_value or "null")
+            value = json.loads(mine or "null")
         elif take == "theirs":
-            value = json.loads(conflict.server_value or "null")
+            value = json.loads(theirs or "null")
         else:
             value = take
             spec = ws.catalog.get(case.service).field(conflict.field)

@@ -62,6 +62,55 @@
             <source>Diambil oleh {name} ({relation}), {id}</source>
             <translation>Collected by {name} ({relation}), {id}</translation>
         </message>
+        <message numerus="yes">
+            <source>%n berkas diajukan ke verifikator.</source>
+            <translation>
+                <numerusform>%n case submitted to the verifier.</numerusform>
+                <numerusform>%n cases submitted to the verifier.</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n berkas diverifikasi (diparaf) dan diteruskan ke penandatangan.</source>
+            <translation>
+                <numerusform>%n case verified (initialled) and passed to the signer.</numerusform>
+                <numerusform>%n cases verified (initialled) and passed to the signer.</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n berkas dikembalikan ke petugas loket.</source>
+            <translation>
+                <numerusform>%n case returned to the counter staff.</numerusform>
+                <numerusform>%n cases returned to the counter staff.</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n berkas ditolak.</source>
+            <translation>
+                <numerusform>%n case rejected.</numerusform>
+                <numerusform>%n cases rejected.</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n surat diserahkan.</source>
+            <translation>
+                <numerusform>%n letter handed over.</numerusform>
+                <numerusform>%n letters handed over.</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n berkas dibatalkan.</source>
+            <translation>
+                <numerusform>%n case withdrawn.</numerusform>
+                <numerusform>%n cases withdrawn.</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n berkas diperbarui.</source>
+            <translation>
+                <numerusform>%n case updated.</numerusform>
+                <numerusform>%n cases updated.</numerusform>
+            </translation>
+        </message>
     </context>
     <context>
         <name>CaseDetailDialog</name>
@@ -241,6 +290,14 @@ Server message: {detail} (code {errno})</translation>
         <message>
             <source>Tanda te&amp;rima…</source>
             <translation>&amp;Receipt…</translation>
+        </message>
+        <message>
+            <source>Pratinjau surat (belum ditandatangani)</source>
+            <translation>Letter preview (not signed yet)</translation>
+        </message>
+        <message>
+            <source>Surat belum bisa dibuat.</source>
+            <translation>The letter cannot be made yet.</translation>
         </message>
     </context>
     <context>
@@ -442,8 +499,8 @@ Server message: {detail} (code {errno})</translation>
             <translation>Overdue per office</translation>
         </message>
         <message>
-            <source>Aktivitas per minggu (ISO)</source>
-            <translation>Activity per week (ISO)</translation>
+            <source>Aktivitas per minggu (Senin–Minggu)</source>
+            <translation>Activity per week (Monday–Sunday)</translation>
         </message>
     </context>
     <context>
@@ -620,6 +677,46 @@ Server message: {detail} (code {errno})</translation>
             <source>Dokumen (*.pdf *.jpg *.jpeg *.png)</source>
             <translation>Documents (*.pdf *.jpg *.jpeg *.png)</translation>
         </message>
+        <message>
+            <source>{label}: tanggal {value} belum lewat; isi tanggal hari ini atau sebelumnya.</source>
+            <translation>{label}: the date {value} has not come yet; give today or an earlier date.</translation>
+        </message>
+        <message>
+            <source>{label}: tanggal {value} sudah lewat; isi tanggal hari ini atau sesudahnya.</source>
+            <translation>{label}: the date {value} has passed; give today or a later date.</translation>
+        </message>
+        <message>
+            <source>{label}: tanggal {value} di luar rentang yang diizinkan.</source>
+            <translation>{label}: the date {value} is outside the allowed range.</translation>
+        </message>
+        <message>
+            <source>Data dari NIK</source>
+            <translation>Data from the NIK</translation>
+        </message>
+        <message>
+            <source>Perbaiki, atau konfirmasi dengan alasan saat mengajukan.</source>
+            <translation>Fix it, or confirm with a reason when submitting.</translation>
+        </message>
+        <message>
+            <source>Dari NIK: {sex}, lahir {date}.</source>
+            <translation>From the NIK: {sex}, born {date}.</translation>
+        </message>
+        <message>
+            <source>Buang isian?</source>
+            <translation>Discard the entries?</translation>
+        </message>
+        <message>
+            <source>Formulir ini sudah diisi. Tutup dan buang isiannya?</source>
+            <translation>This form has entries. Close it and discard them?</translation>
+        </message>
+        <message>
+            <source>Ya, buang isian</source>
+            <translation>Yes, discard</translation>
+        </message>
+        <message>
+            <source>Kembali ke formulir</source>
+            <translation>Back to the form</translation>
+        </message>
     </context>
     <context>
         <name>LoginDialog</name>
@@ -764,15 +861,15 @@ Server message: {detail} (code {errno})</translation>
         </message>
         <message>
             <source>&amp;Ditolak server…</source>
-            <translation>&amp;Refused by server…</translation>
+            <translation>Refused by &amp;server…</translation>
         </message>
         <message>
-            <source>Ban&amp;tuan</source>
+            <source>Ba&amp;ntuan</source>
             <translation>&amp;Help</translation>
         </message>
         <message>
-            <source>&amp;Pemeriksaan perangkat dan paket dukungan…</source>
-            <translation>&amp;Device check and support bundle…</translation>
+            <source>Pemeriksaan perangkat dan paket &amp;dukungan…</source>
+            <translation>Device check and support &amp;bundle…</translation>
         </message>
         <message>
             <source>Petugas loket</source>
@@ -804,7 +901,7 @@ Server message: {detail} (code {errno})</translation>
         </message>
         <message>
             <source>Berkas</source>
-            <translation>Case</translation>
+            <translation>Cases</translation>
         </message>
         <message>
             <source>Antrean verifikasi</source>
@@ -855,7 +952,7 @@ Server message: {detail} (code {errno})</translation>
             <translation>&amp;New case…</translation>
         </message>
         <message>
-            <source>&amp;Buka berkas terpilih</source>
+            <source>B&amp;uka berkas terpilih</source>
             <translation>&amp;Open selected case</translation>
         </message>
         <message>
@@ -905,6 +1002,18 @@ Server message: {detail} (code {errno})</translation>
         <message>
             <source>Register</source>
             <translation>Registers</translation>
+        </message>
+        <message>
+            <source>&amp;Panduan</source>
+            <translation>&amp;Guide</translation>
+        </message>
+        <message>
+            <source>Pintasan &amp;keyboard</source>
+            <translation>&amp;Keyboard shortcuts</translation>
+        </message>
+        <message>
+            <source>&amp;Tentang Loket</source>
+            <translation>&amp;About Loket</translation>
         </message>
     </context>
     <context>
@@ -1025,6 +1134,10 @@ Server message: {detail} (code {errno})</translation>
             <source>Surat untuk berkas ini belum bisa dibuat.</source>
             <translation>The letter for this case cannot be made yet.</translation>
         </message>
+        <message>
+            <source>Antrean kosong: tidak ada surat untuk dipratinjau.</source>
+            <translation>The queue is empty: no letter to preview.</translation>
+        </message>
     </context>
     <context>
         <name>Queues</name>
@@ -1073,6 +1186,14 @@ Server message: {detail} (code {errno})</translation>
         <message>
             <source>Simpan surat (PDF)</source>
             <translation>Save letter (PDF)</translation>
+        </message>
+        <message>
+            <source>Surat {title} dikirim ke {printer}.</source>
+            <translation>Letter {title} sent to {printer}.</translation>
+        </message>
+        <message>
+            <source>Surat disimpan: {path}</source>
+            <translation>Letter saved: {path}</translation>
         </message>
     </context>
     <context>
@@ -1353,6 +1474,216 @@ Server message: {detail} (code {errno})</translation>
         <message>
             <source>Tidak</source>
             <translation>No</translation>
+        </message>
+    </context>
+<context>
+    <name>PagedPreview</name>
+        <message>
+            <source>Halaman sebelumnya (Page Up)</source>
+            <translation>Previous page (Page Up)</translation>
+        </message>
+        <message>
+            <source>Halaman berikutnya (Page Down)</source>
+            <translation>Next page (Page Down)</translation>
+        </message>
+        <message>
+            <source>Halaman</source>
+            <translation>Page</translation>
+        </message>
+        <message>
+            <source>Perkecil (Ctrl+-)</source>
+            <translation>Zoom out (Ctrl+-)</translation>
+        </message>
+        <message>
+            <source>Perbesar (Ctrl++)</source>
+            <translation>Zoom in (Ctrl++)</translation>
+        </message>
+        <message>
+            <source>Lebar</source>
+            <translation>Width</translation>
+        </message>
+        <message>
+            <source>Sesuaikan dengan lebar (Ctrl+0)</source>
+            <translation>Fit the width (Ctrl+0)</translation>
+        </message>
+        <message>
+            <source>Perbesaran</source>
+            <translation>Zoom</translation>
+        </message>
+        <message>
+            <source>Halaman {n} dari {total}</source>
+            <translation>Page {n} of {total}</translation>
+        </message>
+    </context>
+<context>
+    <name>GuideDialog</name>
+        <message>
+            <source>Panduan Loket</source>
+            <translation>Loket guide</translation>
+        </message>
+        <message>
+            <source>Isi panduan</source>
+            <translation>Guide contents</translation>
+        </message>
+        <message>
+            <source>Panduan tidak ditemukan di perangkat ini ({path}).</source>
+            <translation>The guide is not on this device ({path}).</translation>
+        </message>
+        <message>
+            <source>Tutup</source>
+            <translation>Close</translation>
+        </message>
+    </context>
+<context>
+    <name>ShortcutsDialog</name>
+        <message>
+            <source>Pintasan keyboard</source>
+            <translation>Keyboard shortcuts</translation>
+        </message>
+        <message>
+            <source>Perintah</source>
+            <translation>Command</translation>
+        </message>
+        <message>
+            <source>Tombol</source>
+            <translation>Keys</translation>
+        </message>
+        <message>
+            <source>Tutup</source>
+            <translation>Close</translation>
+        </message>
+        <message>
+            <source>Di daftar berkas: Enter membuka berkas terpilih. Di pratinjau surat: Page Down/Page Up berpindah halaman, Ctrl++ dan Ctrl+- memperbesar dan memperkecil.</source>
+            <translation>In the case list: Enter opens the selected case. In the letter preview: Page Down/Page Up turn the page, Ctrl++ and Ctrl+- zoom in and out.</translation>
+        </message>
+    </context>
+<context>
+    <name>AboutDialog</name>
+        <message>
+            <source>Tentang Loket</source>
+            <translation>About Loket</translation>
+        </message>
+        <message>
+            <source>belum terdaftar ke server</source>
+            <translation>not enrolled with a server yet</translation>
+        </message>
+        <message>
+            <source>Layanan surat dan perizinan Pemerintah Kota Malang: pendaftaran di loket, verifikasi, tanda tangan elektronik, bekerja juga tanpa jaringan.</source>
+            <translation>Letters and permits of the City of Malang: registration at the counter, verification, electronic signatures, working offline too.</translation>
+        </message>
+        <message>
+            <source>Server:</source>
+            <translation>Server:</translation>
+        </message>
+        <message>
+            <source>Komponen utama dan lisensinya:</source>
+            <translation>Main components and their licences:</translation>
+        </message>
+        <message>
+            <source>Komponen</source>
+            <translation>Component</translation>
+        </message>
+        <message>
+            <source>Versi</source>
+            <translation>Version</translation>
+        </message>
+        <message>
+            <source>Lisensi</source>
+            <translation>Licence</translation>
+        </message>
+        <message>
+            <source>Tutup</source>
+            <translation>Close</translation>
+        </message>
+    </context>
+<context>
+    <name>NikConfirmDialog</name>
+        <message>
+            <source>Data berbeda dengan NIK</source>
+            <translation>Data differs from the NIK</translation>
+        </message>
+        <message>
+            <source>{lines}
+
+NIK yang tanggal lahirnya sudah dikoreksi memang ada. Periksa KTP dan KK pemohon; lanjutkan hanya bila data yang diketik benar.</source>
+            <translation>{lines}
+
+NIKs whose birth date was corrected do exist. Check the applicant's ID card and family card; go on only if the typed data is right.</translation>
+        </message>
+        <message>
+            <source>Saya sudah &amp;memeriksa dokumen pemohon; data yang diketik benar.</source>
+            <translation>I have &amp;checked the applicant's documents; the typed data is right.</translation>
+        </message>
+        <message>
+            <source>Alasan</source>
+            <translation>Reason</translation>
+        </message>
+        <message>
+            <source>Misalnya: tanggal lahir sudah dikoreksi Dukcapil, lihat KK terbaru.</source>
+            <translation>For example: the birth date was corrected by Dukcapil, see the latest family card.</translation>
+        </message>
+        <message>
+            <source>&amp;Alasan (wajib, dicatat di riwayat berkas):</source>
+            <translation>&amp;Reason (required, kept in the case history):</translation>
+        </message>
+        <message>
+            <source>Tetap gunakan data ini</source>
+            <translation>Keep this data</translation>
+        </message>
+        <message>
+            <source>Perbaiki dulu</source>
+            <translation>Fix it first</translation>
+        </message>
+    </context>
+<context>
+    <name>Dashboard</name>
+        <message>
+            <source>Jan</source>
+            <translation>Jan</translation>
+        </message>
+        <message>
+            <source>Feb</source>
+            <translation>Feb</translation>
+        </message>
+        <message>
+            <source>Mar</source>
+            <translation>Mar</translation>
+        </message>
+        <message>
+            <source>Apr</source>
+            <translation>Apr</translation>
+        </message>
+        <message>
+            <source>Mei</source>
+            <translation>May</translation>
+        </message>
+        <message>
+            <source>Jun</source>
+            <translation>Jun</translation>
+        </message>
+        <message>
+            <source>Jul</source>
+            <translation>Jul</translation>
+        </message>
+        <message>
+            <source>Agu</source>
+            <translation>Aug</translation>
+        </message>
+        <message>
+            <source>Sep</source>
+            <translation>Sep</translation>
+        </message>
+        <message>
+            <source>Okt</source>
+            <translation>Oct</translation>
+        </message>
+        <message>
+            <source>Nov</source>
+            <translation>Nov</translation>
+        </message>
+        <message>
+            <source>Des</source>
+            <translation>Dec</translation>
         </message>
     </context>
 </TS>

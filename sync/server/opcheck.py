@@ -176,6 +176,9 @@ def _edit(payload: dict[str, Any], _latest: dt.datetime) -> None:
     _text(payload, "name", 200)
 
 
+NIK_FIELDS = frozenset({"tanggal_lahir", "jenis_kelamin"})  # app.domain.nik: what a NIK says of its holder
+
+
 def _transition(payload: dict[str, Any], _latest: dt.datetime) -> None:
     from app.domain import handover, registration
 
@@ -195,6 +198,21 @@ def _transition(payload: dict[str, Any], _latest: dt.datetime) -> None:
         if found or not isinstance(record.get("at", ""), str) or len(record.get("at") or "") > 40:
             raise BadOp("handover must name the collector, the relation (sendiri, keluarga, kuasa) and the ID "
                         "shown")
+    confirmed = payload.get("nik_confirmed")
+    if confirmed is None:
+        return
+    from app.domain.nik import REASON_MAX, REASON_MIN
+
+    if payload.get("action") != "submit" or not isinstance(confirmed, dict) or set(confirmed) != {"fields",
+                                                                                                  "reason"}:
+        raise BadOp("nik_confirmed is an object {fields, reason} of a submit")
+    fields = confirmed["fields"]
+    if not isinstance(fields, list) or not fields or len(fields) > len(NIK_FIELDS) or \
+            not all(isinstance(f, str) and f in NIK_FIELDS for f in fields):
+        raise BadOp("nik_confirmed.fields must name the birth date and/or sex")
+    reason = confirmed["reason"]
+    if not isinstance(reason, str) or not REASON_MIN <= len(reason.strip()) <= REASON_MAX:
+        raise BadOp(f"nik_confirmed.reason must be text of {REASON_MIN} to {REASON_MAX} characters")
 
 
 def _attachment(payload: dict[str, Any], _latest: dt.datetime) -> None:

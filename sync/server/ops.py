@@ -346,10 +346,10 @@ class OpApplier:
         if action is Action.SUBMIT:
             values.update(self._registration(conn, row, op["payload"]))
         conn.execute(update(t.cases).where(t.cases.c.id == row.id).values(**values))
-        record = op["payload"].get("handover") if action is Action.ISSUE else None
+        kept = {key: op["payload"][key] for key, step in (("handover", Action.ISSUE), ("nik_confirmed", Action.SUBMIT))
+                if action is step and isinstance(op["payload"].get(key), dict)}  # checked by opcheck
         self._event(conn, ctx, row.id, action.value, status.value, target.value, reason,
-                    str(op["payload"].get("at") or now), now,
-                    details=to_json({"handover": record}) if isinstance(record, dict) else None)
+                    str(op["payload"].get("at") or now), now, details=to_json(kept) if kept else None)
         notify.enqueue(conn, row, action.value, now)  # sent later, outside this transaction
         return {"op_id": op["op_id"], "status": "applied", "version": row.version + 1}
 

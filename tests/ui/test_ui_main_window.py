@@ -123,6 +123,7 @@ def test_return_asks_for_a_reason_and_edit_reuses_the_intake_form(ws, staff, mak
     edit = counter.findChild(IntakeDialog)
     assert edit is not None and edit.name.text() == "Budi Santoso" and not edit.service.isEnabled()
     edit.name.setText("Budi Santoso Wijaya")
+    edit.confirm_nik = lambda found: "Data sudah dicocokkan dengan KK."  # the sample's birth date is not the NIK's
     with qtbot.waitSignal(edit.saved, timeout=10_000):
         edit.save(submit=True)
     settle()

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QRegularExpression, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QRegularExpression, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QRegularExpressionValidator, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import intake
+from app.domain import nik as niks
 from app.domain.catalog import DocumentSpec, FieldSpec, ServiceType
 from app.domain.lifecycle import Action
 from app.domain.validation import Invalid, validate_nik
@@ -143,6 +145,21 @@ class FieldRow:
         if self.spec.type == "date" and problem.key == "date.format":  # the form asks for dd/mm/yyyy
             return QCoreApplication.translate("IntakeDialog", "{label}: tanggal tidak sah; tulis hh/bb/tttt "
                                               "(misalnya 17/08/1990).").format(label=self.spec.label)
+        if self.spec.type == "date" and problem.key == "date.range":  # as typed, never the ISO form
+            from app.domain.validation import parse_date
+
+            typed = self.value().strip()
+            day = parse_date(typed)
+            if self.spec.past_only and day > dt.date.today():
+                text = QCoreApplication.translate("IntakeDialog", "{label}: tanggal {value} belum lewat; isi "
+                                                  "tanggal hari ini atau sebelumnya.")
+            elif self.spec.future_only and day < dt.date.today():
+                text = QCoreApplication.translate("IntakeDialog", "{label}: tanggal {value} sudah lewat; isi "
+                                                  "tanggal hari ini atau sesudahnya.")
+            else:
+                text = QCoreApplication.translate("IntakeDialog", "{label}: tanggal {value} di luar rentang "
+                                                  "yang diizinkan.")
+            return text.format(label=self.spec.label, value=typed)
         return problem.message
 
 
@@ -180,6 +197,12 @@ class IntakeDialog(QDialog):
         super().__init__(parent)
         self.ws, self.actor, self.existing = ws, actor, existing
         self.pick_file: Callable[[str], str | None] = self._file_dialog
+        # seams for tests: ask before a filled form is thrown away; confirm data that differs from the NIK
+        self.ask_discard: Callable[[], bool] = self._ask_discard
+        self.confirm_nik: Callable[[list[niks.Contradiction]], str | None] = self._confirm_nik
+        self.nik_info: niks.NikInfo | None = None
+        self._prefilled: dict[str, str] = {}
+        self._complete: bool | None = None  # the last save's kind, once its problems were shown
         self.rows: list[FieldRow] = []
         self.docs: list[DocumentRow] = []
         self.busy = False
@@ -200,6 +223,10 @@ class IntakeDialog(QDialog):
         self.duplicate.setWordWrap(True)
         self.duplicate.setStyleSheet("color: #8a5300; background: #fff4d6; padding: 4px;")
         self.duplicate.hide()
+        self.nik_note = QLabel(self)  # what the NIK says (birth date, sex) and where the form disagrees
+        self.nik_note.setWordWrap(True)
+        self.nik_note.setAccessibleName(self.tr("Data dari NIK"))
+        self.nik_note.hide()
         self.name = QLineEdit(self)
         self.name.setAccessibleName(self.tr("Nama pemohon"))
         self.name.setMaxLength(intake.NAME_MAX + 5)
@@ -208,7 +235,8 @@ class IntakeDialog(QDialog):
         head = QFormLayout()
         head.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         head.addRow(self._buddy(self.tr("&Layanan"), self.service), self.service)
-        head.addRow(self._buddy(self.tr("&NIK *"), self.nik), self._stack(self.nik, self.nik_error, self.duplicate))
+        head.addRow(self._buddy(self.tr("&NIK *"), self.nik), self._stack(self.nik, self.nik_error, self.nik_note,
+                                                                              self.duplicate))
         head.addRow(self._buddy(self.tr("N&ama *"), self.name), self._stack(self.name, self.name_error))
 
         self.form_host = QWidget(self)
@@ -242,7 +270,7 @@ class IntakeDialog(QDialog):
             b.setAccessibleName(b.text().replace("&", ""))
         self.draft_button.clicked.connect(lambda: self.save(submit=False))
         self.submit_button.clicked.connect(lambda: self.save(submit=True))
-        self.cancel_button.clicked.connect(self.reject)
+        self.cancel_button.clicked.connect(self.leave)
         for keys, submit in (("Ctrl+S", False), ("Ctrl+Return", True), ("Ctrl+Enter", True)):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.activated.connect(lambda submit=submit: self.save(submit=submit))
@@ -270,6 +298,7 @@ class IntakeDialog(QDialog):
         self._build_form()
         if existing:
             self._fill(existing)
+        self._initial = self._snapshot()
         self.service.setFocus()
 
     # ---- layout helpers ----------------------------------------------------------------------------
@@ -319,6 +348,10 @@ class IntakeDialog(QDialog):
                                 self.cancel_button]
         for a, b in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(a, b)
+        self._prefilled = {}
+        if not self.existing:
+            self._prefill_from_nik()
+        self._show_nik_note()
         self._check_duplicate()
 
     def _fill(self, existing: dict[str, Any]) -> None:
@@ -341,6 +374,62 @@ class IntakeDialog(QDialog):
     # ---- live validation ---------------------------------------------------------------------------
     def _field_changed(self, row: FieldRow) -> None:
         row.check()
+        if row.error.text() and row.widget.hasFocus():  # the whole message, not its first line
+            QTimer.singleShot(0, lambda: self._reveal(row.error))
+        if row.spec.key in (niks.BIRTH_DATE_FIELD, niks.SEX_FIELD):
+            self._show_nik_note()
+        self._recount()
+
+    def _reveal(self, widget: QWidget) -> None:
+        from PySide6.QtCore import QEvent
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest.value)  # the message's place, laid out
+        self.scroller.ensureWidgetVisible(widget, 20, 12)
+
+    def _recount(self) -> None:
+        """Once a save showed what needs fixing, the count follows the fixes (focus stays where it is)."""
+        if self._complete is None:
+            return
+        by_field = {p.field for p in self.problems(self._complete)}
+        self.summary.setText(self.tr("{n} isian perlu diperbaiki.").format(n=len(by_field)) if by_field else "")
+        self.summary.setVisible(bool(by_field))
+
+    def row(self, key: str) -> FieldRow | None:
+        return next((r for r in self.rows if r.spec.key == key), None)
+
+    def contradictions(self) -> list[niks.Contradiction]:
+        if self.nik_info is None:
+            return []
+        return niks.contradictions(self.nik_info, {r.spec.key: r.value() for r in self.rows})
+
+    def _prefill_from_nik(self) -> None:
+        """Birth date and sex from the NIK, in fields still empty or still holding the last prefill."""
+        info = self.nik_info
+        values = {} if info is None else {niks.BIRTH_DATE_FIELD: info.birth_date.strftime("%d/%m/%Y"),
+                                          niks.SEX_FIELD: info.sex}
+        for key, value in values.items():
+            row = self.row(key)
+            if row is not None and row.value().strip() in ("", self._prefilled.get(key, "")):
+                row.set_value(value)
+                self._prefilled[key] = value
+
+    def _show_nik_note(self) -> None:
+        info = self.nik_info
+        if info is None:
+            self.nik_note.hide()
+            return
+        found = self.contradictions()
+        if found:
+            self.nik_note.setStyleSheet("color: #8a5300; background: #fff4d6; padding: 4px;")
+            self.nik_note.setText("⚠ " + " ".join(c.message for c in found) + " " +
+                                  self.tr("Perbaiki, atau konfirmasi dengan alasan saat mengajukan."))
+        else:
+            self.nik_note.setStyleSheet("color: #1e6b35;")
+            self.nik_note.setText(self.tr("Dari NIK: {sex}, lahir {date}.").format(
+                sex=niks.sex_label(info.sex), date=info.birth_date.strftime("%d/%m/%Y")))
+        self.nik_note.setAccessibleDescription(self.nik_note.text())
+        self.nik_note.show()
 
     def nik_problem(self) -> FieldProblem | None:
         text = self.nik.text()
@@ -357,13 +446,18 @@ class IntakeDialog(QDialog):
     def _nik_changed(self) -> None:
         problem = self.nik_problem()
         self.nik_error.set_message(problem.message if problem else None)
+        self.nik_info = niks.try_decode(self.nik.text(), self.ws.offices) if problem is None else None
+        self._prefill_from_nik()
+        self._show_nik_note()
         self._check_duplicate()
+        self._recount()
 
     def _name_changed(self) -> None:
         if len(self.name.text().strip()) > intake.NAME_MAX:
             self.name_error.set_message(core_tr("text.length", label=self.tr("Nama"), max=intake.NAME_MAX))
         else:
             self.name_error.set_message(None)
+        self._recount()
 
     def _check_duplicate(self) -> None:
         service = self.current_service
@@ -416,6 +510,8 @@ class IntakeDialog(QDialog):
                 first = d.button
         self.summary.setText(self.tr("{n} isian perlu diperbaiki.").format(n=len(by_field)) if by_field else "")
         self.summary.setVisible(bool(by_field))
+        if by_field and self._complete is None:
+            self._complete = False
         if first is not None:
             first.setFocus()
             self.scroller.ensureWidgetVisible(first)
@@ -449,9 +545,19 @@ class IntakeDialog(QDialog):
         if service is None or self.busy:
             return
         problems = self.problems(complete=submit)
+        self._complete = submit if problems else None
         self.show_problems(problems)
         if problems:
             return
+        confirmed: dict[str, Any] | None = None
+        note: str | None = None
+        found = self.contradictions()
+        if submit and found:
+            reason = self.confirm_nik(found)
+            if not reason:
+                return
+            confirmed = {"fields": [c.field for c in found], "reason": reason}
+            note = niks.history_note(found, reason)
         ws, actor = self.ws, self.actor
         nik, name = self.nik.text().strip() or None, self.name.text().strip()
         attachments = {d.spec.code: d.path for d in self.docs if d.path is not None}
@@ -472,7 +578,7 @@ class IntakeDialog(QDialog):
                 case_id = existing["id"]
                 cases.edit(ws, actor, case_id, fields, attachments, nik=nik or "", name=name)
             if submit:
-                cases.transition(ws, actor, case_id, Action.SUBMIT)
+                cases.transition(ws, actor, case_id, Action.SUBMIT, note, nik_confirmed=confirmed)
                 self.submitted_id = case_id  # the receipt opens once the dialog closes
             return case_id
 
@@ -496,12 +602,60 @@ class IntakeDialog(QDialog):
             b.setEnabled(not busy)
 
     def _saved(self, case_id: str) -> None:
+        self._initial = self._snapshot()
         self.saved.emit(case_id)
         self.accept()
         if getattr(self, "submitted_id", None) == case_id:
             from ui.dialogs.receipt import show_receipt
 
             self.receipt = show_receipt(self.parentWidget(), self.ws, case_id)
+
+    # ---- leaving -----------------------------------------------------------------------------------
+    def _snapshot(self) -> tuple[object, ...]:
+        return (self.nik.text().strip(), self.name.text().strip(),
+                tuple(r.value().strip() for r in self.rows if r.spec.key not in self._prefilled
+                      or r.value().strip() != self._prefilled[r.spec.key]),
+                tuple(str(d.path) for d in self.docs if d.path is not None))
+
+    def is_dirty(self) -> bool:
+        return self._snapshot() != self._initial
+
+    def leave(self) -> None:
+        """Esc, Batal and the window's close button: a filled form is thrown away only when the person says so.
+        (A close by the program itself, after a save or at shutdown, does not ask.)"""
+        if self.busy or (self.is_dirty() and not self.ask_discard()):
+            return
+        self.reject()
+
+    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        if event.key() == Qt.Key.Key_Escape and not event.modifiers():
+            event.accept()
+            self.leave()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        if event.spontaneous() and not self.busy and self.is_dirty() and not self.ask_discard():
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    def _ask_discard(self) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Buang isian?"),
+                          self.tr("Formulir ini sudah diisi. Tutup dan buang isiannya?"),
+                          QMessageBox.StandardButton.NoButton, self)
+        discard = box.addButton(self.tr("Ya, buang isian"), QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(self.tr("Kembali ke formulir"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.exec()
+        return box.clickedButton() is discard
+
+    def _confirm_nik(self, found: list[niks.Contradiction]) -> str | None:
+        from ui.dialogs.nik_confirm import NikConfirmDialog
+
+        dialog = NikConfirmDialog(found, self)
+        return dialog.text() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, ValidationError):

@@ -151,6 +151,13 @@ class LoginDialog(QDialog):
         if self.users.count():
             self.users.setFocus()  # the person first says who they are, then types their secret
 
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().showEvent(event)
+        if self.users.count() and self.tabs.currentIndex() == 0:
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(0, self.users.setFocus)  # after Qt gives focus to the first tab stop
+
     def _person_changed(self) -> None:
         self.secret.clear()
         self.login_message.clear()

@@ -34,11 +34,13 @@ from app.errors import LoketError, UserFacingError
 from app.services import cases
 from app.services.workspace import Actor, Workspace
 from ui import errors
-from ui.actions import action_text, approve_cases, run_step
+from ui.actions import action_text, approve_cases, run_step, step_done_text
+from ui.letter_preview import PagedPreview, render_pages
 from ui.models.case_table import local_time
 from ui.seams import Seams
 from ui.tasks import op
-from ui.widgets import Preview, image_from_bytes
+
+DRAFT_LETTER = "draft-letter"  # the docs list's item for the letter as it will be signed (not a blob)
 
 
 def _handover_text(event: dict[str, Any]) -> str:
@@ -71,7 +73,7 @@ class CaseDetailView(QWidget):
 
         self.docs = QListWidget(self)
         self.docs.setAccessibleName(self.tr("Lampiran"))
-        self.preview = Preview(self.tr("Pilih lampiran untuk melihat pratinjau"), self)
+        self.preview = PagedPreview(self.tr("Pilih lampiran untuk melihat pratinjau"), self)
         self.preview.setAccessibleName(self.tr("Pratinjau lampiran"))
         self.docs.currentItemChanged.connect(lambda cur, _prev: self._preview(cur))
         docs_box = QGroupBox(self.tr("Lampiran"), self)
@@ -110,6 +112,8 @@ class CaseDetailView(QWidget):
         layout.addWidget(main, 1)
         layout.addLayout(self.buttons)
         self.action_buttons: dict[Action, QPushButton] = {}
+        self.save_options: dict[str, Any] = {}  # tests: ``ask`` instead of the file dialog
+        self.confirm_nik = self._confirm_nik  # tests: an answer instead of the dialog
         self.reload()
 
     def reload(self) -> None:
@@ -181,7 +185,12 @@ class CaseDetailView(QWidget):
             item = QListWidgetItem(f"{doc_names.get(doc['doc_code'], doc['doc_code'])} — {doc['filename']}")
             item.setData(Qt.ItemDataRole.UserRole, (doc["sha256"], doc["mime"]))
             self.docs.addItem(item)
-        if not data["documents"] and not letter:
+        if not letter and self.seams.render_preview is not None and status in (CaseStatus.SUBMITTED,
+                                                                                CaseStatus.VERIFIED):
+            item = QListWidgetItem(self.tr("Pratinjau surat (belum ditandatangani)"))
+            item.setData(Qt.ItemDataRole.UserRole, (DRAFT_LETTER, "application/pdf"))
+            self.docs.insertItem(0, item)
+        if not self.docs.count():
             self.docs.addItem(self.tr("Belum ada lampiran"))
         else:
             self.docs.setCurrentRow(0)
@@ -291,6 +300,8 @@ class CaseDetailView(QWidget):
             ask_handover(self, self.ws, self.actor, self.data, self._after)
         elif action is Action.APPROVE:
             approve_cases(self, self.seams, [self.case_id], self._after)
+        elif action is Action.SUBMIT and self._nik_contradictions():
+            self._submit_confirmed()
         else:
             run_step(self, self.ws, self.actor, [self.case_id], action, self._after)
 
@@ -298,6 +309,42 @@ class CaseDetailView(QWidget):
         from ui.dialogs.receipt import show_receipt
 
         show_receipt(self, self.ws, self.case_id)
+
+    def _nik_contradictions(self) -> list[Any]:
+        from app.domain import nik as niks
+
+        info = niks.try_decode((self.data or {}).get("nik"), self.ws.offices)
+        return niks.contradictions(info, (self.data or {}).get("fields") or {}) if info else []
+
+    def _submit_confirmed(self) -> None:
+        """A draft whose birth date or sex differs from its NIK is submitted only with a confirmed reason."""
+        from app.domain import nik as niks
+
+        found = self._nik_contradictions()
+        reason = self.confirm_nik(found)
+        if not reason:
+            return
+        ws, actor, case_id = self.ws, self.actor, self.case_id
+        confirmed = {"fields": [c.field for c in found], "reason": reason}
+
+        def work() -> int:
+            cases.transition(ws, actor, case_id, Action.SUBMIT, niks.history_note(found, reason),
+                             nik_confirmed=confirmed)
+            return 1
+
+        def done(count: int) -> None:
+            from ui.notice import confirm
+
+            confirm(self, step_done_text(Action.SUBMIT, count))
+            self._after()
+
+        op(work).success(done).failure(errors.failure_handler(self)).run_in_background()
+
+    def _confirm_nik(self, found: list[Any]) -> str | None:
+        from ui.dialogs.nik_confirm import NikConfirmDialog
+
+        dialog = NikConfirmDialog(found, self)
+        return dialog.text() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     def _letter_bytes(self) -> bytes | None:
         import app.services.letters  # noqa: F401 - its messages ("letter.missing")
@@ -313,8 +360,9 @@ class CaseDetailView(QWidget):
 
         pdf = self._letter_bytes()
         if pdf is not None and self.data is not None:
-            number = self.data["letter"]["number"].replace("/", "-")
-            save_pdf(self, pdf, f"surat-{number}.pdf")
+            from ui.printing import suggested_path
+
+            save_pdf(self, pdf, suggested_path(self.data["letter"]["number"]), **self.save_options)
 
     def print_letter(self) -> None:
         from ui.printing import print_pdf
@@ -330,19 +378,23 @@ class CaseDetailView(QWidget):
     def _preview(self, item: QListWidgetItem | None) -> None:
         info = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
         if not info:
-            self.preview.show_image(None)
+            self.preview.clear()
             return
-        sha, mime = info
-        blobs = self.ws.blobs
+        sha, _mime = info
+        blobs, draft, case_id = self.ws.blobs, self.seams.render_preview, self.case_id
 
         def render() -> Any:
+            if sha == DRAFT_LETTER:
+                data = draft(case_id) if draft is not None else None
+                return render_pages(data) if data else []
             if not blobs.has(sha):
-                return None
-            return image_from_bytes(blobs.read(sha), mime, 700)
+                return []
+            return render_pages(blobs.read(sha))
 
-        self.preview.show_image(None, self.tr("Memuat pratinjau…"))
-        op(render).success(lambda img: self.preview.show_image(
-            img, self.tr("Berkas belum diunduh dari server"))).run_in_background()
+        self.preview.clear(self.tr("Memuat pratinjau…"))
+        missing = self.tr("Surat belum bisa dibuat.") if sha == DRAFT_LETTER else \
+            self.tr("Berkas belum diunduh dari server")
+        op(render).success(lambda pages: self.preview.show_pages(pages, missing)).run_in_background()
 
 
 class CaseDetailDialog(QDialog):

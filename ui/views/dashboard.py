@@ -5,7 +5,7 @@ The numbers come from ``app.services.dashboard.snapshot`` (a few GROUP BY querie
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -16,6 +16,25 @@ from ui import errors
 from ui.tasks import op
 
 PALETTE = ("#2f6db5", "#3a9a6a", "#c7831f", "#8e5bb5", "#c0483f", "#4b8fa0", "#7d7d2f", "#5a6270")
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+
+
+def week_label(key: str) -> str:
+    """"2026-W45" → "2–8 Nov" (Monday to Sunday), what a clerk reads; the key itself if it is not a week."""
+    import datetime as dt
+
+    try:
+        year, week = key.split("-W")
+        monday = dt.date.fromisocalendar(int(year), int(week), 1)
+    except ValueError:
+        return key
+    sunday = monday + dt.timedelta(days=6)
+    months = [QCoreApplication.translate("Dashboard", m) for m in (MONTHS[monday.month - 1], MONTHS[sunday.month - 1])]
+    if monday.month == sunday.month:
+        return f"{monday.day}–{sunday.day} {months[1]}"
+    return f"{monday.day} {months[0]} – {sunday.day} {months[1]}"
 
 
 class BarChart(QFrame):
@@ -156,7 +175,7 @@ class DashboardView(QWidget):
         self.per_status = BarChart(self.tr("Berkas per status"), parent=self)
         self.per_service = BarChart(self.tr("Berkas per layanan"), color="#3a9a6a", parent=self)
         self.overdue = BarChart(self.tr("Lewat tenggat per kantor"), color="#c0483f", parent=self)
-        self.per_week = BarChart(self.tr("Aktivitas per minggu (ISO)"), vertical=True, parent=self)
+        self.per_week = BarChart(self.tr("Aktivitas per minggu (Senin–Minggu)"), vertical=True, parent=self)
         head = QHBoxLayout()
         head.addWidget(title)
         head.addStretch(1)
@@ -192,4 +211,4 @@ class DashboardView(QWidget):
         self.per_status.set_items(data.per_status)
         self.per_service.set_items(data.per_service)
         self.overdue.set_items(data.overdue_per_office[:8])
-        self.per_week.set_items(data.per_week)
+        self.per_week.set_items([(week_label(key), n) for key, n in data.per_week])

@@ -31,10 +31,10 @@ from app.domain.lifecycle import Action
 from app.services.workspace import Actor, Workspace
 from app.storage.repo import CaseQuery
 from ui.actions import approve_cases, run_step
+from ui.letter_preview import PagedPreview, render_pages
 from ui.models.case_table import CaseTableModel
 from ui.seams import ApprovalOutcome, Seams
 from ui.tasks import op
-from ui.widgets import Preview, pdf_first_page
 
 
 class QueueView(QWidget):
@@ -71,7 +71,7 @@ class QueueView(QWidget):
         header.sortIndicatorChanged.connect(self.model.sort)
         self.table.activated.connect(lambda idx: self._open(idx.row()))
 
-        self.preview = Preview(self.tr("Pratinjau surat belum tersedia di perangkat ini.")
+        self.preview = PagedPreview(self.tr("Pratinjau surat belum tersedia di perangkat ini.")
                                if self.seams.render_preview is None else self.tr("Pilih berkas untuk pratinjau surat."),
                                self)
         self.preview.setAccessibleName(self.tr("Pratinjau surat"))
@@ -121,8 +121,9 @@ class QueueView(QWidget):
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _p: self._show_preview(cur.row()))
         self.model.loaded.connect(self._selection_changed)
-        self.model.refresh(reset=True)
+        self.model.loaded.connect(self._follow_current)
         self._preview_for: str | None = None
+        self.model.refresh(reset=True)
 
     def _button(self, row: QHBoxLayout, key: str, text: str, keys: str, slot: Callable[[], None]) -> QPushButton:
         b = QPushButton(text, self)
@@ -203,6 +204,9 @@ class QueueView(QWidget):
         refused = [r for r in results if not r.ok]
         self.result_summary.setText(self.tr("{ok} disetujui, {bad} ditolak atau kedaluwarsa.").format(
             ok=ok, bad=len(refused)))
+        from ui.notice import confirm
+
+        confirm(self, self.result_summary.text())
         self.result_list.clear()
         for r in refused:
             reason = r.reason or self.tr("tanpa alasan")
@@ -212,20 +216,34 @@ class QueueView(QWidget):
                 self.result_list.addItem(f"{self._shown_id(r.case_id)} — " + self.tr("disetujui") +
                                          (f" ({r.letter_number})" if r.letter_number else ""))
 
+    def _follow_current(self) -> None:
+        """After the list changed (a case verified, signed or returned left it), the preview shows the case
+        now current, or nothing: never a case that is no longer in the queue."""
+        index = self.table.currentIndex()
+        case_id = self.model.case_id(index.row()) if index.isValid() else None
+        if case_id is None and self.model.rowCount():
+            self.table.selectRow(0)
+            return  # currentRowChanged shows it
+        if case_id is None:
+            self._preview_for = None
+            self.preview.clear(self.tr("Antrean kosong: tidak ada surat untuk dipratinjau."))
+        elif case_id != self._preview_for:
+            self._show_preview(index.row())
+
     def _show_preview(self, row: int) -> None:
         render = self.seams.render_preview
         case_id = self.model.case_id(row) if row >= 0 else None
         if render is None or case_id is None or case_id == self._preview_for:
             return
         self._preview_for = case_id
-        self.preview.show_image(None, self.tr("Menyiapkan pratinjau surat…"))
+        self.preview.clear(self.tr("Menyiapkan pratinjau surat…"))
 
-        def work() -> QImage | None:
+        def work() -> list[QImage]:
             data = render(case_id)
-            return pdf_first_page(data, 800) if data else None
+            return render_pages(data) if data else []
 
-        def shown(image: Any) -> None:
+        def shown(pages: Any) -> None:
             if self._preview_for == case_id:
-                self.preview.show_image(image, self.tr("Surat untuk berkas ini belum bisa dibuat."))
+                self.preview.show_pages(pages, self.tr("Surat untuk berkas ini belum bisa dibuat."))
 
-        op(work).success(shown).failure(lambda exc: shown(None)).run_in_background()
+        op(work).success(shown).failure(lambda exc: shown([])).run_in_background()
