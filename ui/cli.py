@@ -130,7 +130,8 @@ def build_parser() -> Parser:
     ls.add_argument("--status")
     ls.add_argument("--service")
     ls.add_argument("--search")
-    ls.add_argument("--queue", choices=["sign"], help="sign: the cases whose next signing step is yours")
+    ls.add_argument("--queue", choices=["verify", "sign"],
+                    help="verify/sign: the cases waiting for your verification or your signing step")
     ls.add_argument("--limit", type=int, default=200)
     ls.add_argument("--offset", type=int, default=0)
     show = cmd(cs, "show", c.case_show, "one case with its history")

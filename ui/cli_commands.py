@@ -58,13 +58,13 @@ def case_new(args: argparse.Namespace, profile: Path, out: Output) -> int:
 def case_list(args: argparse.Namespace, profile: Path, out: Output) -> int:
     ws = _ws(profile)
     q = repo.CaseQuery(status=args.status, service=args.service, search=args.search)
-    if getattr(args, "queue", None) == "sign":  # cases whose next signing step is this person's
+    if getattr(args, "queue", None) in ("verify", "sign"):  # this person's work, as the GUI's queues show it
         from dataclasses import replace
 
-        from app.services.approvals import signing_queue
+        from app.services.approvals import signing_queue, verification_queue
 
-        q = replace(signing_queue(ws, ws.actor(getattr(args, "user", None))), service=args.service,
-                    search=args.search)
+        queue = signing_queue if args.queue == "sign" else verification_queue
+        q = replace(queue(ws, ws.actor(getattr(args, "user", None))), service=args.service, search=args.search)
     with ws.db.read() as s:
         rows = repo.list_cases(s, q, args.offset, args.limit)
         data = [{"id": c.id, "status": c.status, "service": c.service, "nik": c.nik, "name": c.name,

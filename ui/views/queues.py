@@ -240,12 +240,11 @@ class QueueView(QWidget):
 
     def _query(self) -> CaseQuery:
         """Verify: the office's submitted cases. Sign: verified cases whose next signing step is this person's
-        (own office, or one delegated to them) — a Lurah's endorsement before the Camat's letter included."""
-        if self.kind == "verify":
-            return CaseQuery(status="submitted", office=self.actor.office, sort="due_date", descending=False)
-        from app.services.approvals import signing_queue
+        (own office, or one delegated to them) — a Lurah's endorsement before the Camat's letter included.
+        Neither lists a case separation of duties keeps from this person (registered or verified by them)."""
+        from app.services.approvals import signing_queue, verification_queue
 
-        return signing_queue(self.ws, self.actor)
+        return verification_queue(self.ws, self.actor) if self.kind == "verify" else signing_queue(self.ws, self.actor)
 
     def activate(self) -> None:
         self.model.set_query(self._query())  # delegations may have begun or ended since
