@@ -291,18 +291,24 @@ class QueueView(QWidget):
 
     def show_results(self, results: Sequence[ApprovalOutcome]) -> None:
         self.results = list(results)
-        ok = sum(1 for r in results if r.ok)
+        # an accepted step without a letter number is a recommendation: the case goes on to the next signer
+        ok = sum(1 for r in results if r.ok and r.letter_number)
+        recommended = sum(1 for r in results if r.ok and not r.letter_number)
         refused = [r for r in results if not r.ok]
-        self.result_summary.setText(self.tr("{ok} disetujui, {bad} ditolak atau kedaluwarsa.").format(
-            ok=ok, bad=len(refused)))
+        summary = self.tr("{ok} disetujui, {bad} ditolak atau kedaluwarsa.").format(ok=ok, bad=len(refused))
+        if recommended:
+            summary = self.tr("{n} direkomendasikan ke penandatangan berikutnya.").format(n=recommended) + " " + (
+                summary if ok or refused else "")
+        self.result_summary.setText(summary.strip())
         self.result_list.clear()
         for r in refused:
             reason = r.reason or self.tr("tanpa alasan")
             self.result_list.addItem(f"{r.case_id[:8]} — {reason}")
         for r in results:
-            if r.ok:
-                self.result_list.addItem(f"{r.case_id[:8]} — " + self.tr("disetujui") +
-                                         (f" ({r.letter_number})" if r.letter_number else ""))
+            if r.ok and r.letter_number:
+                self.result_list.addItem(f"{r.case_id[:8]} — " + self.tr("disetujui") + f" ({r.letter_number})")
+            elif r.ok:
+                self.result_list.addItem(f"{r.case_id[:8]} — " + self.tr("direkomendasikan"))
 
     def _show_preview(self, row: int) -> None:
         render = self.seams.render_preview
