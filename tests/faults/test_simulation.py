@@ -334,7 +334,8 @@ def test_same_field_edit_behind_another_local_edit_conflicts(tmp_path: Path) -> 
     local.close()
 
 
-# The same office signing: a shared laptop with two signers, offline batches, stale approvals, a Plh. whose
+# The same office signing: a shared laptop with two signers, 2- and 3-step chains (SKD, USULMUS), offline batches,
+# stale approvals and recommendations, signers revoked (mutasi), a Plh. whose
 # delegation ends, number blocks running out (faults/sim_signing.py says what is checked at the end).
 SigningOffice.TestCase.settings = settings(max_examples=EXAMPLES, stateful_step_count=15, deadline=None,
                                            database=None, derandomize=True, print_blob=True, phases=PHASES,
