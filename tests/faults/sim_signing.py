@@ -198,7 +198,7 @@ class SigningOffice(RuleBasedStateMachine):
 
     def _build(self) -> None:
         """The morning, once: the server, everyone enrolled, the Lurah names the Plh. for the week (signed with
-        his key, online), siti registers two SKD requests and a USULMUS proposal that bambang verifies, everyone
+        his key, online), siti registers three SKD requests and two USULMUS proposals that bambang verifies, everyone
         syncs; then the files are kept."""
         from sync import delegate
 
@@ -216,7 +216,7 @@ class SigningOffice(RuleBasedStateMachine):
         with mock.patch("sync.delegate.client_for", lambda _ws, user: k.engine._client(user)), \
                 mock.patch("sync.delegate.SyncEngine", lambda _ws: k.engine):
             World.delegation = str(delegate.grant(k.ws, k.ws.actor("lurah"), "lurahklojen", "plh", until, PIN)["id"])
-        for service in ("SKD", "SKD", "USULMUS"):
+        for service in ("SKD", "SKD", "SKD", "USULMUS", "USULMUS"):
             self.register(service=service, verified=True)
         for laptop in self.laptops.values():
             laptop.sync()
@@ -297,12 +297,20 @@ class SigningOffice(RuleBasedStateMachine):
     def revoke_signer(self, who: str) -> None:
         """IT revokes a signer moved to another post (``loket-server revoke --user … --reason-code mutasi``):
         his letters already timestamped stay valid, his approvals arriving from now on are refused."""
-        if who in self.revoked:
-            return
+        if who in self.revoked or not self._has_signed(who):
+            return  # (revoking someone who never signed proves nothing; the rule then waits for a letter)
         self.local.server.revoke(user=who, reason="dipindahtugaskan", reason_code="mutasi")
         self.revoked.add(who)
         SEEN["signers revoked"] += 1
         self.steps += 1
+
+    def _has_signed(self, who: str) -> bool:
+        """``who`` has a letter on the server (revoked after its timestamp) or an approval waiting offline
+        (refused when it arrives)."""
+        laptop = self.laptops[self.signers[who]]
+        waiting = laptop.query("SELECT 1 FROM outbox WHERE actor = ? AND kind = 'approval' AND state = 'pending'",
+                               (who,))
+        return bool(waiting) or bool(self._server(f"SELECT 1 FROM approvals WHERE signer = '{who}' LIMIT 1"))
 
     @rule(name=st.sampled_from(["k", "p", "d", "c"]))
     def toggle_network(self, name: str) -> None:
@@ -329,6 +337,8 @@ class SigningOffice(RuleBasedStateMachine):
             for patch in reversed(self._patches):
                 patch.stop()
             STEPS.append(self.steps)
+            if len(STEPS) % 25 == 0:  # a long run shows it is moving (pytest -s)
+                print(f"signing simulation: {len(STEPS)} examples, {sum(STEPS)} steps, {SEEN}", flush=True)
             self._close()
 
     def _close(self) -> None:
