@@ -51,7 +51,7 @@ from scenarios.office import USULMUS_DOCS, USULMUS_FIELDS
 from app.domain.lifecycle import Action, CaseStatus
 from app.errors import LoketError
 from app.events import EventBus
-from app.services import approvals, cases
+from app.services import approvals, cases, unlock
 from app.services.workspace import Workspace
 from app.signing.keystore import KdfParams, KeyStore
 from app.storage import repo
@@ -168,6 +168,7 @@ class SigningOffice(RuleBasedStateMachine):
         self._patches = [
             # cheap key derivation (the real cost is measured elsewhere) and blocks of 3 numbers that run out
             mock.patch.dict(KeyStore.__init__.__kwdefaults__, {"kdf": KdfParams(n=2**10)}),
+            mock.patch.object(unlock.make_record, "__defaults__", (KdfParams(n=2**10),)),  # the unlock secrets
             mock.patch("sync.signer.BLOCK", 3),
             mock.patch("app.letters.numbering.LOW_WATER", 2),
         ]
