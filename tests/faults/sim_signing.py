@@ -338,7 +338,7 @@ class SigningOffice(RuleBasedStateMachine):
             for patch in reversed(self._patches):
                 patch.stop()
             STEPS.append(self.steps)
-            if len(STEPS) % 25 == 0:  # a long run shows it is moving (pytest -s)
+            if len(STEPS) % 10 == 0:  # a long run shows it is moving (pytest -s)
                 print(f"signing simulation: {len(STEPS)} examples, {sum(STEPS)} steps, {SEEN}", flush=True)
             self._close()
 
