@@ -33,6 +33,7 @@ makes such a refusal legitimate, and :attr:`SigningOffice.signers` lists who sig
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import json
 import shutil
@@ -142,6 +143,7 @@ class World:
             # on tmpfs where there is one: SQLite's fsync at every commit is most of an example's time on disk
             shm = Path("/dev/shm")
             cls.base = Path(tempfile.mkdtemp(prefix="loket-sign-", dir=shm if shm.is_dir() else None))
+            atexit.register(shutil.rmtree, cls.base, True)  # tmpfs is memory: leave nothing behind
         return cls.base / "live"
 
     @classmethod
