@@ -276,7 +276,8 @@ class SyncEngine:
             if result.get("case"):
                 answers.append(dict(result["case"]))
         undo = [op for op, result in zip(ops, results, strict=True)
-                if username in self.revoked and op["kind"] == "approval" and not result.get("case")]
+                if username in self.revoked and op["kind"] in ("approval", "recommendation")
+                and not result.get("case")]
         answers += self._server_records(undo)
         with self.ws.db.write() as s:
             replica.mark_ops(s, marks)

@@ -5,7 +5,8 @@ ops still waiting in the outbox. The laptop answers them itself, as the server w
 refused with a sentence the person can read; an approval is refused as the server refuses an approval from a
 revoked certificate (errno 122): its letter number is a gap, never reused, and the case goes back to the
 signing queue — with the server's own record when a colleague on this laptop can still read it, else by
-undoing the local approval — so another signer or a Plh can sign it.
+undoing the local approval — so another signer or a Plh can sign it. A recommendation (a signing step without
+a number) is refused the same way (errno 122) and its case also takes the server's record back.
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ register({
               "{number} tidak berlaku; berkas kembali ke antrean tanda tangan untuk penandatangan lain atau Plh.",
         "en": "Approval not accepted: IT revoked {user}'s access on {date} ({reason}). Letter number {number} is "
               "not valid; the case is back in the signing queue for another signer or a Plh."},
+    "sync.user_revoked.recommendation": {
+        "id": "Rekomendasi tidak diterima: akses {user} dicabut admin TI pada {date} ({reason}). Berkas kembali ke "
+              "antrean tanda tangan untuk penandatangan lain atau Plh.",
+        "en": "Recommendation not accepted: IT revoked {user}'s access on {date} ({reason}). The case is back in "
+              "the signing queue for another signer or a Plh."},
     "sync.user_revoked.op": {
         "id": "Perubahan tidak diterima: akses {user} dicabut admin TI pada {date} ({reason}). Minta rekan "
               "yang masih aktif mengulanginya.",
@@ -60,6 +66,10 @@ def refusals(username: str, ops: list[Op], err: SyncError) -> list[OpResult]:
             out.append({"op_id": op["op_id"], "status": "rejected", "errno": int(Errno.CERTIFICATE_REVOKED),
                         "message": tr("sync.user_revoked.approval", user=username, date=date, reason=reason,
                                       number=number)})
+        elif op["kind"] == "recommendation":  # a signing step without a number: refused as the server would
+            out.append({"op_id": op["op_id"], "status": "rejected", "errno": int(Errno.CERTIFICATE_REVOKED),
+                        "message": tr("sync.user_revoked.recommendation", user=username, date=date,
+                                      reason=reason)})
         else:
             out.append({"op_id": op["op_id"], "status": "rejected", "errno": int(Errno.DEVICE_REVOKED),
                         "message": tr("sync.user_revoked.op", user=username, date=date, reason=reason)})

@@ -104,6 +104,7 @@ def test_case_walk(cli: Cli, staff: dict[str, Actor], tmp_path: Path) -> None:
     returned = ok(cli, "--user", "verifikator", "case", "return", case_id, "--reason", "foto KTP buram")
     assert returned["status"] == "returned"
     ok(cli, "case", "submit", case_id)
+    assert [c["id"] for c in ok(cli, "--user", "verifikator", "case", "list", "--queue", "verify")] == [case_id]
     # the signer (Lurah) acts on verified cases only
     refused(cli, "--user", "lurah", "case", "reject", case_id, "--reason", "x")
     rejected = ok(cli, "--user", "verifikator", "case", "reject", case_id, "--reason", "bukan warga sini")

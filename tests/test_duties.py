@@ -50,3 +50,35 @@ def test_laptop_refuses_the_registrar_verifying_before_anything_is_written(ws: W
     with pytest.raises(duties.DutiesConflict):
         cases.transition(ws, moved, created.id, Action.VERIFY)
     assert cases.show(ws, created.id)["status"] == "submitted"
+
+
+def test_queues_leave_out_what_separation_of_duties_would_refuse(ws: Workspace, petugas: Actor, tmp_path: Path) -> None:
+    """A person never sees a case in a queue that the server would refuse him for: the verifier's queue leaves
+    out cases he registered, the signer's queue (every signing step) cases he registered or verified."""
+    from app.services.approvals import signing_queue, verification_queue
+    from app.storage import repo
+    from samples import SKD_FIELDS, documents
+
+    docs = documents(tmp_path)
+    ws.add_local_user("rina", "Rina Petugas", "petugas", petugas.office)
+    ws.add_local_user("bambang", "Bambang", "verifikator", petugas.office)
+    ws.add_local_user("lurah", "Lurah", "penandatangan", petugas.office)
+    own = cases.create(ws, petugas, "SKD", NIK_WOMAN, "Ani Lestari", SKD_FIELDS, docs).id
+    other = cases.create(ws, ws.actor("rina"), "SKD", NIK_WOMAN, "Budi Santoso", SKD_FIELDS, docs).id
+    for case_id, registrar in ((own, petugas), (other, ws.actor("rina"))):
+        cases.transition(ws, registrar, case_id, Action.SUBMIT)
+
+    def listed(query: repo.CaseQuery) -> list[str]:
+        with ws.db.read() as s:
+            return [c.id for c in repo.list_cases(s, query)]
+
+    ws.add_local_user("petugas", petugas.full_name, "verifikator", petugas.office)  # siti moved to verifier
+    assert listed(verification_queue(ws, ws.actor("petugas"))) == [other]
+    assert sorted(listed(verification_queue(ws, ws.actor("bambang")))) == sorted([own, other])
+    cases.transition(ws, ws.actor("petugas"), other, Action.VERIFY)
+    cases.transition(ws, ws.actor("bambang"), own, Action.VERIFY)
+    ws.add_local_user("bambang", "Bambang", "penandatangan", petugas.office)  # bambang now signs (Plh.)
+    assert listed(signing_queue(ws, ws.actor("bambang"))) == [other]  # he verified ``own``
+    assert sorted(listed(signing_queue(ws, ws.actor("lurah")))) == sorted([own, other])
+    ws.add_local_user("rina", "Rina", "penandatangan", petugas.office)
+    assert listed(signing_queue(ws, ws.actor("rina"))) == [own]  # she registered ``other``

@@ -121,8 +121,8 @@ HELP_ID = {
     "service cases": "berkas layanan",
     "register a draft case": "daftarkan berkas draf",
     "list cases": "daftar berkas",
-    "sign: the cases whose next signing step is yours":
-        "'sign': berkas yang langkah tanda tangan berikutnya milik Anda",
+    "verify/sign: the cases waiting for your verification or your signing step":
+        "'verify'/'sign': berkas yang menunggu verifikasi Anda atau langkah tanda tangan Anda",
     "one case with its history": "satu berkas dengan riwayatnya",
     "change fields or documents": "ubah isian atau dokumen",
     "submit for verification": "ajukan untuk verifikasi",

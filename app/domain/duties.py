@@ -8,6 +8,7 @@ checks it again on every op it receives (errno FORBIDDEN), so a tampered laptop 
 
 from __future__ import annotations
 
+from app.domain.catalog import Catalog
 from app.domain.lifecycle import Action
 from app.errors import UserFacingError
 from app.i18n import register
@@ -55,3 +56,8 @@ def check(enabled: bool, action: Action, person: str, registrar: str | None, ver
     key = conflict(action, person, registrar, verifier) if enabled else None
     if key:
         raise DutiesConflict(key, name=person)
+
+
+def kept_apart(catalog: Catalog) -> tuple[str, ...]:
+    """The services whose duties are kept apart: their queues leave out the cases a person may not act on."""
+    return tuple(sorted(code for code, service in catalog.services.items() if service.separation_of_duties))

@@ -149,8 +149,9 @@ def _styles() -> dict[str, ParagraphStyle]:
     return {
         "body": body,
         "cell": ParagraphStyle("cell", parent=body, firstLineIndent=0, alignment=TA_LEFT),
-        "footer": ParagraphStyle("footer", fontName=FONT_ITALIC, fontSize=7.2, leading=9,
-                                 alignment=TA_JUSTIFY),
+        # left-aligned: a long verification address on its own line must not stretch the line above, and five
+        # lines still fit above the page number
+        "footer": ParagraphStyle("footer", fontName=FONT_ITALIC, fontSize=7.2, leading=8.4, alignment=TA_LEFT),
     }
 
 

@@ -110,10 +110,23 @@ def _turn(ws: Workspace, s: Session, actor: Actor, case: Case) -> NextStep:
 
 
 def signing_queue(ws: Workspace, actor: Actor) -> CaseQuery:
-    """The signer's queue: verified cases whose next signing step is ``actor``'s office or one delegated to them."""
+    """The signer's queue: verified cases whose next signing step (a recommendation or the letter) is
+    ``actor``'s office or one delegated to them, without those separation of duties keeps from them (cases
+    they registered or verified)."""
+    from app.domain.duties import kept_apart
+
     with ws.db.read() as s:
         offices = (actor.office, *delegations.delegated_offices(s, actor.username))
-    return CaseQuery(status=CaseStatus.VERIFIED.value, next_offices=offices, sort="due_date", descending=False)
+    return CaseQuery(status=CaseStatus.VERIFIED.value, next_offices=offices, sort="due_date", descending=False,
+                     duties=(actor.username, Action.APPROVE.value, kept_apart(ws.catalog)))
+
+
+def verification_queue(ws: Workspace, actor: Actor) -> CaseQuery:
+    """The verifier's queue: the office's submitted cases, without those the verifier registered himself."""
+    from app.domain.duties import kept_apart
+
+    return CaseQuery(status=CaseStatus.SUBMITTED.value, office=actor.office, sort="due_date", descending=False,
+                     duties=(actor.username, Action.VERIFY.value, kept_apart(ws.catalog)))
 
 
 def check_turn(ws: Workspace, actor: Actor, idents: Sequence[str]) -> None:

@@ -78,9 +78,23 @@ class CaseQuery:
     overdue_before: str | None = None  # ISO date: due_date < this and still open
     # the signing queue: cases whose next signing step is taken at one of these offices (cases.next_office)
     next_offices: tuple[str, ...] | None = None
+    # separation of duties: (person, "verify" | "approve", services that keep duties apart) leaves out the
+    # cases that person may not act on (app/domain/duties.py), so a queue never lists what would be refused
+    duties: tuple[str, str, tuple[str, ...]] | None = None
 
 
 SORTABLE = {"updated_at", "created_at", "status", "service", "nik", "name", "due_date", "letter_number"}
+
+
+def _duties_clause(person: str, action: str, services: tuple[str, ...]) -> ColumnElement[bool]:
+    """Cases ``person`` may take ``action`` on: not registered by them, and for a signing step not verified by
+    them (the latest verification counts, as on the server)."""
+    conflict: ColumnElement[bool] = func.coalesce(Case.created_by, "") == person
+    if action == "approve":
+        verifier = (select(CaseEvent.actor).where(CaseEvent.case_id == Case.id, CaseEvent.action == "verify")
+                    .order_by(CaseEvent.id.desc()).limit(1).scalar_subquery())
+        conflict = or_(conflict, func.coalesce(verifier, "") == person)
+    return ~and_(Case.service.in_(services), conflict) if services else literal_column("1") == 1
 
 
 def text_search(q: CaseQuery) -> bool:
@@ -99,6 +113,8 @@ def case_filter(q: CaseQuery, *, scan: bool = False) -> Select[Case]:
         stmt = stmt.where((literal_column("+cases.office") if scan else Case.office) == q.office)
     if q.next_offices is not None:
         stmt = stmt.where(Case.next_office.in_(q.next_offices))
+    if q.duties is not None:
+        stmt = stmt.where(_duties_clause(*q.duties))
     if q.overdue_before:
         stmt = stmt.where(Case.due_date < q.overdue_before,
                           Case.status.not_in(("issued", "rejected", "withdrawn")))

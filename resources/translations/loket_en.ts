@@ -1127,6 +1127,14 @@ Server message: {detail} (code {errno})</translation>
             <translation>approved</translation>
         </message>
         <message>
+            <source>direkomendasikan</source>
+            <translation>recommended</translation>
+        </message>
+        <message>
+            <source>{n} direkomendasikan ke penandatangan berikutnya.</source>
+            <translation>{n} recommended to the next signer.</translation>
+        </message>
+        <message>
             <source>Menyiapkan pratinjau surat…</source>
             <translation>Preparing the letter preview…</translation>
         </message>

@@ -441,9 +441,11 @@ class Server:
         if row is None:
             return None
         service = self.catalog.services.get(row.service)
-        office = self.offices.get(row.office)
+        # the office that signed the letter (a Camat's for a kelurahan's proposal); earlier steps are listed
+        where = service.signer_office(row.office, self.offices) if service else row.office
+        office = self.offices.get(where)
         return {"letter_number": row.letter_number, "service": service.names["id"] if service else row.service,
-                "office": office.display_name if office else row.office, "signer": row.full_name,
+                "office": office.display_name if office else where, "signer": row.full_name,
                 "position": row.position, "signed_at": row.accepted_at, "status": row.status,
                 "certificate_revoked_at": row.revoked_at, "sha256": row.letter_sha256,
                 "earlier_steps": self._letter_steps(row.case_id, service),
@@ -477,7 +479,7 @@ class Server:
         """A printed number that is not the case's valid letter: void (with why and where to ask), or not
         received yet (signed offline, the laptop has not synced)."""
         with self.engine.connect() as conn:
-            void = void_numbers.lookup(conn, case_id, number)
+            void = void_numbers.lookup(conn, case_id, number) or void_numbers.unsent_of_revoked(conn, number)
             case = conn.execute(select(t.cases.c.office, t.cases.c.signer_office).where(t.cases.c.id == case_id)
                                 ).first()
         office = self.offices.get(case.signer_office or case.office) if case else None

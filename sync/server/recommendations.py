@@ -23,8 +23,8 @@ from app.domain.roles import Role
 from app.signing.approvals import InvalidApproval, SignedRecommendation, content_hash
 from app.signing.delegations import KINDS
 from sync.protocol import Errno, Op, OpResult
+from sync.server import duties, visibility
 from sync.server import storage as t
-from sync.server import visibility
 from sync.server.approvals import ApprovalHandler, row_content
 from sync.server.ca import Authority
 from sync.server.ops import DeviceCtx, OpRefused
@@ -54,6 +54,7 @@ class RecommendationHandler(ApprovalHandler):
         row = visibility.case_row(conn, ctx, event.case_id)
         if row is None or row.deleted:  # unknown and unreadable alike
             raise OpRefused(Errno.NOT_FOUND, visibility.NOT_FOUND)
+        duties.check(conn, self.catalog, ctx.username, row, Action.APPROVE)  # every signing step, as the laptop
         # The event was genuine and has advanced the device's chain: a step that no longer fits is answered
         # (with the case as it stands), not undone.
         if (row.status != CaseStatus.VERIFIED.value or row.version != event.case_version

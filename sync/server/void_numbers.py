@@ -25,6 +25,10 @@ REASONS: dict[str, tuple[str, str]] = {
               "The request changed after the letter was signed, so the letter has to be signed again."),
     "revoked": ("Sertifikat tanda tangan pejabat sudah dicabut ketika surat ini diterima server.",
                 "The signer's certificate had been revoked when the server received this letter."),
+    "revoked_unsent": ("Akses penandatangan sudah dicabut sebelum surat ini sampai di server, sehingga surat ini "
+                       "tidak pernah terdaftar dan tidak berlaku.",
+                       "The signer's access was revoked before this letter reached the server, so it was never "
+                       "registered and is not valid."),
     "not_authorised": ("Penandatangan tidak berwenang menandatangani surat ini (atau masa Plh./Plt. sudah "
                        "berakhir).", "The signer was not authorised to sign this letter (or the acting "
                        "appointment had ended)."),
@@ -94,3 +98,25 @@ def latest(conn: Connection, case_id: str) -> str | None:
     row = conn.execute(select(t.void_numbers.c.letter_number).where(t.void_numbers.c.case_id == case_id)
                        .order_by(t.void_numbers.c.at.desc()).limit(1)).first()
     return str(row.letter_number) if row else None
+
+
+def unsent_of_revoked(conn: Connection, number: str) -> dict[str, Any] | None:
+    """A number from a block given to a device IT has since revoked, never received: it can never be
+    registered (the device no longer reaches the server), so the page says it is void instead of "not yet"."""
+    import datetime as dt
+
+    from app.letters.numbering import format_number
+
+    rows = conn.execute(select(t.leases, t.devices.c.revoked_at)
+                        .join(t.devices, t.devices.c.id == t.leases.c.device_id)
+                        .where(t.devices.c.revoked_at.is_not(None))).all()
+    for r in rows:
+        if r.classification not in number or str(r.year) not in number:
+            continue
+        for serial in range(r.first, r.last + 1):
+            if any(format_number(r.office, r.classification, serial, dt.date(r.year, month, 1)) == number
+                   for month in range(1, 13)):
+                indonesian, english = REASONS["revoked_unsent"]
+                return {"number": number, "reason": "revoked_unsent", "reason_id": indonesian,
+                        "reason_en": english, "at": r.revoked_at}
+    return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -149,6 +150,10 @@ def test_revoked_device_refuses_only_its_signer_on_a_shared_laptop(
     [refusal] = report["refused"]
     assert refusal["case_id"] == case_id and refusal["errno"] == 122, refusal
     assert "ganti" in refusal["message"] or "diganti" in refusal["message"], refusal
+    # the server never received that letter, yet its QR code's page says it is void, and why
+    number = re.search(r"nomor (\S+) tidak berlaku", refusal["message"]).group(1)  # type: ignore[union-attr]
+    page = requests.get(f"{server.url}/verify/{case_id}", params={"no": number}, timeout=10).text
+    assert "TIDAK SAH" in page and "tidak pernah terdaftar" in page, page
     assert office.ok("case", "show", case_id)["status"] == "verified"
     assert office.ok("case", "show", other)["status"] == "submitted"
     assert report["pending"] == 0

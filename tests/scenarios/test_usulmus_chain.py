@@ -66,6 +66,7 @@ def test_usulmus_moves_from_lurah_to_camat(office: Laptop, server: ServerProcess
     assert page.status_code == 200
     assert "Drs. Hendro Prasetyo, M.Si." in page.text and "Lurah Oro-oro Dowo" in page.text
     assert "Taufik Hidayat" in page.text
+    assert "<dt>Kantor</dt><dd>Kecamatan Klojen</dd>" in page.text  # the office that signed, not the kelurahan
     assert USULMUS_FIELDS["penanggung_jawab"] not in page.text and USULMUS_FIELDS["telepon"] not in page.text
 
     # The kelurahan's laptop sees the signed letter too.

@@ -88,3 +88,16 @@ def test_verifier_queue_shows_submitted_cases_and_verifies_a_selection(ws, staff
     settle()
     assert {cases.show(ws, c)["status"] for c in submitted} == {"verified"}
     assert view.model.rowCount() == 0
+
+
+def test_a_recommendation_reads_recommended_not_approved(ws, staff, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The Lurah's step of a three-step chain is a recommendation: the result line says so (no letter yet)."""
+    view = QueueView(ws, staff["penandatangan"], "sign", Seams())
+    qtbot.addWidget(view)
+    view.show_results([ApprovalOutcome("a" * 36, True, None, None)])
+    assert view.result_summary.text() == "1 direkomendasikan ke penandatangan berikutnya."
+    assert view.result_list.item(0).text() == "aaaaaaaa — direkomendasikan"
+    view.show_results([ApprovalOutcome("a" * 36, True, None, None),
+                       ApprovalOutcome("b" * 36, True, None, "400.12.2.3/1/OR/2026")])
+    assert view.result_summary.text() == ("1 direkomendasikan ke penandatangan berikutnya. "
+                                          "1 disetujui, 0 ditolak atau kedaluwarsa.")

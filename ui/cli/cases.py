@@ -50,13 +50,13 @@ def case_list(args: argparse.Namespace, cx: Context) -> int:
 
     ws = cx.ws
     q = repo.CaseQuery(status=args.status, service=args.service, search=args.search)
-    if getattr(args, "queue", None) == "sign":  # cases whose next signing step is this person's
+    if getattr(args, "queue", None) in ("verify", "sign"):  # this person's work, as the GUI's queues show it
         from dataclasses import replace
 
-        from app.services.approvals import signing_queue
+        from app.services.approvals import signing_queue, verification_queue
 
-        q = replace(signing_queue(ws, ws.actor(getattr(args, "user", None))), service=args.service,
-                    search=args.search)
+        queue = signing_queue if args.queue == "sign" else verification_queue
+        q = replace(queue(ws, ws.actor(getattr(args, "user", None))), service=args.service, search=args.search)
     with ws.db.read() as s:
         rows = repo.list_cases(s, q, args.offset, args.limit)
         data = [{"id": c.id, "reg_no": c.reg_no, "status": c.status, "service": c.service, "nik": c.nik,
@@ -145,7 +145,8 @@ def add_parser(sub: argparse._SubParsersAction[Parser]) -> None:
     ls.add_argument("--status")
     ls.add_argument("--service")
     ls.add_argument("--search")
-    ls.add_argument("--queue", choices=["sign"], help="sign: the cases whose next signing step is yours")
+    ls.add_argument("--queue", choices=["verify", "sign"],
+                    help="verify/sign: the cases waiting for your verification or your signing step")
     ls.add_argument("--limit", type=int, default=200)
     ls.add_argument("--offset", type=int, default=0)
     show = command(cs, "show", case_show, "one case with its history")

@@ -140,12 +140,11 @@ class QueueView(QWidget):
 
     def _query(self) -> CaseQuery:
         """Verify: the office's submitted cases. Sign: verified cases whose next signing step is this person's
-        (own office, or one delegated to them) — a Lurah's endorsement before the Camat's letter included."""
-        if self.kind == "verify":
-            return CaseQuery(status="submitted", office=self.actor.office, sort="due_date", descending=False)
-        from app.services.approvals import signing_queue
+        (own office, or one delegated to them) — a Lurah's endorsement before the Camat's letter included.
+        Neither lists a case separation of duties keeps from this person (registered or verified by them)."""
+        from app.services.approvals import signing_queue, verification_queue
 
-        return signing_queue(self.ws, self.actor)
+        return verification_queue(self.ws, self.actor) if self.kind == "verify" else signing_queue(self.ws, self.actor)
 
     def activate(self) -> None:
         self.model.set_query(self._query())  # delegations may have begun or ended since
@@ -200,10 +199,15 @@ class QueueView(QWidget):
 
     def show_results(self, results: Sequence[ApprovalOutcome]) -> None:
         self.results = list(results)
-        ok = sum(1 for r in results if r.ok)
+        # an accepted step without a letter number is a recommendation: the case goes on to the next signer
+        ok = sum(1 for r in results if r.ok and r.letter_number)
+        recommended = sum(1 for r in results if r.ok and not r.letter_number)
         refused = [r for r in results if not r.ok]
-        self.result_summary.setText(self.tr("{ok} disetujui, {bad} ditolak atau kedaluwarsa.").format(
-            ok=ok, bad=len(refused)))
+        summary = self.tr("{ok} disetujui, {bad} ditolak atau kedaluwarsa.").format(ok=ok, bad=len(refused))
+        if recommended:
+            summary = self.tr("{n} direkomendasikan ke penandatangan berikutnya.").format(n=recommended) + " " + (
+                summary if ok or refused else "")
+        self.result_summary.setText(summary.strip())
         from ui.notice import confirm
 
         confirm(self, self.result_summary.text())
@@ -212,9 +216,11 @@ class QueueView(QWidget):
             reason = r.reason or self.tr("tanpa alasan")
             self.result_list.addItem(f"{self._shown_id(r.case_id)} — {reason}")
         for r in results:
-            if r.ok:
-                self.result_list.addItem(f"{self._shown_id(r.case_id)} — " + self.tr("disetujui") +
-                                         (f" ({r.letter_number})" if r.letter_number else ""))
+            if r.ok and r.letter_number:
+                self.result_list.addItem(f"{self._shown_id(r.case_id)} — " + self.tr("disetujui")
+                                         + f" ({r.letter_number})")
+            elif r.ok:
+                self.result_list.addItem(f"{self._shown_id(r.case_id)} — " + self.tr("direkomendasikan"))
 
     def _follow_current(self) -> None:
         """After the list changed (a case verified, signed or returned left it), the preview shows the case
