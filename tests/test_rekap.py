@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from sqlalchemy.orm import Session
 
 from app.reports import musrenbang, sekolah
 from app.reports.export import musrenbang_sheets, sekolah_sheets, write
@@ -25,19 +26,18 @@ DISDIK = "35.73.OPD.DISDIK"
 HOSTILE = '=HYPERLINK("x")'
 
 
-def add_case(ws: Workspace, service: str, office: str, name: str, status: str, fields: dict[str, object],
+def add_case(s: Session, service: str, office: str, name: str, status: str, fields: dict[str, object],
              updated: str = "2026-11-01T08:00:00+07:00", reg_no: str | None = None) -> str:
     case_id = str(uuid.uuid4())
-    with ws.db.write() as s:
-        s.add(Case(id=case_id, service=service, office=office, nik=None, name=name, fields=json.dumps(fields),
-                   status=status, version=1, server_version=None, created_at=updated, updated_at=updated,
-                   created_by="siti", device="test", due_date="2026-12-31", reg_no=reg_no))
+    s.add(Case(id=case_id, service=service, office=office, nik=None, name=name, fields=json.dumps(fields),
+               status=status, version=1, server_version=None, created_at=updated, updated_at=updated,
+               created_by="siti", device="test", due_date="2026-12-31", reg_no=reg_no))
     return case_id
 
 
-def proposal(ws: Workspace, office: str, name: str, priority: int, cost: int, bidang: str = "infrastruktur",
+def proposal(s: Session, office: str, name: str, priority: int, cost: int, bidang: str = "infrastruktur",
              status: str = "submitted", year: int = 2027) -> str:
-    return add_case(ws, "USULMUS", office, name, status, {
+    return add_case(s, "USULMUS", office, name, status, {
         "tahun_anggaran": str(year), "bidang": bidang, "program": "Program " + name, "kegiatan": "Kegiatan",
         "lokasi": "RT 01", "volume": "1", "satuan": "paket", "estimasi_biaya": str(cost),
         "prioritas": str(priority), "penanggung_jawab": "Ketua"})
@@ -45,17 +45,17 @@ def proposal(ws: Workspace, office: str, name: str, priority: int, cost: int, bi
 
 @pytest.fixture
 def usulan(ws: Workspace) -> Workspace:
-    proposal(ws, KEL_KLOJEN, "RW 01", 1, 150_000_000)
-    proposal(ws, KEL_KLOJEN, "RW 02", 2, 80_000_000, bidang="ekonomi", status="approved")
-    proposal(ws, KEL_KLOJEN, "RW 03", 3, 50_000_000, bidang="kesehatan", status="verified")
-    proposal(ws, RAMPAL, "LPMK Rampal", 1, 200_000_000)
-    proposal(ws, RAMPAL, HOSTILE, 2, 40_000_000, bidang="ekonomi")
-    proposal(ws, RAMPAL, "RW 09", 3, 999_000_000, status="rejected")  # no longer competes
-    proposal(ws, SAMAAN, "RW 04", 1, 30_000_000, status="draft")  # not proposed yet
-    proposal(ws, SAMAAN, "RW 05", 4, 10_000_000, bidang="pendidikan")
-    proposal(ws, KEL_KLOJEN, "RW 06", 1, 70_000_000, year=2026)  # another year
-    proposal(ws, BLIMBING_KEL, "RW 07", 1, 60_000_000)  # another kecamatan
     with ws.db.write() as s:
+        proposal(s, KEL_KLOJEN, "RW 01", 1, 150_000_000)
+        proposal(s, KEL_KLOJEN, "RW 02", 2, 80_000_000, bidang="ekonomi", status="approved")
+        proposal(s, KEL_KLOJEN, "RW 03", 3, 50_000_000, bidang="kesehatan", status="verified")
+        proposal(s, RAMPAL, "LPMK Rampal", 1, 200_000_000)
+        proposal(s, RAMPAL, HOSTILE, 2, 40_000_000, bidang="ekonomi")
+        proposal(s, RAMPAL, "RW 09", 3, 999_000_000, status="rejected")  # no longer competes
+        proposal(s, SAMAAN, "RW 04", 1, 30_000_000, status="draft")  # not proposed yet
+        proposal(s, SAMAAN, "RW 05", 4, 10_000_000, bidang="pendidikan")
+        proposal(s, KEL_KLOJEN, "RW 06", 1, 70_000_000, year=2026)  # another year
+        proposal(s, BLIMBING_KEL, "RW 07", 1, 60_000_000)  # another kecamatan
         musrenbang.set_ceiling(s, 2027, KEL_KLOJEN, 250_000_000)
         musrenbang.set_ceiling(s, 2027, RAMPAL, 300_000_000)
         musrenbang.set_ceiling(s, 2027, "35.73.02.1004", 100_000_000)
@@ -100,11 +100,11 @@ def test_musrenbang_city_wide_and_ceiling_limits(usulan: Workspace) -> None:
     assert rekap.over_count == 0
 
 
-def report(ws: Workspace, npsn: str, name: str, level: str, semester: str, status: str, students: int,
+def report(s: Session, npsn: str, name: str, level: str, semester: str, status: str, students: int,
            teachers: int = 10, dropouts: int = 0, address: str = "Jl. Kawi 1, Kec. Klojen, Kota Malang",
            updated: str = "2026-11-01T08:00:00+07:00") -> str:
     year, half = semester.split("-")
-    return add_case(ws, "LAPSEK", DISDIK, name, status, {
+    return add_case(s, "LAPSEK", DISDIK, name, status, {
         "npsn": npsn, "jenjang": level, "status_sekolah": "negeri", "alamat_sekolah": address,
         "semester": "ganjil" if half == "1" else "genap", "tahun_ajaran": f"{year}/{int(year) + 1}",
         "jumlah_siswa": str(students), "jumlah_rombel": str(students // 30), "jumlah_guru": str(teachers),
@@ -113,21 +113,22 @@ def report(ws: Workspace, npsn: str, name: str, level: str, semester: str, statu
 
 @pytest.fixture
 def laporan(ws: Workspace) -> Workspace:
-    # previous semester (2025-2): four schools accepted
-    report(ws, "20533001", "SDN Kauman 1", "SD", "2025-2", "issued", 300)
-    report(ws, "20533002", "SDN Bareng 2", "SD", "2025-2", "issued", 200, address="Jl. Bareng Tenes, Bareng")
-    report(ws, "20533003", "SMPN 3 Malang", "SMP", "2025-2", "approved", 600, teachers=40, dropouts=2,
-           address="Jl. Dr. Cipto, Kecamatan Lowokwaru")
-    report(ws, "20533004", "SD Oro-oro Dowo", "SD", "2025-1", "issued", 150, address="Oro-oro Dowo")
-    # this semester (2026-1)
-    report(ws, "20533001", "SDN Kauman 1", "SD", "2026-1", "issued", 280, updated="2026-10-01T08:00:00+07:00")
-    report(ws, "20533001", "SDN Kauman 1", "SD", "2026-1", "issued", 290, teachers=12,
-           updated="2026-10-05T08:00:00+07:00")  # a corrected report replaces the first
-    report(ws, "20533003", "SMPN 3 Malang", "SMP", "2026-1", "approved", 640, teachers=41, dropouts=1,
-           address="Jl. Dr. Cipto, Kecamatan Lowokwaru")
-    report(ws, "20533002", "SDN Bareng 2", "SD", "2026-1", "verified", 210)  # not accepted yet
-    report(ws, "20533005", HOSTILE, "SMP", "2026-1", "issued", 100, address="Jl. Raya, Sukun")  # new school
-    report(ws, "20533006", "SD Ditolak", "SD", "2025-2", "rejected", 50)  # never known: only refused
+    with ws.db.write() as s:
+        # previous semester (2025-2): four schools accepted
+        report(s, "20533001", "SDN Kauman 1", "SD", "2025-2", "issued", 300)
+        report(s, "20533002", "SDN Bareng 2", "SD", "2025-2", "issued", 200, address="Jl. Bareng Tenes, Bareng")
+        report(s, "20533003", "SMPN 3 Malang", "SMP", "2025-2", "approved", 600, teachers=40, dropouts=2,
+               address="Jl. Dr. Cipto, Kecamatan Lowokwaru")
+        report(s, "20533004", "SD Oro-oro Dowo", "SD", "2025-1", "issued", 150, address="Oro-oro Dowo")
+        # this semester (2026-1)
+        report(s, "20533001", "SDN Kauman 1", "SD", "2026-1", "issued", 280, updated="2026-10-01T08:00:00+07:00")
+        report(s, "20533001", "SDN Kauman 1", "SD", "2026-1", "issued", 290, teachers=12,
+               updated="2026-10-05T08:00:00+07:00")  # a corrected report replaces the first
+        report(s, "20533003", "SMPN 3 Malang", "SMP", "2026-1", "approved", 640, teachers=41, dropouts=1,
+               address="Jl. Dr. Cipto, Kecamatan Lowokwaru")
+        report(s, "20533002", "SDN Bareng 2", "SD", "2026-1", "verified", 210)  # not accepted yet
+        report(s, "20533005", HOSTILE, "SMP", "2026-1", "issued", 100, address="Jl. Raya, Sukun")  # new school
+        report(s, "20533006", "SD Ditolak", "SD", "2025-2", "rejected", 50)  # never known: only refused
     return ws
 
 
@@ -206,3 +207,38 @@ def test_xlsx_writer_api(tmp_path: Path) -> None:
     first = book["a_b"]
     assert [[c.value for c in r] for r in first.iter_rows()] == [["=1+1", None, None], ["@SUM(A1)", "+1", 2.5]]
     assert first["A1"].data_type == "s" and first["A2"].data_type == "s"
+
+
+def test_cli_writes_both_rekaps(usulan: Workspace, laporan: Workspace, profile: Path, tmp_path: Path,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    from ui.cli import main
+
+    xlsx, pdf = tmp_path / "mus.xlsx", tmp_path / "sek.pdf"
+    assert main(["rekap", "musrenbang", "--year", "2027", "--kecamatan", KLOJEN, "--out", str(xlsx),
+                 "--profile", str(profile)]) == 0
+    assert "Kecamatan Klojen · 2027: 6" in capsys.readouterr().out
+    assert cells(xlsx, "Per kelurahan")[-1] == ["JUMLAH", 6, 530_000_000, None, None, 1]
+    assert main(["rekap", "sekolah", "--semester", "2026-1", "--out", str(pdf), "--json",
+                 "--profile", str(profile)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["schools"], data["missing"], data["students"]) == (3, 2, 1030)
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert main(["rekap", "sekolah", "--semester", "2026-3", "--profile", str(profile)]) == 1
+    assert main(["rekap", "musrenbang", "--year", "2027", "--out", str(tmp_path / "x.exe"),
+                 "--profile", str(profile)]) == 1
+    assert "xlsx" in capsys.readouterr().err
+
+
+def test_only_the_kecamatan_sets_its_kelurahan_ceilings(ws: Workspace) -> None:
+    from app.errors import ForbiddenError
+    from app.services import rekaps
+
+    ws.add_local_user("camat", "Camat Klojen", "penandatangan", KLOJEN)
+    ws.add_local_user("lurah2", "Lurah Klojen", "penandatangan", KEL_KLOJEN)
+    rekaps.set_ceiling(ws, ws.actor("camat"), 2027, RAMPAL, 5_000_000)
+    with pytest.raises(ForbiddenError):
+        rekaps.set_ceiling(ws, ws.actor("lurah2"), 2027, KEL_KLOJEN, 9_000_000_000)
+    with pytest.raises(ForbiddenError):
+        rekaps.set_ceiling(ws, ws.actor("camat"), 2027, BLIMBING_KEL, 1)
+    with ws.db.read() as s:
+        assert musrenbang.ceilings(s, 2027, [RAMPAL, KEL_KLOJEN]) == {RAMPAL: 5_000_000}

@@ -166,6 +166,9 @@ def build_parser() -> Parser:
     cli_admin.register(sub, cmd)
     cli_sync.register_signing(sub, cs, cmd)
     cli_sync.register_delegation(sub, cmd)
+    from ui import cli_rekap  # rekaps: musrenbang, school reports
+
+    cli_rekap.add_parser(sub)
 
     user = sub.add_parser("user", help="people who work on this device", parents=[common])
     us = user.add_subparsers(dest="sub", metavar="SUBCOMMAND", parser_class=Parser)
