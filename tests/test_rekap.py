@@ -149,7 +149,7 @@ def test_school_rekap_latest_totals_missing_and_change(laporan: Workspace) -> No
     assert missing["20533002"].pending_status == "Terverifikasi" and missing["20533002"].kecamatan == "Klojen"
     assert missing["20533004"].last_semester == "Ganjil 2025/2026" and missing["20533004"].kecamatan == "Klojen"
     assert rekap.total == Figures(1030, 33, 63, 1)
-    assert rekap.previous_total.students == 1100 and rekap.change.students == -70
+    assert rekap.previous_total.students == 1100 and rekap.change == Figures(30, 0, 3, -1)
 
 
 def test_semester_codes() -> None:

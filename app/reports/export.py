@@ -76,6 +76,7 @@ def _money_column(header: str) -> bool:
 
 def pdf(sheets: Sequence[Sheet], title: str, subtitle: str) -> bytes:
     from reportlab.lib import colors
+    from reportlab.lib.enums import TA_RIGHT
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
@@ -85,6 +86,7 @@ def pdf(sheets: Sequence[Sheet], title: str, subtitle: str) -> bytes:
 
     register_fonts()
     cell = ParagraphStyle("cell", fontName=FONT, fontSize=7, leading=8.4)
+    number = ParagraphStyle("number", parent=cell, alignment=TA_RIGHT)
     head = ParagraphStyle("head", parent=cell, fontName=FONT_BOLD)
     h1 = ParagraphStyle("h1", fontName=FONT_BOLD, fontSize=13, leading=16, spaceAfter=2)
     h2 = ParagraphStyle("h2", fontName=FONT_BOLD, fontSize=10, leading=13, spaceBefore=6, spaceAfter=4)
@@ -97,7 +99,7 @@ def pdf(sheets: Sequence[Sheet], title: str, subtitle: str) -> bytes:
             shown = f"{value:+d}" if header.startswith("Δ") else str(value)
         else:
             shown = "" if value is None else str(value)[:600]
-        return Paragraph(escape(shown), cell)
+        return Paragraph(escape(shown), number if isinstance(value, int) else cell)
 
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
@@ -122,11 +124,12 @@ def pdf(sheets: Sequence[Sheet], title: str, subtitle: str) -> bytes:
     return buf.getvalue()
 
 
-_WIDE = {"Kegiatan": 3.0, "Program": 2.0, "Lokasi": 1.8, "Nama sekolah": 2.6, "Pengusul": 1.4, "Kelurahan": 1.4,
-         "Bidang": 1.4, "Kecamatan": 1.3}
+_WIDE = {"Kegiatan": 2.8, "Program": 1.8, "Lokasi": 1.6, "Nama sekolah": 2.6, "Pengusul": 1.4, "Kelurahan": 1.4,
+         "Bidang": 1.4, "Kecamatan": 1.3, "No. registrasi": 1.3, "Status": 1.2, "Peringkat": 1.1,
+         "Prioritas": 1.0, "Melebihi pagu": 1.0}
 
 
 def _widths(headers: Sequence[str], total: float) -> list[float]:
-    weights = [_WIDE.get(h, 1.3 if _money_column(h) else 1.0) for h in headers]
+    weights = [_WIDE.get(h, 1.6 if _money_column(h) else 1.0) for h in headers]
     unit = total / sum(weights)
     return [w * unit for w in weights]

@@ -118,7 +118,9 @@ class SekolahRekap:
 
     @property
     def change(self) -> Figures:
-        return self.total - self.previous_total
+        """The change at the schools that reported in both semesters (a school that has not reported yet, or
+        reports for the first time, would otherwise read as a fall or a rise)."""
+        return sum((s.change for s in self.reports if s.change is not None), Figures())
 
 
 @dataclass(slots=True)
