@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.lifecycle import CaseStatus
 from app.domain.offices import OfficeDirectory, OfficeLevel
-from app.reports.common import as_int, as_text, case_rows, status_label
+from app.reports.common import as_int, as_text, case_rows, field, status_labels
 from app.storage import repo
 
 SERVICE = "USULMUS"
@@ -21,6 +21,8 @@ INACTIVE = frozenset({CaseStatus.REJECTED.value, CaseStatus.WITHDRAWN.value})
 NO_PRIORITY = 100
 MAX_CEILING = 10**15  # Rp; anything larger is a typing mistake
 _PAGU_KEY = "rekap.pagu.{year}.{office}"
+KEYS = ("tahun_anggaran", "bidang", "program", "kegiatan", "lokasi", "estimasi_biaya", "penerima_manfaat",
+        "prioritas")
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,32 +123,35 @@ def compute(session: Session, offices: OfficeDirectory, year: int, kecamatan: st
     codes = kelurahan_of(offices, kecamatan)
     labels = bidang_labels or {}
     pagu = ceilings(session, year, codes)
-    raw = [r for r in case_rows(session, SERVICE, codes) if as_int(r.fields.get("tahun_anggaran")) == year]
+    status_text = status_labels()
 
     def name_of(code: str) -> str:
         office = offices.get(code)
         return office.name if office else code
 
-    raw.sort(key=lambda r: (r.status in INACTIVE, as_int(r.fields.get("prioritas"), NO_PRIORITY) or NO_PRIORITY,
-                            -as_int(r.fields.get("estimasi_biaya")), name_of(r.office), r.reg_no or r.id))
+    names = {code: name_of(code) for code in codes}
+    # (inactive, priority, -cost, kelurahan name, number, row): the ranking order, each number read once
+    raw = [(r.status in INACTIVE, as_int(r.fields.get("prioritas"), NO_PRIORITY) or NO_PRIORITY,
+            -max(0, as_int(r.fields.get("estimasi_biaya"))), names[r.office], r.reg_no or r.id, r)
+           for r in case_rows(session, SERVICE, KEYS, codes, where=[field("tahun_anggaran").in_([year, str(year)])])]
+    raw.sort(key=lambda t: t[:5])
     running: dict[str, int] = {}
     proposals: list[Proposal] = []
-    for number, r in enumerate(raw, start=1):
+    for number, (inactive, priority, minus_cost, kelurahan_name, _tie, r) in enumerate(raw, start=1):
         f = r.fields
-        cost = max(0, as_int(f.get("estimasi_biaya")))
-        active = r.status not in INACTIVE
-        rank = number if active else None
+        cost, active = -minus_cost, not inactive
         cumulative = running.get(r.office, 0) + (cost if active else 0)
         if active:
             running[r.office] = cumulative
         ceiling = pagu.get(r.office)
         bidang = as_text(f.get("bidang"), 40)
         proposals.append(Proposal(
-            rank=rank, case_id=r.id, reg_no=r.reg_no or r.id[:8], kelurahan=r.office,
-            kelurahan_name=name_of(r.office), proposer=r.name, status=r.status, status_label=status_label(r.status),
+            rank=number if active else None, case_id=r.id, reg_no=r.reg_no or r.id[:8], kelurahan=r.office,
+            kelurahan_name=kelurahan_name, proposer=r.name, status=r.status,
+            status_label=status_text.get(r.status, r.status),
             bidang=bidang, bidang_label=labels.get(bidang, bidang), program=as_text(f.get("program"), 150),
             kegiatan=as_text(f.get("kegiatan"), 1000), lokasi=as_text(f.get("lokasi"), 200),
-            priority=as_int(f.get("prioritas"), NO_PRIORITY), cost=cost,
+            priority=priority, cost=cost,
             beneficiaries=max(0, as_int(f.get("penerima_manfaat"))), active=active, cumulative=cumulative,
             over_ceiling=active and ceiling is not None and cumulative > ceiling))
     return MusrenbangRekap(year, kecamatan, _area_name(offices, kecamatan), proposals,

@@ -14,13 +14,15 @@ from sqlalchemy.orm import Session
 
 from app.domain.lifecycle import CaseStatus
 from app.domain.offices import OfficeDirectory, OfficeLevel
-from app.reports.common import CaseRow, as_int, as_text, case_rows, status_label
+from app.reports.common import CaseRow, as_int, as_text, case_rows, status_labels
 
 SERVICE = "LAPSEK"
 ACCEPTED = frozenset({CaseStatus.APPROVED.value, CaseStatus.ISSUED.value})
 CLOSED = frozenset({CaseStatus.REJECTED.value, CaseStatus.WITHDRAWN.value})
 LEVELS = ("SD", "SMP")
 NO_KECAMATAN = "—"
+KEYS = ("npsn", "jenjang", "alamat_sekolah", "semester", "tahun_ajaran", "jumlah_siswa", "jumlah_rombel",
+        "jumlah_guru", "siswa_putus_sekolah")
 _SEMESTER = re.compile(r"(20\d\d)-([12])")
 
 
@@ -131,7 +133,7 @@ class _Parsed:
 
 
 def compute(session: Session, offices: OfficeDirectory, semester: Semester) -> SekolahRekap:
-    parsed = [p for p in (_parse(r) for r in case_rows(session, SERVICE)) if p is not None]
+    parsed = [p for p in (_parse(r) for r in case_rows(session, SERVICE, KEYS)) if p is not None]
     current = _latest_accepted(parsed, semester)
     previous = _latest_accepted(parsed, semester.previous)
     places = _kecamatan_names(offices)
@@ -190,8 +192,9 @@ def _missing(parsed: list[_Parsed], semester: Semester, reported: set[str],
                 known[p.npsn] = p
         elif p.semester == semester and p.row.status not in ACCEPTED | CLOSED:
             pending[p.npsn] = p.row.status
+    labels = status_labels()
     out = [MissingSchool(npsn, p.row.name, _level(p.row), _kecamatan(p.row, places), p.semester.label,
-                         status_label(pending[npsn]) if npsn in pending else "")
+                         labels.get(pending[npsn], pending[npsn]) if npsn in pending else "")
            for npsn, p in known.items() if npsn not in reported]
     return sorted(out, key=lambda m: (m.level, m.kecamatan, m.name, m.npsn))
 
