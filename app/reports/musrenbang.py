@@ -4,14 +4,14 @@ ceiling (pagu indikatif) set by the kecamatan."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from app.domain.lifecycle import CaseStatus
 from app.domain.offices import OfficeDirectory, OfficeLevel
-from app.reports.common import as_int, as_text, case_rows, field, status_labels
+from app.reports.common import CaseRow, as_int, as_text, case_rows, field, status_labels
 from app.storage import repo
 
 SERVICE = "USULMUS"
@@ -120,9 +120,18 @@ def set_ceiling(session: Session, year: int, kelurahan: str, amount: int | None)
 
 def compute(session: Session, offices: OfficeDirectory, year: int, kecamatan: str | None = None,
             bidang_labels: Mapping[str, str] | None = None) -> MusrenbangRekap:
+    """The rekap from the laptop's store (its cases and the ceilings set on it)."""
     codes = kelurahan_of(offices, kecamatan)
+    rows = case_rows(session, SERVICE, KEYS, codes, where=[field("tahun_anggaran").in_([year, str(year)])])
+    return from_rows(rows, offices, year, kecamatan, bidang_labels, ceilings(session, year, codes))
+
+
+def from_rows(rows: Iterable[CaseRow], offices: OfficeDirectory, year: int, kecamatan: str | None,
+              bidang_labels: Mapping[str, str] | None, pagu: Mapping[str, int]) -> MusrenbangRekap:
+    """The rekap of ``rows`` (USULMUS cases, any store); rows of another year or area are left out."""
+    codes = kelurahan_of(offices, kecamatan)
+    wanted = set(codes)
     labels = bidang_labels or {}
-    pagu = ceilings(session, year, codes)
     status_text = status_labels()
 
     def name_of(code: str) -> str:
@@ -133,7 +142,7 @@ def compute(session: Session, offices: OfficeDirectory, year: int, kecamatan: st
     # (inactive, priority, -cost, kelurahan name, number, row): the ranking order, each number read once
     raw = [(r.status in INACTIVE, as_int(r.fields.get("prioritas"), NO_PRIORITY) or NO_PRIORITY,
             -max(0, as_int(r.fields.get("estimasi_biaya"))), names[r.office], r.reg_no or r.id, r)
-           for r in case_rows(session, SERVICE, KEYS, codes, where=[field("tahun_anggaran").in_([year, str(year)])])]
+           for r in rows if r.office in wanted and as_int(r.fields.get("tahun_anggaran")) == year]
     raw.sort(key=lambda t: t[:5])
     running: dict[str, int] = {}
     proposals: list[Proposal] = []
@@ -166,7 +175,7 @@ def _area_name(offices: OfficeDirectory, kecamatan: str | None) -> str:
     return office.display_name if office else kecamatan
 
 
-def _per_kelurahan(proposals: list[Proposal], codes: list[str], pagu: dict[str, int],
+def _per_kelurahan(proposals: list[Proposal], codes: list[str], pagu: Mapping[str, int],
                    name_of: Callable[[str], str]) -> list[KelurahanTotal]:
     """One line per kelurahan that proposed something or has a ceiling, in code order."""
     groups: dict[str, list[Proposal]] = {code: [] for code in pagu}

@@ -7,7 +7,7 @@ A semester is written ``2026-1`` (ganjil of school year 2026/2027) or ``2026-2``
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
@@ -133,7 +133,13 @@ class _Parsed:
 
 
 def compute(session: Session, offices: OfficeDirectory, semester: Semester) -> SekolahRekap:
-    parsed = [p for p in (_parse(r) for r in case_rows(session, SERVICE, KEYS)) if p is not None]
+    """The rekap from the laptop's store."""
+    return from_rows(case_rows(session, SERVICE, KEYS), offices, semester)
+
+
+def from_rows(rows: Iterable[CaseRow], offices: OfficeDirectory, semester: Semester) -> SekolahRekap:
+    """The rekap of ``rows`` (LAPSEK cases, any store)."""
+    parsed = [p for p in (_parse(r) for r in rows) if p is not None]
     current = _latest_accepted(parsed, semester)
     previous = _latest_accepted(parsed, semester.previous)
     places = _kecamatan_names(offices)
