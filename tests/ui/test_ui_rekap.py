@@ -60,3 +60,15 @@ def test_rekap_views_show_the_demo_year(ws: Workspace, settle: Callable[..., Non
     sek.kecamatan.setCurrentIndex(0)
     _shot(view, "rekap-sekolah.png")
     view.close()
+
+
+def test_rekap_page_in_english(ws: Workspace) -> None:
+    from ui import lang
+    from ui.views.rekap import RekapView
+
+    lang.apply_language("en")
+    view = RekapView(ws, None)
+    assert view.tabs.tabText(1) == "School reports"
+    assert view.musrenbang.export_xlsx.text() == "Export XLSX…"
+    assert view.sekolah.schools.caption.text() == "Schools reported"
+    view.close()
