@@ -92,7 +92,7 @@ def _table(parent: QWidget, model: SheetModel, name: str) -> QTableView:
     view.verticalHeader().hide()
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     view.horizontalHeader().setStretchLastSection(True)
-    view.horizontalHeader().setResizeContentsPrecision(200)  # fit columns to the first rows, not all 10,000
+    view.horizontalHeader().setResizeContentsPrecision(50)  # fit columns to the first rows, not all 10,000
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() * 2 + 6)
     return view
 
