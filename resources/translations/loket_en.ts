@@ -1177,6 +1177,26 @@ Server message: {detail} (code {errno})</translation>
     <context>
     <name>MusrenbangView</name>
     <message>
+        <source>Atur pagu…</source>
+        <translation>Set ceiling…</translation>
+    </message>
+    <message>
+        <source>Pagu indikatif kelurahan terpilih untuk tahun anggaran ini (staf kecamatannya)</source>
+        <translation>The chosen kelurahan's indicative ceiling for this budget year (its kecamatan's staff)</translation>
+    </message>
+    <message>
+        <source>Pagu indikatif</source>
+        <translation>Indicative ceiling</translation>
+    </message>
+    <message>
+        <source>Pagu indikatif Kelurahan {name}, tahun anggaran {year} (Rp; kosongkan untuk menghapus):</source>
+        <translation>Indicative ceiling of Kelurahan {name}, budget year {year} (IDR; leave empty to remove):</translation>
+    </message>
+    <message>
+        <source>Tulis pagu sebagai angka rupiah, misalnya 450.000.000.</source>
+        <translation>Write the ceiling as a rupiah amount, for example 450.000.000.</translation>
+    </message>
+    <message>
         <source>Tahun anggaran</source>
             <translation>Budget year</translation>
     </message>

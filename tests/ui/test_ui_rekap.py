@@ -27,6 +27,7 @@ def test_rekap_views_show_the_demo_year(ws: Workspace, settle: Callable[..., Non
 
     assert demo_rekap.seed(ws) == 20 + 39
     ws.add_local_user("camat", "Camat Klojen", "penandatangan", "35.73.02")
+    ws.add_local_user("lurah1", "Lurah Oro-oro Dowo", "penandatangan", "35.73.02.1008")
     view = RekapView(ws, ws.actor("camat"))
     view.resize(1280, 860)
     view.show()
@@ -39,7 +40,11 @@ def test_rekap_views_show_the_demo_year(ws: Workspace, settle: Callable[..., Non
     flagged = [r for r in mus.rekap.proposals if r.over_ceiling]
     assert mus.over.value.text() == str(len(flagged))
     mus.kelurahan.setCurrentIndex(mus.kelurahan.findData("35.73.02.1008"))
-    assert mus.model.rowCount() == 5
+    assert mus.model.rowCount() == 5 and mus.set_pagu.isEnabled()
+    mus.save_ceiling("35.73.02.1008", "Rp 150.000.000")  # the camat lowers Oro-oro Dowo's ceiling
+    settle()
+    oro = next(k for k in mus.rekap.per_kelurahan if k.code == "35.73.02.1008")
+    assert oro.ceiling == 150_000_000 and oro.over_count >= 1
     _shot(view, "rekap-musrenbang.png")
     out = tmp_path / "mus.xlsx"
     mus.export_to(out)
@@ -60,6 +65,11 @@ def test_rekap_views_show_the_demo_year(ws: Workspace, settle: Callable[..., Non
     sek.kecamatan.setCurrentIndex(0)
     _shot(view, "rekap-sekolah.png")
     view.close()
+    lurah = RekapView(ws, ws.actor("lurah1"))
+    lurah.musrenbang.show_data(lurah.musrenbang.compute())
+    lurah.musrenbang.kelurahan.setCurrentIndex(lurah.musrenbang.kelurahan.findData("35.73.02.1008"))
+    assert not lurah.musrenbang.set_pagu.isEnabled()  # a kelurahan does not set its own ceiling
+    lurah.close()
 
 
 def test_rekap_page_in_english(ws: Workspace) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -158,7 +159,12 @@ class _RekapPage(QWidget):
 class MusrenbangView(_RekapPage):
     def __init__(self, ws: Workspace, actor: Actor | None, parent: QWidget | None = None) -> None:
         super().__init__(ws, parent)
+        self.actor = actor
         self.rekap: MusrenbangRekap | None = None
+        self.set_pagu = QPushButton(self.tr("Atur pagu…"), self)
+        self.set_pagu.setToolTip(self.tr("Pagu indikatif kelurahan terpilih untuk tahun anggaran ini (staf "
+                                         "kecamatannya)"))
+        self.set_pagu.clicked.connect(lambda _c=False: self.ask_ceiling())
         self.year = QSpinBox(self)
         self.year.setRange(rekaps.MIN_YEAR, rekaps.MAX_YEAR)
         self.year.setValue(clock.today().year + 1)  # the musrenbang plans next year's budget
@@ -177,6 +183,7 @@ class MusrenbangView(_RekapPage):
                               (self.tr("Kelurahan"), self.kelurahan)):
             self.filters.insertWidget(self.filters.count() - 3, QLabel(label, self))
             self.filters.insertWidget(self.filters.count() - 3, widget)
+        self.filters.insertWidget(self.filters.count() - 3, self.set_pagu)
         self.count = Tile(self.tr("Usulan aktif"), self)
         self.cost = Tile(self.tr("Perkiraan biaya (juta Rp)"), self)
         self.over = Tile(self.tr("Usulan melebihi pagu indikatif"), self)
@@ -199,6 +206,37 @@ class MusrenbangView(_RekapPage):
         self.year.valueChanged.connect(lambda _v: self.reload())
         self.kecamatan.currentIndexChanged.connect(lambda _i: self.reload())
         self.kelurahan.currentIndexChanged.connect(lambda _i: self._show_rows())
+
+    def may_set_ceiling(self, kelurahan: str | None) -> bool:
+        office = self.ws.offices.get(kelurahan) if kelurahan else None
+        mine = self.ws.offices.get(self.actor.office) if self.actor else None
+        return office is not None and mine is not None and (
+            mine.code == office.parent or mine.level is OfficeLevel.CITY)
+
+    def ask_ceiling(self) -> None:
+        code = self.kelurahan.currentData()
+        if self.actor is None or not self.may_set_ceiling(code):
+            return
+        current = next((k.ceiling for k in self.rekap.per_kelurahan if k.code == code), None) if self.rekap else None
+        text, ok = QInputDialog.getText(
+            self, self.tr("Pagu indikatif"), self.tr("Pagu indikatif Kelurahan {name}, tahun anggaran {year} (Rp; "
+                                                     "kosongkan untuk menghapus):").format(
+                name=self.kelurahan.currentText(), year=self.year.value()),
+            text="" if current is None else str(current))
+        if ok:
+            self.save_ceiling(code, text)
+
+    def save_ceiling(self, code: str, text: str) -> None:
+        digits = text.strip().removeprefix("Rp").replace(".", "").replace(" ", "")
+        if digits and not (digits.isascii() and digits.isdigit() and len(digits) <= 16):
+            QMessageBox.warning(self, self.tr("Pagu indikatif"), self.tr("Tulis pagu sebagai angka rupiah, "
+                                                                         "misalnya 450.000.000."))
+            return
+        ws, actor, year = self.ws, self.actor, self.year.value()
+        assert actor is not None
+        amount = int(digits) if digits else None
+        op(lambda: rekaps.set_ceiling(ws, actor, year, code, amount)).success(lambda _r: self.reload()) \
+            .failure(errors.failure_handler(self)).run_in_background()
 
     def compute(self) -> MusrenbangRekap:
         return rekaps.musrenbang_rekap(self.ws, self.year.value(), self.kecamatan.currentData())
@@ -227,6 +265,7 @@ class MusrenbangView(_RekapPage):
         if self.rekap is None:
             return
         sheet = self.sheets()[0]
+        self.set_pagu.setEnabled(self.may_set_ceiling(self.kelurahan.currentData()))
         self.model.set_sheet(sheet, flag_column=len(sheet.headers) - 1)
         _fit(self.table)
         over = [k for k in self.rekap.per_kelurahan if k.ceiling is not None and k.cost > k.ceiling]
