@@ -72,6 +72,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/sync.py
+	$(BIN)/python bench/rekap.py
 
 faults: system-deps $(STAMP)
 	LOKET_FAULT_POINTS=1000 $(BIN)/python -m pytest -q -s tests/faults

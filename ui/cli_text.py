@@ -100,6 +100,18 @@ _ARGPARSE_ID = {
 
 # every command's help, written once in English next to its parser; Bahasa Indonesia here
 HELP_ID = {
+    "rekaps of the receiving offices (musrenbang, school reports)":
+        "rekap kantor penerima (musrenbang, laporan sekolah)",
+    "the year's kelurahan proposals, ranked, with totals and ceilings":
+        "usulan kelurahan setahun, diperingkat, dengan jumlah dan pagu",
+    "kecamatan code (35.73.02); default: your own kecamatan, or the whole city":
+        "kode kecamatan (35.73.02); bawaan: kecamatan Anda sendiri, atau seluruh kota",
+    "every kecamatan of the city": "semua kecamatan di kota",
+    "the semester's school reports: totals, missing schools, change":
+        "laporan sekolah satu semester: jumlah, sekolah yang belum melapor, perubahan",
+    "set a kelurahan's indicative ceiling for a budget year (kecamatan staff)":
+        "atur pagu indikatif kelurahan untuk satu tahun anggaran (staf kecamatan)",
+    "act as this person (secret on stdin)": "bertindak sebagai orang ini (kata sandi dari masukan standar)",
     "the citizen's receipt as an A5 PDF": "tanda terima pemohon sebagai PDF A5",
     "registration number or case id": "nomor registrasi atau id berkas",
     "who collected the letter": "siapa yang mengambil surat",

@@ -197,6 +197,9 @@ def prepare(data: Path, count: int = 10) -> Path:
             seeded = repo.get_meta(s, "demo_seeded")
         if not seeded:
             seed(ws, count)
+            from ui import demo_rekap  # a musrenbang year and two semesters of school reports for the rekaps
+
+            demo_rekap.seed(ws)
             with ws.db.write() as s:
                 repo.set_meta(s, "demo_seeded", clock.now_iso())
     finally:

@@ -213,6 +213,10 @@ class MainWindow(QMainWindow):
             self._add_page(self.tr("Antrean tanda tangan"), self.sign_queue)
         self.dashboard = DashboardView(ws, self)
         self._add_page(self.tr("Dasbor"), self.dashboard)
+        from ui.views.rekap import RekapView
+
+        self.rekap = RekapView(ws, actor, self)
+        self._add_page(self.tr("Rekap"), self.rekap)
         self.conflicts = ConflictsView(self.seams.conflicts, self)
         self._add_page(self.tr("Konflik sinkronisasi"), self.conflicts)
         from ui.views.register import RegisterView

@@ -851,6 +851,10 @@ Server message: {detail} (code {errno})</translation>
     </context>
     <context>
         <name>MainWindow</name>
+    <message>
+        <source>Rekap</source>
+        <translation>Summaries</translation>
+    </message>
         <message>
             <source>Langkah yang ditolak server: klik untuk melihat alasannya dan apa yang perlu dilakukan (Ctrl+Shift+R).</source>
             <translation>Steps the server refused: click to see why and what to do (Ctrl+Shift+R).</translation>
@@ -1694,4 +1698,216 @@ NIKs whose birth date was corrected do exist. Check the applicant's ID card and 
             <translation>Dec</translation>
         </message>
     </context>
+    <context>
+    <name>MusrenbangView</name>
+    <message>
+        <source>Atur pagu…</source>
+        <translation>Set ceiling…</translation>
+    </message>
+    <message>
+        <source>Pagu indikatif kelurahan terpilih untuk tahun anggaran ini (staf kecamatannya)</source>
+        <translation>The chosen kelurahan's indicative ceiling for this budget year (its kecamatan's staff)</translation>
+    </message>
+    <message>
+        <source>Pagu indikatif</source>
+        <translation>Indicative ceiling</translation>
+    </message>
+    <message>
+        <source>Pagu indikatif Kelurahan {name}, tahun anggaran {year} (Rp; kosongkan untuk menghapus):</source>
+        <translation>Indicative ceiling of Kelurahan {name}, budget year {year} (IDR; leave empty to remove):</translation>
+    </message>
+    <message>
+        <source>Tulis pagu sebagai angka rupiah, misalnya 450.000.000.</source>
+        <translation>Write the ceiling as a rupiah amount, for example 450.000.000.</translation>
+    </message>
+    <message>
+        <source>Tahun anggaran</source>
+            <translation>Budget year</translation>
+    </message>
+    <message>
+        <source>Kecamatan</source>
+            <translation>Kecamatan</translation>
+    </message>
+    <message>
+        <source>Seluruh kota</source>
+            <translation>Whole city</translation>
+    </message>
+    <message>
+        <source>Kelurahan</source>
+            <translation>Kelurahan</translation>
+    </message>
+    <message>
+        <source>Wilayah</source>
+            <translation>Area</translation>
+    </message>
+    <message>
+        <source>Usulan aktif</source>
+            <translation>Active proposals</translation>
+    </message>
+    <message>
+        <source>Perkiraan biaya (juta Rp)</source>
+            <translation>Estimated cost (IDR million)</translation>
+    </message>
+    <message>
+        <source>Usulan melebihi pagu indikatif</source>
+            <translation>Proposals over the indicative ceiling</translation>
+    </message>
+    <message>
+        <source>Biaya per kelurahan (juta Rp)</source>
+            <translation>Cost per kelurahan (IDR million)</translation>
+    </message>
+    <message>
+        <source>Biaya per bidang (juta Rp)</source>
+            <translation>Cost per sector (IDR million)</translation>
+    </message>
+    <message>
+        <source>Usulan menurut peringkat prioritas</source>
+            <translation>Proposals by priority rank</translation>
+    </message>
+    <message>
+        <source>Semua kelurahan</source>
+            <translation>All kelurahan</translation>
+    </message>
+    <message>
+        <source>{area}, tahun anggaran {year}: {n} usulan aktif, {cost}. Baris merah melewati pagu indikatif kelurahannya ({kel}).</source>
+            <translation>{area}, budget year {year}: {n} active proposals, {cost}. Red rows pass their kelurahan's indicative ceiling ({kel}).</translation>
+    </message>
+    <message>
+        <source>Ekspor XLSX…</source>
+            <translation>Export XLSX…</translation>
+    </message>
+        <message>
+        <source>Ekspor PDF…</source>
+            <translation>Export PDF…</translation>
+    </message>
+        <message>
+        <source>Simpan rekap</source>
+            <translation>Save summary</translation>
+    </message>
+        <message>
+        <source>Rekap tersimpan</source>
+            <translation>Summary saved</translation>
+    </message>
+        <message>
+        <source>Rekap disimpan di {path}</source>
+            <translation>Summary saved to {path}</translation>
+    </message>
+    </context>
+    <context>
+    <name>RekapView</name>
+    <message>
+        <source>Rekap</source>
+            <translation>Summaries</translation>
+    </message>
+    <message>
+        <source>Musrenbang</source>
+            <translation>Musrenbang</translation>
+    </message>
+    <message>
+        <source>Laporan sekolah</source>
+            <translation>School reports</translation>
+    </message>
+</context>
+    <context>
+    <name>SekolahView</name>
+    <message>
+        <source>Semester</source>
+            <translation>Semester</translation>
+    </message>
+    <message>
+        <source>Kecamatan</source>
+            <translation>Kecamatan</translation>
+    </message>
+    <message>
+        <source>Semua kecamatan</source>
+            <translation>All kecamatan</translation>
+    </message>
+    <message>
+        <source>Sekolah sudah melapor</source>
+            <translation>Schools reported</translation>
+    </message>
+    <message>
+        <source>Sekolah belum melapor</source>
+            <translation>Schools not reported yet</translation>
+    </message>
+    <message>
+        <source>Peserta didik</source>
+            <translation>Students</translation>
+    </message>
+    <message>
+        <source>Putus sekolah</source>
+            <translation>Dropouts</translation>
+    </message>
+    <message>
+        <source>Peserta didik per kecamatan</source>
+            <translation>Students per kecamatan</translation>
+    </message>
+    <message>
+        <source>Peserta didik per jenjang</source>
+            <translation>Students per level</translation>
+    </message>
+    <message>
+        <source>Laporan sekolah yang diterima</source>
+            <translation>Accepted school reports</translation>
+    </message>
+    <message>
+        <source>Sekolah yang belum melapor</source>
+            <translation>Schools that have not reported yet</translation>
+    </message>
+    <message>
+        <source>Laporan diterima</source>
+            <translation>Accepted reports</translation>
+    </message>
+    <message>
+        <source>Belum melapor</source>
+            <translation>Not reported yet</translation>
+    </message>
+    <message>
+        <source>{semester}: {n} sekolah melapor, {m} belum. Dibanding semester lalu (sekolah yang melapor di kedua semester): peserta didik {ds:+d}, guru {dg:+d}, putus sekolah {dd:+d}.</source>
+            <translation>{semester}: {n} schools reported, {m} not yet. Against the previous semester (schools that reported in both): students {ds:+d}, teachers {dg:+d}, dropouts {dd:+d}.</translation>
+    </message>
+    <message>
+        <source>Ekspor XLSX…</source>
+            <translation>Export XLSX…</translation>
+    </message>
+        <message>
+        <source>Ekspor PDF…</source>
+            <translation>Export PDF…</translation>
+    </message>
+        <message>
+        <source>Simpan rekap</source>
+            <translation>Save summary</translation>
+    </message>
+        <message>
+        <source>Rekap tersimpan</source>
+            <translation>Summary saved</translation>
+    </message>
+        <message>
+        <source>Rekap disimpan di {path}</source>
+            <translation>Summary saved to {path}</translation>
+    </message>
+    </context>
+    <context>
+    <name>_RekapPage</name>
+    <message>
+        <source>Ekspor XLSX…</source>
+            <translation>Export XLSX…</translation>
+    </message>
+    <message>
+        <source>Ekspor PDF…</source>
+            <translation>Export PDF…</translation>
+    </message>
+    <message>
+        <source>Simpan rekap</source>
+            <translation>Save summary</translation>
+    </message>
+    <message>
+        <source>Rekap tersimpan</source>
+            <translation>Summary saved</translation>
+    </message>
+    <message>
+        <source>Rekap disimpan di {path}</source>
+            <translation>Summary saved to {path}</translation>
+    </message>
+</context>
 </TS>

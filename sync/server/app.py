@@ -186,6 +186,17 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
     def case(case_id: str, ctx: Device) -> dict[str, Any]:
         return server.case(ctx, case_id)
 
+    from sync.server import rekap  # the receiving offices' rekaps, limited by the visibility rule
+
+    @api.get(f"{API}/rekap/musrenbang", responses=ERRORS)
+    def rekap_musrenbang(ctx: Device, year: Annotated[int, Query(ge=2024, le=2100)],
+                         kecamatan: Annotated[str | None, Query(max_length=40)] = None) -> dict[str, Any]:
+        return rekap.musrenbang_rekap(server, ctx, year, kecamatan)
+
+    @api.get(f"{API}/rekap/sekolah", responses=ERRORS)
+    def rekap_sekolah(ctx: Device, semester: Annotated[str, Query(max_length=7)]) -> dict[str, Any]:
+        return rekap.sekolah_rekap(server, ctx, semester)
+
     @api.post(API + Paths.CERTIFICATE, responses=ERRORS)
     def certificate(body: CertificateRequest, ctx: Device) -> dict[str, Any]:
         return server.issue_certificate(ctx, body.csr_pem)

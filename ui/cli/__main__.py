@@ -26,10 +26,10 @@ log = logging.getLogger("loket.cli")
 def _topics() -> list[ModuleType]:
     """The modules that add commands, in ``--help`` order. Each has ``add_parser(subparsers)``; a new topic is
     one more line here. They are light to import: a handler imports what it needs when it runs."""
-    from ui.cli import admin, cases, register, signing
+    from ui.cli import admin, cases, register, rekap, signing
     from ui.cli import sync as sync_commands
 
-    return [cases, signing, sync_commands, admin, register]
+    return [cases, signing, sync_commands, admin, register, rekap]
 
 
 def build_parser() -> Parser:

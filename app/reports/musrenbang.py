@@ -1,0 +1,199 @@
+"""Musrenbang rekap: every kelurahan proposal (USULMUS) of one budget year that reached a kecamatan (or the
+whole city), ranked by priority, totalled per kelurahan and per bidang, checked against each kelurahan's
+ceiling (pagu indikatif) set by the kecamatan."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from app.domain.lifecycle import CaseStatus
+from app.domain.offices import OfficeDirectory, OfficeLevel
+from app.reports.common import CaseRow, as_int, as_text, case_rows, field, status_labels
+from app.storage import repo
+
+SERVICE = "USULMUS"
+# Proposals that no longer compete for the budget: shown in the list, left out of totals and ceilings.
+INACTIVE = frozenset({CaseStatus.REJECTED.value, CaseStatus.WITHDRAWN.value})
+# The lowest priority rank a proposal can have (catalogue: 1..99); a missing rank sorts last.
+NO_PRIORITY = 100
+MAX_CEILING = 10**15  # Rp; anything larger is a typing mistake
+_PAGU_KEY = "rekap.pagu.{year}.{office}"
+KEYS = ("tahun_anggaran", "bidang", "program", "kegiatan", "lokasi", "estimasi_biaya", "penerima_manfaat",
+        "prioritas")
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    rank: int | None  # 1 = first in the kecamatan's priority order; None for a rejected or withdrawn one
+    case_id: str
+    reg_no: str
+    kelurahan: str  # office code
+    kelurahan_name: str
+    proposer: str  # the RW or LPMK (the case name)
+    status: str
+    status_label: str
+    bidang: str
+    bidang_label: str
+    program: str
+    kegiatan: str
+    lokasi: str
+    priority: int
+    cost: int
+    beneficiaries: int
+    active: bool
+    cumulative: int  # the kelurahan's active cost up to and including this one, in priority order
+    over_ceiling: bool  # the cumulative cost passes the kelurahan's ceiling
+
+
+@dataclass(frozen=True, slots=True)
+class KelurahanTotal:
+    code: str
+    name: str
+    count: int  # active proposals
+    cost: int
+    ceiling: int | None
+    over_count: int
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.ceiling is None else self.ceiling - self.cost
+
+
+@dataclass(frozen=True, slots=True)
+class BidangTotal:
+    bidang: str
+    label: str
+    count: int
+    cost: int
+
+
+@dataclass(frozen=True, slots=True)
+class MusrenbangRekap:
+    year: int
+    area: str | None  # kecamatan code, or None for the city
+    area_name: str
+    proposals: list[Proposal]
+    per_kelurahan: list[KelurahanTotal]
+    per_bidang: list[BidangTotal]
+
+    @property
+    def total_cost(self) -> int:
+        return sum(k.cost for k in self.per_kelurahan)
+
+    @property
+    def total_count(self) -> int:
+        return sum(k.count for k in self.per_kelurahan)
+
+    @property
+    def over_count(self) -> int:
+        return sum(1 for p in self.proposals if p.over_ceiling)
+
+
+def kelurahan_of(offices: OfficeDirectory, kecamatan: str | None) -> list[str]:
+    """The kelurahan codes of one kecamatan, or of the whole city."""
+    return sorted(o.code for o in offices.of_level(OfficeLevel.KELURAHAN)
+                  if kecamatan is None or o.parent == kecamatan)
+
+
+def ceilings(session: Session, year: int, codes: list[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for code in codes:
+        raw = repo.get_meta(session, _PAGU_KEY.format(year=year, office=code))
+        if raw is not None and raw.isdigit():
+            out[code] = int(raw)
+    return out
+
+
+def set_ceiling(session: Session, year: int, kelurahan: str, amount: int | None) -> None:
+    """Record (or with ``None`` clear) a kelurahan's ceiling for a budget year, on this laptop."""
+    key = _PAGU_KEY.format(year=year, office=kelurahan)
+    if amount is None:
+        repo.delete_meta(session, key)
+        return
+    if not 0 <= amount <= MAX_CEILING:
+        raise ValueError(amount)
+    repo.set_meta(session, key, str(int(amount)))
+
+
+def compute(session: Session, offices: OfficeDirectory, year: int, kecamatan: str | None = None,
+            bidang_labels: Mapping[str, str] | None = None) -> MusrenbangRekap:
+    """The rekap from the laptop's store (its cases and the ceilings set on it)."""
+    codes = kelurahan_of(offices, kecamatan)
+    rows = case_rows(session, SERVICE, KEYS, codes, where=[field("tahun_anggaran").in_([year, str(year)])])
+    return from_rows(rows, offices, year, kecamatan, bidang_labels, ceilings(session, year, codes))
+
+
+def from_rows(rows: Iterable[CaseRow], offices: OfficeDirectory, year: int, kecamatan: str | None,
+              bidang_labels: Mapping[str, str] | None, pagu: Mapping[str, int]) -> MusrenbangRekap:
+    """The rekap of ``rows`` (USULMUS cases, any store); rows of another year or area are left out."""
+    codes = kelurahan_of(offices, kecamatan)
+    wanted = set(codes)
+    labels = bidang_labels or {}
+    status_text = status_labels()
+
+    def name_of(code: str) -> str:
+        office = offices.get(code)
+        return office.name if office else code
+
+    names = {code: name_of(code) for code in codes}
+    # (inactive, priority, -cost, kelurahan name, number, row): the ranking order, each number read once
+    raw = [(r.status in INACTIVE, as_int(r.fields.get("prioritas"), NO_PRIORITY) or NO_PRIORITY,
+            -max(0, as_int(r.fields.get("estimasi_biaya"))), names[r.office], r.reg_no or r.id, r)
+           for r in rows if r.office in wanted and as_int(r.fields.get("tahun_anggaran")) == year]
+    raw.sort(key=lambda t: t[:5])
+    running: dict[str, int] = {}
+    proposals: list[Proposal] = []
+    for number, (inactive, priority, minus_cost, kelurahan_name, _tie, r) in enumerate(raw, start=1):
+        f = r.fields
+        cost, active = -minus_cost, not inactive
+        cumulative = running.get(r.office, 0) + (cost if active else 0)
+        if active:
+            running[r.office] = cumulative
+        ceiling = pagu.get(r.office)
+        bidang = as_text(f.get("bidang"), 40)
+        proposals.append(Proposal(
+            rank=number if active else None, case_id=r.id, reg_no=r.reg_no or r.id[:8], kelurahan=r.office,
+            kelurahan_name=kelurahan_name, proposer=r.name, status=r.status,
+            status_label=status_text.get(r.status, r.status),
+            bidang=bidang, bidang_label=labels.get(bidang, bidang), program=as_text(f.get("program"), 150),
+            kegiatan=as_text(f.get("kegiatan"), 1000), lokasi=as_text(f.get("lokasi"), 200),
+            priority=priority, cost=cost,
+            beneficiaries=max(0, as_int(f.get("penerima_manfaat"))), active=active, cumulative=cumulative,
+            over_ceiling=active and ceiling is not None and cumulative > ceiling))
+    return MusrenbangRekap(year, kecamatan, _area_name(offices, kecamatan), proposals,
+                           _per_kelurahan(proposals, codes, pagu, name_of), _per_bidang(proposals, labels))
+
+
+def _area_name(offices: OfficeDirectory, kecamatan: str | None) -> str:
+    if kecamatan is None:
+        city = offices.of_level(OfficeLevel.CITY)
+        return city[0].display_name if city else "Kota"
+    office = offices.get(kecamatan)
+    return office.display_name if office else kecamatan
+
+
+def _per_kelurahan(proposals: list[Proposal], codes: list[str], pagu: Mapping[str, int],
+                   name_of: Callable[[str], str]) -> list[KelurahanTotal]:
+    """One line per kelurahan that proposed something or has a ceiling, in code order."""
+    groups: dict[str, list[Proposal]] = {code: [] for code in pagu}
+    for p in proposals:
+        mine = groups.setdefault(p.kelurahan, [])
+        if p.active:
+            mine.append(p)
+    return [KelurahanTotal(code, name_of(code), len(groups[code]), sum(p.cost for p in groups[code]),
+                           pagu.get(code), sum(1 for p in groups[code] if p.over_ceiling))
+            for code in codes if code in groups]
+
+
+def _per_bidang(proposals: list[Proposal], labels: Mapping[str, str]) -> list[BidangTotal]:
+    totals: dict[str, list[int]] = {}
+    for p in proposals:
+        if p.active:
+            slot = totals.setdefault(p.bidang, [0, 0])
+            slot[0] += 1
+            slot[1] += p.cost
+    return sorted((BidangTotal(b, labels.get(b, b), n, c) for b, (n, c) in totals.items()),
+                  key=lambda t: (-t.cost, t.bidang))

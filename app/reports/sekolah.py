@@ -1,0 +1,239 @@
+"""School report rekap for Dinas Pendidikan: per semester, every school's latest accepted LAPSEK report,
+totals per level (SD/SMP) and per kecamatan, the schools that have not reported yet (known from earlier
+semesters) and the change against the previous semester.
+
+A semester is written ``2026-1`` (ganjil of school year 2026/2027) or ``2026-2`` (genap of 2026/2027)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from app.domain.lifecycle import CaseStatus
+from app.domain.offices import OfficeDirectory, OfficeLevel
+from app.reports.common import CaseRow, as_int, as_text, case_rows, status_labels
+
+SERVICE = "LAPSEK"
+ACCEPTED = frozenset({CaseStatus.APPROVED.value, CaseStatus.ISSUED.value})
+CLOSED = frozenset({CaseStatus.REJECTED.value, CaseStatus.WITHDRAWN.value})
+LEVELS = ("SD", "SMP")
+NO_KECAMATAN = "—"
+KEYS = ("npsn", "jenjang", "alamat_sekolah", "semester", "tahun_ajaran", "jumlah_siswa", "jumlah_rombel",
+        "jumlah_guru", "siswa_putus_sekolah")
+_SEMESTER = re.compile(r"(20\d\d)-([12])")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Semester:
+    year: int  # the school year's first calendar year: 2026 for 2026/2027
+    half: int  # 1 = ganjil, 2 = genap
+
+    @classmethod
+    def parse(cls, text: str) -> Semester:
+        match = _SEMESTER.fullmatch(text.strip())
+        if not match:
+            raise ValueError(text)
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @classmethod
+    def of_fields(cls, fields: dict[str, object]) -> Semester | None:
+        year = as_text(fields.get("tahun_ajaran"), 9)
+        half = {"ganjil": 1, "genap": 2}.get(as_text(fields.get("semester"), 10))
+        if half is None or not re.fullmatch(r"20\d\d/20\d\d", year):
+            return None
+        return cls(int(year[:4]), half)
+
+    @property
+    def previous(self) -> Semester:
+        return Semester(self.year, 1) if self.half == 2 else Semester(self.year - 1, 2)
+
+    @property
+    def code(self) -> str:
+        return f"{self.year}-{self.half}"
+
+    @property
+    def label(self) -> str:
+        return f"{'Ganjil' if self.half == 1 else 'Genap'} {self.year}/{self.year + 1}"
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    students: int = 0
+    groups: int = 0
+    teachers: int = 0
+    dropouts: int = 0
+
+    def __add__(self, other: Figures) -> Figures:
+        return Figures(self.students + other.students, self.groups + other.groups,
+                       self.teachers + other.teachers, self.dropouts + other.dropouts)
+
+    def __sub__(self, other: Figures) -> Figures:
+        return Figures(self.students - other.students, self.groups - other.groups,
+                       self.teachers - other.teachers, self.dropouts - other.dropouts)
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolReport:
+    npsn: str
+    name: str
+    level: str
+    kecamatan: str  # kecamatan name, or NO_KECAMATAN when the address names none
+    case_id: str
+    reg_no: str
+    figures: Figures
+    previous: Figures | None  # the school's accepted figures of the previous semester
+
+    @property
+    def change(self) -> Figures | None:
+        return None if self.previous is None else self.figures - self.previous
+
+
+@dataclass(frozen=True, slots=True)
+class MissingSchool:
+    npsn: str
+    name: str
+    level: str
+    kecamatan: str
+    last_semester: str  # the latest semester the school reported (label)
+    pending_status: str  # this semester's report still in progress ("" when none arrived)
+
+
+@dataclass(frozen=True, slots=True)
+class Total:
+    key: str
+    schools: int
+    figures: Figures
+
+
+@dataclass(frozen=True, slots=True)
+class SekolahRekap:
+    semester: Semester
+    reports: list[SchoolReport]
+    missing: list[MissingSchool]
+    per_level: list[Total]
+    per_kecamatan: list[Total]
+    total: Figures
+    previous_total: Figures = field(default_factory=Figures)
+
+    @property
+    def change(self) -> Figures:
+        """The change at the schools that reported in both semesters (a school that has not reported yet, or
+        reports for the first time, would otherwise read as a fall or a rise)."""
+        return sum((s.change for s in self.reports if s.change is not None), Figures())
+
+
+@dataclass(slots=True)
+class _Parsed:
+    row: CaseRow
+    npsn: str
+    semester: Semester
+
+
+def compute(session: Session, offices: OfficeDirectory, semester: Semester) -> SekolahRekap:
+    """The rekap from the laptop's store."""
+    return from_rows(case_rows(session, SERVICE, KEYS), offices, semester)
+
+
+def from_rows(rows: Iterable[CaseRow], offices: OfficeDirectory, semester: Semester) -> SekolahRekap:
+    """The rekap of ``rows`` (LAPSEK cases, any store)."""
+    parsed = [p for p in (_parse(r) for r in rows) if p is not None]
+    current = _latest_accepted(parsed, semester)
+    previous = _latest_accepted(parsed, semester.previous)
+    places = _kecamatan_names(offices)
+    reports = sorted((_report(p, previous.get(npsn), places) for npsn, p in current.items()),
+                     key=lambda s: (s.level, s.kecamatan, s.name, s.npsn))
+    missing = _missing(parsed, semester, set(current), places)
+    total = sum((s.figures for s in reports), Figures())
+    prev_total = sum((_figures(p.row) for p in previous.values()), Figures())
+    return SekolahRekap(semester, reports, missing, _totals(reports, lambda s: s.level),
+                        _totals(reports, lambda s: s.kecamatan), total, prev_total)
+
+
+def _parse(row: CaseRow) -> _Parsed | None:
+    npsn = as_text(row.fields.get("npsn"), 8)
+    semester = Semester.of_fields(row.fields)
+    if not npsn or semester is None:
+        return None
+    return _Parsed(row, npsn, semester)
+
+
+def _latest_accepted(parsed: list[_Parsed], semester: Semester) -> dict[str, _Parsed]:
+    """Per school, its latest accepted report of ``semester`` (a corrected report replaces the first)."""
+    out: dict[str, _Parsed] = {}
+    for p in parsed:
+        if p.semester == semester and p.row.status in ACCEPTED:
+            have = out.get(p.npsn)
+            if have is None or p.row.updated_at > have.row.updated_at:
+                out[p.npsn] = p
+    return out
+
+
+def _figures(row: CaseRow) -> Figures:
+    f = row.fields
+    return Figures(max(0, as_int(f.get("jumlah_siswa"))), max(0, as_int(f.get("jumlah_rombel"))),
+                   max(0, as_int(f.get("jumlah_guru"))), max(0, as_int(f.get("siswa_putus_sekolah"))))
+
+
+def _level(row: CaseRow) -> str:
+    level = as_text(row.fields.get("jenjang"), 5)
+    return level if level in LEVELS else "?"
+
+
+def _report(p: _Parsed, prev: _Parsed | None, places: dict[str, str]) -> SchoolReport:
+    return SchoolReport(p.npsn, p.row.name, _level(p.row), _kecamatan(p.row, places), p.row.id,
+                        p.row.reg_no or p.row.id[:8], _figures(p.row), _figures(prev.row) if prev else None)
+
+
+def _missing(parsed: list[_Parsed], semester: Semester, reported: set[str],
+             places: dict[str, str]) -> list[MissingSchool]:
+    known: dict[str, _Parsed] = {}  # the school's latest report of an earlier semester
+    pending: dict[str, str] = {}
+    for p in parsed:
+        if p.semester < semester and p.row.status not in CLOSED:
+            have = known.get(p.npsn)
+            if have is None or (p.semester, p.row.updated_at) > (have.semester, have.row.updated_at):
+                known[p.npsn] = p
+        elif p.semester == semester and p.row.status not in ACCEPTED | CLOSED:
+            pending[p.npsn] = p.row.status
+    labels = status_labels()
+    out = [MissingSchool(npsn, p.row.name, _level(p.row), _kecamatan(p.row, places), p.semester.label,
+                         labels.get(pending[npsn], pending[npsn]) if npsn in pending else "")
+           for npsn, p in known.items() if npsn not in reported]
+    return sorted(out, key=lambda m: (m.level, m.kecamatan, m.name, m.npsn))
+
+
+def _kecamatan_names(offices: OfficeDirectory) -> dict[str, str]:
+    """Lower-case place name -> kecamatan name, for every kecamatan and kelurahan of the city."""
+    kecamatan = {o.code: o.name for o in offices.of_level(OfficeLevel.KECAMATAN)}
+    places = {_words(o.name): kecamatan[o.parent] for o in offices.of_level(OfficeLevel.KELURAHAN)
+              if o.parent in kecamatan}
+    places.update({_words(name): name for name in kecamatan.values()})
+    return places
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def _kecamatan(row: CaseRow, places: dict[str, str]) -> str:
+    """The kecamatan a school's address names (a kecamatan's name wins over a kelurahan's; the last one named
+    wins among equals, as addresses go from street to city)."""
+    words = re.findall(r"[a-z0-9]+", as_text(row.fields.get("alamat_sekolah"), 300).lower())
+    found: list[tuple[int, int, str]] = []
+    for i in range(len(words)):
+        for n in (3, 2, 1):
+            name = " ".join(words[i:i + n])
+            if name in places:
+                found.append((1 if _words(places[name]) == name else 0, i, places[name]))
+                break
+    return max(found)[2] if found else NO_KECAMATAN
+
+
+def _totals(reports: list[SchoolReport], key: Callable[[SchoolReport], str]) -> list[Total]:
+    groups: dict[str, list[SchoolReport]] = {}
+    for s in reports:
+        groups.setdefault(key(s), []).append(s)
+    return [Total(k, len(v), sum((s.figures for s in v), Figures())) for k, v in sorted(groups.items())]

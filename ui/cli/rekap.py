@@ -1,0 +1,146 @@
+"""``loket-cli rekap``: the kecamatan's musrenbang rekap and Dinas Pendidikan's school report rekap, from this
+laptop's store (offline), written to XLSX or PDF; and the kelurahan ceilings (pagu indikatif) they use.
+Heavy modules (SQLAlchemy, openpyxl, reportlab) load inside the handlers."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.i18n import language
+
+if TYPE_CHECKING:
+    from ui.cli.output import Output
+
+SUFFIXES = (".xlsx", ".pdf")
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--profile", type=Path, default=argparse.SUPPRESS, help="profile (data) folder")
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
+    common.add_argument("--user", default=argparse.SUPPRESS, help="act as this person (secret on stdin)")
+    rekap = subparsers.add_parser("rekap", help="rekaps of the receiving offices (musrenbang, school reports)",
+                                  parents=[common])
+    rs = rekap.add_subparsers(dest="sub", metavar="SUBCOMMAND", parser_class=type(rekap))
+    mus = rs.add_parser("musrenbang", help="the year's kelurahan proposals, ranked, with totals and ceilings",
+                        parents=[common])
+    mus.add_argument("--year", type=int, required=True)
+    mus.add_argument("--kecamatan", default=None, metavar="CODE",
+                     help="kecamatan code (35.73.02); default: your own kecamatan, or the whole city")
+    mus.add_argument("--city", action="store_true", help="every kecamatan of the city")
+    mus.add_argument("--out", type=Path, default=None, metavar="FILE.xlsx|FILE.pdf")
+    mus.set_defaults(handler=musrenbang)
+    sek = rs.add_parser("sekolah", help="the semester's school reports: totals, missing schools, change",
+                        parents=[common])
+    sek.add_argument("--semester", required=True, metavar="YYYY-1|YYYY-2")
+    sek.add_argument("--out", type=Path, default=None, metavar="FILE.xlsx|FILE.pdf")
+    sek.set_defaults(handler=sekolah)
+    pagu = rs.add_parser("pagu", help="set a kelurahan's indicative ceiling for a budget year (kecamatan staff)",
+                         parents=[common])
+    pagu.add_argument("--year", type=int, required=True)
+    pagu.add_argument("--kelurahan", required=True, metavar="CODE")
+    amount = pagu.add_mutually_exclusive_group(required=True)
+    amount.add_argument("--amount", type=int, metavar="RUPIAH")
+    amount.add_argument("--clear", action="store_true")
+    pagu.set_defaults(handler=set_pagu)
+
+
+def _check_out(path: Path | None) -> None:
+    from app.errors import UserFacingError
+
+    if path is not None and path.suffix.lower() not in SUFFIXES:
+        raise UserFacingError("rekap.out", name=path.name[:80])
+
+
+def _ws(profile: Path):  # type: ignore[no-untyped-def]
+    from app.services.workspace import Workspace
+
+    return Workspace(profile)
+
+
+def _who(ws, args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The person the rekap starts from (their kecamatan), if the profile has one; reading needs no secret."""
+    from app.errors import UserFacingError
+
+    try:
+        return ws.actor(getattr(args, "user", None))
+    except UserFacingError:
+        return None
+
+
+def musrenbang(args: argparse.Namespace, profile: Path, out: Output) -> int:
+    from app.reports import export
+    from app.services import rekaps
+
+    _check_out(args.out)
+    ws = _ws(profile)
+    actor = _who(ws, args)
+    kecamatan = None if args.city else (args.kecamatan or rekaps.home_kecamatan(ws, actor))
+    rekap = rekaps.musrenbang_rekap(ws, args.year, kecamatan)
+    title = f"Rekapitulasi Usulan Musrenbang Tahun Anggaran {rekap.year}"
+    if args.out is not None:
+        export.write(args.out, export.musrenbang_sheets(rekap), title, rekap.area_name)
+    data = {"year": rekap.year, "area": rekap.area, "area_name": rekap.area_name, "count": rekap.total_count,
+            "cost": rekap.total_cost, "over_ceiling": rekap.over_count,
+            "per_kelurahan": [{"code": k.code, "name": k.name, "count": k.count, "cost": k.cost,
+                               "ceiling": k.ceiling, "over_ceiling": k.over_count} for k in rekap.per_kelurahan],
+            "per_bidang": [{"bidang": b.bidang, "count": b.count, "cost": b.cost} for b in rekap.per_bidang],
+            "out": str(args.out) if args.out else None}
+    id_ = language() == "id"
+    lines = [f"{rekap.area_name} · {rekap.year}: {rekap.total_count} "
+             + ("usulan, " if id_ else "proposals, ") + export.rupiah(rekap.total_cost)
+             + (f", {rekap.over_count} " + ("melebihi pagu" if id_ else "over the ceiling"))]
+    for k in rekap.per_kelurahan:
+        pagu = export.rupiah(k.ceiling) if k.ceiling is not None else "-"
+        lines.append(f"  {k.name:24} {k.count:4}  {export.rupiah(k.cost):>20}  pagu {pagu}"
+                     + ("  !" if k.over_count else ""))
+    if args.out is not None:
+        lines.append(("Ditulis: " if id_ else "Written: ") + str(args.out))
+    out.emit(data, "\n".join(lines))
+    return 0
+
+
+def sekolah(args: argparse.Namespace, profile: Path, out: Output) -> int:
+    from app.reports import export
+    from app.services import rekaps
+
+    _check_out(args.out)
+    semester = rekaps.parse_semester(args.semester)
+    ws = _ws(profile)
+    rekap = rekaps.sekolah_rekap(ws, semester)
+    title = f"Rekapitulasi Laporan Semester Satuan Pendidikan — {semester.label}"
+    if args.out is not None:
+        export.write(args.out, export.sekolah_sheets(rekap), title, "Dinas Pendidikan dan Kebudayaan Kota Malang")
+    t = rekap.total
+    data = {"semester": semester.code, "schools": len(rekap.reports), "missing": len(rekap.missing),
+            "students": t.students, "groups": t.groups, "teachers": t.teachers, "dropouts": t.dropouts,
+            "change": {"students": rekap.change.students, "teachers": rekap.change.teachers,
+                       "dropouts": rekap.change.dropouts},
+            "per_level": [{"level": x.key, "schools": x.schools, "students": x.figures.students}
+                          for x in rekap.per_level],
+            "out": str(args.out) if args.out else None}
+    id_ = language() == "id"
+    lines = [f"{semester.label}: {len(rekap.reports)} " + ("sekolah melapor, " if id_ else "schools reported, ")
+             + f"{len(rekap.missing)} " + ("belum" if id_ else "not yet"),
+             (f"  peserta didik {t.students} ({rekap.change.students:+d}), guru {t.teachers}, "
+              f"putus sekolah {t.dropouts}" if id_ else
+              f"  students {t.students} ({rekap.change.students:+d}), teachers {t.teachers}, dropouts {t.dropouts}")]
+    if args.out is not None:
+        lines.append(("Ditulis: " if id_ else "Written: ") + str(args.out))
+    out.emit(data, "\n".join(lines))
+    return 0
+
+
+def set_pagu(args: argparse.Namespace, profile: Path, out: Output) -> int:
+    from app.services import rekaps
+    from ui.cli.output import acting
+
+    ws = _ws(profile)
+    actor = acting(ws, args)
+    amount = None if args.clear else args.amount
+    rekaps.set_ceiling(ws, actor, args.year, args.kelurahan, amount)
+    out.emit({"year": args.year, "kelurahan": args.kelurahan, "amount": amount},
+             f"{args.kelurahan} {args.year}: " + ("-" if amount is None else str(amount)))
+    return 0
