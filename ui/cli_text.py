@@ -100,6 +100,10 @@ _ARGPARSE_ID = {
 
 # every command's help, written once in English next to its parser; Bahasa Indonesia here
 HELP_ID = {
+    "write the rekap to FILE.xlsx or FILE.pdf": "tulis rekap ke FILE.xlsx atau FILE.pdf",
+    "2026-1 (ganjil) or 2026-2 (genap)": "2026-1 (ganjil) atau 2026-2 (genap)",
+    "the ceiling in rupiah": "pagu dalam rupiah",
+    "remove the ceiling": "hapus pagu",
     "rekaps of the receiving offices (musrenbang, school reports)":
         "rekap kantor penerima (musrenbang, laporan sekolah)",
     "the year's kelurahan proposals, ranked, with totals and ceilings":

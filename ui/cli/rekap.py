@@ -17,33 +17,25 @@ SUFFIXES = (".xlsx", ".pdf")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--profile", type=Path, default=argparse.SUPPRESS, help="profile (data) folder")
-    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
-    common.add_argument("--user", default=argparse.SUPPRESS, help="act as this person (secret on stdin)")
-    rekap = subparsers.add_parser("rekap", help="rekaps of the receiving offices (musrenbang, school reports)",
-                                  parents=[common])
+    # the common options (--profile, --json, --user) come with every loket-cli parser
+    rekap = subparsers.add_parser("rekap", help="rekaps of the receiving offices (musrenbang, school reports)")
     rs = rekap.add_subparsers(dest="sub", metavar="SUBCOMMAND", parser_class=type(rekap))
-    mus = rs.add_parser("musrenbang", help="the year's kelurahan proposals, ranked, with totals and ceilings",
-                        parents=[common])
+    mus = rs.add_parser("musrenbang", help="the year's kelurahan proposals, ranked, with totals and ceilings")
     mus.add_argument("--year", type=int, required=True)
     mus.add_argument("--kecamatan", default=None, metavar="CODE",
                      help="kecamatan code (35.73.02); default: your own kecamatan, or the whole city")
     mus.add_argument("--city", action="store_true", help="every kecamatan of the city")
-    mus.add_argument("--out", type=Path, default=None, metavar="FILE.xlsx|FILE.pdf")
+    mus.add_argument("--out", type=Path, default=None, metavar="FILE", help="write the rekap to FILE.xlsx or FILE.pdf")
     mus.set_defaults(handler=musrenbang)
-    sek = rs.add_parser("sekolah", help="the semester's school reports: totals, missing schools, change",
-                        parents=[common])
-    sek.add_argument("--semester", required=True, metavar="YYYY-1|YYYY-2")
-    sek.add_argument("--out", type=Path, default=None, metavar="FILE.xlsx|FILE.pdf")
+    sek = rs.add_parser("sekolah", help="the semester's school reports: totals, missing schools, change")
+    sek.add_argument("--semester", required=True, metavar="YYYY-N", help="2026-1 (ganjil) or 2026-2 (genap)")
+    sek.add_argument("--out", type=Path, default=None, metavar="FILE", help="write the rekap to FILE.xlsx or FILE.pdf")
     sek.set_defaults(handler=sekolah)
-    pagu = rs.add_parser("pagu", help="set a kelurahan's indicative ceiling for a budget year (kecamatan staff)",
-                         parents=[common])
+    pagu = rs.add_parser("pagu", help="set a kelurahan's indicative ceiling for a budget year (kecamatan staff)")
     pagu.add_argument("--year", type=int, required=True)
     pagu.add_argument("--kelurahan", required=True, metavar="CODE")
-    amount = pagu.add_mutually_exclusive_group(required=True)
-    amount.add_argument("--amount", type=int, metavar="RUPIAH")
-    amount.add_argument("--clear", action="store_true")
+    pagu.add_argument("--amount", type=int, metavar="RUPIAH", help="the ceiling in rupiah")
+    pagu.add_argument("--clear", action="store_true", help="remove the ceiling")
     pagu.set_defaults(handler=set_pagu)
 
 
@@ -137,6 +129,13 @@ def set_pagu(args: argparse.Namespace, profile: Path, out: Output) -> int:
     from app.services import rekaps
     from ui.cli.output import acting
 
+    if args.clear == (args.amount is not None):  # exactly one of the two
+        import sys
+
+        from ui.cli.parsing import USAGE_TEXT
+
+        sys.stderr.write(USAGE_TEXT[language()].format(detail="--amount RUPIAH | --clear") + "\n")
+        return 2
     ws = _ws(profile)
     actor = acting(ws, args)
     amount = None if args.clear else args.amount
