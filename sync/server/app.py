@@ -3,8 +3,11 @@
 
 import json
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, FastAPI, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -100,8 +103,16 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def create_app(server: Server) -> FastAPI:
-    api = FastAPI(title="Loket server", version=__version__,
+def create_app(server: Server, threads: int | None = None) -> FastAPI:
+    """The application; ``threads``: requests served at once (worker threads), default anyio's 40."""
+
+    @asynccontextmanager
+    async def lifespan(_api: FastAPI) -> AsyncIterator[None]:
+        if threads:
+            anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        yield
+
+    api = FastAPI(title="Loket server", version=__version__, lifespan=lifespan,
                   description="Sync API, city CA and public letter verification of Loket (Kota Malang).")
     api.state.server = server
 
