@@ -67,12 +67,17 @@ class Stats:
         self.times: dict[str, list[float]] = defaultdict(list)
         self.ops = 0
         self.errors: dict[str, int] = defaultdict(int)
+        self.retries: dict[str, int] = defaultdict(int)
         self.samples: list[str] = []
 
     def record(self, kind: str, seconds: float, ops: int) -> None:
         with self.lock:
             self.times[kind].append(seconds)
             self.ops += ops
+
+    def retried(self, kind: str) -> None:
+        with self.lock:
+            self.retries[kind] += 1
 
     def error(self, kind: str, text: str) -> None:
         with self.lock:
@@ -173,11 +178,20 @@ class Device:
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         began = time.perf_counter()
-        try:
-            answer = self.http.request(method, self.base + path, headers=headers, timeout=120, **kw)
-        except requests.RequestException as err:
-            stats.error(kind, f"{type(err).__name__}: {err}")
-            return None
+        for attempt in range(4):  # as the laptop's client does: every call is safe to repeat (op ids, offsets)
+            try:
+                answer = self.http.request(method, self.base + path, headers=headers, timeout=120, **kw)
+            except requests.ConnectionError as err:  # e.g. a kept-alive connection the server had just closed
+                if attempt == 3:
+                    stats.error(kind, f"{type(err).__name__}: {err}")
+                    return None
+                stats.retried(kind)
+                time.sleep(0.2 * 2 ** attempt)
+                continue
+            if answer.status_code not in (429, 503) or attempt == 3:
+                break
+            stats.retried(kind)
+            time.sleep(float(answer.headers.get("Retry-After") or 1))
         stats.record(kind, time.perf_counter() - began, ops)
         if answer.status_code >= 400:
             stats.error(kind, f"HTTP {answer.status_code} {answer.text}")
@@ -458,7 +472,7 @@ def run_phase(devices: list[Device], args: argparse.Namespace, rounds: int, dura
             "calls": {k: {"n": len(v), "p50_ms": pct(v, 50) * 1000, "p95_ms": pct(v, 95) * 1000,
                           "p99_ms": pct(v, 99) * 1000, "max_ms": max(v) * 1000}
                       for k, v in sorted(stats.times.items())},
-            "errors": dict(stats.errors), "error_samples": stats.samples,
+            "errors": dict(stats.errors), "error_samples": stats.samples, "retries": dict(stats.retries),
             "server_cpu_cores": servers.used() / wall, "postgres_cpu_cores": postgres.used() / wall,
             "generator_cpu_cores": (time.process_time() - cpu_before) / wall,
             "server_rss_mb": servers.rss(), "postgres_waits": waits.summary(), "load_before": load_before,
@@ -487,7 +501,8 @@ def enrol_all(devices: list[Device]) -> dict[str, Any]:
 
 def table(title: str, phase: dict[str, Any]) -> str:
     lines = [f"{title}: {phase['devices']} devices, {phase['wall_s']:.1f} s, {phase['ops']} ops, "
-             f"{phase['ops_per_s']:.0f} ops/s, errors {sum(phase['errors'].values())}",
+             f"{phase['ops_per_s']:.0f} ops/s, errors {sum(phase['errors'].values())}, "
+             f"retried calls {sum(phase['retries'].values())}",
              f"  {'call':12} {'n':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}"]
     for kind, c in phase["calls"].items():
         lines.append(f"  {kind:12} {c['n']:>7} {c['p50_ms']:>8.0f} {c['p95_ms']:>8.0f} {c['p99_ms']:>8.0f} "

@@ -500,10 +500,10 @@ class Server:
         offset = declared_offset(device_clock, clock.now())
         with self.engine.begin() as conn:
             results, touched = self.applier.apply_batch(conn, ctx, ops, offset)
-            bump_feed(conn, touched)
             if _stale(ctx.last_seen, SEEN_EVERY):  # a device's row is not rewritten on every push
                 conn.execute(update(t.devices).where(t.devices.c.id == ctx.device_id)
                              .values(last_seen=clock.now_iso()))
+            bump_feed(conn, touched)  # last: every commit waits for the feed counter's row lock while it is held
         return results
 
     def _visible(self, ctx: DeviceCtx) -> Any:
