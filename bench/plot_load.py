@@ -23,7 +23,8 @@ SERIES = (("push", "push p99", QColor("#c0392b")), ("pull", "pull p99", QColor("
 
 def _x(n: int, counts: list[int]) -> float:
     lo, hi = math.log(min(counts)), math.log(max(counts))
-    return LEFT + (math.log(n) - lo) / max(hi - lo, 1e-9) * (W - LEFT - RIGHT)
+    inset = 50  # keeps the first and last bars clear of the axes
+    return LEFT + inset + (math.log(n) - lo) / max(hi - lo, 1e-9) * (W - LEFT - RIGHT - 2 * inset)
 
 
 def draw(results: dict[str, Any], out: Path) -> None:
@@ -53,13 +54,13 @@ def draw(results: dict[str, Any], out: Path) -> None:
                    f"{top_ms * (5 - i) / 5:.0f}")
     for n in counts:
         p.drawText(QRectF(_x(n, counts) - 30, H - BOTTOM + 6, 60, 16), Qt.AlignmentFlag.AlignCenter, str(n))
-    p.drawText(QRectF(LEFT, H - 36, W - LEFT - RIGHT, 16), Qt.AlignmentFlag.AlignCenter, "simulated devices (log scale)")
+    p.drawText(QRectF(LEFT, H - 36, W - LEFT - RIGHT, 16), Qt.AlignmentFlag.AlignCenter,
+               "simulated devices (log scale)")
     p.drawText(QRectF(4, 20, 300, 16), Qt.AlignmentFlag.AlignLeft, "ops/s (bars)")
     p.drawText(QRectF(W - 300, 20, 296, 16), Qt.AlignmentFlag.AlignRight, "p99 latency, ms (lines)")
     for n in counts:  # throughput as bars
-        x = _x(n, counts)
-        p.fillRect(QRectF(x - 18, y(rows[n]["ops_per_s"], top_ops), 36, TOP + plot_h - y(rows[n]["ops_per_s"], top_ops)),
-                   QColor("#a9cce3"))
+        x, level = _x(n, counts), y(rows[n]["ops_per_s"], top_ops)
+        p.fillRect(QRectF(x - 18, level, 36, TOP + plot_h - level), QColor("#a9cce3"))
     legend_x = LEFT + 12
     for kind, label, color in SERIES:  # p99 latencies as lines
         points = [QPointF(_x(n, counts), y(rows[n]["calls"][kind]["p99_ms"], top_ms)) for n in counts
