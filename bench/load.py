@@ -277,7 +277,7 @@ class Device:
             sha = hashlib.sha256(scan).hexdigest()
             self.call(stats, "blob", "PUT", f"{API}/blobs/{sha}", data=scan, params={"offset": 0, "final": "true"},
                       headers={"Content-Type": "application/octet-stream"})
-            nik = f"35730157089{self.rng.randrange(10**5):05d}"
+            nik = f"357301570890{self.rng.randrange(1, 10**4):04d}"  # a NIK's serial is never 0000
             ops.append(_op("case.create", case_id, {"case": {
                 "id": case_id, "service": "SKD", "nik": nik, "name": f"Warga {self.rng.randrange(10**6)}",
                 "fields": FIELDS, "due_date": (dt.date.today() + dt.timedelta(days=3)).isoformat()}}, 0))
@@ -290,9 +290,9 @@ class Device:
                            version))
         ops += [_op("case.transition", case_id, {"action": "submit", "reason": None}, version)
                 for case_id, version in self.drafts]
-        self.push(stats, "push", ops)
-        self.drafts = new
-        self.pull(stats)
+        applied = {r["op_id"] for r in self.push(stats, "push", ops) if r["status"] == "applied"}
+        made = {op["case_id"] for op in ops if op["kind"] == "case.create" and op["op_id"] in applied}
+        self.drafts = [(case_id, version) for case_id, version in new if case_id in made]
 
     def _approval(self, case: dict[str, Any]) -> dict[str, Any]:
         from app.domain.catalog import default_catalog
