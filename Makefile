@@ -12,8 +12,8 @@ APT_PACKAGES := poppler-utils qpdf libnss3-tools postgresql zbar-tools dbus gnom
 DEMO   := .demo
 PORT   ?= 8765
 
-.PHONY: run cli offline test test-fast lint typecheck bench faults bundle clean system-deps translations screenshots \
-	citizen-screenshots
+.PHONY: run cli offline test test-fast lint typecheck bench bench-load faults bundle clean system-deps translations \
+	screenshots citizen-screenshots
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: apt-get install python3.11 python3.11-venv"; exit 1; }
@@ -73,6 +73,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/sync.py
 	$(BIN)/python bench/rekap.py
+
+# The server under a day's work of 1,000 devices (two loket-server processes, a throwaway PostgreSQL cluster,
+# loopback only; about 10 minutes on 2 cores). Smaller: .venv/bin/python bench/load.py --devices 200
+bench-load: system-deps $(STAMP)
+	$(BIN)/python bench/load.py --devices 1000 --rounds 10 --duration 180
 
 faults: system-deps $(STAMP)
 	LOKET_FAULT_POINTS=1000 $(BIN)/python -m pytest -q -s tests/faults

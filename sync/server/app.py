@@ -3,8 +3,11 @@
 
 import json
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, FastAPI, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -114,8 +117,22 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
-    api = FastAPI(lifespan=notify_lifespan(notifier) if notifier else None,title="Loket server", version=__version__,
+def create_app(server: Server, notifier: Notifier | None = None, threads: int | None = None) -> FastAPI:
+    """The application; ``notifier``: send the citizens' messages beside the API; ``threads``: requests served
+    at once (worker threads), default anyio's 40."""
+    sending = notify_lifespan(notifier) if notifier else None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if threads:
+            anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        if sending is None:
+            yield
+            return
+        async with sending(app):
+            yield
+
+    api = FastAPI(title="Loket server", version=__version__, lifespan=lifespan,
                   description="Sync API, city CA and public letter verification of Loket (Kota Malang).")
     api.state.server = server
 

@@ -21,6 +21,10 @@ from sync.server.core import ApiError, Server
 DEMO_USERS = demo_people.DEMO_USERS  # one list for the demo server and the demo laptop
 
 
+DEFAULT_THREADS = 16  # per process: Python runs one thread at a time, more only queue inside the process
+RUN_ARGS = "LOKET_SERVER_RUN_ARGS"  # how `run --workers N` hands its arguments to each worker process
+
+
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:
         sys.stderr.write(f"loket-server: {message}\n")
@@ -46,6 +50,13 @@ def build_parser() -> Parser:
     run.add_argument("--tls-key", type=Path, default=None, help="the certificate's private key (PEM)")
     run.add_argument("--forwarded-allow-ips", default="127.0.0.1",
                      help="reverse proxies whose X-Forwarded-For is believed (client address of the /enroll limit)")
+    run.add_argument("--workers", type=int, default=1, choices=range(1, 65), metavar="N",
+                     help="server processes sharing the port (one per CPU core serves most; default 1)")
+    run.add_argument("--threads", type=int, default=DEFAULT_THREADS, choices=range(1, 257), metavar="N",
+                     help=f"requests handled at once per process (default {DEFAULT_THREADS}); the others wait in "
+                     "line, never for a database connection")
+    run.add_argument("--pool-size", type=int, default=None, choices=range(1, 257), metavar="N",
+                     help="database connections per process (default: --threads, so that no request waits for one)")
     add = sub.add_parser("user", help="users").add_subparsers(dest="sub", parser_class=Parser)
     ua = add.add_parser("add", help="add a user and print a one-time enrolment code")
     ua.add_argument("--office", required=True)
@@ -97,7 +108,8 @@ def open_server(args: argparse.Namespace) -> Server:
     from sync.server.ca import Authority
     from sync.server.storage import create_schema, make_engine
 
-    engine = make_engine(database_url(args.data, args.database_url))
+    pool = getattr(args, "pool_size", None) or getattr(args, "threads", None)
+    engine = make_engine(database_url(args.data, args.database_url), pool_size=pool)
     if args.command in ("init", "run", "notify"):
         create_schema(engine)
     authority = Authority.ensure(args.data / "ca", engine, public_url(args)) \
@@ -141,12 +153,44 @@ def _run(args: argparse.Namespace, server: Server) -> int:
             sys.stderr.write(f"loket-server: {path} is not a readable file\n")
             return 2
     server.init()
-    notifier = cli_notify.notifier_for_run(args, server, public_url(args))
-    uvicorn.run(create_app(server, notifier), host=args.host, port=args.port, log_level="warning",
-                proxy_headers=True, forwarded_allow_ips=args.forwarded_allow_ips,
-                ssl_certfile=str(args.tls_cert) if args.tls_cert else None,
-                ssl_keyfile=str(args.tls_key) if args.tls_key else None)
+    options: dict[str, Any] = {
+        "host": args.host, "port": args.port, "log_level": "warning", "proxy_headers": True,
+        "forwarded_allow_ips": args.forwarded_allow_ips,
+        "ssl_certfile": str(args.tls_cert) if args.tls_cert else None,
+        "ssl_keyfile": str(args.tls_key) if args.tls_key else None}
+    if args.workers == 1:
+        notifier = cli_notify.notifier_for_run(args, server, public_url(args))
+        uvicorn.run(create_app(server, notifier, threads=args.threads), **options)
+        return 0
+    # several workers: each opens its own connections; the citizens' messages are then sent by
+    # `loket-server notify run` (notify.toml's mode = worker), never by several senders inside the workers
+    server.engine.dispose()
+    os.environ[RUN_ARGS] = json.dumps(_as_argv(args))
+    uvicorn.run("sync.server.cli:worker_app", factory=True, workers=args.workers, **options)
     return 0
+
+
+def _as_argv(args: argparse.Namespace) -> list[str]:
+    """What a worker needs to open the same server (the address and TLS stay with the listening process)."""
+    argv = ["--data", str(args.data)]
+    if args.database_url:
+        argv += ["--database-url", args.database_url]
+    if args.public_url:
+        argv += ["--public-url", args.public_url]
+    argv += ["run", "--port", str(args.port), "--threads", str(args.threads)]
+    if args.tls_cert:  # only so that the default public address says https
+        argv += ["--tls-cert", str(args.tls_cert), "--tls-key", str(args.tls_key)]
+    if args.pool_size:
+        argv += ["--pool-size", str(args.pool_size)]
+    return argv
+
+
+def worker_app() -> Any:
+    """The application of one worker process of ``run --workers N`` (uvicorn imports and calls this)."""
+    from sync.server.app import create_app
+
+    args = build_parser().parse_args(json.loads(os.environ[RUN_ARGS]))
+    return create_app(open_server(args), threads=args.threads)
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -42,6 +42,18 @@ ENROL_WINDOW_SECONDS = 600
 
 
 UPLOAD_TTL = dt.timedelta(hours=24)  # an upload left unfinished this long is dropped
+SWEEP_EVERY = dt.timedelta(minutes=1)  # how often an instance looks for such uploads
+SEEN_EVERY = dt.timedelta(minutes=1)  # a device's last_seen is kept to this precision
+
+
+def _stale(when: str | None, age: dt.timedelta) -> bool:
+    if not when:
+        return True
+    try:
+        then = dt.datetime.fromisoformat(when.replace("Z", "+00:00"))
+    except ValueError:
+        return True
+    return clock.now() - (then if then.tzinfo else then.replace(tzinfo=dt.UTC)) >= age
 
 
 def _iso(when: dt.datetime) -> str:
@@ -97,6 +109,7 @@ class Server:
     offices: OfficeDirectory
     authority: Authority | None = None
     blob_limit: int = MAX_ATTACHMENT_BYTES
+    _swept: dt.datetime | None = None  # when this instance last dropped expired uploads
 
     @classmethod
     def open(cls, engine: Engine, authority: Authority | None = None) -> Server:
@@ -247,7 +260,8 @@ class Server:
         if row.last_seen is None:  # first use: from now on its enrolment code cannot be replayed
             with self.engine.begin() as conn:
                 conn.execute(update(t.devices).where(t.devices.c.id == row.id).values(last_seen=clock.now_iso()))
-        return DeviceCtx(row.id, row.username, row.full_name, Role(row.role), row.office)
+        return DeviceCtx(row.id, row.username, row.full_name, Role(row.role), row.office,
+                         row.last_seen or clock.now_iso())
 
     def revoke(self, *, user: str | None = None, device: str | None = None, certificate: str | None = None,
                reason: str, reason_code: str = "lainnya", since: str | None = None) -> int:
@@ -494,8 +508,10 @@ class Server:
         offset = declared_offset(device_clock, clock.now())
         with self.engine.begin() as conn:
             results, touched = self.applier.apply_batch(conn, ctx, ops, offset)
-            bump_feed(conn, touched)
-            conn.execute(update(t.devices).where(t.devices.c.id == ctx.device_id).values(last_seen=clock.now_iso()))
+            if _stale(ctx.last_seen, SEEN_EVERY):  # a device's row is not rewritten on every push
+                conn.execute(update(t.devices).where(t.devices.c.id == ctx.device_id)
+                             .values(last_seen=clock.now_iso()))
+            bump_feed(conn, touched)  # last: every commit waits for the feed counter's row lock while it is held
         return results
 
     def _visible(self, ctx: DeviceCtx) -> Any:
@@ -541,40 +557,67 @@ class Server:
     def blob_put(self, ctx: DeviceCtx, sha256: str, offset: int, chunk: bytes, final: bool) -> tuple[int, bool]:
         """Append ``chunk`` at ``offset`` of this device's upload; with ``final`` the whole blob must hash to
         ``sha256``. Resending from an earlier offset drops what came after it."""
-        now = clock.now_iso()
         parts = t.blob_parts
         mine = (parts.c.sha256 == sha256) & (parts.c.device_id == ctx.device_id)
         with self.engine.begin() as conn:
-            conn.execute(parts.delete().where(parts.c.created_at < _iso(clock.now() - UPLOAD_TTL)))
+            self._sweep(conn)
             if self._holds(conn, ctx, sha256):
                 size = conn.execute(select(t.blobs.c.size).where(t.blobs.c.sha256 == sha256)).scalar_one()
                 return int(size), True
-            received = self._received(conn, ctx, sha256)
-            if offset > received:
-                raise ApiError(Errno.BLOB_OFFSET, "offset beyond what was received", {"received": received})
-            if offset + len(chunk) > self.blob_limit:
-                raise ApiError(Errno.TOO_LARGE, "the document is larger than the limit",
-                               {"limit": self.blob_limit})
-            if offset < received:
-                self._truncate(conn, ctx, sha256, offset)
-            if chunk:
-                conn.execute(parts.insert().values(sha256=sha256, device_id=ctx.device_id, offset=offset,
-                                                   size=len(chunk), data=chunk, created_at=now))
-            total = offset + len(chunk)
-            if not final:
-                return total, False
-            digest = hashlib.sha256()
-            pieces = []
-            for part in conn.execute(select(parts.c.data).where(mine).order_by(parts.c.offset)):
-                digest.update(part.data)
-                pieces.append(bytes(part.data))
-            conn.execute(parts.delete().where(mine))  # a mismatch also drops them: the upload starts over
-            matches = digest.hexdigest() == sha256
-            if matches:
-                self._store(conn, ctx, sha256, pieces)
+            if offset == 0 and final:  # the whole document in one request (a scan, a photo): no parts
+                if len(chunk) > self.blob_limit:
+                    raise ApiError(Errno.TOO_LARGE, "the document is larger than the limit",
+                                   {"limit": self.blob_limit})
+                conn.execute(parts.delete().where(mine))  # an earlier upload of it starts over
+                matches = hashlib.sha256(chunk).hexdigest() == sha256
+                if matches:
+                    self._store(conn, ctx, sha256, [chunk])
+            else:
+                appended = self._append(conn, ctx, sha256, offset, chunk, final)
+                if appended is None:
+                    return offset + len(chunk), False
+                matches = appended
         if not matches:
             raise ApiError(Errno.BLOB_MISMATCH, "content does not match its sha256")
-        return total, True
+        return offset + len(chunk), True
+
+    def _sweep(self, conn: Connection) -> None:
+        """Drop uploads left unfinished for UPLOAD_TTL (looked for at most every SWEEP_EVERY per instance)."""
+        now = clock.now()
+        if self._swept is not None and now - self._swept < SWEEP_EVERY:
+            return
+        self._swept = now
+        conn.execute(t.blob_parts.delete().where(t.blob_parts.c.created_at < _iso(now - UPLOAD_TTL)))
+
+    def _append(self, conn: Connection, ctx: DeviceCtx, sha256: str, offset: int, chunk: bytes,
+                final: bool) -> bool | None:
+        """One chunk of an upload in parts; for the final one, whether the whole matches (None: not final)."""
+        now = clock.now_iso()
+        parts = t.blob_parts
+        mine = (parts.c.sha256 == sha256) & (parts.c.device_id == ctx.device_id)
+        received = self._received(conn, ctx, sha256)
+        if offset > received:
+            raise ApiError(Errno.BLOB_OFFSET, "offset beyond what was received", {"received": received})
+        if offset + len(chunk) > self.blob_limit:
+            raise ApiError(Errno.TOO_LARGE, "the document is larger than the limit",
+                           {"limit": self.blob_limit})
+        if offset < received:
+            self._truncate(conn, ctx, sha256, offset)
+        if chunk:
+            conn.execute(parts.insert().values(sha256=sha256, device_id=ctx.device_id, offset=offset,
+                                               size=len(chunk), data=chunk, created_at=now))
+        if not final:
+            return None
+        digest = hashlib.sha256()
+        pieces = []
+        for part in conn.execute(select(parts.c.data).where(mine).order_by(parts.c.offset)):
+            digest.update(part.data)
+            pieces.append(bytes(part.data))
+        conn.execute(parts.delete().where(mine))  # a mismatch also drops them: the upload starts over
+        matches = digest.hexdigest() == sha256
+        if matches:
+            self._store(conn, ctx, sha256, pieces)
+        return matches
 
     def _store(self, conn: Connection, ctx: DeviceCtx, sha256: str, pieces: list[bytes]) -> None:
         data = b"".join(pieces)

@@ -44,6 +44,7 @@ class DeviceCtx:
     full_name: str
     role: Role
     office: str
+    last_seen: str | None = None  # when the server last recorded this device's use (see Server.push)
 
 
 class OpRefused(Exception):
@@ -116,6 +117,7 @@ class OpApplier:
                 results[index] = {"op_id": ops[index]["op_id"], "status": "applied", "version": 1}
         if rows:
             self._insert_cases(conn, rows, ops, creates, results, touched)
+        self._apply_together(conn, ctx, ops, results, now, touched)
         for index, op in enumerate(ops):
             if results[index] is None:
                 results[index] = self._apply_one(conn, ctx, op, now, touched)
@@ -128,6 +130,30 @@ class OpApplier:
         if remembered:
             conn.execute(t.idempotency.insert(), remembered)
         return [r for r in results if r is not None], touched
+
+    def _apply_together(self, conn: Connection, ctx: DeviceCtx, ops: list[Op], results: list[OpResult | None],
+                        now: str, touched: set[str]) -> None:
+        """The batch's remaining ops under one savepoint instead of one each (two round trips per op saved).
+
+        Most batches are refused nothing. Should any op be refused or fail, the savepoint is rolled back and
+        the caller applies the ops one by one, each in its own savepoint, exactly as if this had not been
+        tried: the outcome is the same, only slower for a batch holding a refusal."""
+        pending = [i for i, result in enumerate(results) if result is None]
+        if len(pending) < 2 or any(ops[i]["kind"] not in self.handlers for i in pending):
+            return
+        answers: dict[int, OpResult] = {}
+        savepoint = conn.begin_nested()
+        try:
+            for i in pending:
+                answers[i] = self.handlers[ops[i]["kind"]](conn, ctx, ops[i], now)
+        except Exception:  # noqa: BLE001 - every op is applied again below, alone, with its own answer
+            savepoint.rollback()
+            return
+        savepoint.commit()
+        for i, answer in answers.items():
+            results[i] = answer
+            if ops[i].get("case_id"):
+                touched.add(str(ops[i]["case_id"]))
 
     def _seen(self, conn: Connection, ctx: DeviceCtx, op_ids: list[str]) -> dict[str, tuple[str, str]]:
         found: dict[str, tuple[str, str]] = {}
@@ -389,13 +415,15 @@ class OpApplier:
         sha = str(p["sha256"])
         # Accepted whether or not the server has these bytes (the answer must not tell): the attachment leads
         # to the bytes only once this device holds them — it uploads them, or may read them already.
-        if visibility.may_read_blob(conn, ctx, sha):
+        # (the usual case — this device uploaded the scan itself — costs one look-up)
+        if not visibility.holds(conn, ctx, sha) and visibility.readable_through_case(conn, ctx, sha):
             hold_blob(conn, ctx.device_id, sha)
         conn.execute(t.attachments.insert().values(
             case_id=row.id, doc_code=p["doc_code"], sha256=sha, filename=str(p.get("filename") or "")[:255],
             size=int(p.get("size") or 0), mime=str(p.get("mime") or ""), added_by=ctx.username, added_at=now,
             device=ctx.device_id))
-        conn.execute(update(t.cases).where(t.cases.c.id == row.id).values(updated_at=now))
+        if row.updated_at != now:  # a case created or changed earlier in this batch already says ``now``
+            conn.execute(update(t.cases).where(t.cases.c.id == row.id).values(updated_at=now))
         return {"op_id": op["op_id"], "status": "applied", "version": row.version}
 
     def _resolve(self, conn: Connection, ctx: DeviceCtx, op: Op, now: str) -> OpResult:

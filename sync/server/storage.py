@@ -388,8 +388,9 @@ status_attempts = Table(
 )
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, FULL sync, foreign keys and BEGIN IMMEDIATE writers."""
+def make_engine(url: str, pool_size: int | None = None) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, FULL sync, foreign keys and BEGIN IMMEDIATE writers.
+    ``pool_size``: PostgreSQL connections kept open (at least as many as requests served at once)."""
     if url.startswith("sqlite"):
         _owner_only(url)
         kwargs: dict[str, object] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
@@ -411,7 +412,11 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    # No ping before each use of a pooled connection (a round trip on every request): when PostgreSQL restarts,
+    # the first request that meets a dead connection is answered 503 (the laptop retries) and SQLAlchemy drops
+    # the whole pool; connections are also renewed hourly.
+    size = pool_size or 16
+    return create_engine(url, pool_size=size, max_overflow=max(4, size // 4), pool_recycle=3600)
 
 
 def _owner_only(url: str) -> None:

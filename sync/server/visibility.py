@@ -73,11 +73,20 @@ def holds_blob(device_id: Any) -> ColumnElement[bool]:
         t.blob_owners.c.sha256 == t.attachments.c.sha256, t.blob_owners.c.device_id == device_id))
 
 
+def holds(conn: Connection, ctx: Any, sha256: str) -> bool:
+    """Whether this device is recorded as holding the bytes of ``sha256`` (it uploaded them, or could read them)."""
+    return conn.execute(select(t.blob_owners.c.sha256).where(t.blob_owners.c.sha256 == sha256,
+                                                             t.blob_owners.c.device_id == ctx.device_id)
+                        ).first() is not None
+
+
 def may_read_blob(conn: Connection, ctx: Any, sha256: str) -> bool:
     """Whether ``ctx`` may read the blob ``sha256``: its own upload, or through a case it may read."""
-    if conn.execute(select(t.blob_owners.c.sha256).where(t.blob_owners.c.sha256 == sha256,
-                                                         t.blob_owners.c.device_id == ctx.device_id)).first():
-        return True
+    return holds(conn, ctx, sha256) or readable_through_case(conn, ctx, sha256)
+
+
+def readable_through_case(conn: Connection, ctx: Any, sha256: str) -> bool:
+    """Whether ``ctx`` may read the blob ``sha256`` through a case: an attachment or a letter of it."""
     of_cases = select(t.cases.c.id).where(readable(ctx))
     through_attachment = select(t.attachments.c.id).where(
         t.attachments.c.sha256 == sha256, t.attachments.c.case_id.in_(of_cases),
