@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from faults.harness import LocalServer
-from support.server import Laptop, ServerProcess
+from support.server import Laptop, ServerProcess, demo_server
 
 
 @pytest.fixture
@@ -22,15 +22,8 @@ def local_server(tmp_path: Path) -> Iterator[LocalServer]:
 
 @pytest.fixture
 def server_process(tmp_path: Path) -> Iterator[ServerProcess]:
-    data = tmp_path / "server"
-    data.mkdir()
-    srv = ServerProcess(data)
-    srv.init_demo()
-    srv.start()
-    try:
+    with demo_server(tmp_path / "server") as srv:
         yield srv
-    finally:
-        srv.stop()
 
 
 @pytest.fixture

@@ -20,20 +20,13 @@ from pathlib import Path
 import pytest
 
 from scenarios.office import enrol
-from support.server import Laptop, ServerProcess
+from support.server import Laptop, ServerProcess, demo_server
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    data = tmp_path / "server"
-    data.mkdir()
-    srv = ServerProcess(data)
-    srv.init_demo()
-    srv.start()
-    try:
+    with demo_server(tmp_path / "server") as srv:
         yield srv
-    finally:
-        srv.stop()
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from support.citizen import (
     notify_toml,
     smtp_stand_in,
 )
-from support.server import Laptop, ServerProcess
+from support.server import Laptop, ServerProcess, demo_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -46,16 +46,8 @@ def gateway() -> Iterator[GatewayStandIn]:
 @pytest.fixture
 def server(tmp_path: Path, smtp: SmtpStandIn, gateway: GatewayStandIn) -> Iterator[ServerProcess]:
     """The kit's server, with IT's notify.toml switching e-mail and WhatsApp on (the stand-ins)."""
-    data = tmp_path / "server"
-    data.mkdir()
-    srv = ServerProcess(data)
-    srv.init_demo()
-    notify_toml(data, smtp, gateway)
-    srv.start()
-    try:
+    with demo_server(tmp_path / "server", prepare=lambda data: notify_toml(data, smtp, gateway)) as srv:
         yield srv
-    finally:
-        srv.stop()
 
 
 def _wait(predicate: object, seconds: float = 30.0) -> None:

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,6 +113,22 @@ class ServerProcess:
 # The password the laptop gives a person it enrols without being told one (``enroll`` with neither
 # ``--secret-stdin`` nor ``--pin-stdin``).
 DEFAULT_SECRET = "sandi-kantor-4821"
+
+
+@contextlib.contextmanager
+def demo_server(data: Path, *, prepare: Callable[[Path], None] | None = None) -> Iterator[ServerProcess]:
+    """A real ``loket-server`` with the demo users (``init --demo``) on a free loopback port, stopped afterwards;
+    ``prepare(data)`` runs between the init and the start (IT's configuration files)."""
+    data.mkdir(parents=True, exist_ok=True)
+    srv = ServerProcess(data)
+    srv.init_demo()
+    if prepare is not None:
+        prepare(data)
+    srv.start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
 
 
 @dataclass

@@ -22,7 +22,7 @@ import pytest
 from faults.harness import LocalServer
 
 from app import clock
-from support.server import ServerProcess
+from support.server import ServerProcess, demo_server
 from sync.protocol import ANON_BODY, API, MAX_CHUNK, PUSH_BODY
 from sync.server.core import ApiError
 
@@ -31,15 +31,8 @@ MB = 1024 * 1024
 
 @pytest.fixture
 def server_process(tmp_path: Path) -> Iterator[ServerProcess]:
-    data = tmp_path / "server"
-    data.mkdir()
-    srv = ServerProcess(data)
-    srv.init_demo()
-    srv.start()
-    try:
+    with demo_server(tmp_path / "server") as srv:
         yield srv
-    finally:
-        srv.stop()
 
 
 def _peak_rss(srv: ServerProcess) -> int:

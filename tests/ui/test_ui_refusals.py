@@ -13,7 +13,7 @@ from app.domain.lifecycle import Action
 from app.services import approvals, cases
 from app.services.workspace import Workspace
 from samples import SKD_FIELDS, documents
-from support.server import ServerProcess
+from support.server import ServerProcess, demo_server
 from sync.enroll import enroll
 
 PIN = "582047"
@@ -21,15 +21,8 @@ PIN = "582047"
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    data = tmp_path / "server"
-    data.mkdir()
-    srv = ServerProcess(data)
-    srv.init_demo()
-    srv.start()
-    try:
+    with demo_server(tmp_path / "server") as srv:
         yield srv
-    finally:
-        srv.stop()
 
 
 def _office(server: ServerProcess, folder: Path, *users: str) -> Workspace:
