@@ -8,7 +8,6 @@ the core's validators, so the GUI, the CLI and the server refuse the same things
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import clock, timefmt
 from app.domain import intake
 from app.domain import nik as niks
 from app.domain.catalog import DocumentSpec, FieldSpec, ServiceType
@@ -129,7 +129,7 @@ class FieldRow:
             w.setPlainText(value)
         else:
             if self.spec.type == "date" and len(value) == 10 and value[4] == "-":
-                value = dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+                value = timefmt.date_short(value)
             w.setText(value)
 
     def check(self) -> FieldProblem | None:
@@ -150,10 +150,10 @@ class FieldRow:
 
             typed = self.value().strip()
             day = parse_date(typed)
-            if self.spec.past_only and day > dt.date.today():
+            if self.spec.past_only and day > clock.today():
                 text = QCoreApplication.translate("IntakeDialog", "{label}: tanggal {value} belum lewat; isi "
                                                   "tanggal hari ini atau sebelumnya.")
-            elif self.spec.future_only and day < dt.date.today():
+            elif self.spec.future_only and day < clock.today():
                 text = QCoreApplication.translate("IntakeDialog", "{label}: tanggal {value} sudah lewat; isi "
                                                   "tanggal hari ini atau sesudahnya.")
             else:
@@ -406,7 +406,7 @@ class IntakeDialog(QDialog):
     def _prefill_from_nik(self) -> None:
         """Birth date and sex from the NIK, in fields still empty or still holding the last prefill."""
         info = self.nik_info
-        values = {} if info is None else {niks.BIRTH_DATE_FIELD: info.birth_date.strftime("%d/%m/%Y"),
+        values = {} if info is None else {niks.BIRTH_DATE_FIELD: timefmt.date_short(info.birth_date),
                                           niks.SEX_FIELD: info.sex}
         for key, value in values.items():
             row = self.row(key)
@@ -427,7 +427,7 @@ class IntakeDialog(QDialog):
         else:
             self.nik_note.setStyleSheet("color: #1e6b35;")
             self.nik_note.setText(self.tr("Dari NIK: {sex}, lahir {date}.").format(
-                sex=niks.sex_label(info.sex), date=info.birth_date.strftime("%d/%m/%Y")))
+                sex=niks.sex_label(info.sex), date=timefmt.date_short(info.birth_date)))
         self.nik_note.setAccessibleDescription(self.nik_note.text())
         self.nik_note.show()
 
