@@ -11,7 +11,7 @@ from app.fileio import write_atomic
 from app.i18n import register
 from app.services import cases
 from app.services.workspace import Workspace
-from app.storage import repo
+from app.storage import meta, repo
 from app.storage.models import Case
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ register({
 def status_url(ws: Workspace) -> str:
     """The citizen's status page on the city's server (``<server>/status``)."""
     with ws.db.read() as s:
-        server = repo.get_meta(s, "server_url")
+        server = meta.server_url(s)
     return f"{(server or PUBLIC_URL_FALLBACK).rstrip('/')}/status"
 
 
