@@ -62,23 +62,33 @@ def _lang(lang: str | None) -> str:
 
 def date_long(value: dt.date | dt.datetime | str | None, lang: str | None = None) -> str:
     """``2 Desember 2026`` / ``2 December 2026``; a moment is first taken to WIB (its day in Malang)."""
-    day: dt.date | None
-    if isinstance(value, dt.datetime) or (isinstance(value, str) and len(value) > 10):
-        local = to_wib(value)
-        day = local.date() if local else None
-    elif isinstance(value, dt.date):
-        day = value
-    elif isinstance(value, str):
-        try:
-            day = dt.date.fromisoformat(value)
-        except ValueError:
-            day = None
-    else:
-        day = None
+    day = wib_date(value)
     if day is None:
         return str(value or "-")
     names = BULAN if _lang(lang) == "id" else MONTHS
     return f"{day.day} {names[day.month - 1]} {day.year}"
+
+
+def wib_date(value: Any) -> dt.date | None:
+    """The day in Malang of a moment (ISO string or datetime); a plain date is its own day; ``None`` if none."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and len(value.strip()) == 10:
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    local = to_wib(value)
+    return local.date() if local is not None else None
+
+
+def date_short(value: Any) -> str:
+    """For tables and forms: ``02/12/2026`` (the day in WIB; the date part of :func:`moment_short`, and the
+    way people type a date, hh/bb/tttt); ``""`` for no date, the value itself when it is not one."""
+    day = wib_date(value)
+    if day is None:
+        return "" if not value else str(value)
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
 def clock(value: Any, lang: str | None = None) -> str:
@@ -87,7 +97,7 @@ def clock(value: Any, lang: str | None = None) -> str:
     if local is None:
         return "-"
     sep = "." if _lang(lang) == "id" else ":"
-    return f"{local:%H}{sep}{local:%M} {ZONE_LABEL}"
+    return f"{local.hour:02d}{sep}{local.minute:02d} {ZONE_LABEL}"
 
 
 def moment_long(value: Any, lang: str | None = None) -> str:
@@ -104,7 +114,7 @@ def moment_short(value: Any, lang: str | None = None) -> str:
     if local is None:
         return "" if not value else str(value)
     sep = "." if _lang(lang) == "id" else ":"
-    return f"{local:%d/%m/%Y %H}{sep}{local:%M}"
+    return f"{date_short(local)} {local.hour:02d}{sep}{local.minute:02d}"
 
 
 def iso(value: Any) -> str | None:

@@ -25,6 +25,7 @@ os.environ.setdefault("LOKET_LANG", "id")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from PySide6.QtCore import SignalInstance  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from app.services.workspace import Workspace  # noqa: E402
@@ -47,6 +48,32 @@ def settle(ms: int = 300) -> None:
         if time.monotonic() > end and not manager().busy:
             break
         time.sleep(0.01)
+
+
+def wait_signal(signal: SignalInstance, trigger: Callable[[], object] | None = None, timeout_ms: int = 20_000) -> None:
+    """Run the event loop until ``signal`` is emitted (after calling ``trigger``, connected first so a quick
+    answer is not missed), as pytest-qt's ``waitSignal`` does; ``TimeoutError`` if it never comes."""
+    app = QApplication.instance()
+    assert app is not None
+    fired: list[bool] = []
+
+    def seen(*_args: object) -> None:
+        fired.append(True)
+
+    signal.connect(seen)
+    try:
+        if trigger is not None:
+            trigger()
+        end = time.monotonic() + timeout_ms / 1000
+        while not fired:
+            if time.monotonic() > end:
+                raise TimeoutError(f"no signal within {timeout_ms} ms")
+            app.processEvents()
+            manager().wait_idle(50)
+            time.sleep(0.005)
+    finally:
+        signal.disconnect(seen)
+    app.processEvents()
 
 
 def save(widget: QWidget, name: str) -> Path:
@@ -182,8 +209,7 @@ def shots(only: str | None) -> None:
     if only in (None, "main", "main-150"):
         window = MainWindow(ws, siti, Seams(sync_state=sync))
         window.resize(1280, 800)
-        window.show()
-        settle(500)
+        wait_signal(window.cases.model.loaded, window.show)  # the case list is read on the database lane
         window.cases.table.selectRow(2)
         save(window, only or "main")
         window.close()
@@ -235,7 +261,7 @@ def shots(only: str | None) -> None:
         window.show()
         assert window.sign_queue is not None
         window.show_page(window.sign_queue)
-        settle(500)
+        wait_signal(window.sign_queue.model.loaded, window.sign_queue.model.refresh)
         queue = window.sign_queue
         queue.show_results(approve_stand_in([queue.model.case_id(0) or "", "5f1c2a9e-0000"], "", lambda *_: None))
         queue.table.selectRow(1)

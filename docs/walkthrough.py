@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "docs"))
 
 from PySide6.QtWidgets import QApplication, QDialog, QWidget  # noqa: E402
-from screenshots import settle  # noqa: E402
+from screenshots import settle, wait_signal  # noqa: E402
 
 from app.domain.lifecycle import Action  # noqa: E402
 from app.services import cases  # noqa: E402
@@ -108,15 +108,18 @@ def receipt(day: Day) -> QWidget | None:
 
 def verification(day: Day) -> Path:
     from ui.main_window import MainWindow
+    from ui.wiring import render_preview_for
 
-    window = MainWindow(day.ws, day.ws.actor("bambang"), Seams(sync_state=day.sync))
+    bambang = day.ws.actor("bambang")  # the verifier sees the letter he initials, as the signer does
+    window = MainWindow(day.ws, bambang, Seams(sync_state=day.sync, render_preview=render_preview_for(day.ws, bambang)))
     assert window.verify_queue is not None
     window.show()
     window.show_page(window.verify_queue)
-    settle(500)
+    wait_signal(window.verify_queue.model.loaded, window.verify_queue.model.refresh)
     queue = window.verify_queue
     row = next((r for r in range(queue.model.rowCount()) if queue.model.case_id(r) == day.case_id), 0)
     queue.table.selectRow(row)
+    settle(900)  # the preview renders on a worker thread
     path = grab(window, "walk-3-verify")
     cases.transition(day.ws, day.ws.actor("bambang"), day.case_id, Action.VERIFY)
     return path
@@ -131,7 +134,7 @@ def signing(day: Day) -> Path:
     assert window.sign_queue is not None
     window.show()
     window.show_page(window.sign_queue)
-    settle(500)
+    wait_signal(window.sign_queue.model.loaded, window.sign_queue.model.refresh)
     queue = window.sign_queue
     row = next((r for r in range(queue.model.rowCount()) if queue.model.case_id(r) == day.case_id), 0)
     queue.table.selectRow(row)
@@ -186,8 +189,7 @@ def register(day: Day) -> QWidget | None:
     view = RegisterView(day.ws, day.ws.actor("siti"))
     view.resize(1000, 760)
     view.show()
-    view.reload()
-    settle(1500)  # the register is read on the database lane
+    wait_signal(view.loaded, view.reload)  # the register is read on the database lane
     return view
 
 

@@ -10,7 +10,7 @@ from app.domain.roles import Role
 from app.services import unlock
 from app.services.workspace import Workspace
 from app.signing.keystore import MIN_PIN_LENGTH, check_pin_strength
-from app.storage import meta, repo
+from app.storage import meta
 from sync import credentials, signer, tls
 from sync.client import SyncClient, check_url
 from sync.errors import SyncError
@@ -60,7 +60,7 @@ def enroll(ws: Workspace, server_url: str | None, code: str, pin: str | None = N
     with ws.db.write() as s:
         meta.set_server_url(s, server_url)
         meta.set_server_device(s, user["username"], answer["device_id"])
-        repo.set_meta(s, "active_user", user["username"])
+        meta.set_active_user(s, user["username"])
     if secret is not None:
         unlock.set_secret(ws, user["username"], secret, user["role"])
     result: dict[str, Any] = {"user": user["username"], "office": user["office"], "roles": [user["role"]],

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 from app import config
 from app.services.workspace import Workspace
-from app.storage import repo
+from app.storage import meta
 from sync.client import TlsTrust, fingerprint, peer_certificate
-
-PIN_META = "server_tls_pin"
 
 
 def provisioned_ca(ws: Workspace) -> str | None:
@@ -28,7 +26,7 @@ def trust_for(ws: Workspace) -> TlsTrust:
     if cafile:
         return TlsTrust(cafile, None)
     with ws.db.read() as s:
-        pin = repo.get_meta(s, PIN_META)
+        pin = meta.tls_pin(s)
     return TlsTrust(None, pin or None)
 
 
@@ -42,7 +40,4 @@ def trust_at_enrolment(ws: Workspace, server_url: str) -> TlsTrust:
 
 def remember(ws: Workspace, trust: TlsTrust) -> None:
     with ws.db.write() as s:
-        if trust.pin:
-            repo.set_meta(s, PIN_META, trust.pin)
-        else:
-            repo.delete_meta(s, PIN_META)
+        meta.set_tls_pin(s, trust.pin)

@@ -19,7 +19,7 @@ from app.services.doctor import Check
 from app.services.workspace import Actor, Workspace
 from app.signing.certificates import CityCA, RevokedEntry, SignerIdentity, build_csr, fingerprint_sha256, to_pem
 from app.signing.keystore import KdfParams, KeyStore
-from app.storage import repo
+from app.storage import meta
 from app.storage.models import NumberLease, OutboxOp
 from samples import NIK_WOMAN, OFFICE, SKD_FIELDS
 from support.pg import free_port
@@ -210,7 +210,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
 
 def _enrolled_at(ws: Workspace, url: str) -> None:
     with ws.db.write() as s:
-        repo.set_meta(s, "server_url", url)
+        meta.set_server_url(s, url)
 
 
 def _shifted(minutes: float) -> Callable[[], dt.datetime]:

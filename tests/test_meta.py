@@ -32,3 +32,47 @@ def test_the_approval_counter_only_moves_forward(ws: Workspace) -> None:
     with ws.db.read() as s:
         assert meta.approval_chain(s, "lurah") == meta.ApprovalChain(7, "a" * 64)
         assert meta.approval_chain(s, "camat").counter == 0
+
+
+def test_device_people_and_sync_state(ws: Workspace) -> None:
+    from app.storage.models import Meta
+
+    with ws.db.read() as s:
+        assert meta.device_id(s) == ws.device_id
+        assert meta.tls_pin(s) is None and meta.last_sync(s) is None and meta.pull_cursor(s, "siti") == 0
+        assert not meta.has_local_secret(s, "siti") and meta.demo_seeded(s) is None
+    with ws.db.write() as s:
+        meta.set_active_user(s, "siti")
+        meta.mark_local_secret(s, "siti")
+        meta.set_tls_pin(s, "ab" * 32)
+        meta.set_server_device(s, "siti", "dev-1")
+        meta.set_server_device(s, "lurah", "dev-2")
+        s.add(Meta(key="serverXdevice:x", value="not-a-device"))  # "_" is no wildcard in the look-up
+        meta.set_pull_cursor(s, "siti", 42)
+        meta.set_last_sync(s, "2026-12-02T02:47:00Z")
+    with ws.db.read() as s:
+        assert meta.active_user(s) == "siti" and meta.has_local_secret(s, "siti")
+        assert meta.tls_pin(s) == "ab" * 32
+        assert meta.server_devices(s) == {"dev-1", "dev-2"}
+        assert meta.pull_cursor(s, "siti") == 42 and meta.last_sync(s) == "2026-12-02T02:47:00Z"
+    with ws.db.write() as s:
+        meta.set_tls_pin(s, None)  # enrolled again under a provisioned CA: the pin goes
+        s.get(Meta, "cursor:siti").value = "rusak"  # type: ignore[union-attr]
+    with ws.db.read() as s:
+        assert meta.tls_pin(s) is None and meta.pull_cursor(s, "siti") == 0  # a damaged cursor starts over
+
+
+def test_meta_keys_are_read_and_written_only_through_app_storage_meta() -> None:
+    """One way to the meta table; the untyped repo functions remain only where another line of work is
+    rewriting the module, and go when it has moved."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    still_untyped = {"sync/engine.py", "ui/wiring.py", "app/reports/musrenbang.py"}
+    pattern = re.compile(r"\b(get_meta|set_meta|delete_meta)\(")
+    found = {str(path.relative_to(root)) for folder in ("app", "sync", "ui", "tests", "bench", "docs")
+             for path in (root / folder).rglob("*.py")
+             if path.name != "repo.py" and path.name != "test_meta.py"
+             and pattern.search(path.read_text(encoding="utf-8"))}
+    assert found <= still_untyped, found - still_untyped

@@ -149,3 +149,37 @@ def test_hand_over_record_is_checked_before_anything_is_written(ws: Workspace, p
     with pytest.raises(ValidationError):
         handover.hand_over(ws, petugas, draft, "B", "sendiri", "KTP")
     assert cases.show(ws, draft)["status"] == "draft"
+
+
+def test_receipt_and_registers_write_the_time_as_the_case_history_does(
+        ws: Workspace, petugas: Actor, draft: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One clock for people: the receipt says 09.47 (not 09:47) as the history does, and a register row's date
+    is the history's date."""
+    import datetime as dt
+
+    from app.i18n import set_language
+    from app.services import registers
+    from ui.cli.cases import _show_text
+    from ui.models.case_table import local_time
+
+    set_language("id")
+    monkeypatch.setattr("app.clock.now", lambda: dt.datetime(2026, 12, 1, 2, 47, tzinfo=dt.UTC))  # 09.47 WIB
+    cases.transition(ws, petugas, draft, Action.SUBMIT)
+    shown = cases.show(ws, draft)
+    submitted = next(e["at"] for e in shown["events"] if e["action"] == "submit")
+    assert "1 Desember 2026, 09.47 WIB" in _show_text(shown)  # the history, as loket-cli case show writes it
+    history_row = local_time(submitted)  # the history, as the case detail's table writes it
+    assert history_row == "01/12/2026 09.47"
+
+    receipt = receipts.save_receipt(ws, draft, tmp_path / "tt.pdf")
+    text = subprocess.run(["pdftotext", str(receipt), "-"], capture_output=True, text=True, check=True).stdout
+    assert "1 Desember 2026, 09.47 WIB" in " ".join(text.split())
+    assert "09:47" not in text
+
+    incoming = registers.build(ws, "masuk", dt.date(2026, 12, 1), dt.date(2026, 12, 1))
+    assert [registers.shown(r[2]) for r in incoming.rows] == [history_row.split()[0]]
+    assert incoming.period == "1 Desember 2026"
+    pdf = registers.export(incoming, tmp_path / "masuk.pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert history_row.split()[0] in text and "1 Desember 2026" in text

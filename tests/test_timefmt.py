@@ -59,3 +59,20 @@ def test_letter_signature_block_says_wib() -> None:
     page = pypdfium2.PdfDocument(pdf)[0]
     text = page.get_textpage().get_text_range().replace("\r", " ").replace("\n", " ")
     assert "2 Desember 2026, 00.05 WIB" in text, text
+
+
+def test_a_refused_approval_names_the_revocation_in_wib() -> None:
+    from types import SimpleNamespace
+
+    from sync.server.approvals import _revoked_message
+
+    message = _revoked_message(SimpleNamespace(revoked_at=LATE, revoke_reason_code="mutasi"))
+    assert "revoked on 2 December 2026, 00:05 WIB (mutasi)" in message and "UTC" not in message
+
+
+def test_short_dates_are_the_day_in_malang() -> None:
+    assert timefmt.date_short(LATE) == "02/12/2026"
+    assert timefmt.date_short(dt.date(2026, 8, 7)) == "07/08/2026"
+    assert timefmt.date_short("2026-08-07") == "07/08/2026"
+    assert timefmt.date_short("") == "" and timefmt.date_short("kemarin") == "kemarin"
+    assert timefmt.moment_short(LATE).startswith(timefmt.date_short(LATE))

@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from app.domain import validation
+from app import clock
 from app.domain.catalog import Choice, FieldSpec, load_catalog
 from app.domain.validation import Invalid, check_field, nik_birth_date, validate_kk, validate_nik
 from app.i18n import set_language
@@ -36,15 +35,11 @@ SEX = spec("jenis_kelamin", "choice", "Jenis kelamin", "Sex",
 PINNED_TODAY = dt.date(2026, 6, 15)
 
 
-class _PinnedDate(dt.date):
-    @classmethod
-    def today(cls) -> _PinnedDate:
-        return cls(PINNED_TODAY.year, PINNED_TODAY.month, PINNED_TODAY.day)
-
-
 @pytest.fixture
 def pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(validation, "dt", SimpleNamespace(date=_PinnedDate, datetime=dt.datetime))
+    """Noon in Malang (WIB) on PINNED_TODAY: validation asks app.clock for the day, as every part of Loket does."""
+    noon = dt.datetime.combine(PINNED_TODAY, dt.time(5, 0), tzinfo=dt.UTC)
+    monkeypatch.setattr(clock, "now", lambda: noon)
 
 
 @pytest.fixture
@@ -282,14 +277,15 @@ def test_invalid_date_format(raw: str) -> None:
 
 
 def test_date_range() -> None:
-    today = dt.date.today()
+    today = clock.today()  # Malang's day, whatever the machine's zone
     tomorrow, yesterday = today + dt.timedelta(days=1), today - dt.timedelta(days=1)
 
     assert check_field(BIRTH, today.isoformat()) == (today.isoformat(), None)
     assert check_field(BIRTH, yesterday.strftime("%d/%m/%Y")) == (yesterday.isoformat(), None)
     problem = check_field(BIRTH, tomorrow.isoformat())[1]
     assert problem is not None and problem.key == "date.range"
-    assert problem.message == f"Tanggal lahir: tanggal {tomorrow.isoformat()} di luar rentang yang diizinkan."
+    # the date as people type and read it (hh/bb/tttt), never ISO
+    assert problem.message == f"Tanggal lahir: tanggal {tomorrow:%d/%m/%Y} di luar rentang yang diizinkan."
 
     assert check_field(APPOINTMENT, today.isoformat()) == (today.isoformat(), None)
     assert check_field(APPOINTMENT, tomorrow.isoformat()) == (tomorrow.isoformat(), None)

@@ -26,7 +26,7 @@ from app.domain.catalog import FieldSpec, ServiceType
 from app.domain.lifecycle import Action
 from app.services import cases
 from app.services.workspace import Actor, Workspace
-from app.storage import repo
+from app.storage import meta
 from sync import demo_people
 
 log = logging.getLogger("loket.demo")
@@ -194,14 +194,14 @@ def prepare(data: Path, count: int = 10) -> Path:
     try:
         ensure_users(ws)
         with ws.db.read() as s:
-            seeded = repo.get_meta(s, "demo_seeded")
+            seeded = meta.demo_seeded(s)
         if not seeded:
             seed(ws, count)
             from ui import demo_rekap  # a musrenbang year and two semesters of school reports for the rekaps
 
             demo_rekap.seed(ws)
             with ws.db.write() as s:
-                repo.set_meta(s, "demo_seeded", clock.now_iso())
+                meta.set_demo_seeded(s, clock.now_iso())
     finally:
         ws.close()
     return profile

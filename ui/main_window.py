@@ -33,7 +33,7 @@ from app.domain.lifecycle import CaseStatus
 from app.domain.roles import Role
 from app.events import Changes
 from app.services.workspace import Actor, Workspace
-from app.storage import repo
+from app.storage import meta, repo
 from app.storage.repo import CaseQuery
 from ui import errors
 from ui.actions import services_for
@@ -363,7 +363,7 @@ class MainWindow(QMainWindow):
         from ui.dialogs.help import AboutDialog
 
         with self.ws.db.read() as s:
-            url = repo.get_meta(s, "server_url")
+            url = meta.server_url(s)
         dialog = AboutDialog(url, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()

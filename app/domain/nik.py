@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from app import timefmt
 from app.domain.offices import OfficeDirectory, directory
 from app.domain.validation import Invalid, nik_birth_date, parse_date, validate_nik
 from app.i18n import register
@@ -99,8 +100,8 @@ def contradictions(info: NikInfo, fields: Mapping[str, str]) -> list[Contradicti
         except Invalid:
             day = None
         if day is not None and day != info.birth_date:
-            found.append(Contradiction(BIRTH_DATE_FIELD, day.strftime("%d/%m/%Y"),
-                                       info.birth_date.strftime("%d/%m/%Y")))
+            found.append(Contradiction(BIRTH_DATE_FIELD, timefmt.date_short(day),
+                                       timefmt.date_short(info.birth_date)))
     typed_sex = (fields.get(SEX_FIELD) or "").strip().upper()
     if typed_sex in (MALE, FEMALE) and typed_sex != info.sex:
         found.append(Contradiction(SEX_FIELD, sex_label(typed_sex), sex_label(info.sex)))

@@ -14,6 +14,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
+from app import clock, timefmt
 from app.errors import FieldProblem
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ def nik_birth_date(nik: str) -> tuple[dt.date, bool]:
     female = day > 40
     if female:
         day -= 40
-    this_year = dt.date.today().year % 100
+    this_year = clock.today().year % 100
     century = 2000 if year2 <= this_year else 1900
     return dt.date(century + year2, month, day), female
 
@@ -79,7 +80,7 @@ def validate_nik(value: str) -> str:
         born, _ = nik_birth_date(nik)
     except ValueError:
         raise Invalid("nik.date", date=f"{nik[6:8]}-{nik[8:10]}-{nik[10:12]}") from None
-    if born > dt.date.today():
+    if born > clock.today():
         raise Invalid("nik.date", date=f"{nik[6:8]}-{nik[8:10]}-{nik[10:12]}")
     if nik[12:] == "0000":
         raise Invalid("nik.serial")
@@ -151,13 +152,13 @@ def parse_date(value: str) -> dt.date:
 
 def validate_date(value: str, spec: FieldSpec) -> str:
     day = parse_date(value)
-    today = dt.date.today()
+    today = clock.today()
     if spec.past_only and day > today:
-        raise Invalid("date.range", value=day.isoformat())
+        raise Invalid("date.range", value=timefmt.date_short(day))
     if spec.future_only and day < today:
-        raise Invalid("date.range", value=day.isoformat())
+        raise Invalid("date.range", value=timefmt.date_short(day))
     if day.year < 1900 or day.year > today.year + 10:
-        raise Invalid("date.range", value=day.isoformat())
+        raise Invalid("date.range", value=timefmt.date_short(day))
     return day.isoformat()
 
 

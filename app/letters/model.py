@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
+from app import timefmt  # Kota Malang's civil time (Asia/Jakarta), one clock for every reader
 from app.domain.catalog import FieldSpec, ServiceType
 from app.domain.offices import OfficeDirectory, OfficeLevel, directory
-from app.timefmt import BULAN, WIB  # Kota Malang's civil time (Asia/Jakarta), one clock for every reader
 
 
 def today_wib(now: dt.datetime | None = None) -> dt.date:
     """The date in Malang: what a letter dated "today" should show, whatever the machine's time zone."""
-    return (now or dt.datetime.now(dt.UTC)).astimezone(WIB).date()
+    return timefmt.today(now)
 
 
 class Delegation(StrEnum):
@@ -160,8 +160,8 @@ class RenderedLetter:
 # -- formatting ---------------------------------------------------------------------------------------
 
 def tanggal(value: dt.date) -> str:
-    """``17 Agustus 2026``."""
-    return f"{value.day} {BULAN[value.month - 1]} {value.year}"
+    """``17 Agustus 2026`` (a letter is written in Bahasa Indonesia, whatever the reader's language)."""
+    return timefmt.date_long(value, "id")
 
 
 def _grouped(number: Decimal) -> str:

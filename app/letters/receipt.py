@@ -38,7 +38,7 @@ class ReceiptData:
     office: LetterOffice
     citizen_name: str
     nik_masked: str
-    registered_at: str  # "2 Desember 2026 09:15 WIB"
+    registered_at: str  # "2 Desember 2026, 09.15 WIB" (app.timefmt.moment_long)
     due: str  # "9 Desember 2026"
     received: tuple[str, ...]
     missing: tuple[str, ...]

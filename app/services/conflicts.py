@@ -6,7 +6,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import clock
@@ -17,8 +16,8 @@ from app.events import Changes
 from app.jsoncodec import to_json
 from app.services.cases import audit_record, check_case_office, outbox_op
 from app.services.workspace import Actor, Workspace
-from app.storage import audit, replica, repo
-from app.storage.models import Case, Conflict, Meta
+from app.storage import audit, meta, replica, repo
+from app.storage.models import Case, Conflict
 
 
 @dataclass
@@ -37,8 +36,7 @@ class ConflictView:
 
 def own_devices(ws: Workspace, s: Session) -> set[str]:
     """This laptop's device ids: its own, and the one the server gave each person enrolled on it."""
-    rows = s.scalars(select(Meta.value).where(Meta.key.like("server\\_device:%", escape="\\"))).all()
-    return {ws.device_id, *rows}
+    return {ws.device_id, *meta.server_devices(s)}
 
 
 def sides(ws: Workspace, s: Session, conflict: Conflict) -> tuple[str | None, str | None]:

@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from app import timefmt
 from app.domain.offices import OfficeLevel, directory
 from app.errors import NotFoundError, UserFacingError
 from app.fileio import write_atomic
 from app.i18n import register
-from app.letters.model import Endorsement, LetterData, LetterOffice, Signer, today_wib
+from app.letters.model import Endorsement, LetterData, LetterOffice, Signer
 from app.services.workspace import Actor, Workspace
 from app.signing.approvals import approval_content
 from app.storage import meta, repo
@@ -62,11 +63,9 @@ def endorsements(steps: Sequence[Mapping[str, Any]]) -> tuple[Endorsement, ...]:
     """The earlier signed steps as the letter names them (date in Malang)."""
     out = []
     for step in steps:
-        try:
-            when = dt.datetime.fromisoformat(str(step.get("at") or ""))
-        except ValueError:
+        day = timefmt.wib_date(str(step.get("at") or ""))
+        if day is None:
             continue
-        day = today_wib(when if when.tzinfo else when.replace(tzinfo=dt.UTC))
         out.append(Endorsement(str(step.get("name") or "-"), str(step.get("position") or "-"), day,
                                str(step.get("nip") or "")))
     return tuple(out)

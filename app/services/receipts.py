@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app import timefmt
 from app.errors import UserFacingError
 from app.fileio import write_atomic
 from app.i18n import register
 from app.services import cases
 from app.services.workspace import Workspace
-from app.storage import repo
+from app.storage import meta, repo
 from app.storage.models import Case
 
 if TYPE_CHECKING:
@@ -30,22 +30,13 @@ register({
 def status_url(ws: Workspace) -> str:
     """The citizen's status page on the city's server (``<server>/status``)."""
     with ws.db.read() as s:
-        server = repo.get_meta(s, "server_url")
+        server = meta.server_url(s)
     return f"{(server or PUBLIC_URL_FALLBACK).rstrip('/')}/status"
-
-
-def _wib(iso: str) -> str:
-    from app.letters.model import tanggal
-    from app.timefmt import WIB
-
-    when = dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    local = (when if when.tzinfo else when.replace(tzinfo=dt.UTC)).astimezone(WIB)
-    return f"{tanggal(local.date())} {local:%H:%M} WIB"
 
 
 def receipt_data(ws: Workspace, ident: str) -> ReceiptData:
     """What the receipt of ``ident`` prints; refused for a case that was never submitted."""
-    from app.letters.model import LetterOffice, tanggal
+    from app.letters.model import LetterOffice
     from app.letters.receipt import ReceiptData, mask_nik
 
     url = status_url(ws)
@@ -61,8 +52,9 @@ def receipt_data(ws: Workspace, ident: str) -> ReceiptData:
     return ReceiptData(
         reg_no=case.reg_no, access_code=case.access_code, service_name=service.names.get("id", service.code),
         service_code=service.code, office=LetterOffice.from_directory(case.office), citizen_name=case.name,
-        nik_masked=mask_nik(case.nik), registered_at=_wib(submitted[0] if submitted else case.created_at),
-        due=tanggal(dt.date.fromisoformat(case.due_date)) if case.due_date else "-",
+        nik_masked=mask_nik(case.nik),
+        registered_at=timefmt.moment_long(submitted[0] if submitted else case.created_at, "id"),
+        due=timefmt.date_long(case.due_date, "id") if case.due_date else "-",
         received=tuple(d.names.get("id", d.code) for d in docs if d.code in have),
         missing=tuple(d.names.get("id", d.code) + ("" if d.required else " (tidak wajib)")
                       for d in docs if d.code not in have),

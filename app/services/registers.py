@@ -16,12 +16,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app import timefmt
 from app.domain.lifecycle import CaseStatus
 from app.errors import UserFacingError
 from app.i18n import register, tr
 from app.services.workspace import Workspace
 from app.storage.models import Case, CaseEvent, User
-from app.timefmt import WIB
 
 MAX_DAYS = 366 + 31  # one register covers at most a year and a month
 
@@ -72,19 +72,8 @@ class Register:
 
     @property
     def period(self) -> str:
-        from app.letters.model import tanggal
-
-        return tanggal(self.start) if self.start == self.end else f"{tanggal(self.start)} – {tanggal(self.end)}"
-
-
-def _wib_date(iso: str | None) -> dt.date | None:
-    if not iso:
-        return None
-    try:
-        when = dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return (when if when.tzinfo else when.replace(tzinfo=dt.UTC)).astimezone(WIB).date()
+        start, end = timefmt.date_long(self.start), timefmt.date_long(self.end)
+        return start if self.start == self.end else f"{start} – {end}"
 
 
 def _bounds(start: dt.date, end: dt.date) -> tuple[str, str]:
@@ -110,7 +99,7 @@ def build(ws: Workspace, kind: Kind | str, start: dt.date, end: dt.date, *, offi
             stmt = stmt.where(Case.service == service.upper())
         found: dict[str, tuple[dt.date, str, Case]] = {}
         for at, actor, case in s.execute(stmt):
-            day = _wib_date(at)
+            day = timefmt.wib_date(at)
             if day is None or not start <= day <= end:
                 continue
             if kind is Kind.MASUK and case.id in found:
@@ -140,8 +129,9 @@ def _signer(case: Case) -> str | None:
 
 
 def shown(value: object) -> str:
+    """A cell as people read it: a date as the case list and history write it (``02/12/2026``)."""
     if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
+        return timefmt.date_short(value)
     return "" if value is None else str(value)
 
 

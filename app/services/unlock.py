@@ -48,7 +48,7 @@ from app.signing.keystore import (
     ensure_secure_backend,
     lockout_delay,
 )
-from app.storage import repo
+from app.storage import meta
 from app.storage.models import User
 
 if TYPE_CHECKING:
@@ -207,7 +207,7 @@ def set_secret(ws: Workspace, username: str, secret: str, role: Role | str | Non
     check_new(secret, role)
     _write(ws.device_id, username, make_record(secret))
     with ws.db.write() as s:
-        repo.set_meta(s, f"secret:{username}", "1")
+        meta.mark_local_secret(s, username)
 
 
 def forget(ws: Workspace, username: str) -> None:
@@ -226,7 +226,7 @@ def needs_secret(ws: Workspace, username: str) -> bool:
         user = s.get(User, username)
         if user is None:
             return False
-        return bool(user.enrolled) or repo.get_meta(s, f"secret:{username}") is not None
+        return bool(user.enrolled) or meta.has_local_secret(s, username)
 
 
 def check(ws: Workspace, username: str, secret: str | None, clock: Clock = time.time) -> None:

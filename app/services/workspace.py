@@ -14,7 +14,7 @@ from app.errors import UserFacingError
 from app.events import Changes, EventBus, bus
 from app.i18n import register
 from app.paths import default_profile_dir
-from app.storage import repo
+from app.storage import meta, repo
 from app.storage.blobs import BlobStore
 from app.storage.db import Database
 from app.storage.models import User
@@ -63,14 +63,14 @@ class Workspace:
 
     def _device_id(self) -> str:
         with self.db.read() as s:
-            found = repo.get_meta(s, "device_id")
+            found = meta.device_id(s)
         if found:
             return found
         with self.db.write() as s:
-            found = repo.get_meta(s, "device_id")
+            found = meta.device_id(s)
             if not found:
                 found = str(uuid.uuid4())
-                repo.set_meta(s, "device_id", found)
+                meta.set_device_id(s, found)
         return found
 
     def users(self) -> list[User]:
@@ -90,8 +90,8 @@ class Workspace:
             user.full_name, user.role, user.office = full_name, parsed.value, office
             user.nip, user.position, user.enrolled = nip, position, enrolled
             s.add(user)
-            if repo.get_meta(s, "active_user") is None:
-                repo.set_meta(s, "active_user", username)
+            if meta.active_user(s) is None:
+                meta.set_active_user(s, username)
         changes = Changes(users=True)
         self.events.publish("changes", changes)
         return changes
@@ -100,11 +100,11 @@ class Workspace:
         with self.db.write() as s:
             if s.get(User, username) is None:
                 raise UserFacingError("user.unknown", name=username)
-            repo.set_meta(s, "active_user", username)
+            meta.set_active_user(s, username)
 
     def actor(self, username: str | None = None) -> Actor:
         with self.db.read() as s:
-            name = username or repo.get_meta(s, "active_user")
+            name = username or meta.active_user(s)
             if not name:
                 raise UserFacingError("user.none")
             user = s.get(User, name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.storage.models import Meta
@@ -27,11 +28,60 @@ def _set(s: Session, key: str, value: str) -> None:
         row.value = value
 
 
+def _delete(s: Session, key: str) -> None:
+    row = s.get(Meta, key)
+    if row is not None:
+        s.delete(row)
+
+
 def _int(s: Session, key: str) -> int:
     try:
         return int(_get(s, key) or 0)
     except ValueError:  # a damaged value counts as never set; the next write repairs it
         return 0
+
+
+# ---- this device and who works on it -----------------------------------------------------------------------
+
+def device_id(s: Session) -> str | None:
+    """This profile's own device id (made once, on first open; see Workspace)."""
+    return _get(s, "device_id")
+
+
+def set_device_id(s: Session, value: str) -> None:
+    _set(s, "device_id", value)
+
+
+def forget_device_id(s: Session) -> None:
+    """A copied profile (a test template) makes its own id on first open."""
+    _delete(s, "device_id")
+
+
+def active_user(s: Session) -> str | None:
+    """Who works on this laptop now (the last person chosen or enrolled)."""
+    return _get(s, "active_user")
+
+
+def set_active_user(s: Session, username: str) -> None:
+    _set(s, "active_user", username)
+
+
+def has_local_secret(s: Session, username: str) -> bool:
+    """Whether a password or PIN was set for ``username`` on this laptop (the verifier is in the keyring)."""
+    return _get(s, f"secret:{username}") is not None
+
+
+def mark_local_secret(s: Session, username: str) -> None:
+    _set(s, f"secret:{username}", "1")
+
+
+def demo_seeded(s: Session) -> str | None:
+    """When the demo office's data was written into this profile (``None``: never, or not a demo profile)."""
+    return _get(s, "demo_seeded")
+
+
+def set_demo_seeded(s: Session, at: str) -> None:
+    _set(s, "demo_seeded", at)
 
 
 # ---- the server ------------------------------------------------------------------------------------------
@@ -54,6 +104,46 @@ def server_device(s: Session, username: str) -> str | None:
 
 def set_server_device(s: Session, username: str, device_id: str) -> None:
     _set(s, f"server_device:{username}", device_id)
+
+
+def server_devices(s: Session) -> set[str]:
+    """Every device id the server gave a person enrolled on this laptop."""
+    stmt = select(Meta.value).where(Meta.key.like("server\\_device:%", escape="\\"))
+    return set(s.scalars(stmt))
+
+
+def tls_pin(s: Session) -> str | None:
+    """The server certificate's fingerprint pinned at enrolment (``None`` with a provisioned CA or over http)."""
+    return _get(s, "server_tls_pin")
+
+
+def set_tls_pin(s: Session, pin: str | None) -> None:
+    """Pin ``pin``, or with ``None`` forget the pin (the trust is then the provisioned CA)."""
+    if pin:
+        _set(s, "server_tls_pin", pin)
+    else:
+        _delete(s, "server_tls_pin")
+
+
+# ---- sync ------------------------------------------------------------------------------------------------
+
+def last_sync(s: Session) -> str | None:
+    """When this laptop last finished a sync (ISO, UTC)."""
+    return _get(s, "last_sync")
+
+
+def set_last_sync(s: Session, at: str) -> None:
+    _set(s, "last_sync", at)
+
+
+def pull_cursor(s: Session, username: str) -> int:
+    """Where ``username``'s pull of the server's feed stands (0 before the first page)."""
+    return _int(s, f"cursor:{username}")
+
+
+def set_pull_cursor(s: Session, username: str, cursor: int) -> None:
+    """With the page it covers, in the same transaction."""
+    _set(s, f"cursor:{username}", str(int(cursor)))
 
 
 # ---- a signer's approval chain -----------------------------------------------------------------------------

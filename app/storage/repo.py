@@ -10,7 +10,8 @@ from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, s
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from app.storage.models import Attachment, Case, CaseEvent, Meta, OutboxOp, User
+from app.storage import meta
+from app.storage.models import Attachment, Case, CaseEvent, OutboxOp, User
 
 CASE_COLUMNS = (
     "id", "service", "office", "nik", "name", "fields", "status", "version", "server_version",
@@ -32,23 +33,21 @@ def insert_outbox(session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
     session.connection().exec_driver_sql(_OUTBOX_INSERT, list(rows))
 
 
+# Untyped meta access, kept only for the modules another line of work is rewriting (sync/engine.py,
+# ui/wiring.py, app/reports/musrenbang.py; tests/test_meta.py lists them): everything else reads and writes
+# the meta table through app.storage.meta's typed functions, which already offer what these callers need
+# (last_sync, pull_cursor). Remove these three once those modules have moved; add no new callers.
+
 def get_meta(session: Session, key: str) -> str | None:
-    row = session.get(Meta, key)
-    return row.value if row else None
+    return meta._get(session, key)
 
 
 def set_meta(session: Session, key: str, value: str) -> None:
-    row = session.get(Meta, key)
-    if row is None:
-        session.add(Meta(key=key, value=value))
-    else:
-        row.value = value
+    meta._set(session, key, value)
 
 
 def delete_meta(session: Session, key: str) -> None:
-    row = session.get(Meta, key)
-    if row is not None:
-        session.delete(row)
+    meta._delete(session, key)
 
 
 def find_case(session: Session, ident: str, *, for_update: bool = False) -> list[Case]:
@@ -210,7 +209,7 @@ def device_names(session: Session) -> dict[str, str]:
 
 def own_devices(session: Session) -> set[str]:
     """The server's device ids of this laptop (one per enrolled user)."""
-    return {r[0] for r in session.execute(select(Meta.value).where(Meta.key.like("server_device:%")))}
+    return meta.server_devices(session)
 
 
 def attachments_of(session: Session, case_id: str) -> list[Attachment]:

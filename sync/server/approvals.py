@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, or_, select, update
 
-from app import clock
+from app import clock, timefmt
 from app.domain import chain
 from app.domain.catalog import Catalog
 from app.domain.chain import NextStep
@@ -63,8 +63,8 @@ def _year(number: str) -> int | None:
 
 
 def _revoked_message(cert: Any) -> str:
-    when = str(cert.revoked_at)[:16].replace("T", " ")
-    return (f"the signing certificate was revoked on {when} UTC ({cert.revoke_reason_code or 'lainnya'}): approvals "
+    when = timefmt.moment_long(cert.revoked_at, "en")  # "2 December 2026, 09:47 WIB": people read it
+    return (f"the signing certificate was revoked on {when} ({cert.revoke_reason_code or 'lainnya'}): approvals "
             "received after that are refused; the case is back in the signing queue for another signer or a Plh")
 
 

@@ -18,10 +18,9 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app import clock
+from app import clock, timefmt
 from app.domain.catalog import Catalog
 from app.domain.offices import OfficeDirectory
-from app.signing.revocation import when_wib
 from sync.server import storage as t
 from sync.server.notify import scrub
 from sync.server.pages import page
@@ -197,15 +196,20 @@ def steps_html(case: Any, events: list[Any]) -> str:
     out = []
     for key, name_id, name_en in STEP_NAMES:
         if key in last:
-            out.append(_li("done", name_id, name_en, when_wib(last[key])))
+            out.append(_li("done", name_id, name_en, _when(last[key])))
         elif stop is not None:
             label = _STOPS[stop[0]]
-            out.append(_li("stop", label[0], label[1], when_wib(stop[1])))
+            out.append(_li("stop", label[0], label[1], _when(stop[1])))
             stop = None
             break
         else:
             out.append(_li("todo", name_id, name_en, "belum · not yet"))
     return "".join(out)
+
+
+def _when(at: str) -> str:
+    """The page is Indonesian first: ``2 Desember 2026, 09.47 WIB``, as the receipt and the letter write it."""
+    return timefmt.moment_long(at, "id")
 
 
 def _li(css: str, name_id: str, name_en: str, when: str) -> str:

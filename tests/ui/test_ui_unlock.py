@@ -21,13 +21,13 @@ def test_switch_user_asks_the_persons_secret(ws, staff, qtbot, settle) -> None: 
 
     dialog.secret.setText("sandi-petugas-01")  # the petugas's own password
     dialog.login_button.click()
-    settle(1500)
+    qtbot.waitUntil(lambda: dialog.login_button.isEnabled(), timeout=10_000)  # the check ran and answered
     assert "salah" in dialog.login_message.text() and dialog.username is None
     assert dialog.result() != LoginDialog.DialogCode.Accepted and dialog.secret.text() == ""
 
     dialog.secret.setText("paraf-sekretaris-77")
-    dialog.login_button.click()
-    settle(1500)
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        dialog.login_button.click()
     assert dialog.username == "verifikator" and dialog.result() == LoginDialog.DialogCode.Accepted
 
 
@@ -36,6 +36,6 @@ def test_a_local_user_without_a_secret_goes_straight_in(ws, staff, qtbot, settle
 
     dialog = LoginDialog(ws, None, current="petugas")
     qtbot.addWidget(dialog)
-    dialog.login_button.click()
-    settle(500)
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        dialog.login_button.click()
     assert dialog.username == "petugas"

@@ -30,7 +30,12 @@ class Parser(argparse.ArgumentParser):
     subcommands: argparse._SubParsersAction[Parser] | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("conflict_handler", "resolve")  # a module that still passes parents=[...] is fine
+        # The common options are added here, on every level, never shared with ``parents=[...]``: argparse
+        # gives each command the parent's very action objects, and resolving a conflict takes the option string
+        # off that shared action, so the next command with the same parent gets ghost actions with no option
+        # string (``--profile`` turns into a required positional ``profile``; usage and parsing go wrong).
+        if kwargs.get("parents"):
+            raise TypeError("loket-cli parsers take no parents=[...]; the common options come from Parser")
         super().__init__(*args, **kwargs)
         self.add_argument("--profile", type=Path, default=argparse.SUPPRESS, help="profile (data) folder")
         self.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")

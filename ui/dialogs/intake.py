@@ -8,7 +8,6 @@ the core's validators, so the GUI, the CLI and the server refuse the same things
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import clock, timefmt
 from app.domain import intake
 from app.domain import nik as niks
 from app.domain.catalog import DocumentSpec, FieldSpec, ServiceType
@@ -41,9 +41,8 @@ from app.domain.lifecycle import Action
 from app.domain.validation import Invalid, validate_nik
 from app.errors import FieldProblem, ValidationError
 from app.i18n import tr as core_tr
-from app.services import cases
+from app.services import casefind, cases
 from app.services.workspace import Actor, Workspace
-from app.storage import repo
 from ui import errors
 from ui.actions import services_for
 from ui.tasks import op
@@ -129,7 +128,7 @@ class FieldRow:
             w.setPlainText(value)
         else:
             if self.spec.type == "date" and len(value) == 10 and value[4] == "-":
-                value = dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+                value = timefmt.date_short(value)
             w.setText(value)
 
     def check(self) -> FieldProblem | None:
@@ -150,10 +149,10 @@ class FieldRow:
 
             typed = self.value().strip()
             day = parse_date(typed)
-            if self.spec.past_only and day > dt.date.today():
+            if self.spec.past_only and day > clock.today():
                 text = QCoreApplication.translate("IntakeDialog", "{label}: tanggal {value} belum lewat; isi "
                                                   "tanggal hari ini atau sebelumnya.")
-            elif self.spec.future_only and day < dt.date.today():
+            elif self.spec.future_only and day < clock.today():
                 text = QCoreApplication.translate("IntakeDialog", "{label}: tanggal {value} sudah lewat; isi "
                                                   "tanggal hari ini atau sesudahnya.")
             else:
@@ -406,7 +405,7 @@ class IntakeDialog(QDialog):
     def _prefill_from_nik(self) -> None:
         """Birth date and sex from the NIK, in fields still empty or still holding the last prefill."""
         info = self.nik_info
-        values = {} if info is None else {niks.BIRTH_DATE_FIELD: info.birth_date.strftime("%d/%m/%Y"),
+        values = {} if info is None else {niks.BIRTH_DATE_FIELD: timefmt.date_short(info.birth_date),
                                           niks.SEX_FIELD: info.sex}
         for key, value in values.items():
             row = self.row(key)
@@ -427,7 +426,7 @@ class IntakeDialog(QDialog):
         else:
             self.nik_note.setStyleSheet("color: #1e6b35;")
             self.nik_note.setText(self.tr("Dari NIK: {sex}, lahir {date}.").format(
-                sex=niks.sex_label(info.sex), date=info.birth_date.strftime("%d/%m/%Y")))
+                sex=niks.sex_label(info.sex), date=timefmt.date_short(info.birth_date)))
         self.nik_note.setAccessibleDescription(self.nik_note.text())
         self.nik_note.show()
 
@@ -468,8 +467,7 @@ class IntakeDialog(QDialog):
         own = self.existing["id"] if self.existing else None
 
         def lookup() -> int:
-            with self.ws.db.read() as s:
-                return len([c for c in repo.open_cases_for(s, text, service.code) if c.id != own])
+            return casefind.open_requests(self.ws, text, service.code, besides=own)
 
         def show(n: int) -> None:
             if n and self.nik.text().strip() == text and self.current_service is service:

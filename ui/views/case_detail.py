@@ -3,7 +3,6 @@ device) and a button for each step the current user may take now (``lifecycle.ne
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
@@ -26,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import clock
+from app import clock, timefmt
 from app.domain import lifecycle
 from app.domain.lifecycle import Action, CaseStatus
 from app.domain.roles import Role
@@ -140,7 +139,7 @@ class CaseDetailView(QWidget):
         status = CaseStatus(data["status"])
         self.title.setText(f"{service.name if service else data['service']} — {data['name']}")
         overdue = status.is_open and data["due_date"] < clock.today().isoformat()
-        due = dt.date.fromisoformat(data["due_date"]).strftime("%d/%m/%Y")
+        due = timefmt.date_short(data["due_date"])
         parts = [self.tr("Berkas {id}").format(id=data.get("reg_no") or data["id"][:8]),
                  self.tr("Status: {s}").format(s=status.label),
                  self.tr("Tenggat: {d}").format(d=due)]
@@ -167,7 +166,7 @@ class CaseDetailView(QWidget):
             if value and spec.type == "choice":
                 value = next((c.label for c in spec.choices if c.key == value), value)
             elif value and spec.type == "date":
-                value = dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+                value = timefmt.date_short(value)
             elif value and spec.type == "money" and value.isdigit():
                 value = "Rp " + f"{int(value):,}".replace(",", ".")
             add(spec.label, value or "")

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.lifecycle import Action
+from app.services import casefind
 from app.services.workspace import Actor, Workspace
 from app.storage.repo import CaseQuery
 from ui.actions import approve_cases, run_step
@@ -189,14 +190,6 @@ class QueueView(QWidget):
         return approve_cases(self, self.seams, self.selected_ids(), self.model.refresh, self.show_results,
                              ask_pin, lambda done, total: self.progress_seen.append((done, total)))
 
-    def _shown_id(self, case_id: str) -> str:
-        """The case as people name it: its registration number (the id's start before it has one)."""
-        from app.storage.models import Case
-
-        with self.ws.db.read() as s:
-            case = s.get(Case, case_id)
-            return case.reg_no if case is not None and case.reg_no else case_id[:8]
-
     def show_results(self, results: Sequence[ApprovalOutcome]) -> None:
         self.results = list(results)
         # an accepted step without a letter number is a recommendation: the case goes on to the next signer
@@ -212,15 +205,16 @@ class QueueView(QWidget):
 
         confirm(self, self.result_summary.text())
         self.result_list.clear()
+        named = casefind.shown_ids(self.ws, (r.case_id for r in results))  # as people name the cases
         for r in refused:
             reason = r.reason or self.tr("tanpa alasan")
-            self.result_list.addItem(f"{self._shown_id(r.case_id)} — {reason}")
+            self.result_list.addItem(f"{named[r.case_id]} — {reason}")
         for r in results:
             if r.ok and r.letter_number:
-                self.result_list.addItem(f"{self._shown_id(r.case_id)} — " + self.tr("disetujui")
+                self.result_list.addItem(f"{named[r.case_id]} — " + self.tr("disetujui")
                                          + f" ({r.letter_number})")
             elif r.ok:
-                self.result_list.addItem(f"{self._shown_id(r.case_id)} — " + self.tr("direkomendasikan"))
+                self.result_list.addItem(f"{named[r.case_id]} — " + self.tr("direkomendasikan"))
 
     def _follow_current(self) -> None:
         """After the list changed (a case verified, signed or returned left it), the preview shows the case
