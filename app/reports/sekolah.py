@@ -21,8 +21,6 @@ ACCEPTED = frozenset({CaseStatus.APPROVED.value, CaseStatus.ISSUED.value})
 CLOSED = frozenset({CaseStatus.REJECTED.value, CaseStatus.WITHDRAWN.value})
 LEVELS = ("SD", "SMP")
 NO_KECAMATAN = "—"
-KEYS = ("npsn", "jenjang", "alamat_sekolah", "semester", "tahun_ajaran", "jumlah_siswa", "jumlah_rombel",
-        "jumlah_guru", "siswa_putus_sekolah")
 _SEMESTER = re.compile(r"(20\d\d)-([12])")
 
 
@@ -134,7 +132,7 @@ class _Parsed:
 
 def compute(session: Session, offices: OfficeDirectory, semester: Semester) -> SekolahRekap:
     """The rekap from the laptop's store."""
-    return from_rows(case_rows(session, SERVICE, KEYS), offices, semester)
+    return from_rows(case_rows(session, SERVICE), offices, semester)
 
 
 def from_rows(rows: Iterable[CaseRow], offices: OfficeDirectory, semester: Semester) -> SekolahRekap:
