@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from app.domain.lifecycle import CaseStatus
 from app.reports.common import as_int, as_text
-from app.reports.musrenbang import MusrenbangRekap
+from app.reports.musrenbang import MAX_CEILING, MusrenbangRekap
 
 SERVICE = "BAMUS"
 FIELD = "usulan"
@@ -71,8 +71,13 @@ def thaw(text: str) -> list[Row]:
                            as_text(item.get("pengusul"), 120), as_text(item.get("bidang"), 80),
                            as_text(item.get("program"), 150), as_text(item.get("kegiatan"), 1000),
                            as_text(item.get("lokasi"), 200), as_int(item.get("prioritas")),
-                           max(0, as_int(item.get("biaya")))))
+                           _money(item.get("biaya"))))
     return out
+
+
+def _money(value: object) -> int:
+    amount = as_int(value)
+    return amount if 0 <= amount <= MAX_CEILING else 0
 
 
 def _subtotals(rows: Iterable[Row], key: str) -> list[Subtotal]:

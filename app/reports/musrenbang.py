@@ -145,7 +145,7 @@ def from_rows(rows: Iterable[CaseRow], offices: OfficeDirectory, year: int, keca
     raw.sort(key=itemgetter(0))
     running: dict[str, int] = {}
     proposals: list[Proposal] = []
-    for number, ((inactive, priority, minus_cost, kelurahan_name, _tie), r) in enumerate(raw, start=1):
+    for place, ((inactive, priority, minus_cost, kelurahan_name, _tie), r) in enumerate(raw, start=1):
         f = r.fields
         cost, active = -minus_cost, not inactive
         cumulative = running.get(r.office, 0) + (cost if active else 0)
@@ -154,7 +154,7 @@ def from_rows(rows: Iterable[CaseRow], offices: OfficeDirectory, year: int, keca
         ceiling = pagu.get(r.office)
         bidang = as_text(f.get("bidang"), 40)
         proposals.append(Proposal(
-            rank=number if active else None, case_id=r.id, reg_no=r.reg_no or r.id[:8], kelurahan=r.office,
+            rank=place if active else None, case_id=r.id, reg_no=r.reg_no or r.id[:8], kelurahan=r.office,
             kelurahan_name=kelurahan_name, proposer=r.name, status=r.status,
             status_label=status_text.get(r.status, r.status),
             bidang=bidang, bidang_label=labels.get(bidang, bidang), program=as_text(f.get("program"), 150),

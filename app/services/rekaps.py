@@ -11,7 +11,7 @@ from app.domain.offices import OfficeLevel
 from app.errors import ForbiddenError, UserFacingError
 from app.i18n import register
 from app.reports import berita_acara, musrenbang, sekolah
-from app.reports.common import as_int, case_rows
+from app.reports.common import as_int, case_rows, collector_paused
 from app.reports.musrenbang import MusrenbangRekap
 from app.reports.sekolah import SekolahRekap, Semester
 from app.services.workspace import Actor, Workspace
@@ -88,12 +88,12 @@ def musrenbang_rekap(ws: Workspace, year: int, kecamatan: str | None) -> Musrenb
     check_year(year)
     check_kecamatan(ws, kecamatan)
     labels = bidang_labels(ws)
-    with ws.db.read() as s:
+    with ws.db.read() as s, collector_paused():
         return musrenbang.compute(s, ws.offices, year, kecamatan, labels)
 
 
 def sekolah_rekap(ws: Workspace, semester: Semester) -> SekolahRekap:
-    with ws.db.read() as s:
+    with ws.db.read() as s, collector_paused():
         return sekolah.compute(s, ws.offices, semester)
 
 
