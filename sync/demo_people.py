@@ -25,7 +25,10 @@ DEMO_USERS: list[tuple[str, str, str, str, str, str]] = [
      "Kepala Bidang Pelayanan Kesehatan"),
     ("kadinkes", "dr. Husnul Muarif, M.Kes.", "penandatangan", "35.73.OPD.DINKES", "197106091999031004",
      "Kepala Dinas Kesehatan"),
-    # Kecamatan Klojen: the Camat approves USULMUS after the Lurah
+    # Kecamatan Klojen: the Camat approves USULMUS after the Lurah; the kecamatan's staff make the berita acara of
+    # its musrenbang (BAMUS), its secretary initials it and the Camat signs it
+    ("dewi", "Dewi Anggraini", "petugas", "35.73.02", "199108082015022003", "Pengelola Program dan Kegiatan"),
+    ("sekcam", "Agus Prasetyo, S.Sos.", "verifikator", "35.73.02", "198304042009011006", "Sekretaris Kecamatan"),
     ("camat", "Taufik Hidayat, S.STP.", "penandatangan", "35.73.02", "198001012000121001", "Camat Klojen"),
     ("lurahklojen", "Dra. Endang Wahyuni", "penandatangan", "35.73.02.1001", "197806122003122004",
      "Lurah Klojen"),

@@ -17,9 +17,9 @@ from app.i18n import set_language
 from app.paths import resources_dir
 
 SERVICES_DIR = resources_dir() / "services"
-ALL_CODES = ["LAPSEK", "NODIN", "RUJKES", "SKD", "SKTM", "SKU", "SPDUK", "USULMUS"]
+ALL_CODES = ["BAMUS", "LAPSEK", "NODIN", "RUJKES", "SKD", "SKTM", "SKU", "SPDUK", "USULMUS"]
 # Placeholders the letter renderer fills from the case and the signing office, besides the field keys.
-CONTEXT_PLACEHOLDERS = {"office_name", "kecamatan_name", "signer_position", "nama", "nik"}
+CONTEXT_PLACEHOLDERS = {"office_name", "kecamatan_name", "signer_position", "nama", "nik", "nomor", "tanggal"}
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
@@ -66,7 +66,7 @@ def test_service_is_consistent(catalog: Catalog, code: str) -> None:
         if f.pattern:
             re.compile(f.pattern)
     assert any(f.required for f in service.fields)
-    if code != "NODIN":  # a memo's attachments are optional
+    if code not in ("NODIN", "BAMUS"):  # a memo's attachments are optional; a berita acara is the record itself
         assert any(d.required for d in service.documents)
     if service.owner_office is not None:
         office = directory().get(service.owner_office)

@@ -242,3 +242,43 @@ def test_only_the_kecamatan_sets_its_kelurahan_ceilings(ws: Workspace) -> None:
         rekaps.set_ceiling(ws, ws.actor("camat"), 2027, BLIMBING_KEL, 1)
     with ws.db.read() as s:
         assert musrenbang.ceilings(s, 2027, [RAMPAL, KEL_KLOJEN]) == {RAMPAL: 5_000_000}
+
+
+def test_berita_acara_freezes_the_accepted_proposals_in_ranking_order(usulan: Workspace) -> None:
+    from app.errors import ForbiddenError, UserFacingError
+    from app.letters.berita_acara import render_berita_acara
+    from app.letters.model import today_wib
+    from app.reports import berita_acara
+    from app.services import rekaps
+    from app.services.letters import letter_data, signer_for
+    from app.storage import repo
+
+    ws = usulan
+    ws.add_local_user("dewi", "Dewi Anggraini", "petugas", KLOJEN)
+    ws.add_local_user("camat", "Taufik Hidayat, S.STP.", "penandatangan", KLOJEN)
+    ws.add_local_user("siti2", "Siti", "petugas", KEL_KLOJEN)
+    with ws.db.write() as s:
+        proposal(s, SAMAAN, "RW 11", 2, 25_000_000, status="issued")
+        proposal(s, RAMPAL, "RW 12", 1, 90_000_000, status="approved")
+    with pytest.raises(ForbiddenError):
+        rekaps.make_berita_acara(ws, ws.actor("siti2"), 2027)  # a kelurahan does not make the kecamatan's
+    with pytest.raises(UserFacingError):
+        rekaps.make_berita_acara(ws, ws.actor("dewi"), 2026)  # nothing accepted that year
+    made = rekaps.make_berita_acara(ws, ws.actor("dewi"), 2027)
+    assert (made["proposals"], made["total_cost"], made["status"]) == (3, 195_000_000, "submitted")
+    with ws.db.read() as s:
+        case = repo.find_case(s, str(made["id"]))[0]
+        rows = berita_acara.thaw(json.loads(case.fields)["usulan"])
+        data = letter_data(ws, case, signer_for(ws.actor("camat")), "900.1.1.1/0001/35.73.02/2026", today_wib(),
+                           "https://loket.example/verify/x")
+    # the rekap's order: priority, then the larger cost; rejected and unaccepted ones are not there
+    assert [(r.number, r.proposer, r.cost) for r in rows] == [
+        (1, "RW 12", 90_000_000), (2, "RW 02", 80_000_000), (3, "RW 11", 25_000_000)]
+    assert [(t.key, t.count, t.cost) for t in berita_acara.per_bidang(rows)] == [
+        ("Infrastruktur dan lingkungan", 2, 115_000_000), ("Ekonomi", 1, 80_000_000)]
+    letter = render_berita_acara(data)
+    assert letter.pdf.startswith(b"%PDF") and letter.pages >= 1
+    assert render_berita_acara(data).sha256 == letter.sha256  # deterministic, as the signature needs
+    for hostile in ("", "{", "[1, \"x\", null]", json.dumps({"no": 1}), json.dumps([{"biaya": "1e999"}] * 2000)):
+        assert all(r.cost == 0 for r in berita_acara.thaw(hostile))
+        assert len(berita_acara.thaw(hostile)) <= berita_acara.MAX_ROWS

@@ -104,6 +104,10 @@ HELP_ID = {
     "2026-1 (ganjil) or 2026-2 (genap)": "2026-1 (ganjil) atau 2026-2 (genap)",
     "the ceiling in rupiah": "pagu dalam rupiah",
     "remove the ceiling": "hapus pagu",
+    "make the berita acara of your kecamatan's musrenbang (the accepted proposals of the year), registered and "
+    "submitted for the Camat's signature":
+        "buat berita acara musrenbang kecamatan Anda (usulan tahun itu yang disetujui), didaftarkan dan diajukan "
+        "untuk ditandatangani Camat",
     "rekaps of the receiving offices (musrenbang, school reports)":
         "rekap kantor penerima (musrenbang, laporan sekolah)",
     "the year's kelurahan proposals, ranked, with totals and ceilings":

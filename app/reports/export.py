@@ -4,12 +4,13 @@ fonts). Document text is in Bahasa Indonesia, as the offices file it."""
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TypeVar, overload
 from xml.sax.saxutils import escape
 
-from app.reports.musrenbang import MusrenbangRekap
-from app.reports.sekolah import Figures, SekolahRekap
+from app.reports.musrenbang import MusrenbangRekap, Proposal
+from app.reports.sekolah import Figures, SchoolReport, SekolahRekap
 from app.reports.xlsx import Sheet, write_xlsx
 
 MUSRENBANG_HEADERS = ("Peringkat", "No. registrasi", "Kelurahan", "Pengusul", "Bidang", "Program", "Kegiatan",
@@ -17,6 +18,7 @@ MUSRENBANG_HEADERS = ("Peringkat", "No. registrasi", "Kelurahan", "Pengusul", "B
                       "Melebihi pagu")
 SEKOLAH_HEADERS = ("NPSN", "Nama sekolah", "Jenjang", "Kecamatan", "Peserta didik", "Rombel", "Guru",
                    "Putus sekolah", "Δ peserta didik", "Δ guru", "Δ putus sekolah", "No. registrasi")
+T = TypeVar("T")
 FIGURE_HEADERS = ("Sekolah", "Peserta didik", "Rombel", "Guru", "Putus sekolah")
 
 
@@ -24,13 +26,43 @@ def rupiah(amount: int | None) -> str:
     return "" if amount is None else "Rp " + f"{amount:,}".replace(",", ".")
 
 
-def musrenbang_sheets(rekap: MusrenbangRekap) -> list[Sheet]:
-    rows = [(p.rank, p.reg_no, p.kelurahan_name, p.proposer, p.bidang_label, p.program, p.kegiatan, p.lokasi,
-             p.priority, p.cost, p.cumulative if p.active else None, p.status_label,
-             "YA" if p.over_ceiling else None) for p in rekap.proposals]
+class Rows(Sequence[tuple[object, ...]]):
+    """A sheet's rows made one at a time from the rekap's records when they are read: the desktop table asks for
+    the thirty it shows, not the 10,000 an opening would otherwise build (and build again per filter)."""
+
+    def __init__(self, items: Sequence[T], row: Callable[[T], tuple[object, ...]]) -> None:
+        self._items, self._row = items, row
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[object, ...]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[object, ...]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[object, ...] | list[tuple[object, ...]]:
+        if isinstance(index, slice):
+            return [self._row(item) for item in self._items[index]]
+        return self._row(self._items[index])
+
+    def __iter__(self) -> Iterator[tuple[object, ...]]:
+        return map(self._row, self._items)
+
+
+def proposal_row(p: Proposal) -> tuple[object, ...]:
+    return (p.rank, p.reg_no, p.kelurahan_name, p.proposer, p.bidang_label, p.program, p.kegiatan, p.lokasi,
+            p.priority, p.cost, p.cumulative if p.active else None, p.status_label,
+            "YA" if p.over_ceiling else None)
+
+
+def musrenbang_sheets(rekap: MusrenbangRekap, proposals: Sequence[Proposal] | None = None) -> list[Sheet]:
+    """The rekap's three sheets; ``proposals`` (default: all) are the rows of the first."""
     kel = [(k.name, k.count, k.cost, k.ceiling, k.remaining, k.over_count) for k in rekap.per_kelurahan]
     kel.append(("JUMLAH", rekap.total_count, rekap.total_cost, None, None, rekap.over_count))
     bid = [(b.label, b.count, b.cost) for b in rekap.per_bidang]
+    rows = Rows(rekap.proposals if proposals is None else proposals, proposal_row)
     return [Sheet(f"Usulan {rekap.year}", MUSRENBANG_HEADERS, rows),
             Sheet("Per kelurahan", ("Kelurahan", "Usulan", "Biaya (Rp)", "Pagu indikatif (Rp)", "Sisa pagu (Rp)",
                                     "Usulan melebihi pagu"), kel),
@@ -41,9 +73,14 @@ def _change(f: Figures | None) -> tuple[int | None, int | None, int | None]:
     return (None, None, None) if f is None else (f.students, f.teachers, f.dropouts)
 
 
-def sekolah_sheets(rekap: SekolahRekap) -> list[Sheet]:
-    rows = [(s.npsn, s.name, s.level, s.kecamatan, s.figures.students, s.figures.groups, s.figures.teachers,
-             s.figures.dropouts, *_change(s.change), s.reg_no) for s in rekap.reports]
+def report_row(s: SchoolReport) -> tuple[object, ...]:
+    return (s.npsn, s.name, s.level, s.kecamatan, s.figures.students, s.figures.groups, s.figures.teachers,
+            s.figures.dropouts, *_change(s.change), s.reg_no)
+
+
+def sekolah_sheets(rekap: SekolahRekap, reports: Sequence[SchoolReport] | None = None) -> list[Sheet]:
+    """The rekap's four sheets; ``reports`` (default: all) are the rows of the first."""
+    rows = Rows(rekap.reports if reports is None else reports, report_row)
     level = [(t.key, t.schools, t.figures.students, t.figures.groups, t.figures.teachers, t.figures.dropouts)
              for t in rekap.per_level]
     t = rekap.total

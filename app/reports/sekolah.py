@@ -21,8 +21,6 @@ ACCEPTED = frozenset({CaseStatus.APPROVED.value, CaseStatus.ISSUED.value})
 CLOSED = frozenset({CaseStatus.REJECTED.value, CaseStatus.WITHDRAWN.value})
 LEVELS = ("SD", "SMP")
 NO_KECAMATAN = "—"
-KEYS = ("npsn", "jenjang", "alamat_sekolah", "semester", "tahun_ajaran", "jumlah_siswa", "jumlah_rombel",
-        "jumlah_guru", "siswa_putus_sekolah")
 _SEMESTER = re.compile(r"(20\d\d)-([12])")
 
 
@@ -59,7 +57,7 @@ class Semester:
         return f"{'Ganjil' if self.half == 1 else 'Genap'} {self.year}/{self.year + 1}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: thousands per opening, and a frozen __init__ costs ~8x
 class Figures:
     students: int = 0
     groups: int = 0
@@ -75,7 +73,7 @@ class Figures:
                        self.teachers - other.teachers, self.dropouts - other.dropouts)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SchoolReport:
     npsn: str
     name: str
@@ -91,7 +89,7 @@ class SchoolReport:
         return None if self.previous is None else self.figures - self.previous
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class MissingSchool:
     npsn: str
     name: str
@@ -101,7 +99,7 @@ class MissingSchool:
     pending_status: str  # this semester's report still in progress ("" when none arrived)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Total:
     key: str
     schools: int
@@ -134,15 +132,16 @@ class _Parsed:
 
 def compute(session: Session, offices: OfficeDirectory, semester: Semester) -> SekolahRekap:
     """The rekap from the laptop's store."""
-    return from_rows(case_rows(session, SERVICE, KEYS), offices, semester)
+    return from_rows(case_rows(session, SERVICE), offices, semester)
 
 
 def from_rows(rows: Iterable[CaseRow], offices: OfficeDirectory, semester: Semester) -> SekolahRekap:
     """The rekap of ``rows`` (LAPSEK cases, any store)."""
-    parsed = [p for p in (_parse(r) for r in rows) if p is not None]
+    semesters: dict[tuple[object, object], Semester | None] = {}  # a few distinct (year, half) texts
+    parsed = [p for p in (_parse(r, semesters) for r in rows) if p is not None]
     current = _latest_accepted(parsed, semester)
     previous = _latest_accepted(parsed, semester.previous)
-    places = _kecamatan_names(offices)
+    places = _Places(_kecamatan_names(offices))
     reports = sorted((_report(p, previous.get(npsn), places) for npsn, p in current.items()),
                      key=lambda s: (s.level, s.kecamatan, s.name, s.npsn))
     missing = _missing(parsed, semester, set(current), places)
@@ -152,9 +151,15 @@ def from_rows(rows: Iterable[CaseRow], offices: OfficeDirectory, semester: Semes
                         _totals(reports, lambda s: s.kecamatan), total, prev_total)
 
 
-def _parse(row: CaseRow) -> _Parsed | None:
+def _parse(row: CaseRow, semesters: dict[tuple[object, object], Semester | None]) -> _Parsed | None:
     npsn = as_text(row.fields.get("npsn"), 8)
-    semester = Semester.of_fields(row.fields)
+    key = (row.fields.get("tahun_ajaran"), row.fields.get("semester"))
+    try:
+        semester = semesters[key]
+    except (KeyError, TypeError):  # TypeError: a value that is no text (damaged or hostile fields)
+        semester = Semester.of_fields(row.fields)
+        if all(isinstance(k, str | None) for k in key):
+            semesters[key] = semester
     if not npsn or semester is None:
         return None
     return _Parsed(row, npsn, semester)
@@ -182,13 +187,13 @@ def _level(row: CaseRow) -> str:
     return level if level in LEVELS else "?"
 
 
-def _report(p: _Parsed, prev: _Parsed | None, places: dict[str, str]) -> SchoolReport:
+def _report(p: _Parsed, prev: _Parsed | None, places: _Places) -> SchoolReport:
     return SchoolReport(p.npsn, p.row.name, _level(p.row), _kecamatan(p.row, places), p.row.id,
                         p.row.reg_no or p.row.id[:8], _figures(p.row), _figures(prev.row) if prev else None)
 
 
 def _missing(parsed: list[_Parsed], semester: Semester, reported: set[str],
-             places: dict[str, str]) -> list[MissingSchool]:
+             places: _Places) -> list[MissingSchool]:
     known: dict[str, _Parsed] = {}  # the school's latest report of an earlier semester
     pending: dict[str, str] = {}
     for p in parsed:
@@ -218,10 +223,27 @@ def _words(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
-def _kecamatan(row: CaseRow, places: dict[str, str]) -> str:
-    """The kecamatan a school's address names (a kecamatan's name wins over a kelurahan's; the last one named
-    wins among equals, as addresses go from street to city)."""
-    words = re.findall(r"[a-z0-9]+", as_text(row.fields.get("alamat_sekolah"), 300).lower())
+class _Places(dict[str, str]):
+    """Place names (see :func:`_kecamatan_names`), and the kecamatan of each address read so far: a school's
+    address is the same in every report it sends."""
+
+    def __init__(self, names: dict[str, str]) -> None:
+        super().__init__(names)
+        self.seen: dict[str, str] = {}
+
+
+def _kecamatan(row: CaseRow, places: _Places) -> str:
+    address = as_text(row.fields.get("alamat_sekolah"), 300)
+    found = places.seen.get(address)
+    if found is None:
+        found = places.seen[address] = _kecamatan_of(address, places)
+    return found
+
+
+def _kecamatan_of(address: str, places: _Places) -> str:
+    """The kecamatan an address names (a kecamatan's name wins over a kelurahan's; the last one named wins
+    among equals, as addresses go from street to city)."""
+    words = re.findall(r"[a-z0-9]+", address.lower())
     found: list[tuple[int, int, str]] = []
     for i in range(len(words)):
         for n in (3, 2, 1):

@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 
 from app import clock
+from app.domain.lifecycle import Action, CaseStatus
 from app.domain.offices import OfficeLevel
 from app.errors import ForbiddenError, UserFacingError
 from app.i18n import register
-from app.reports import musrenbang, sekolah
+from app.reports import berita_acara, musrenbang, sekolah
+from app.reports.common import as_int, case_rows, collector_paused
 from app.reports.musrenbang import MusrenbangRekap
 from app.reports.sekolah import SekolahRekap, Semester
 from app.services.workspace import Actor, Workspace
@@ -28,6 +30,14 @@ register({
                      "en": "The indicative ceiling must be a whole number of rupiah between 0 and 10^15."},
     "rekap.out": {"id": "Berkas rekap harus berakhiran .xlsx atau .pdf: {name}.",
                   "en": "The rekap file must end in .xlsx or .pdf: {name}."},
+    "rekap.ba_office": {"id": "Berita acara musrenbang dibuat oleh staf kecamatan untuk kecamatannya sendiri.",
+                        "en": "The musrenbang minutes are made by a kecamatan's staff for their own kecamatan."},
+    "rekap.ba_empty": {"id": "Belum ada usulan yang disetujui Camat untuk tahun anggaran {year} di perangkat ini.",
+                       "en": "No proposal for budget year {year} has been approved by the Camat on this device."},
+    "rekap.ba_exists": {"id": "Berita acara tahun anggaran {year} sudah ada ({reg_no}); batalkan dulu untuk "
+                                "membuat yang baru.",
+                        "en": "The minutes of budget year {year} exist already ({reg_no}); withdraw them first "
+                              "to make new ones."},
     "rekap.pagu_office": {"id": "Pagu indikatif {kelurahan} ditetapkan oleh kecamatannya.",
                           "en": "The indicative ceiling of {kelurahan} is set by its kecamatan."},
 })
@@ -78,12 +88,12 @@ def musrenbang_rekap(ws: Workspace, year: int, kecamatan: str | None) -> Musrenb
     check_year(year)
     check_kecamatan(ws, kecamatan)
     labels = bidang_labels(ws)
-    with ws.db.read() as s:
+    with ws.db.read() as s, collector_paused():
         return musrenbang.compute(s, ws.offices, year, kecamatan, labels)
 
 
 def sekolah_rekap(ws: Workspace, semester: Semester) -> SekolahRekap:
-    with ws.db.read() as s:
+    with ws.db.read() as s, collector_paused():
         return sekolah.compute(s, ws.offices, semester)
 
 
@@ -103,3 +113,31 @@ def set_ceiling(ws: Workspace, actor: Actor, year: int, kelurahan: str, amount: 
         musrenbang.set_ceiling(s, year, kelurahan, amount)
         audit.append(s, [audit.AuditRecord(clock.now_iso(), actor.username, actor.device, "rekap.pagu", "office",
                                            kelurahan, json.dumps({"year": year, "amount": amount}))])
+
+
+def make_berita_acara(ws: Workspace, actor: Actor, year: int) -> dict[str, object]:
+    """The berita acara of ``actor``'s kecamatan musrenbang for ``year``: a BAMUS case of the kecamatan whose
+    content is the rekap's accepted proposals, frozen now, registered and submitted (it then waits for the
+    kecamatan's verifier and the Camat's signature in the usual queues). Works offline."""
+    from app.services import cases
+
+    check_year(year)
+    office = ws.offices.get(actor.office)
+    if office is None or office.level is not OfficeLevel.KECAMATAN:
+        raise ForbiddenError("rekap.ba_office")
+    with ws.db.read() as s:
+        for row in case_rows(s, berita_acara.SERVICE, [office.code]):
+            open_or_signed = row.status not in (CaseStatus.REJECTED.value, CaseStatus.WITHDRAWN.value)
+            if open_or_signed and as_int(row.fields.get("tahun_anggaran")) == year:
+                raise UserFacingError("rekap.ba_exists", year=year, reg_no=row.reg_no or row.id[:8])
+    rows = berita_acara.accepted(musrenbang_rekap(ws, year, office.code))
+    if not rows:
+        raise UserFacingError("rekap.ba_empty", year=year)
+    name = f"Musrenbang {office.display_name} {year}"
+    new = cases.create(ws, actor, berita_acara.SERVICE, None, name,
+                       {"tahun_anggaran": str(year), berita_acara.FIELD: berita_acara.freeze(rows)})
+    cases.transition(ws, actor, new.id, Action.SUBMIT)
+    with ws.db.read() as s:
+        reg_no = cases.load_case(s, new.id).reg_no
+    return {"id": new.id, "reg_no": reg_no, "status": CaseStatus.SUBMITTED.value, "year": year,
+            "kecamatan": office.code, "proposals": len(rows), "total_cost": sum(r.cost for r in rows)}

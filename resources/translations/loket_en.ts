@@ -1705,6 +1705,26 @@ NIKs whose birth date was corrected do exist. Check the applicant's ID card and 
     <context>
     <name>MusrenbangView</name>
     <message>
+        <source>Buat berita acara</source>
+        <translation>Make the minutes</translation>
+    </message>
+    <message>
+        <source>Berita acara musrenbang kecamatan: usulan yang disetujui Camat tahun anggaran ini, diajukan untuk ditandatangani Camat</source>
+        <translation>The minutes of the kecamatan musrenbang: this budget year's proposals approved by the Camat, submitted for the Camat's signature</translation>
+    </message>
+    <message>
+        <source>Buat berita acara Musrenbang {area} tahun anggaran {year} dari usulan yang telah disetujui Camat? Isinya dibekukan sekarang dan diajukan untuk diverifikasi dan ditandatangani.</source>
+        <translation>Make the minutes of the Musrenbang of {area}, budget year {year}, from the proposals the Camat has approved? Their content is frozen now and submitted for verification and signature.</translation>
+    </message>
+    <message>
+        <source>Berita acara dibuat</source>
+        <translation>Minutes made</translation>
+    </message>
+    <message>
+        <source>Berita acara {reg_no} ({n} usulan, {cost}) telah diajukan; menunggu verifikasi dan tanda tangan Camat.</source>
+        <translation>Minutes {reg_no} ({n} proposals, {cost}) submitted; waiting for verification and the Camat's signature.</translation>
+    </message>
+    <message>
         <source>Atur pagu…</source>
         <translation>Set ceiling…</translation>
     </message>

@@ -27,6 +27,9 @@ SERVICE_EPOCH = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 CLOCK_SLACK = dt.timedelta(minutes=10)
 MAX_DECLARED_OFFSET = dt.timedelta(days=2)
 MAX_TEXT = 2000  # any string of a payload, unless named below
+# A case field's value: the catalogue's own max_length holds each field (the intake check every handler runs);
+# this is the longest any field of the catalogue may have (BAMUS's frozen table of accepted proposals).
+MAX_FIELD_TEXT = 400_000
 MAX_DEPTH = 4
 MAX_ITEMS = 200  # keys of an object, items of a list
 MAX_PDF_B64 = 5 * 1024 * 1024 * 4 // 3 + 8  # approvals.MAX_PDF, base64-encoded
@@ -35,6 +38,7 @@ KINDS = frozenset(get_args(OpKind))
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_FIELD = re.compile(r"payload(?:\.case)?\.fields\.[a-z][a-z0-9_]{0,39}")  # case.create's and case.edit's
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -81,7 +85,8 @@ def _walk(value: Any, depth: int, where: str, *, allow_pdf: bool = False) -> Non
     if depth > MAX_DEPTH:
         raise BadOp(f"{where}: nested too deeply")
     if isinstance(value, str):
-        limit = MAX_PDF_B64 if allow_pdf and where == "payload.pdf" else MAX_TEXT
+        limit = MAX_PDF_B64 if allow_pdf and where == "payload.pdf" else (
+            MAX_FIELD_TEXT if _FIELD.fullmatch(where) else MAX_TEXT)
         if len(value) > limit:
             raise BadOp(f"{where}: text too long")
         if _CONTROL.search(value):

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from app import clock
 from app.reports.sekolah import Semester
@@ -82,3 +83,32 @@ def test_rekap_page_in_english(ws: Workspace) -> None:
     assert view.musrenbang.export_xlsx.text() == "Export XLSX…"
     assert view.sekolah.schools.caption.text() == "Schools reported"
     view.close()
+
+
+def test_the_kecamatan_makes_its_berita_acara_from_the_rekap(ws: Workspace, settle: Callable[..., None],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+    from sqlalchemy import select
+
+    from app.storage.models import Case
+    from ui.views.rekap import MusrenbangView
+
+    demo_rekap.seed(ws)
+    ws.add_local_user("dewi", "Dewi Anggraini", "petugas", "35.73.02")
+    ws.add_local_user("camat", "Camat Klojen", "penandatangan", "35.73.02")
+    assert not MusrenbangView(ws, ws.actor("camat")).may_make_berita_acara()  # he signs it, his staff make it
+    view = MusrenbangView(ws, ws.actor("dewi"))
+    view.show()
+    view.reload()
+    settle()
+    assert view.make_ba.isVisible() and view.rekap is not None
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a, **_k: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: told.append(text))
+    view.make_ba.click()
+    settle()
+    with ws.db.read() as s:
+        [made] = s.scalars(select(Case).where(Case.service == "BAMUS")).all()
+    assert made.status == "submitted" and made.office == "35.73.02" and made.reg_no
+    accepted = [p for p in view.rekap.proposals if p.status in ("approved", "issued")]
+    assert told and made.reg_no in told[0] and f"{len(accepted)} usulan" in told[0]

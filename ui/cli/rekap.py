@@ -1,5 +1,6 @@
 """``loket-cli rekap``: the kecamatan's musrenbang rekap and Dinas Pendidikan's school report rekap, from this
-laptop's store (offline), written to XLSX or PDF; and the kelurahan ceilings (pagu indikatif) they use.
+laptop's store (offline), written to XLSX or PDF; the kelurahan ceilings (pagu indikatif) they use; and the
+berita acara of the kecamatan musrenbang, a case signed through the usual queue (``case approve``).
 Heavy modules (SQLAlchemy, openpyxl, reportlab) load inside the handlers."""
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     pagu.add_argument("--amount", type=int, metavar="RUPIAH", help="the ceiling in rupiah")
     pagu.add_argument("--clear", action="store_true", help="remove the ceiling")
     pagu.set_defaults(handler=set_pagu)
+    ba = rs.add_parser("berita-acara", help="make the berita acara of your kecamatan's musrenbang (the accepted "
+                       "proposals of the year), registered and submitted for the Camat's signature")
+    ba.add_argument("--year", type=int, required=True)
+    ba.set_defaults(handler=make_berita_acara)
 
 
 def _check_out(path: Path | None) -> None:
@@ -142,4 +147,21 @@ def set_pagu(args: argparse.Namespace, profile: Path, out: Output) -> int:
     rekaps.set_ceiling(ws, actor, args.year, args.kelurahan, amount)
     out.emit({"year": args.year, "kelurahan": args.kelurahan, "amount": amount},
              f"{args.kelurahan} {args.year}: " + ("-" if amount is None else str(amount)))
+    return 0
+
+
+def make_berita_acara(args: argparse.Namespace, profile: Path, out: Output) -> int:
+    from app.reports import export
+    from app.services import rekaps
+    from ui.cli.output import acting
+
+    ws = _ws(profile)
+    made = rekaps.make_berita_acara(ws, acting(ws, args), args.year)
+    id_ = language() == "id"
+    text = (f"{made['reg_no']} ({made['id']}): " + (f"{made['proposals']} usulan, " if id_ else
+                                                    f"{made['proposals']} proposals, ")
+            + export.rupiah(int(str(made["total_cost"])))
+            + ("; menunggu verifikasi dan tanda tangan Camat." if id_ else
+               "; waiting for verification and the Camat's signature."))
+    out.emit(made, text)
     return 0

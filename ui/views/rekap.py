@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app import clock
 from app.domain.offices import OfficeLevel
+from app.domain.roles import Role
 from app.reports import export
 from app.reports.musrenbang import MusrenbangRekap
 from app.reports.sekolah import SekolahRekap, Semester
@@ -50,10 +51,12 @@ class SheetModel(QAbstractTableModel):
         super().__init__(parent)
         self.sheet = Sheet("", (), ())
         self.flag_column: int | None = None
+        self._cached: tuple[int, Sequence[object]] = (-1, ())
 
     def set_sheet(self, sheet: Sheet, flag_column: int | None = None) -> None:
         self.beginResetModel()
         self.sheet, self.flag_column = sheet, flag_column
+        self._cached = (-1, ())
         self.endResetModel()
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
@@ -67,8 +70,15 @@ class SheetModel(QAbstractTableModel):
             return self.sheet.headers[section]
         return None
 
+    def _row(self, number: int) -> Sequence[object]:
+        """The sheet's row ``number``, made once for the several roles Qt asks of each of its cells (the rows
+        of a rekap are made when shown, see ``export.Rows``)."""
+        if self._cached[0] != number:
+            self._cached = (number, self.sheet.rows[number])
+        return self._cached[1]
+
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        row = self.sheet.rows[index.row()]
+        row = self._row(index.row())
         value = row[index.column()] if index.column() < len(row) else None
         header = self.sheet.headers[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
@@ -93,7 +103,7 @@ def _table(parent: QWidget, model: SheetModel, name: str) -> QTableView:
     view.verticalHeader().hide()
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     view.horizontalHeader().setStretchLastSection(True)
-    view.horizontalHeader().setResizeContentsPrecision(50)  # fit columns to the first rows, not all 10,000
+    view.horizontalHeader().setResizeContentsPrecision(20)  # fit columns to the rows in sight, not all 10,000
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() * 2 + 6)
     return view
 
@@ -165,6 +175,11 @@ class MusrenbangView(_RekapPage):
         self.set_pagu.setToolTip(self.tr("Pagu indikatif kelurahan terpilih untuk tahun anggaran ini (staf "
                                          "kecamatannya)"))
         self.set_pagu.clicked.connect(lambda _c=False: self.ask_ceiling())
+        self.make_ba = QPushButton(self.tr("Buat berita acara"), self)
+        self.make_ba.setToolTip(self.tr("Berita acara musrenbang kecamatan: usulan yang disetujui Camat tahun "
+                                        "anggaran ini, diajukan untuk ditandatangani Camat"))
+        self.make_ba.setVisible(self.may_make_berita_acara())
+        self.make_ba.clicked.connect(lambda _c=False: self.ask_berita_acara())
         self.year = QSpinBox(self)
         self.year.setRange(rekaps.MIN_YEAR, rekaps.MAX_YEAR)
         self.year.setValue(clock.today().year + 1)  # the musrenbang plans next year's budget
@@ -184,6 +199,7 @@ class MusrenbangView(_RekapPage):
             self.filters.insertWidget(self.filters.count() - 3, QLabel(label, self))
             self.filters.insertWidget(self.filters.count() - 3, widget)
         self.filters.insertWidget(self.filters.count() - 3, self.set_pagu)
+        self.filters.insertWidget(self.filters.count() - 3, self.make_ba)
         self.count = Tile(self.tr("Usulan aktif"), self)
         self.cost = Tile(self.tr("Perkiraan biaya (juta Rp)"), self)
         self.over = Tile(self.tr("Usulan melebihi pagu indikatif"), self)
@@ -238,6 +254,31 @@ class MusrenbangView(_RekapPage):
         op(lambda: rekaps.set_ceiling(ws, actor, year, code, amount)).success(lambda _r: self.reload()) \
             .failure(errors.failure_handler(self)).run_in_background()
 
+    def may_make_berita_acara(self) -> bool:
+        """The kecamatan's registering staff make its berita acara (the Camat signs it from his queue)."""
+        mine = self.ws.offices.get(self.actor.office) if self.actor else None
+        return (self.actor is not None and self.actor.role is Role.PETUGAS and mine is not None
+                and mine.level is OfficeLevel.KECAMATAN)
+
+    def ask_berita_acara(self) -> None:
+        if self.actor is None or self.rekap is None or not self.may_make_berita_acara():
+            return
+        year = self.year.value()
+        if QMessageBox.question(self, self.tr("Buat berita acara"), self.tr(
+                "Buat berita acara Musrenbang {area} tahun anggaran {year} dari usulan yang telah disetujui Camat? "
+                "Isinya dibekukan sekarang dan diajukan untuk diverifikasi dan ditandatangani.").format(
+                area=self.rekap.area_name, year=year)) != QMessageBox.StandardButton.Yes:
+            return
+        ws, actor = self.ws, self.actor
+        op(lambda: rekaps.make_berita_acara(ws, actor, year)).success(self._berita_acara_made) \
+            .failure(errors.failure_handler(self)).run_in_background()
+
+    def _berita_acara_made(self, made: dict[str, object]) -> None:
+        QMessageBox.information(self, self.tr("Berita acara dibuat"), self.tr(
+            "Berita acara {reg_no} ({n} usulan, {cost}) telah diajukan; menunggu verifikasi dan tanda tangan "
+            "Camat.").format(reg_no=made["reg_no"], n=made["proposals"],
+                             cost=export.rupiah(int(str(made["total_cost"])))))
+
     def compute(self) -> MusrenbangRekap:
         return rekaps.musrenbang_rekap(self.ws, self.year.value(), self.kecamatan.currentData())
 
@@ -276,13 +317,10 @@ class MusrenbangView(_RekapPage):
 
     def sheets(self) -> Sequence[Sheet]:
         assert self.rekap is not None
-        sheets = export.musrenbang_sheets(self.rekap)
         chosen = self.kelurahan.currentData()
         if chosen is None:
-            return sheets
-        names = {k.code: k.name for k in self.rekap.per_kelurahan}
-        rows = [r for r in sheets[0].rows if r[2] == names.get(chosen)]
-        return [Sheet(sheets[0].title, sheets[0].headers, rows), *sheets[1:]]
+            return export.musrenbang_sheets(self.rekap)
+        return export.musrenbang_sheets(self.rekap, [p for p in self.rekap.proposals if p.kelurahan == chosen])
 
     def titles(self) -> tuple[str, str, str]:
         assert self.rekap is not None
@@ -375,12 +413,12 @@ class SekolahView(_RekapPage):
 
     def sheets(self) -> Sequence[Sheet]:
         assert self.rekap is not None
-        sheets = export.sekolah_sheets(self.rekap)
         chosen = self.kecamatan.currentData()
         if chosen is None:
-            return sheets
-        return [Sheet(sheets[0].title, sheets[0].headers, [r for r in sheets[0].rows if r[3] == chosen]),
-                sheets[1], Sheet(sheets[2].title, sheets[2].headers, [r for r in sheets[2].rows if r[0] == chosen]),
+            return export.sekolah_sheets(self.rekap)
+        sheets = export.sekolah_sheets(self.rekap, [r for r in self.rekap.reports if r.kecamatan == chosen])
+        return [sheets[0], sheets[1],
+                Sheet(sheets[2].title, sheets[2].headers, [r for r in sheets[2].rows if r[0] == chosen]),
                 Sheet(sheets[3].title, sheets[3].headers, [r for r in sheets[3].rows if r[3] == chosen])]
 
     def titles(self) -> tuple[str, str, str]:
