@@ -40,9 +40,11 @@ class TestSyncClient(SyncClient):
 
     __test__ = False
 
-    def __init__(self, app: FastAPI, token: str | None = None) -> None:
+    def __init__(self, app: FastAPI, token: str | None = None, http: TestClient | None = None) -> None:
+        """``http``: a TestClient to share (one entered client keeps one event loop for all requests, as one
+        server process does, instead of starting a thread and a loop for every request)."""
         super().__init__("http://localhost", token, sleep=lambda _s: None)
-        self.http = TestClient(app, raise_server_exceptions=False)
+        self.http = http or TestClient(app, raise_server_exceptions=False)
 
 
 class LocalServer:

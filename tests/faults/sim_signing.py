@@ -8,8 +8,10 @@ signed step) and USULMUS (verifier → Lurah's signed recommendation → the Cam
 registering and submitting either, verifying, sending a verified case back from the other laptop (what makes an
 offline approval or recommendation stale), each signer approving a batch of one to three cases from their own
 queue with one PIN (the network up or down), the Plh. signing, the delegation ending, IT revoking a signer
-(``mutasi``) while his approvals may still wait offline, small number blocks running out, going offline and
-online, syncing. At the end everyone comes online and syncs (again while work is waiting); then:
+(``mutasi``) — who signed and synced letters that morning (the Sekretaris and the Plh. one each) and maybe just
+before, whose approvals may still wait offline, and who may sign again before his laptop hears of it —, small
+number blocks running out, going offline and online, syncing. At the end everyone comes online and syncs
+(again while work is waiting); then:
 
 - an approval or recommendation the server refused was refused for a reason the signer could not have avoided
   at signing time: the case changed (stale), the delegation it relied on had ended, or the signer was revoked
@@ -20,12 +22,16 @@ online, syncing. At the end everyone comes online and syncs (again while work is
 - every gap has a refused approval behind it: each laptop's gap and each server void number is the number of
   an approval op that was refused, and every refused genuine approval's number is void;
 - every letter verifies by the revocation rule: each accepted letter of a signer revoked later carries a
-  document timestamp before the revocation, verifies (pyHanko, with the CRL) and its public page says valid;
+  document timestamp before the revocation, verifies (the app's verifier, pyHanko with the CRL) and its public
+  page says valid and names the revocation; every step signed after the revocation was refused at receipt
+  (errno 122), its number void;
 - every accepted USULMUS letter rests on the Lurah's (or his Plh.'s) recommendation; no device's chain broke.
 
-Speed: the world (server with its CA, four laptops enrolled with keys, the morning's delegation and cases) is
-built once per process and kept as files; each example starts from a copy of them (same paths, same device
-ids, so the keyring's tokens and store keys stay valid) instead of migrating, enrolling and certifying again.
+Speed: the world (server with its CA, four laptops enrolled with keys, the morning's delegation, cases and
+letters) is built once per process and kept as files; each example starts from a copy of them (same paths,
+same device ids, so the keyring's tokens and store keys stay valid) instead of migrating, enrolling and
+certifying again. The laptops of an example share one entered TestClient: one event loop serves the example,
+as one server process does, instead of a thread and a loop started for every request.
 
 Hooks for the steps others add: :attr:`SigningOffice.allowed_refusals` maps an errno to the predicate that
 makes such a refusal legitimate, and :attr:`SigningOffice.signers` lists who signs on which laptop.
@@ -65,7 +71,8 @@ from sync.protocol import Errno
 PIN = "582047"
 STEPS: list[int] = []
 SEEN: dict[str, int] = {"accepted": 0, "void": 0, "recommended": 0, "refused on the laptop": 0,
-                        "delegations ended": 0, "signers revoked": 0, "letters of revoked signers verified": 0}
+                        "delegations ended": 0, "signers revoked": 0, "letters of revoked signers verified": 0,
+                        "of them signed in the example": 0, "signed after revocation, refused": 0}
 PLAN = {"k": {"siti": False, "bambang": False, "lurah": True, "sekel": True}, "p": {"bambang": False},
         "d": {"lurahklojen": True}, "c": {"camat": True}}
 URL = "http://127.0.0.1:8765"
@@ -100,14 +107,22 @@ class StoredServer(LocalServer):
         self.server = Server.open(self.engine, Authority.ensure(folder / "ca", self.engine, URL))
         self.codes = {}
         self.app = create_app(self.server)
+        # entered: one event loop serves the whole example, as one server process does (not a thread and a
+        # loop started for every request); every laptop's client shares it
         self.http = TestClient(self.app, raise_server_exceptions=False)
+        self.http.__enter__()
+
+    def close(self) -> None:
+        self.http.__exit__(None, None, None)
+        super().close()
 
 
 class Laptop:
     def __init__(self, name: str, ws: Workspace, users: dict[str, str], local: LocalServer) -> None:
         self.name, self.ws = name, ws
         self.users = list(users)
-        self.engine = SyncEngine(ws, clients={u: TestSyncClient(local.app, token) for u, token in users.items()})
+        self.engine = SyncEngine(ws, clients={u: TestSyncClient(local.app, token, local.http)
+                                              for u, token in users.items()})
         self.online = True
 
     def ids(self, status: CaseStatus) -> list[str]:
@@ -135,6 +150,7 @@ class World:
 
     base: Path | None = None
     delegation = ""
+    morning_letters: set[str] = set()  # numbers the Sekretaris and the Plh. signed and synced in the morning
     tokens: dict[tuple[str, str], str] = {}  # (laptop, user) → device token, as the keyring holds it
 
     @classmethod
@@ -180,6 +196,7 @@ class SigningOffice(RuleBasedStateMachine):
         self.steps = 0
         self.delegation_ended = False
         self.revoked: set[str] = set()
+        self.after_revocation: set[str] = set()  # op ids a revoked signer signed before his laptop heard of it
         self.laptops: dict[str, Laptop] = {}
         try:
             if World.ready():
@@ -207,8 +224,10 @@ class SigningOffice(RuleBasedStateMachine):
 
     def _build(self) -> None:
         """The morning, once: the server, everyone enrolled, the Lurah names the Plh. for the week (signed with
-        his key, online), siti registers three SKD requests and two USULMUS proposals that bambang verifies, everyone
-        syncs; then the files are kept."""
+        his key, online), siti registers five SKD requests and two USULMUS proposals that bambang verifies, everyone
+        syncs; the Sekretaris Kelurahan and the Plh. each sign one SKD letter, synced (timestamped at the server),
+        so that a revocation later in the day always meets letters that must stay valid; then the files are
+        kept."""
         from sync import delegate
 
         self.local = LocalServer(self.tmp / "server")
@@ -225,14 +244,29 @@ class SigningOffice(RuleBasedStateMachine):
         with mock.patch("sync.delegate.client_for", lambda _ws, user: k.engine._client(user)), \
                 mock.patch("sync.delegate.SyncEngine", lambda _ws: k.engine):
             World.delegation = str(delegate.grant(k.ws, k.ws.actor("lurah"), "lurahklojen", "plh", until, PIN)["id"])
-        for service in ("SKD", "SKD", "SKD", "USULMUS", "USULMUS"):
+        for service in ("SKD", "SKD", "SKD", "SKD", "SKD", "USULMUS", "USULMUS"):
             self.register(service=service, verified=True)
+        for laptop in self.laptops.values():
+            laptop.sync()
+        World.morning_letters = {self._sign_one_skd("sekel"), self._sign_one_skd("lurahklojen")}
         for laptop in self.laptops.values():
             laptop.sync()
         self._close()
         World.keep()
         self.local = StoredServer(self.tmp / "server")
         self.laptops = {name: self._reopen(name, people) for name, people in PLAN.items()}
+
+    def _sign_one_skd(self, signer: str) -> str:
+        """``signer`` signs the oldest SKD of his queue and his laptop syncs it; returns the letter number."""
+        laptop = self.laptops[self.signers[signer]]
+        laptop.sync()
+        skd = [c for c in laptop.queue(signer) if laptop.query("SELECT service FROM cases WHERE id = ?", (c,))
+               == [("SKD",)]]
+        [done] = approvals.approve_batch(laptop.ws, laptop.ws.actor(signer), skd[:1], PIN)
+        assert done.ok and done.letter_number, done
+        laptop.sync()
+        assert self._server(f"SELECT 1 FROM approvals WHERE letter_number = '{done.letter_number}'"), done
+        return done.letter_number
 
     # ---- rules -------------------------------------------------------------------------------------
     @rule(service=st.sampled_from(["SKD", "SKD", "USULMUS"]), verified=st.booleans())
@@ -278,14 +312,20 @@ class SigningOffice(RuleBasedStateMachine):
     @rule(signer=st.sampled_from(sorted(signers)), picks=st.lists(st.integers(0, 5), min_size=1, max_size=3))
     def approve(self, signer: str, picks: list[int]) -> None:
         """One PIN, a batch of one to three cases from the signer's own queue: letters for the last step,
-        recommendations for an earlier one (a case refused on the laptop leaves the others)."""
+        recommendations for an earlier one (a case refused on the laptop leaves the others). A signer IT revoked
+        still signs until his laptop hears of it at a sync: those steps must be refused when they arrive."""
         laptop = self.laptops[self.signers[signer]]
         found = laptop.queue(signer)
-        if not found or signer in self.revoked:  # a revoked signer's laptop no longer syncs his work
+        if not found or signer in laptop.engine.revoked:  # his laptop learnt of the revocation: no more signing
             return
         chosen = list(dict.fromkeys(found[p % len(found)] for p in picks))
+        before = laptop.query("SELECT coalesce(max(seq), 0) FROM outbox")[0][0]
         done = approvals.approve_batch(laptop.ws, laptop.ws.actor(signer), chosen, PIN)
         SEEN["refused on the laptop"] += sum(1 for a in done if a.status == "refused")  # e.g. numbers ran out
+        if signer in self.revoked:
+            self.after_revocation.update(r[0] for r in laptop.query(
+                "SELECT op_id FROM outbox WHERE seq > ? AND actor = ? AND kind IN ('approval', 'recommendation')",
+                (before, signer)))
         self.steps += 1
 
     @rule()
@@ -302,15 +342,28 @@ class SigningOffice(RuleBasedStateMachine):
         self.delegation_ended = True
         SEEN["delegations ended"] += 1
 
-    @rule(who=st.sampled_from(["sekel", "lurahklojen"]))
-    def revoke_signer(self, who: str) -> None:
-        """IT revokes a signer moved to another post (``loket-server revoke --user … --reason-code mutasi``):
-        his letters already timestamped stay valid, his approvals arriving from now on are refused."""
-        if who in self.revoked or not self._has_signed(who):
-            return  # (revoking someone who never signed proves nothing; the rule then waits for a letter)
+    @rule(who=st.sampled_from(["sekel", "lurahklojen"]), before=st.sampled_from(["", "synced", "waiting"]),
+          after=st.booleans(), picks=st.lists(st.integers(0, 5), min_size=1, max_size=2))
+    def revoke_signer(self, who: str, before: str, after: bool, picks: list[int]) -> None:
+        """IT revokes a signer moved to another post (``loket-server revoke --user … --reason-code mutasi``),
+        maybe just after he signed a batch (``synced``: his laptop pushed it, so it is timestamped before the
+        revocation; ``waiting``: it waits on his laptop) and maybe before his laptop hears of it he signs again
+        (``after``). His letters already timestamped (at least the morning's) stay valid; his steps arriving
+        from now on are refused."""
+        if who in self.revoked:
+            return
+        laptop = self.laptops[self.signers[who]]
+        if before:
+            self.approve(signer=who, picks=picks)
+            if before == "synced" and laptop.online:
+                laptop.sync()
+        if not self._has_signed(who):
+            return  # (revoking someone who never signed proves nothing)
         self.local.server.revoke(user=who, reason="dipindahtugaskan", reason_code="mutasi")
         self.revoked.add(who)
         SEEN["signers revoked"] += 1
+        if after:
+            self.approve(signer=who, picks=picks[::-1])
         self.steps += 1
 
     def _has_signed(self, who: str) -> bool:
@@ -366,13 +419,16 @@ class SigningOffice(RuleBasedStateMachine):
         issued: dict[str, tuple[str, str, int | None, str]] = {}  # number → (signer, op state, errno, case)
         gaps: set[str] = set()
         for laptop in self.laptops.values():
-            for actor, kind, state, errno, payload in laptop.query(
-                    "SELECT actor, kind, state, errno, payload FROM outbox "
+            for op_id, actor, kind, state, errno, payload in laptop.query(
+                    "SELECT op_id, actor, kind, state, errno, payload FROM outbox "
                     "WHERE kind IN ('approval', 'recommendation')"):
                 assert state in ("done", "rejected"), (actor, kind, state)
                 if state == "rejected":
                     assert errno is not None and errno in self.allowed_refusals, (actor, kind, errno)
                     assert self.allowed_refusals[errno](actor), (actor, kind, errno)
+                if op_id in self.after_revocation:  # signed after IT revoked him: refused at receipt, always
+                    assert (state, errno) == ("rejected", int(Errno.CERTIFICATE_REVOKED)), (actor, kind, state, errno)
+                    SEEN["signed after revocation, refused"] += 1
                 if kind == "recommendation":
                     SEEN["recommended"] += state == "done"
                     continue
@@ -396,18 +452,21 @@ class SigningOffice(RuleBasedStateMachine):
         assert accepted <= set(issued), accepted - set(issued)
         assert self._server("SELECT device_id, kind, counter FROM chain_breaks") == []
         self._check_letters()
-        SEEN["accepted"] += len(accepted)
+        SEEN["accepted"] += len(accepted - World.morning_letters)
         SEEN["void"] += len(void)  # (with those only the page explains)
 
     def _check_letters(self) -> None:
-        """USULMUS letters name the recommendation; letters of signers revoked later verify (timestamp first)."""
+        """USULMUS letters name the recommendation; letters of signers revoked later verify (timestamp first):
+        the app's verifier (what ``loket-cli verify`` runs: pyHanko with the CA and the current CRL) and the
+        public page both say valid, and name the revocation."""
         from cryptography import x509
 
         from app.signing.pades import verify_pdf
+        from sync.server.verify_page import render_verify_page
 
-        for case_id, signer, letter_sha in self._server(
-                "SELECT a.case_id, a.signer, a.letter_sha256 FROM approvals a JOIN cases c ON c.id = a.case_id "
-                "WHERE c.service = 'USULMUS' OR a.signer IN ('sekel', 'lurahklojen')"):
+        for case_id, signer, letter_sha, number in self._server(
+                "SELECT a.case_id, a.signer, a.letter_sha256, a.letter_number FROM approvals a "
+                "JOIN cases c ON c.id = a.case_id WHERE c.service = 'USULMUS' OR a.signer IN ('sekel', 'lurahklojen')"):
             info = self.local.server.letter(case_id)
             assert info is not None and info["letter_number"], case_id
             if signer == "camat":  # the page names the office that signed, then the Lurah's recommendation
@@ -416,10 +475,13 @@ class SigningOffice(RuleBasedStateMachine):
                     len(info["earlier_steps"]) == 1, info["earlier_steps"]
             if signer not in self.revoked:
                 continue
-            assert info["signed_before_revocation"], info
+            assert info["certificate_revoked_at"] and info["signed_before_revocation"], info
+            page = render_verify_page(self.local.server.letter(case_id, number))
+            assert "SAH — ditandatangani" in page and "tetap sah" in page, (case_id, number)
             trust = self.local.server.ca_material()
             [(pdf,)] = self._server(f"SELECT data FROM blobs WHERE sha256 = '{letter_sha}'")
             verdict = verify_pdf(bytes(pdf), [x509.load_pem_x509_certificate(trust["ca_pem"].encode())],
                                  [x509.load_pem_x509_crl(trust["crl_pem"].encode())])
             assert verdict.valid and verdict.signed_before_revocation, (case_id, verdict.problems)
             SEEN["letters of revoked signers verified"] += 1
+            SEEN["of them signed in the example"] += number not in World.morning_letters
