@@ -132,11 +132,10 @@ def check_config(ws: Workspace) -> Check:
 
 
 def check_keyring(ws: Workspace) -> Check:
-    import keyring
+    from app import oskeyring
+    from app.oskeyring import KeystoreError, ensure_secure_backend
 
-    from app.signing.keystore import KeystoreError, ensure_secure_backend
-
-    backend = keyring.get_keyring()
+    backend = oskeyring.backend()
     name = f"{type(backend).__module__}.{type(backend).__name__}"
     try:
         ensure_secure_backend(backend)
