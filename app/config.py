@@ -35,8 +35,7 @@ import platformdirs
 
 from app.errors import UserFacingError
 from app.fileio import write_atomic
-from app.i18n import either as _r
-from app.i18n import register
+from app.i18n import register, tr
 
 T = TypeVar("T", str, int, bool)
 
@@ -54,6 +53,16 @@ class Pinning(StrEnum):
 
 
 register({
+    "setting.bool": {"id": "harus true atau false", "en": "expected true or false"},
+    "setting.int": {"id": "harus bilangan bulat", "en": "expected a whole number"},
+    "setting.text": {"id": "harus teks dalam tanda kutip", "en": "expected text in quotes"},
+    "setting.one_of": {"id": "salah satu dari {choices}", "en": "one of {choices}"},
+    "setting.between": {"id": "antara {low} dan {high}", "en": "between {low} and {high}"},
+    "setting.url": {"id": "harus alamat https:// (http biasa hanya untuk 127.0.0.1)",
+                    "en": "an https:// address (plain http only for 127.0.0.1)"},
+    "setting.fingerprint": {"id": "harus 64 digit heksadesimal (SHA-256)", "en": "64 hexadecimal digits (SHA-256)"},
+    "setting.pem_path": {"id": "harus jalur lengkap ke berkas PEM", "en": "a full path to a PEM file"},
+    "setting.office": {"id": "harus kode kantor seperti 35.73.02.1008", "en": "an office code like 35.73.02.1008"},
     "config.toml": {
         "id": "Berkas pengaturan {path} rusak di baris {line}: {reason}. Berkas ini diabaikan; "
               "pengaturan lain tetap dipakai.",
@@ -117,12 +126,12 @@ class Setting(Generic[T]):
         """The typed, normalised value, or ValueError with a short reason in the person's language."""
         if self.type is bool:
             if not isinstance(raw, bool):
-                raise ValueError(_r("harus true atau false", "expected true or false"))
+                raise ValueError(tr("setting.bool"))
         elif self.type is int:
             if isinstance(raw, bool) or not isinstance(raw, int):
-                raise ValueError(_r("harus bilangan bulat", "expected a whole number"))
+                raise ValueError(tr("setting.int"))
         elif not isinstance(raw, str):
-            raise ValueError(_r("harus teks dalam tanda kutip", "expected text in quotes"))
+            raise ValueError(tr("setting.text"))
         value: T = raw  # type: ignore[assignment]
         if self.normalise is not None:
             value = self.normalise(value)
@@ -137,26 +146,26 @@ class Setting(Generic[T]):
         if self.type is bool:
             lowered = text.strip().lower()
             if lowered not in ("true", "false", "1", "0", "yes", "no", "ya", "tidak"):
-                raise ValueError(_r("harus true atau false", "expected true or false"))
+                raise ValueError(tr("setting.bool"))
             return self.parse(lowered in ("true", "1", "yes", "ya"))
         if self.type is int:
             try:
                 number = int(text.strip())
             except ValueError:
-                raise ValueError(_r("harus bilangan bulat", "expected a whole number")) from None
+                raise ValueError(tr("setting.int")) from None
             return self.parse(number)
         return self.parse(text)
 
 
 def _one_of(*choices: str) -> Callable[[str], str | None]:
     def check(value: str) -> str | None:
-        return None if value in choices else _r("salah satu dari ", "one of ") + ", ".join(choices)
+        return None if value in choices else tr("setting.one_of", choices=", ".join(choices))
     return check
 
 
 def _between(low: int, high: int) -> Callable[[int], str | None]:
     def check(value: int) -> str | None:
-        return None if low <= value <= high else _r(f"antara {low} dan {high}", f"between {low} and {high}")
+        return None if low <= value <= high else tr("setting.between", low=low, high=high)
     return check
 
 
@@ -167,8 +176,7 @@ def _check_url(value: str) -> str | None:
         return None
     if re.fullmatch(r"http://(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?(/[^\s]*)?", value):
         return None  # a local demo server; real servers speak TLS
-    return _r("harus alamat https:// (http biasa hanya untuk 127.0.0.1)",
-              "an https:// address (plain http only for 127.0.0.1)")
+    return tr("setting.url")
 
 
 def _strip_slash(value: str) -> str:
@@ -184,19 +192,19 @@ def _fingerprint(value: str) -> str:
 def _check_fingerprint(value: str) -> str | None:
     if value == "" or re.fullmatch(r"[0-9a-f]{64}", value):
         return None
-    return _r("harus 64 digit heksadesimal (SHA-256)", "64 hexadecimal digits (SHA-256)")
+    return tr("setting.fingerprint")
 
 
 def _check_pem_path(value: str) -> str | None:
     if value == "" or Path(value).is_absolute():
         return None
-    return _r("harus jalur lengkap ke berkas PEM", "a full path to a PEM file")
+    return tr("setting.pem_path")
 
 
 def _check_office(value: str) -> str | None:
     if value == "" or re.fullmatch(r"35\.73(\.[0-9A-Z]+)*", value):
         return None
-    return _r("harus kode kantor seperti 35.73.02.1008", "an office code like 35.73.02.1008")
+    return tr("setting.office")
 
 
 SERVER_URL = Setting(

@@ -22,6 +22,10 @@ def log_dir(profile: Path | None = None) -> Path:
     return Path(platformdirs.user_log_dir("Loket", "Pemkot Malang"))
 
 
+class _LoketHandler(logging.handlers.RotatingFileHandler):
+    """Loket's own log file (so that a second :func:`setup` replaces it and leaves other handlers alone)."""
+
+
 def setup(profile: Path | None, name: str = "loket") -> Path:
     """Send log records to ``<logs>/<name>.log`` (5 × 2 MB, owner-only). Idempotent per process."""
     global _configured
@@ -30,12 +34,11 @@ def setup(profile: Path | None, name: str = "loket") -> Path:
     if _configured == path:
         return path
     folder.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+    handler = _LoketHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
-    for old in [h for h in root.handlers if getattr(h, "_loket", False)]:
+    for old in [h for h in root.handlers if isinstance(h, _LoketHandler)]:
         root.removeHandler(old)
-    handler._loket = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     with contextlib.suppress(OSError):

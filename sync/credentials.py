@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import contextlib
 
-import keyring
 from keyring.errors import KeyringError, PasswordDeleteError
 
-from app.signing.keystore import ensure_secure_backend
+from app import oskeyring
 from sync.errors import SyncError
 
 SERVICE = "loket-sync"
@@ -18,8 +17,7 @@ def _entry(device_id: str, username: str) -> str:
 
 
 def save_token(device_id: str, username: str, token: str) -> None:
-    backend = keyring.get_keyring()
-    ensure_secure_backend(backend)
+    backend = oskeyring.secure_backend()
     try:
         backend.set_password(SERVICE, _entry(device_id, username), token)
     except KeyringError as err:
@@ -27,8 +25,7 @@ def save_token(device_id: str, username: str, token: str) -> None:
 
 
 def load_token(device_id: str, username: str) -> str | None:
-    backend = keyring.get_keyring()
-    ensure_secure_backend(backend)
+    backend = oskeyring.secure_backend()
     try:
         return backend.get_password(SERVICE, _entry(device_id, username))
     except KeyringError as err:
@@ -37,4 +34,4 @@ def load_token(device_id: str, username: str) -> str | None:
 
 def forget_token(device_id: str, username: str) -> None:
     with contextlib.suppress(PasswordDeleteError, KeyringError):
-        keyring.get_keyring().delete_password(SERVICE, _entry(device_id, username))
+        oskeyring.backend().delete_password(SERVICE, _entry(device_id, username))

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app import clock, config
-from app.i18n import either as _t
+from app.i18n import register, tr
 from app.services.doctor import Check
 from app.services.workspace import Workspace
 from app.storage import meta
@@ -23,6 +23,23 @@ from sync.protocol import PROTOCOL_VERSION
 from sync.tls import trust_for
 
 SKEW_FAIL_MINUTES = 60  # beyond this, letters would carry a wrong signing time: fix the clock first
+
+register({
+    "doctor.no_server": {"id": "alamat server belum diatur (daftarkan perangkat atau isi server_url di loket.toml)",
+                         "en": "no server address yet (enrol the device or set server_url in loket.toml)"},
+    "doctor.unreachable": {"id": "{url} tidak terjangkau: {error}", "en": "{url} not reachable: {error}"},
+    "doctor.server": {"id": "{url} menjawab dalam {ms} ms (versi {version})",
+                      "en": "{url} answered in {ms} ms (version {version})"},
+    "doctor.protocol": {"id": " — protokol {theirs}, aplikasi ini {ours}",
+                        "en": " — protocol {theirs}, this app {ours}"},
+    "doctor.clock_alone": {"id": "jam perangkat {now} UTC; tidak bisa dibandingkan dengan server",
+                           "en": "device clock {now} UTC; cannot be compared with the server"},
+    "doctor.clock_ahead": {"id": "jam perangkat {seconds} detik lebih cepat dari server",
+                           "en": "device clock {seconds} s ahead of the server"},
+    "doctor.clock_behind": {"id": "jam perangkat {seconds} detik lebih lambat dari server",
+                            "en": "device clock {seconds} s behind the server"},
+    "doctor.clock_fix": {"id": " — perbaiki jam sebelum menandatangani", "en": " — fix the clock before signing"},
+})
 
 
 @dataclass
@@ -84,34 +101,23 @@ def network_checks(cfg: config.Config | None = None, *,
     def check_server(ws: Workspace) -> Check:
         result = _ping(ws)
         if result.url is None:
-            return Check("server", False, _t("alamat server belum diatur (daftarkan perangkat atau isi "
-                                             "server_url di loket.toml)",
-                                             "no server address yet (enrol the device or set server_url in "
-                                             "loket.toml)"))
+            return Check("server", False, tr("doctor.no_server"))
         if result.error:
-            return Check("server", False, _t(f"{result.url} tidak terjangkau: {result.error}",
-                                             f"{result.url} not reachable: {result.error}"))
-        text = _t(f"{result.url} menjawab dalam {result.round_trip * 1000:.0f} ms (versi {result.version})",
-                  f"{result.url} answered in {result.round_trip * 1000:.0f} ms (version {result.version})")
+            return Check("server", False, tr("doctor.unreachable", url=result.url, error=result.error))
+        text = tr("doctor.server", url=result.url, ms=f"{result.round_trip * 1000:.0f}", version=result.version)
         if result.protocol is not None and result.protocol != PROTOCOL_VERSION:
-            return Check("server", False, text + _t(f" — protokol {result.protocol}, aplikasi ini {PROTOCOL_VERSION}",
-                                                    f" — protocol {result.protocol}, this app {PROTOCOL_VERSION}"))
+            return Check("server", False, text + tr("doctor.protocol", theirs=result.protocol, ours=PROTOCOL_VERSION))
         return Check("server", True, text)
 
     def check_clock(ws: Workspace) -> Check:
         result = _ping(ws)
         if result.server_time is None or result.local_mid is None:
-            return Check("clock", True, _t(f"jam perangkat {now():%Y-%m-%d %H:%M} UTC; tidak bisa dibandingkan "
-                                           "dengan server", f"device clock {now():%Y-%m-%d %H:%M} UTC; cannot be "
-                                           "compared with the server"), warn=True)
+            return Check("clock", True, tr("doctor.clock_alone", now=f"{now():%Y-%m-%d %H:%M}"), warn=True)
         skew = (result.local_mid - result.server_time).total_seconds()
         limit = (cfg or config.load(ws.profile)).get(config.CLOCK_SKEW_WARN_MINUTES) * 60
-        side = _t("lebih cepat", "ahead") if skew > 0 else _t("lebih lambat", "behind")
-        text = _t(f"jam perangkat {abs(skew):.0f} detik {side} dari server",
-                  f"device clock {abs(skew):.0f} s {side} of the server")
+        text = tr("doctor.clock_ahead" if skew > 0 else "doctor.clock_behind", seconds=f"{abs(skew):.0f}")
         if abs(skew) > SKEW_FAIL_MINUTES * 60:
-            return Check("clock", False, text + _t(" — perbaiki jam sebelum menandatangani",
-                                                   " — fix the clock before signing"))
+            return Check("clock", False, text + tr("doctor.clock_fix"))
         return Check("clock", True, text, warn=abs(skew) > limit)
 
     return [check_server, check_clock]

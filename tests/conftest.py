@@ -66,14 +66,9 @@ def profile(tmp_path: Path) -> Path:
 def template_profile(tmp_path_factory: pytest.TempPathFactory, memory_keyring: MemoryKeyring) -> Path:
     """A profile migrated once per session to the newest schema, without its device id (each copy makes its
     own on first open). Its store key stays in the session's in-memory keyring, so copies open as they are."""
-    from app.storage import meta
+    from support.profiles import migrated_template
 
-    path = tmp_path_factory.mktemp("template") / "profile"
-    workspace = Workspace(path, events=EventBus())
-    with workspace.db.write() as s:
-        meta.forget_device_id(s)
-    workspace.close()
-    return path
+    return migrated_template()
 
 
 @pytest.fixture

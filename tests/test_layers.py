@@ -124,3 +124,36 @@ def test_tests_keep_secrets_in_memory() -> None:
     assert keyring.get_password("loket-test", "siti") == "rahasia"
     keyring.delete_password("loket-test", "siti")
     assert keyring.get_password("loket-test", "siti") is None
+
+
+SHOWN = """
+import json, sys
+from ui import cli
+profile = sys.argv[1]
+cli.main(["--profile", profile, "user", "add-local", "--username", "siti", "--name", "Siti Petugas",
+          "--role", "petugas", "--office", "35.73.02.1008"])
+"""
+
+
+def test_case_show_loads_only_what_it_reads(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """``case show`` reads one case: no PDF, spreadsheet, signing or HTTP stack, and the keyring is the
+    platform's own, asked directly, not found by loading every backend keyring ships (macOS's included)."""
+    profile = str(tmp_path / "profile")
+    made = subprocess.run([sys.executable, "-c", SHOWN
+                           + "cli.main(['--profile', profile, '--json', 'case', 'new', '--service', 'SKD', "
+                             "'--nik', '3573015708900003', '--name', 'Siti Aminah'])", profile],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert made.returncode == 0, made.stderr[-2000:]
+    case = json.loads(made.stdout[made.stdout.index("{"):])["id"]
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "ui.cli", "--profile", profile, "case", "show",
+                           case[:8]], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Siti Aminah" in proc.stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()
+                if line.startswith("import time")}
+    heavy = ("pyhanko", "reportlab", "openpyxl", "requests", "PySide6", "app.signing.keystore", "app.letters")
+    assert sorted(m for m in imported if m.startswith(heavy)) == []
+    if sys.platform == "linux":
+        assert "keyring.backends.SecretService" in imported
+        assert sorted(m for m in imported if m.startswith(("keyring.backends.macOS", "keyring.backends.Windows",
+                                                            "keyring.backends.kwallet"))) == []

@@ -17,6 +17,8 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -28,6 +30,9 @@ from app.services.workspace import Actor, Workspace
 from ui import errors, lang, settings
 from ui.seams import Seams, SyncState
 
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
 log = logging.getLogger("loket.ui")
 SeamsFactory = Callable[[Workspace], Seams]
 
@@ -37,7 +42,8 @@ def wire_seams(ws: Workspace) -> Seams:
     and background sync feeding ``sync_state`` (F5 runs it now)."""
     from ui import wiring
 
-    seams = Seams(sync_state=SyncState(), enroll=wiring.enroll_for(ws))
+    seams = Seams(sync_state=SyncState(), enroll=wiring.enroll_for(ws),
+                  background_sync=lambda state: wiring.sync_for(ws, state))
     try:
         actor = ws.actor()
     except UserFacingError:  # nobody logged in yet; the login dialog only needs enroll
@@ -57,7 +63,7 @@ class Controller:
         self.sync_state = self.seams.sync_state  # one for the session: the sync engine keeps feeding it
         self.store = settings.store_for(ws.profile)
         self.language = language
-        self.window: object | None = None
+        self.window: MainWindow | None = None
         self.background: object | None = None  # one background sync for the whole session
 
     def start(self) -> bool:
@@ -89,10 +95,9 @@ class Controller:
         old = self.window
         self.seams = self.factory(self.ws)  # per user: signing and previews belong to who is logged in
         self.seams.sync_state = self.sync_state or self.seams.sync_state
-        if self.background is None and self.seams.sync_state is not None and self.factory is wire_seams:
-            from ui import wiring
-
-            self.background = wiring.sync_for(self.ws, self.seams.sync_state)
+        start_sync = self.seams.background_sync
+        if self.background is None and self.seams.sync_state is not None and start_sync is not None:
+            self.background = start_sync(self.seams.sync_state)
         window = MainWindow(self.ws, actor or self.ws.actor(), self.seams, on_switch_user=self.switch_user,
                             on_language=self.set_language)
         geometry = settings.GEOMETRY.get(self.store)
@@ -102,8 +107,8 @@ class Controller:
         self.window = window
         window.show()
         if old is not None:
-            old.close()  # type: ignore[attr-defined]
-            old.deleteLater()  # type: ignore[attr-defined]
+            old.close()
+            old.deleteLater()
 
     def switch_user(self) -> None:
         if self.choose_user(self.ws.actor().username):
@@ -118,11 +123,11 @@ class Controller:
     def save_geometry(self) -> None:
         window = self.window
         if window is not None:
-            settings.GEOMETRY.set(self.store, bytes(window.saveGeometry()).hex())  # type: ignore[attr-defined]
+            settings.GEOMETRY.set(self.store, window.saveGeometry().data().hex())
 
 
-def _excepthook(kind: type[BaseException], value: BaseException, tb: object) -> None:
-    log.error("uncaught", exc_info=(kind, value, tb))  # type: ignore[arg-type]
+def _excepthook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+    log.error("uncaught", exc_info=(kind, value, tb))
     if QApplication.instance() is not None:
         errors.report(value)
 
@@ -172,7 +177,7 @@ def run(profile: Path, language: str | None = None, seams_factory: SeamsFactory 
         def grab() -> None:
             window = controller.window
             if window is not None:
-                window.grab().save(shot)  # type: ignore[attr-defined]
+                window.grab().save(shot)
             app.quit()
 
         QTimer.singleShot(int(os.environ.get("LOKET_SCREENSHOT_AFTER_MS", "3000")), grab)

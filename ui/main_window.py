@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QPushButton,
     QStackedWidget,
     QTableView,
@@ -299,7 +300,7 @@ class MainWindow(QMainWindow):
         menu_user = self.menuBar().addMenu(self.tr("&Pengguna"))
         menu_help = self.menuBar().addMenu(self.tr("Ba&ntuan"))
 
-        def action(menu, text: str, keys: QKeySequence | str, slot: Callable[[], object],  # type: ignore[no-untyped-def]
+        def action(menu: QMenu, text: str, keys: QKeySequence | str, slot: Callable[[], object],
                    enabled: bool = True) -> QAction:
             act = QAction(text, self)
             act.setShortcut(QKeySequence(keys))
@@ -461,7 +462,7 @@ class MainWindow(QMainWindow):
             text += f" — {st.message}"
         self.sync_label.setText(text)
 
-    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.bridge.close()
         super().closeEvent(event)
 

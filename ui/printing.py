@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QRectF, QStandardPaths, Qt
@@ -77,7 +78,8 @@ def ask_save_path(parent: QWidget, suggested: Path) -> str:
     return name
 
 
-def save_pdf(parent: QWidget, pdf: bytes, suggested: Path | str, ask=ask_save_path) -> Path | None:  # type: ignore[no-untyped-def]
+def save_pdf(parent: QWidget, pdf: bytes, suggested: Path | str,
+             ask: Callable[[QWidget, Path], str] = ask_save_path) -> Path | None:
     """Ask where (``suggested`` first), write atomically, and say where it went."""
     from app.fileio import write_atomic
     from ui import errors

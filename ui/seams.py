@@ -11,7 +11,9 @@ Every seam is optional: a view whose seam is missing says so and disables the co
 * ``render_preview(case_id) -> bytes | None`` — the letter PDF as it would be signed (DB lane).
 * ``sync_state`` — a :class:`SyncState` the sync engine feeds (``update(...)`` on the GUI thread, or from a worker
   through ``ui.tasks.manager().on_gui``); ``sync_now()`` starts one sync run (F5).
-* ``conflicts`` — a :class:`ConflictSource`: ``list() -> list[Conflict]`` and ``resolve(conflict_id, keep)``.
+* ``conflicts`` — a :class:`ConflictSource`: ``list() -> list[Conflict]`` and ``resolve(conflict_id, keep)``,
+  ``keep`` in the core's words (``app.services.conflicts``): ``"mine"`` or ``"theirs"``.
+* ``background_sync(sync_state)`` — starts the session's background sync (once per session; None: no sync).
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ class Conflict:
 class ConflictSource(Protocol):
     def list(self) -> Sequence[Conflict]: ...
 
-    def resolve(self, conflict_id: str, keep: str) -> Any:  # keep: "local" or "remote"
+    def resolve(self, conflict_id: str, keep: str) -> Any:  # keep: "mine" (this device) or "theirs" (server)
         ...
 
 
@@ -87,4 +89,5 @@ class Seams:
     render_preview: RenderPreview | None = None
     sync_state: SyncState | None = None
     conflicts: ConflictSource | None = None
+    background_sync: Callable[[SyncState], object] | None = None
     extra: dict[str, Any] = field(default_factory=dict)

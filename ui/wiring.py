@@ -223,4 +223,4 @@ class ConflictAdapter:
     def resolve(self, conflict_id: str, keep: str) -> Any:
         from app.services import conflicts
 
-        return conflicts.resolve(self.ws, self.actor, conflict_id, "mine" if keep == "local" else "theirs")
+        return conflicts.resolve(self.ws, self.actor, conflict_id, keep)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -187,7 +188,7 @@ class Catalog:
             raise UserFacingError("service.unknown", code=code)
         return service
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[ServiceType]:
         return iter(sorted(self.services.values(), key=lambda s: s.code))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -45,7 +46,7 @@ class OfficeDirectory:
     def __contains__(self, code: object) -> bool:
         return code in self._by_code
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Office]:
         return iter(self._by_code.values())
 
     def __len__(self) -> int:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from app import clock, config, timefmt
 from app.domain.roles import Role
-from app.i18n import either as _t
+from app.i18n import either, register, tr
 from app.services.workspace import Workspace
 from app.storage import audit, repo
 
@@ -31,6 +31,64 @@ NUMBERS_WARN = 10
 # Where sync keeps the city CA's certificate and revocation list (public data; sync/signer.refresh_trust).
 CA_FILE = "ca.pem"
 CRL_PATTERNS = ("crl.pem", "signing/*.crl", "signing/*.crl.pem")
+
+register({
+    "doctor.db_ok": {"id": "integritas basis data baik", "en": "database integrity ok"},
+    "doctor.db_damaged": {"id": "basis data rusak: {problems}", "en": "database damaged: {problems}"},
+    "doctor.encrypted": {
+        "id": "terenkripsi saat disimpan: ya (basis data SQLCipher, lampiran AES-256-GCM, kunci di keyring)",
+        "en": "encrypted at rest: yes (SQLCipher database, AES-256-GCM attachments, key in the keyring)",
+    },
+    "doctor.not_encrypted": {
+        "id": "terenkripsi saat disimpan: tidak — {n} berkas tanpa sandi ({names}); buka ulang profil agar "
+              "dienkripsi",
+        "en": "encrypted at rest: no — {n} unencrypted files ({names}); reopen the profile to encrypt it",
+    },
+    "doctor.audit_ok": {"id": "rantai log audit utuh ({n} entri)", "en": "audit chain intact ({n} entries)"},
+    "doctor.audit_broken": {"id": "rantai log audit putus di entri #{at}", "en": "audit chain broken at entry #{at}"},
+    "doctor.queue": {"id": "{pending} perubahan menunggu dikirim, {refused} ditolak server",
+                     "en": "{pending} changes waiting to be sent, {refused} refused by the server"},
+    "doctor.catalog": {"id": "{n} layanan dimuat", "en": "{n} services loaded"},
+    "doctor.disk": {"id": "ruang kosong {free} GB (minimum {minimum} GB)",
+                    "en": "{free} GB free (minimum {minimum} GB)"},
+    "doctor.no_user": {"id": "belum ada pengguna terdaftar di perangkat ini",
+                       "en": "no user is enrolled on this device"},
+    "doctor.config": {"id": "pengaturan dibaca dari: {files}", "en": "settings read from: {files}"},
+    "doctor.keyring": {"id": "keyring aman tersedia ({name})", "en": "secure keyring available ({name})"},
+    "doctor.no_signer": {"id": "tidak ada penandatangan di perangkat ini (tidak perlu sertifikat)",
+                         "en": "no signer on this device (no certificate needed)"},
+    "doctor.no_certificate": {"id": "{user}: tidak ada sertifikat", "en": "{user}: no certificate"},
+    "doctor.no_certificate_key": {"id": "{user}: tidak ada sertifikat dan tidak ada kunci",
+                                  "en": "{user}: no certificate and no key"},
+    "doctor.certificate": {"id": "{user}: sertifikat {serial} berlaku s.d. {until}",
+                           "en": "{user}: certificate {serial} valid until {until}"},
+    "doctor.cert_expired": {"id": " — KEDALUWARSA", "en": " — EXPIRED"},
+    "doctor.cert_expires": {"id": " — habis dalam {days} hari", "en": " — expires in {days} days"},
+    "doctor.cert_no_key": {"id": " — kunci tidak ada di keyring", "en": " — key missing from the keyring"},
+    "doctor.cert_revoked": {"id": " — DICABUT", "en": " — REVOKED"},
+    "doctor.cert_other_ca": {"id": " — CA tidak cocok dengan ca_fingerprint",
+                             "en": " — CA does not match ca_fingerprint"},
+    "doctor.ca_missing": {"id": "sertifikat CA kota belum diunduh (diambil saat pendaftaran)",
+                          "en": "the city CA certificate is not downloaded yet (it comes with enrolment)"},
+    "doctor.ca_mismatch": {"id": "sertifikat CA di profil ({found}…) TIDAK cocok dengan ca_fingerprint ({pin}…)",
+                           "en": "the CA certificate in the profile ({found}…) does NOT match ca_fingerprint ({pin}…)"},
+    "doctor.ca_expired": {"id": "sertifikat CA kota sudah kedaluwarsa", "en": "the city CA certificate expired"},
+    "doctor.ca_unpinned": {"id": "CA {found}… tidak dipatok (isi ca_fingerprint di loket.toml)",
+                           "en": "CA {found}… not pinned (set ca_fingerprint in loket.toml)"},
+    "doctor.ca_ok": {"id": "CA {found}… cocok dengan ca_fingerprint", "en": "CA {found}… matches ca_fingerprint"},
+    "doctor.no_crl": {"id": "belum ada daftar pencabutan (CRL); diambil saat sinkronisasi",
+                      "en": "no revocation list (CRL) yet; it comes with a sync"},
+    "doctor.crl_damaged": {"id": "CRL rusak: {name}", "en": "damaged CRL: {name}"},
+    "doctor.crl": {"id": "CRL terbit {issued} ({days} hari lalu)", "en": "CRL issued {issued} ({days} days ago)"},
+    "doctor.crl_stale": {"id": " — sudah lewat masa berlakunya; lakukan sinkronisasi",
+                         "en": " — past its next update; sync to refresh it"},
+    "doctor.no_numbers": {"id": "belum ada blok nomor surat", "en": "no number block yet"},
+    "doctor.numbers": {
+        "id": "{total} nomor surat tersisa di {blocks} blok (paling sedikit {kind} di {office}: {fewest})",
+        "en": "{total} letter numbers left in {blocks} blocks (fewest {kind} at {office}: {fewest})",
+    },
+    "doctor.numbers_out": {"id": " — sinkronkan untuk blok baru", "en": " — sync for a new block"},
+})
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +114,8 @@ def check_database(ws: Workspace) -> Check:
     with ws.db.read() as s:
         result = repo.integrity_check(s)
     ok = result == ["ok"]
-    return Check("database", ok, _t("integritas basis data baik", "database integrity ok") if ok
-                 else _t("basis data rusak: ", "database damaged: ") + "; ".join(result[:3]))
+    return Check("database", ok, tr("doctor.db_ok") if ok
+                 else tr("doctor.db_damaged", problems="; ".join(result[:3])))
 
 
 def check_encryption(ws: Workspace) -> Check:
@@ -68,24 +126,17 @@ def check_encryption(ws: Workspace) -> Check:
     plain += [p for p in sorted((ws.profile / "backups").glob("*.db")) if is_plaintext_sqlite(p)]
     plain += ws.blobs.plaintext_files()
     if not plain and ws.blobs.encrypted:
-        return Check("encryption", True, _t(
-            "terenkripsi saat disimpan: ya (basis data SQLCipher, lampiran AES-256-GCM, kunci di keyring)",
-            "encrypted at rest: yes (SQLCipher database, AES-256-GCM attachments, key in the keyring)"))
+        return Check("encryption", True, tr("doctor.encrypted"))
     names = ", ".join(str(p.relative_to(ws.profile)) for p in plain[:3]) or "blobs/"
-    return Check("encryption", False, _t(
-        f"terenkripsi saat disimpan: tidak — {len(plain)} berkas tanpa sandi ({names}); buka ulang profil "
-        "agar dienkripsi", f"encrypted at rest: no — {len(plain)} unencrypted files ({names}); reopen the "
-        "profile to encrypt it"))
+    return Check("encryption", False, tr("doctor.not_encrypted", n=len(plain), names=names))
 
 
 def check_audit(ws: Workspace) -> Check:
     with ws.db.read() as s:
         report = audit.verify(s)
     if report.broken_at is None:
-        return Check("audit_chain", True, _t(f"rantai log audit utuh ({report.entries} entri)",
-                                             f"audit chain intact ({report.entries} entries)"))
-    return Check("audit_chain", False, _t(f"rantai log audit putus di entri #{report.broken_at}",
-                                          f"audit chain broken at entry #{report.broken_at}"))
+        return Check("audit_chain", True, tr("doctor.audit_ok", n=report.entries))
+    return Check("audit_chain", False, tr("doctor.audit_broken", at=report.broken_at))
 
 
 def check_queue(ws: Workspace) -> Check:
@@ -93,15 +144,13 @@ def check_queue(ws: Workspace) -> Check:
         counts = repo.outbox_counts(s)
     pending, refused = counts.get("pending", 0), counts.get("rejected", 0)
     return Check("queue", refused == 0,
-                 _t(f"{pending} perubahan menunggu dikirim, {refused} ditolak server",
-                    f"{pending} changes waiting to be sent, {refused} refused by the server"))
+                 tr("doctor.queue", pending=pending, refused=refused))
 
 
 def check_catalog(ws: Workspace) -> Check:
     problems = ws.catalog.problems
     if not problems:
-        return Check("catalog", True, _t(f"{len(ws.catalog.services)} layanan dimuat",
-                                         f"{len(ws.catalog.services)} services loaded"))
+        return Check("catalog", True, tr("doctor.catalog", n=len(ws.catalog.services)))
     return Check("catalog", False, "; ".join(str(p) for p in problems[:3]))
 
 
@@ -109,15 +158,13 @@ def check_disk(ws: Workspace) -> Check:
     free = shutil.disk_usage(ws.profile).free
     minimum = _config(ws).get(config.MIN_FREE_DISK_MB) * 1024 * 1024
     ok = free >= minimum
-    return Check("disk", ok, _t(f"ruang kosong {free / 2**30:.1f} GB (minimum {minimum / 2**30:.1f} GB)",
-                                f"{free / 2**30:.1f} GB free (minimum {minimum / 2**30:.1f} GB)"))
+    return Check("disk", ok, tr("doctor.disk", free=f"{free / 2**30:.1f}", minimum=f"{minimum / 2**30:.1f}"))
 
 
 def check_user(ws: Workspace) -> Check:
     users = ws.users()
     if not users:
-        return Check("user", False, _t("belum ada pengguna terdaftar di perangkat ini",
-                                       "no user is enrolled on this device"))
+        return Check("user", False, tr("doctor.no_user"))
     names = ", ".join(f"{u.username} ({u.role})" for u in users)
     return Check("user", True, names)
 
@@ -127,22 +174,20 @@ def check_config(ws: Workspace) -> Check:
     if cfg.problems:
         return Check("config", False, "; ".join(p.message for p in cfg.problems[:3]))
     found = [path for path, exists in cfg.files if exists]
-    return Check("config", True, _t(f"pengaturan dibaca dari: {', '.join(found) or 'nilai bawaan'}",
-                                    f"settings read from: {', '.join(found) or 'defaults'}"))
+    return Check("config", True, tr("doctor.config", files=", ".join(found) or either("nilai bawaan", "defaults")))
 
 
 def check_keyring(ws: Workspace) -> Check:
-    import keyring
+    from app import oskeyring
+    from app.oskeyring import KeystoreError, ensure_secure_backend
 
-    from app.signing.keystore import KeystoreError, ensure_secure_backend
-
-    backend = keyring.get_keyring()
+    backend = oskeyring.backend()
     name = f"{type(backend).__module__}.{type(backend).__name__}"
     try:
         ensure_secure_backend(backend)
     except KeystoreError as err:
         return Check("keyring", False, err.message)
-    return Check("keyring", True, _t(f"keyring aman tersedia ({name})", f"secure keyring available ({name})"))
+    return Check("keyring", True, tr("doctor.keyring", name=name))
 
 
 def _signers(ws: Workspace) -> list[str]:
@@ -171,8 +216,7 @@ def check_certificate(ws: Workspace) -> Check:
 
     signers = _signers(ws)
     if not signers:
-        return Check("certificate", True, _t("tidak ada penandatangan di perangkat ini (tidak perlu sertifikat)",
-                                             "no signer on this device (no certificate needed)"))
+        return Check("certificate", True, tr("doctor.no_signer"))
     pin = _config(ws).get(config.CA_FINGERPRINT)
     crls = [c for _, c in _crls(ws.profile) if isinstance(c, x509.CertificateRevocationList)]
     now = clock.now()
@@ -185,26 +229,23 @@ def check_certificate(ws: Workspace) -> Check:
             has_key = False
         if not store.chain_path.exists():
             ok = False
-            verdicts.append(_t(f"{user}: tidak ada sertifikat", f"{user}: no certificate")
-                            + ("" if has_key else _t(" dan tidak ada kunci", " and no key")))
+            verdicts.append(tr("doctor.no_certificate" if has_key else "doctor.no_certificate_key", user=user))
             continue
         chain = store.load_chain()
         cert = chain[0]
         days = (cert.not_valid_after_utc - now).total_seconds() / 86400
         until = timefmt.date_long(cert.not_valid_after_utc)
-        line = _t(f"{user}: sertifikat {serial_hex(cert)[:12]} berlaku s.d. {until}",
-                  f"{user}: certificate {serial_hex(cert)[:12]} valid until {until}")
+        line = tr("doctor.certificate", user=user, serial=serial_hex(cert)[:12], until=until)
         if days < 0:
-            ok, line = False, line + _t(" — KEDALUWARSA", " — EXPIRED")
+            ok, line = False, line + tr("doctor.cert_expired")
         elif days < CERT_WARN_DAYS:
-            warn, line = True, line + _t(f" — habis dalam {int(days)} hari", f" — expires in {int(days)} days")
+            warn, line = True, line + tr("doctor.cert_expires", days=int(days))
         if not has_key:
-            ok, line = False, line + _t(" — kunci tidak ada di keyring", " — key missing from the keyring")
+            ok, line = False, line + tr("doctor.cert_no_key")
         if revoked_in(crls, cert, chain[1:]) is not None:
-            ok, line = False, line + _t(" — DICABUT", " — REVOKED")
+            ok, line = False, line + tr("doctor.cert_revoked")
         if pin and fingerprint_sha256(chain[-1]) != pin:
-            ok, line = False, line + _t(" — CA tidak cocok dengan ca_fingerprint",
-                                        " — CA does not match ca_fingerprint")
+            ok, line = False, line + tr("doctor.cert_other_ca")
         verdicts.append(line)
     return Check("certificate", ok, "; ".join(verdicts), warn=warn and ok)
 
@@ -216,24 +257,18 @@ def check_city_ca(ws: Workspace) -> Check:
     pin = _config(ws).get(config.CA_FINGERPRINT)
     path = ws.profile / CA_FILE
     if not path.exists():
-        return Check("city_ca", True, _t("sertifikat CA kota belum diunduh (diambil saat pendaftaran)",
-                                         "the city CA certificate is not downloaded yet (it comes with enrolment)"),
+        return Check("city_ca", True, tr("doctor.ca_missing"),
                      warn=bool(_signers(ws)))
     cert = load_certificate(path.read_bytes())
     found = fingerprint_sha256(cert)
     if pin and found != pin:
-        return Check("city_ca", False, _t(f"sertifikat CA di profil ({found[:16]}…) TIDAK cocok dengan "
-                                          f"ca_fingerprint ({pin[:16]}…)",
-                                          f"the CA certificate in the profile ({found[:16]}…) does NOT match "
-                                          f"ca_fingerprint ({pin[:16]}…)"))
+        return Check("city_ca", False, tr("doctor.ca_mismatch", found=found[:16], pin=pin[:16]))
     if cert.not_valid_after_utc < clock.now():
-        return Check("city_ca", False, _t("sertifikat CA kota sudah kedaluwarsa", "the city CA certificate expired"))
+        return Check("city_ca", False, tr("doctor.ca_expired"))
     if not pin:
-        return Check("city_ca", True, _t(f"CA {found[:16]}… tidak dipatok (isi ca_fingerprint di loket.toml)",
-                                         f"CA {found[:16]}… not pinned (set ca_fingerprint in loket.toml)"),
+        return Check("city_ca", True, tr("doctor.ca_unpinned", found=found[:16]),
                      warn=True)
-    return Check("city_ca", True, _t(f"CA {found[:16]}… cocok dengan ca_fingerprint",
-                                     f"CA {found[:16]}… matches ca_fingerprint"))
+    return Check("city_ca", True, tr("doctor.ca_ok", found=found[:16]))
 
 
 def check_revocation_list(ws: Workspace) -> Check:
@@ -242,24 +277,22 @@ def check_revocation_list(ws: Workspace) -> Check:
     found = _crls(ws.profile)
     if not found:
         needed = bool(_signers(ws))
-        return Check("revocation_list", True, _t("belum ada daftar pencabutan (CRL); diambil saat sinkronisasi",
-                                                 "no revocation list (CRL) yet; it comes with a sync"),
+        return Check("revocation_list", True, tr("doctor.no_crl"),
                      warn=needed)
     now = clock.now()
     newest: x509.CertificateRevocationList | None = None
     for path, crl in found:
         if not isinstance(crl, x509.CertificateRevocationList):
-            return Check("revocation_list", False, _t(f"CRL rusak: {path.name}", f"damaged CRL: {path.name}"))
+            return Check("revocation_list", False, tr("doctor.crl_damaged", name=path.name))
         if newest is None or crl.last_update_utc > newest.last_update_utc:
             newest = crl
     assert newest is not None
     age = (now - newest.last_update_utc).total_seconds() / 86400
     issued = timefmt.moment_long(newest.last_update_utc)
-    text = _t(f"CRL terbit {issued} ({age:.0f} hari lalu)", f"CRL issued {issued} ({age:.0f} days ago)")
+    text = tr("doctor.crl", issued=issued, days=f"{age:.0f}")
     next_update = newest.next_update_utc
     if next_update is not None and next_update < now:
-        return Check("revocation_list", False, text + _t(" — sudah lewat masa berlakunya; lakukan sinkronisasi",
-                                                         " — past its next update; sync to refresh it"))
+        return Check("revocation_list", False, text + tr("doctor.crl_stale"))
     return Check("revocation_list", True, text, warn=age > CRL_WARN_DAYS)
 
 
@@ -271,16 +304,12 @@ def check_letter_numbers(ws: Workspace) -> Check:
         left = numbering.all_remaining(s, clock.today().year)
     needed = bool(_signers(ws))
     if not left:
-        return Check("letter_numbers", True, _t("belum ada blok nomor surat", "no number block yet"), warn=needed)
+        return Check("letter_numbers", True, tr("doctor.no_numbers"), warn=needed)
     total = sum(left.values())
     lowest_key, lowest = min(left.items(), key=lambda kv: kv[1])
-    text = _t(f"{total} nomor surat tersisa di {len(left)} blok (paling sedikit {lowest_key[1]} di "
-              f"{lowest_key[0]}: {lowest})",
-              f"{total} letter numbers left in {len(left)} blocks (fewest {lowest_key[1]} at "
-              f"{lowest_key[0]}: {lowest})")
+    text = tr("doctor.numbers", total=total, blocks=len(left), kind=lowest_key[1], office=lowest_key[0], fewest=lowest)
     if lowest == 0:
-        return Check("letter_numbers", not needed, text + _t(" — sinkronkan untuk blok baru",
-                                                             " — sync for a new block"), warn=not needed)
+        return Check("letter_numbers", not needed, text + tr("doctor.numbers_out"), warn=not needed)
     return Check("letter_numbers", True, text, warn=lowest < NUMBERS_WARN)
 
 

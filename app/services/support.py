@@ -114,12 +114,11 @@ def schema_revision(db_path: Path) -> str | None:
 
 def about(ws: Workspace) -> dict[str, Any]:
     """Versions and environment (no personal data, no secrets)."""
-    import keyring
-
+    from app import oskeyring
     from app.storage import meta, repo
     from app.storage.db import SCHEMA_HEAD
 
-    backend = keyring.get_keyring()
+    backend = oskeyring.backend()
     with ws.db.read() as s:
         server_devices = {u.username: meta.server_device(s, u.username) for u in repo.users(s)}
     return {

@@ -31,10 +31,10 @@ import unicodedata
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import keyring
 import keyring.errors
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from app import oskeyring
 from app.domain.roles import Role
 from app.errors import UserFacingError
 from app.i18n import register
@@ -45,7 +45,6 @@ from app.signing.keystore import (
     KdfParams,
     KeyringUnavailable,
     SigningLocked,
-    ensure_secure_backend,
     lockout_delay,
 )
 from app.storage import meta
@@ -147,9 +146,7 @@ def _derive(secret: str, salt: bytes, kdf: KdfParams) -> bytes:
 
 # ---- the keyring record --------------------------------------------------------------------------------
 def _backend() -> Any:
-    backend = keyring.get_keyring()
-    ensure_secure_backend(backend)
-    return backend
+    return oskeyring.secure_backend()
 
 
 def _read(device_id: str, username: str) -> dict[str, Any] | None:

@@ -41,7 +41,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import keyring
 import keyring.errors
 from cryptography import x509
 from cryptography.exceptions import InvalidTag
@@ -51,9 +50,13 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from keyring.backend import KeyringBackend
 
-from app.errors import UserFacingError
+from app import oskeyring
 from app.fileio import write_atomic
 from app.i18n import register
+from app.oskeyring import KeyringInsecure as KeyringInsecure  # their home is app.oskeyring; re-exported
+from app.oskeyring import KeyringUnavailable as KeyringUnavailable
+from app.oskeyring import KeystoreError as KeystoreError
+from app.oskeyring import ensure_secure_backend as ensure_secure_backend
 
 KEYRING_SERVICE = "loket"
 BLOB_VERSION = 1
@@ -64,22 +67,6 @@ BASE_DELAY = 30.0  # seconds after the first delayed failure; doubles each time
 MAX_DELAY = 3600.0
 
 register({
-    "keyring.unavailable": {
-        "id": "Brankas kunci sistem (keyring) tidak tersedia: {reason}. Windows memakai Credential Manager, "
-        "macOS memakai Keychain; di Linux pasang dan buka GNOME Keyring atau KWallet (Secret Service), "
-        "lalu coba lagi. Kunci tanda tangan tidak pernah disimpan di berkas biasa.",
-        "en": "The system keyring is not available: {reason}. Windows uses Credential Manager, macOS the "
-        "Keychain; on Linux install and unlock GNOME Keyring or KWallet (Secret Service), then try again. "
-        "The signing key is never stored in a plain file.",
-    },
-    "keyring.insecure": {
-        "id": "Keyring yang aktif ({backend}) menyimpan rahasia di berkas biasa dan tidak boleh dipakai "
-        "untuk kunci tanda tangan. Hapus paket keyrings.alt / keyrings.cryptfile atau pilih backend sistem "
-        "(PYTHON_KEYRING_BACKEND), lalu coba lagi.",
-        "en": "The active keyring ({backend}) keeps secrets in a plain file and cannot hold a signing key. "
-        "Remove keyrings.alt / keyrings.cryptfile or choose the system backend (PYTHON_KEYRING_BACKEND), "
-        "then try again.",
-    },
     "pin.invalid": {
         "id": "PIN salah. Sisa {remaining} kali percobaan sebelum penandatanganan dikunci sementara.",
         "en": "Wrong PIN. {remaining} attempts left before signing is locked for a while.",
@@ -119,18 +106,6 @@ register({
         "en": "The signer's certificate is not stored in this profile yet ({path}).",
     },
 })
-
-
-class KeystoreError(UserFacingError):
-    """Base of the keystore's user-facing errors."""
-
-
-class KeyringUnavailable(KeystoreError):
-    key = "keyring.unavailable"
-
-
-class KeyringInsecure(KeystoreError):
-    key = "keyring.insecure"
 
 
 class InvalidPin(KeystoreError):
@@ -225,20 +200,6 @@ def check_pin_strength(pin: str, *, nip: str | None = None) -> None:
         raise WeakPin("pin.trivial", min=MIN_PIN_LENGTH)
 
 
-def ensure_secure_backend(backend: KeyringBackend) -> None:
-    """Refuse keyrings that cannot keep a secret: ``fail``/``null`` and plaintext/file backends."""
-    backends = list(getattr(backend, "backends", None) or [backend])
-    if type(backend).__name__ == "ChainerBackend" and not getattr(backend, "backends", None):
-        raise KeyringUnavailable(reason="no keyring backend is installed")
-    for b in backends:
-        module = type(b).__module__
-        name = f"{module}.{type(b).__name__}"
-        if module.startswith(("keyring.backends.fail", "keyring.backends.null")):
-            raise KeyringUnavailable(reason=f"backend {name}")
-        if module.startswith(("keyrings.alt", "keyrings.cryptfile")) or "plaintext" in name.lower():
-            raise KeyringInsecure(backend=name)
-
-
 def _normalise_pin(pin: str) -> bytes:
     # NFC so the same PIN typed on two keyboards/layouts yields the same bytes.
     return unicodedata.normalize("NFC", pin).encode("utf-8")
@@ -322,8 +283,8 @@ class KeyStore:
     """One signer's key on one device.
 
     ``profile_dir`` holds the non-secret files (lock state, certificate chain). ``backend`` defaults to
-    ``keyring.get_keyring()``; ``clock`` (seconds, monotonic enough across restarts — wall time) is injectable
-    for tests; ``kdf`` is the cost used for new blobs and for upgrading older ones.
+    the OS keyring (:func:`app.oskeyring.backend`); ``clock`` (seconds, monotonic enough across restarts — wall
+    time) is injectable for tests; ``kdf`` is the cost used for new blobs and for upgrading older ones.
     """
 
     def __init__(self, profile_dir: Path, device_id: str, user: str, *,
@@ -343,7 +304,7 @@ class KeyStore:
 
     # -- keyring access -------------------------------------------------------------------------------
     def _keyring(self) -> KeyringBackend:
-        backend = self._backend or keyring.get_keyring()
+        backend = self._backend or oskeyring.backend()
         ensure_secure_backend(backend)
         return backend
 

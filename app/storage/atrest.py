@@ -24,16 +24,20 @@ import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from keyring.backend import KeyringBackend
 
 from app.errors import StorageError
 from app.fileio import write_atomic
 from app.i18n import register
+from app.oskeyring import KeyringUnavailable, secure_backend
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 KEYRING_SERVICE = "loket"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -133,13 +137,7 @@ def _blob_aad(sha256: str) -> bytes:
 
 
 def _keyring() -> KeyringBackend:
-    import keyring
-
-    from app.signing.keystore import ensure_secure_backend
-
-    backend = keyring.get_keyring()
-    ensure_secure_backend(backend)
-    return backend
+    return secure_backend()
 
 
 def _entry(key_id: str) -> str:
@@ -158,8 +156,6 @@ def read_key_id(db_path: Path) -> str | None:
 
 def _get_secret(key_id: str) -> bytes | None:
     import keyring.errors
-
-    from app.signing.keystore import KeyringUnavailable
 
     try:
         text = _keyring().get_password(KEYRING_SERVICE, _entry(key_id))
@@ -188,8 +184,6 @@ def create_keys(db_path: Path) -> StoreKeys:
     """A new secret in the keyring, then the file that names it (in that order: a crash leaves no name
     without a secret). Reuses the secret already named, if any."""
     import keyring.errors
-
-    from app.signing.keystore import KeyringUnavailable
 
     key_id = read_key_id(db_path)
     if key_id is not None:

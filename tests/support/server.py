@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import io
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -48,8 +50,21 @@ class ServerProcess:
         return json.loads(out.stdout) if out.stdout.strip() else None
 
     def init_demo(self) -> dict[str, str]:
-        users = self.admin("init", "--demo")["users"]
-        self.codes = {u["username"]: u["code"] for u in users}
+        """``init --demo``: the schema migrated, the city CA made, the demo people with their enrolment codes.
+        An empty SQLite data folder gets a copy of one made earlier in this test process with the same
+        ``LOKET_*`` environment (the command costs seconds: a process, every migration, a CA key); what the
+        copy holds is what the command would have made, codes included, each unused in this copy."""
+        key = _template_key(self)
+        made = _DEMO_TEMPLATES.get(key) if key else None
+        if made is None:
+            users = self.admin("init", "--demo")["users"]
+            self.codes = {u["username"]: u["code"] for u in users}
+            if key:
+                _DEMO_TEMPLATES[key] = _keep_template(self.data, self.codes)
+            return self.codes
+        folder, codes = made
+        shutil.copytree(folder, self.data, dirs_exist_ok=True)
+        self.codes = dict(codes)
         return self.codes
 
     def code(self, username: str) -> str:
@@ -108,6 +123,27 @@ class ServerProcess:
                 self.proc.kill()
                 self.proc.wait(5)
         self.proc = None
+
+
+_DEMO_TEMPLATES: dict[tuple[str, ...], tuple[Path, dict[str, str]]] = {}
+_TEMPLATE_ROOT: list[Path] = []
+
+
+def _template_key(srv: ServerProcess) -> tuple[str, ...] | None:
+    """Which demo template fits this server: SQLite in an empty data folder only, per ``LOKET_*`` env."""
+    if srv.database_url or (srv.data.exists() and any(srv.data.iterdir())):
+        return None
+    return tuple(sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("LOKET_")))
+
+
+def _keep_template(data: Path, codes: dict[str, str]) -> tuple[Path, dict[str, str]]:
+    if not _TEMPLATE_ROOT:
+        root = Path(tempfile.mkdtemp(prefix="loket-server-template-"))
+        atexit.register(shutil.rmtree, root, True)
+        _TEMPLATE_ROOT.append(root)
+    folder = _TEMPLATE_ROOT[0] / str(len(_DEMO_TEMPLATES))
+    shutil.copytree(data, folder)
+    return folder, dict(codes)
 
 
 # The password the laptop gives a person it enrols without being told one (``enroll`` with neither
@@ -201,7 +237,10 @@ class Laptop:
                               capture_output=True, text=True, input=stdin or "", env=env, timeout=timeout)
 
     def _run_here(self, args: list[str], stdin: str | None) -> subprocess.CompletedProcess[str]:
+        from support.profiles import fresh_profile
         from ui.cli import main
+
+        fresh_profile(self.profile)  # a new laptop starts from the migrated template, not every migration
 
         out, err = io.StringIO(), io.StringIO()
         saved = sys.stdin

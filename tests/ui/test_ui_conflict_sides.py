@@ -31,5 +31,5 @@ def test_each_laptop_sees_its_own_value_as_mine(ws, petugas, make_case) -> None:
     assert (views[on_a].mine, views[on_a].theirs) == ("Jl. Ijen 1", "Jl. Kawi 2")
     shown = {c.id: (c.local, c.remote) for c in ConflictAdapter(ws, petugas).list()}
     assert shown[on_a] == ("Jl. Ijen 1", "Jl. Kawi 2")
-    ConflictAdapter(ws, petugas).resolve(on_a, "local")  # keep this laptop's value
+    ConflictAdapter(ws, petugas).resolve(on_a, "mine")  # keep this laptop's value
     assert cases.show(ws, case_id)["fields"]["alamat"] == "Jl. Ijen 1"

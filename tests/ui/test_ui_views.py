@@ -69,7 +69,7 @@ def test_conflicts_show_both_values_and_resolve_the_pick(qtbot, settle) -> None:
     view.groups["c1"].button(0).setChecked(True)  # keep this device's address
     view.apply_button.click()
     settle()
-    assert sorted(source.resolved) == [("c1", "local"), ("c2", "remote")]
+    assert sorted(source.resolved) == [("c1", "mine"), ("c2", "theirs")]
     assert view.groups == {} and not view.apply_button.isEnabled()
 
 

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app import config
-from app.i18n import either as _t
+from app.i18n import either
 from ui.cli.output import Context, stdin_secret
 from ui.cli.parsing import Parser, command, group
+from ui.cli_text import line
 
 if TYPE_CHECKING:
     from app.services.doctor import Check
@@ -32,9 +33,9 @@ def _checks(ws: Workspace, offline: bool) -> list[Check]:
 
 def _verdict(check: dict[str, Any]) -> str:
     if not check["ok"]:
-        word = _t("GAGAL", "FAIL")
+        word = either("GAGAL", "FAIL")
     elif check.get("warn"):
-        word = _t("AWAS", "WARN")
+        word = either("AWAS", "WARN")
     else:
         word = "OK"
     return f"{word:5} {check['name']:16} {check['detail']}"
@@ -52,10 +53,8 @@ def support_bundle(args: argparse.Namespace, cx: Context) -> int:
 
     target: Path = args.out or Path(f"loket-support-{dt.datetime.now():%Y%m%d-%H%M%S}.zip")
     report = support.write_bundle(cx.ws, target.expanduser().resolve(), _checks(cx.ws, args.offline))
-    cx.out.emit(report.as_dict(), _t(f"Berkas dukungan ditulis ke {report.path} ({report.size // 1024} KB, "
-                                     f"{report.redactions} bagian rahasia disensor). Kirimkan ke TI.",
-                                     f"Support bundle written to {report.path} ({report.size // 1024} KB, "
-                                     f"{report.redactions} secrets redacted). Send it to IT."))
+    cx.out.emit(report.as_dict(),
+                line("cli.support.written", path=report.path, kb=report.size // 1024, n=report.redactions))
     return 0
 
 

@@ -13,20 +13,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from app.i18n import language
+from app.i18n import either
 from ui.cli.output import Output, acting
-
-
-def _t(id_text: str, en_text: str) -> str:
-    return id_text if language() == "id" else en_text
+from ui.cli_text import line
 
 
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(_t(f"{text!r} bukan tanggal (TTTT-BB-HH)",
-                                            f"{text!r} is not a date (YYYY-MM-DD)")) from None
+        raise argparse.ArgumentTypeError(line("cli.not_a_date", text=repr(text))) from None
 
 
 def add_parser(sub: Any) -> None:
@@ -61,8 +57,7 @@ def add_parser(sub: Any) -> None:
 def _choose(args: argparse.Namespace, profile: Path, out: Output) -> int:
     import sys
 
-    sys.stderr.write(_t("Pilih: loket-cli register show|export --kind keluar|masuk --from … --to …",
-                        "Choose: loket-cli register show|export --kind keluar|masuk --from … --to …") + "\n")
+    sys.stderr.write(line("cli.register.choose") + "\n")
     return 2
 
 
@@ -79,7 +74,7 @@ def case_receipt(args: argparse.Namespace, profile: Path, out: Output) -> int:
     data = receipts.receipt_data(ws, args.id)
     receipts.save_receipt(ws, args.id, args.out)
     out.emit({"reg_no": data.reg_no, "file": str(args.out)},
-             _t(f"Tanda terima {data.reg_no} disimpan di {args.out}", f"Receipt {data.reg_no} saved to {args.out}"))
+             line("cli.receipt.saved", reg_no=data.reg_no, path=args.out))
     return 0
 
 
@@ -116,7 +111,7 @@ def register_show(args: argparse.Namespace, profile: Path, out: Output) -> int:
     def text(_d: Any) -> str:
         lines = [f"{reg.title} — {reg.period}", "  ".join(reg.headers)]
         lines += ["  ".join(shown(v) for v in row) for row in reg.rows]
-        return "\n".join(lines + ([] if reg.rows else [_t("(kosong)", "(empty)")]))
+        return "\n".join(lines + ([] if reg.rows else [either("(kosong)", "(empty)")]))
 
     out.emit(data, text)
     return 0
@@ -128,6 +123,5 @@ def register_export(args: argparse.Namespace, profile: Path, out: Output) -> int
     reg = _build(args, profile)
     registers.export(reg, args.out)
     out.emit({"file": str(args.out), "rows": len(reg.rows)},
-             _t(f"{reg.title}: {len(reg.rows)} baris disimpan di {args.out}",
-                f"{reg.title}: {len(reg.rows)} rows saved to {args.out}"))
+             line("cli.register.saved", title=reg.title, n=len(reg.rows), path=args.out))
     return 0

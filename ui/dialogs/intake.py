@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QRegularExpression, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QRegularExpressionValidator, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QRegularExpressionValidator, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -625,14 +625,14 @@ class IntakeDialog(QDialog):
             return
         self.reject()
 
-    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape and not event.modifiers():
             event.accept()
             self.leave()
             return
         super().keyPressEvent(event)
 
-    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def closeEvent(self, event: QCloseEvent) -> None:
         if event.spontaneous() and not self.busy and self.is_dirty() and not self.ask_discard():
             event.ignore()
             return

@@ -9,6 +9,7 @@ keyring (:mod:`app.services.unlock`) and the dialog says so in one sentence.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -151,7 +152,7 @@ class LoginDialog(QDialog):
         if self.users.count():
             self.users.setFocus()  # the person first says who they are, then types their secret
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self.users.count() and self.tabs.currentIndex() == 0:
             from PySide6.QtCore import QTimer

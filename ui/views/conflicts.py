@@ -122,7 +122,7 @@ class ConflictsView(QWidget):
         self.grid.setRowStretch(len(self.conflicts) + 1, 1)
 
     def choices(self) -> dict[str, str]:
-        return {cid: ("local" if g.checkedId() == 0 else "remote") for cid, g in self.groups.items()}
+        return {cid: ("mine" if g.checkedId() == 0 else "theirs") for cid, g in self.groups.items()}
 
     def apply(self) -> None:
         source = self.source
