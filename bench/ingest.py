@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sqlcipher3.dbapi2 as sqlcipher  # noqa: E402
 
 from app.events import EventBus  # noqa: E402
-from app.services import cases  # noqa: E402
+from app.services import importer  # noqa: E402
 from app.services.workspace import Workspace  # noqa: E402
 from app.storage.atrest import StoreKeys  # noqa: E402
 from app.storage.db import open_store, raw_connect  # noqa: E402
@@ -69,7 +69,7 @@ def run_service(profile: Path, rows: list[tuple[str | None, str, dict[str, str]]
     ws.add_local_user("bench", "Petugas Bench", "petugas", OFFICE)
     actor = ws.actor("bench")
     start = time.perf_counter()
-    result = cases.create_many(ws, actor, "SKD", rows)
+    result = importer.create_many(ws, actor, "SKD", rows)
     elapsed = time.perf_counter() - start
     if result.rejected or len(result.ids) != len(rows):
         raise SystemExit(f"the service refused rows it should keep: {result.rejected[:3]}")

@@ -80,7 +80,7 @@ def main() -> None:
     args = parser.parse_args()
     keyring.set_keyring(MemoryKeyring())
 
-    from app.services import cases
+    from app.services import importer
     from app.services.workspace import Workspace
     from support.server import ServerProcess
     from sync.client import SyncClient
@@ -133,7 +133,7 @@ def main() -> None:
         enroll(other, srv.url, srv.code("siti"))
         actor = other.actor()
         rows = [("3573015708900003", f"Offline {i}", {"alamat": f"Jl. Semeru {i}"}) for i in range(args.push)]
-        cases.create_many(other, actor, "SKD", rows)
+        importer.create_many(other, actor, "SKD", rows)
         raw_push = raw_insert(args.push, Path(tempfile.mkdtemp(dir=work)))
         from sync.engine import SyncReport
 

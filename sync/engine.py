@@ -24,9 +24,9 @@ from app.domain.roles import Role
 from app.errors import CancelledError
 from app.events import Changes
 from app.letters import numbering
+from app.services.changes import record_change
 from app.services.workspace import Workspace
-from app.storage import audit, replica, repo
-from app.storage.audit import AuditRecord
+from app.storage import replica, repo
 from sync import credentials, revoked, signer
 from sync.client import SyncClient
 from sync.errors import GarbageError, RevokedError, SyncError
@@ -37,6 +37,14 @@ log = logging.getLogger("loket.sync")
 Progress = Callable[[str, int, int], None]
 PUSH_BYTES = 8 * 1024 * 1024
 TRUST_MAX_AGE = 3600.0  # refresh the revocation list at least hourly when online
+
+
+@dataclass(frozen=True)
+class _SyncRun:
+    """Who a sync run's audit entry names: the users it ran for, on this device."""
+
+    username: str
+    device: str
 
 
 @dataclass
@@ -56,10 +64,9 @@ class SyncReport:
         return asdict(self)
 
 
-def _with_time(o: Any) -> dict[str, Any]:
+def _with_time(o: Any, payload: dict[str, Any]) -> dict[str, Any]:
     """The op's body as sent: with ``at``, when the person acted by this device's clock (the server keeps it
     beside its own receipt time)."""
-    payload: dict[str, Any] = json.loads(o.payload)
     payload.setdefault("at", o.created_at)
     return payload
 
@@ -146,10 +153,9 @@ class SyncEngine:
         with self.ws.db.write() as s:
             repo.set_meta(s, "last_sync", clock.now_iso())
             if report.pushed or report.pulled:
-                audit.append(s, [AuditRecord(clock.now_iso(), ",".join(users), self.ws.device_id, "sync", "device",
-                                             self.ws.device_id, json.dumps({"pushed": report.pushed,
-                                                                            "pulled": report.pulled,
-                                                                            "rejected": report.rejected}))])
+                record_change(s, _SyncRun(",".join(users), self.ws.device_id), self.ws.device_id, clock.now_iso(),
+                              "sync", {"pushed": report.pushed, "pulled": report.pulled,
+                                       "rejected": report.rejected}, entity="device")
         self.ws.events.publish("sync.finished", report)
         return report
 
@@ -170,16 +176,17 @@ class SyncEngine:
             self._check_cancel()
             with self.ws.db.read() as s:
                 batch = replica.pending_ops(s, users, limit=PUSH_BATCH)
+                bodies = replica.op_bodies(s, batch)  # a create op is built from its case row here
                 runs: list[tuple[str, list[Op]]] = []
                 size = 0
-                for o in batch:  # signed letters travel inside approval ops: keep a request under ~8 MB
-                    size += len(o.payload)
+                for o, body in zip(batch, bodies, strict=True):  # signed letters travel inside approval ops:
+                    size += len(o.payload) or 1024             # keep a request under ~8 MB
                     if runs and size > PUSH_BYTES:
                         break
                     if not runs or runs[-1][0] != o.actor:  # consecutive ops of one user: one request
                         runs.append((o.actor, []))
                     runs[-1][1].append({"op_id": o.op_id, "kind": o.kind, "case_id": o.case_id,
-                                        "base_version": o.base_version, "payload": _with_time(o)})
+                                        "base_version": o.base_version, "payload": _with_time(o, body)})
             if not runs:
                 return
             self._push_safely(runs, report)
@@ -279,8 +286,6 @@ class SyncEngine:
                 if username in self.revoked and op["kind"] == "approval" and not result.get("case")]
         answers += self._server_records(undo)
         with self.ws.db.write() as s:
-            replica.mark_ops(s, marks)
-            replica.apply_snapshots(s, answers)
             fetched = {a["id"] for a in answers}
             for op in undo:
                 if op["case_id"] not in fetched:

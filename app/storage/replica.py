@@ -15,6 +15,56 @@ from sqlalchemy.orm import Session
 
 from app.storage.models import Attachment, Case, Conflict, OutboxOp
 
+# The payload of an op whose body is built from the case row when it is pushed (a new case's ``case.create``).
+BY_REFERENCE = ""
+# What a create op tells the server about the new case (the server assigns the rest).
+CREATE_COLUMNS = ("id", "service", "office", "nik", "name", "fields", "status", "version", "created_at",
+                  "updated_at", "created_by", "device", "due_date")
+_CREATE_SELECT = f"SELECT {', '.join(CREATE_COLUMNS)} FROM cases WHERE id IN "
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def _create_body(row: Sequence[Any]) -> dict[str, Any]:
+    case = dict(zip(CREATE_COLUMNS, row, strict=True))
+    case["fields"] = json.loads(case["fields"])
+    return {"case": case}
+
+
+def _create_bodies(conn: Any, case_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for part in _chunks(list(case_ids)):
+        for row in conn.exec_driver_sql(_CREATE_SELECT + f"({','.join('?' * len(part))})", tuple(part)):
+            found[row[0]] = _create_body(row)
+    return found
+
+
+def op_bodies(session: Session, ops: Sequence[OutboxOp]) -> list[dict[str, Any]]:
+    """The body of each op as pushed: a create op that refers to its case is built from the case row (one
+    query for the batch), every other op is its stored JSON."""
+    refs = [o.case_id for o in ops if o.payload == BY_REFERENCE and o.case_id]
+    rows = _create_bodies(session.connection(), refs) if refs else {}
+    out = []
+    for o in ops:
+        if o.payload == BY_REFERENCE:
+            body = rows.get(o.case_id or "") or {"case": {"id": o.case_id}}
+            out.append({**body, "case": dict(body["case"])})
+        else:
+            out.append(json.loads(o.payload))
+    return out
+
+
+def freeze_created(session: Session, case_id: str) -> None:
+    """Write out the body of a not yet acknowledged create op of ``case_id`` that refers to the row, from the
+    row as it is now (call before the row changes)."""
+    conn = session.connection()
+    waiting = conn.exec_driver_sql("SELECT seq FROM outbox WHERE case_id = ? AND kind = 'case.create' "
+                                   "AND payload = ? AND state != 'done'", (case_id, BY_REFERENCE)).first()
+    if waiting is None:
+        return
+    body = _create_bodies(conn, [case_id]).get(case_id)
+    if body is not None:
+        conn.exec_driver_sql("UPDATE outbox SET payload = ? WHERE seq = ?", (_ENCODER.encode(body), waiting[0]))
+
 
 def pending_ops(session: Session, actors: Sequence[str], limit: int = 500) -> list[OutboxOp]:
     """The next ops to push, for ``actors`` (the enrolled users), in the order they were made on this laptop.
