@@ -1,6 +1,6 @@
 """Ingest benchmark: 100,000 SKD draft cases through the real service layer against raw ``executemany``.
 
-The service path is ``app.services.cases.create_many`` on a fresh profile: per-row validation, an outbox op
+The service path is ``app.services.importer.create_many`` on a fresh profile: per-row validation, an outbox op
 and a hash-chained audit entry per case, one transaction per chunk. The baseline inserts the very same case
 rows (read back from the service's database) with ``sqlite3.executemany`` into a table of the same schema and
 indexes, in a fresh WAL database with ``synchronous=FULL``, in a single transaction — the fastest honest way
@@ -142,7 +142,7 @@ def main() -> int:
     print()
     print("| path | rows | seconds | rows/s | ratio service/this |")
     print("|---|---:|---:|---:|---:|")
-    print(f"| service: `cases.create_many` (validation, case + outbox op + audit entry, 5,000-row "
+    print(f"| service: `importer.create_many` (validation, case + create op by reference + audit entry, 5,000-row "
           f"transactions) | {n:,} | {service_s:.2f} | {n / service_s:,.0f} | |")
     print(f"| raw `executemany`, the same case rows, one transaction (baseline) | {raw_count:,} | "
           f"{raw_s:.2f} | {raw_count / raw_s:,.0f} | **{raw_s / service_s:.2f}** |")

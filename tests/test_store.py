@@ -371,3 +371,27 @@ def test_audit_hash_is_the_documented_json() -> None:
     body = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
     expected = hashlib.sha256(f"{audit.GENESIS}|{body}".encode()).hexdigest()
     assert audit.entry_hash(audit.GENESIS, record) == expected
+
+
+# --- search: the trigram index follows every insert, change and delete ------------------------------------
+
+
+def test_search_index_follows_the_cases(ws: Workspace, petugas: Actor) -> None:
+    from app.services import queries
+
+    def found(term: str) -> list[str]:
+        return [c.name for c in queries.case_page(ws, queries.CaseQuery(search=term), 0, 50)]
+
+    first = cases.create(ws, petugas, "SKD", NIK_WOMAN, "Siti Aminah").id
+    importer.create_many(ws, petugas, "SKD", [(NIK_MAN, "Budi Santoso", {}), (NIK_MAN, "Aminudin", {})])
+    assert sorted(found("amin")) == ["Aminudin", "Siti Aminah"]  # substring, any case, any path of creation
+    assert found("SANTOS") == ["Budi Santoso"] and found("xyz") == []
+    assert queries.case_count(ws, queries.CaseQuery(search="amin")) == 2
+    cases.edit(ws, petugas, first, name="Siti Rahayu")
+    assert found("amin") == ["Aminudin"] and found("rahayu") == ["Siti Rahayu"]
+    assert found('"') == [] and found("a*b") == [] and found("OR") == []  # hostile terms are only text
+    with ws.db.write() as s:
+        s.connection().exec_driver_sql("UPDATE cases SET letter_number = '470/0042/35.73.02.1008/2026' "
+                                       "WHERE id = ?", (first,))
+        s.connection().exec_driver_sql("DELETE FROM cases WHERE name = 'Aminudin'")
+    assert found("0042/35") == ["Siti Rahayu"] and found("amin") == []

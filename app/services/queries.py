@@ -1,0 +1,56 @@
+"""Reads for the GUI and the CLI: the case list (how its SQL is planned), one case, the counts. The views
+and commands ask here instead of opening storage sessions themselves.
+
+The case list's plan (``repo`` spells the SQL):
+- the first page first, the total next (the model counts while the page is painted);
+- a page in the second half of a long list is read backwards with a small OFFSET from the end, then flipped
+  (SQLite walks every skipped row of an OFFSET);
+- a text search first walks the sort index under a budget (a common name fills a page after a few thousand
+  entries), else takes the hits from the trigram search index (``cases_search``) and sorts them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from app.services.workspace import Workspace
+from app.storage import repo
+from app.storage.models import Case
+from app.storage.repo import CaseQuery
+
+__all__ = ["CaseQuery", "case_count", "case_page", "first_page", "status_counts"]
+
+
+def case_page(ws: Workspace, q: CaseQuery, offset: int, limit: int, total: int | None = None) -> list[Case]:
+    """One page of the list (``total``, when known, lets a page near the end be read backwards)."""
+    with ws.db.read() as s:
+        if total is not None and offset > total // 2:
+            size = max(0, min(limit, total - offset))
+            back = replace(q, descending=not q.descending)
+            return list(reversed(repo.list_cases(s, back, max(0, total - offset - size), size)))
+        return repo.list_cases(s, q, offset, limit)
+
+
+def first_page(ws: Workspace, q: CaseQuery, limit: int) -> tuple[int | None, list[Case]]:
+    """The first page, and the total when it comes cheaply (a short page, or a search that counts its hits in
+    the same statement); else None, and the caller counts next (:func:`case_count`)."""
+    if repo.text_search(q):
+        with ws.db.read() as s:  # common names: the sort index finds a page quickly
+            quick = repo.list_cases_within(s, q, 0, limit)
+            if quick is not None:
+                return (len(quick) if len(quick) < limit else None), quick
+        with ws.db.read() as s:  # rare names: the search index's hits, sorted, with their number
+            cases, total = repo.page_with_total(s, q, 0, limit)
+            return total, cases
+    cases = case_page(ws, q, 0, limit)
+    return (len(cases) if len(cases) < limit else None), cases
+
+
+def case_count(ws: Workspace, q: CaseQuery) -> int:
+    with ws.db.read() as s:
+        return repo.count_cases(s, q)
+
+
+def status_counts(ws: Workspace) -> dict[str, int]:
+    with ws.db.read() as s:
+        return repo.status_counts(s)
