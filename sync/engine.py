@@ -359,8 +359,25 @@ class SyncEngine:
         server's work and the laptop's overlap); each page is applied with its cursor in one transaction."""
         client = self._client(username)
         key = f"cursor:{username}"
+        self._restore_indexes()  # left dropped by an initial pull that was stopped
         with self.ws.db.read() as s:
             cursor = int(repo.get_meta(s, key) or 0)
+        try:
+            self._pull_pages(client, username, key, cursor, report)
+        finally:
+            self._restore_indexes()
+
+    def _restore_indexes(self) -> None:
+        with self.ws.db.read() as s:
+            if repo.get_meta(s, replica.DEFERRED) is None:
+                return
+        with self.ws.db.write() as s:
+            replica.restore_list_indexes(s)
+
+    def _pull_pages(self, client: SyncClient, username: str, key: str, cursor: int, report: SyncReport) -> None:
+        """Each page applied with its cursor in one transaction; an initial pull into an empty store first
+        drops the list indexes (rebuilt once at the end, see ``replica.defer_list_indexes``)."""
+        initial = cursor == 0
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="loket-pull") as fetcher:
             pending = fetcher.submit(client.changes, cursor, PULL_LIMIT)
             while True:
@@ -372,6 +389,8 @@ class SyncEngine:
                 changes = page["changes"]
                 touched: set[str] = set()
                 with self.ws.db.write() as s:
+                    if initial and len(changes) >= PULL_LIMIT // 2:
+                        initial = replica.defer_list_indexes(s)
                     replica.apply_snapshots(s, changes)
                     touched.update(snap["id"] for snap in changes)
                     cursor = int(page["cursor"])

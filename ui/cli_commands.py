@@ -8,9 +8,8 @@ from typing import Any
 
 from app.domain.lifecycle import Action, CaseStatus
 from app.i18n import language
-from app.services import cases, importer
+from app.services import cases, importer, queries
 from app.services.workspace import Workspace
-from app.storage import repo
 from ui.cli import Output, _kv, acting, stdin_secret
 
 
@@ -31,9 +30,7 @@ def services_list(args: argparse.Namespace, profile: Path, out: Output) -> int:
     services = list(ws.catalog)
     try:
         actor = ws.actor(getattr(args, "user", None))
-        office = ws.offices.get(actor.office)
-        services = [s for s in services if office and s.office_level is office.level
-                    and (not s.owner_office or s.owner_office == actor.office)]
+        services = ws.catalog.offered_to(actor, ws.offices)
     except Exception:  # no user yet: show the whole catalogue
         pass
     data = [s.as_dict() for s in services]
@@ -57,7 +54,7 @@ def case_new(args: argparse.Namespace, profile: Path, out: Output) -> int:
 
 def case_list(args: argparse.Namespace, profile: Path, out: Output) -> int:
     ws = _ws(profile)
-    q = repo.CaseQuery(status=args.status, service=args.service, search=args.search)
+    q = queries.CaseQuery(status=args.status, service=args.service, search=args.search)
     if getattr(args, "queue", None) == "sign":  # cases whose next signing step is this person's
         from dataclasses import replace
 
@@ -65,10 +62,9 @@ def case_list(args: argparse.Namespace, profile: Path, out: Output) -> int:
 
         q = replace(signing_queue(ws, ws.actor(getattr(args, "user", None))), service=args.service,
                     search=args.search)
-    with ws.db.read() as s:
-        rows = repo.list_cases(s, q, args.offset, args.limit)
-        data = [{"id": c.id, "status": c.status, "service": c.service, "nik": c.nik, "name": c.name,
-                 "updated_at": c.updated_at, "due_date": c.due_date, "overdue": cases.is_overdue(c)} for c in rows]
+    rows = queries.case_page(ws, q, args.offset, args.limit)
+    data = [{"id": c.id, "status": c.status, "service": c.service, "nik": c.nik, "name": c.name,
+             "updated_at": c.updated_at, "due_date": c.due_date, "overdue": cases.is_overdue(c)} for c in rows]
     out.emit(data, lambda d: "\n".join(
         f"{r['id'][:8]}  {CaseStatus(r['status']).label:14} {r['service']:8} {r['nik'] or '-':16} {r['name']}"
         + ("  !" if r["overdue"] else "") for r in d))

@@ -32,9 +32,9 @@ from app import clock
 from app.domain.lifecycle import CaseStatus
 from app.domain.roles import Role
 from app.events import Changes
+from app.services import queries
+from app.services.queries import CaseQuery
 from app.services.workspace import Actor, Workspace
-from app.storage import repo
-from app.storage.repo import CaseQuery
 from ui import errors
 from ui.bridge import EventBridge
 from ui.models.case_table import COLUMNS, CaseTableModel
@@ -55,10 +55,7 @@ def role_label(role: Role) -> str:
 
 def services_for(ws: Workspace, actor: Actor) -> list[tuple[str, str]]:
     """(code, name) of the services this user's office offers."""
-    office = ws.offices.get(actor.office)
-    return [(s.code, s.name) for s in ws.catalog
-            if office is not None and s.office_level is office.level
-            and (not s.owner_office or s.owner_office == actor.office)]
+    return [(s.code, s.name) for s in ws.catalog.offered_to(actor, ws.offices)]
 
 
 class CaseListPage(QWidget):
@@ -406,8 +403,7 @@ class MainWindow(QMainWindow):
 
     def refresh_outbox(self) -> None:
         def counts() -> dict[str, int]:
-            with self.ws.db.read() as s:
-                return repo.outbox_counts(s)
+            return queries.outbox_counts(self.ws)
 
         op(counts).success(self._show_outbox).failure(lambda exc: None).run_in_background()
 

@@ -110,9 +110,8 @@ def _name_label() -> str:
 
 
 def check_service_office(ws: Workspace, actor: Actor, service: ServiceType) -> None:
-    office = ws.offices.get(actor.office)
-    level_ok = office is not None and office.level is service.office_level
-    if not level_ok or (service.owner_office and service.owner_office != actor.office):
+    if service not in ws.catalog.offered_to(actor, ws.offices):
+        office = ws.offices.get(actor.office)
         raise ForbiddenError("service.office", service=service.name,
                              office=office.display_name if office else actor.office)
 

@@ -11,14 +11,16 @@ The case list's plan (``repo`` spells the SQL):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
 from app.services.workspace import Workspace
-from app.storage import repo
+from app.storage import replica, repo
 from app.storage.models import Case
 from app.storage.repo import CaseQuery
 
-__all__ = ["CaseQuery", "case_count", "case_page", "first_page", "status_counts"]
+__all__ = ["CaseQuery", "case_count", "case_page", "cases_by_id", "find_case", "first_page", "last_sync",
+           "open_duplicates", "outbox_counts", "status_counts"]
 
 
 def case_page(ws: Workspace, q: CaseQuery, offset: int, limit: int, total: int | None = None) -> list[Case]:
@@ -54,3 +56,32 @@ def case_count(ws: Workspace, q: CaseQuery) -> int:
 def status_counts(ws: Workspace) -> dict[str, int]:
     with ws.db.read() as s:
         return repo.status_counts(s)
+
+
+def outbox_counts(ws: Workspace) -> dict[str, int]:
+    """Ops per outbox state (``pending``, ``done``, ``rejected``…) and ``conflicts`` still open."""
+    with ws.db.read() as s:
+        return replica.counts(s)
+
+
+def open_duplicates(ws: Workspace, nik: str, service: str, *, besides: str | None = None) -> int:
+    """How many open cases of ``service`` this NIK has (other than ``besides``)."""
+    with ws.db.read() as s:
+        return len([c for c in repo.open_cases_for(s, nik, service) if c.id != besides])
+
+
+def find_case(ws: Workspace, ident: str) -> Case | None:
+    """The one case ``ident`` names (an id or its first characters), or None."""
+    with ws.db.read() as s:
+        found = repo.find_case(s, ident)
+    return found[0] if len(found) == 1 else None
+
+
+def cases_by_id(ws: Workspace, ids: Iterable[str]) -> dict[str, Case]:
+    with ws.db.read() as s:
+        return {c.id: c for c in repo.iter_ids(s, ids)}
+
+
+def last_sync(ws: Workspace) -> str | None:
+    with ws.db.read() as s:
+        return repo.get_meta(s, "last_sync")

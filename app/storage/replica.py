@@ -246,3 +246,43 @@ def store_delegations(session: Session, username: str, items: list[dict[str, Any
                                        valid_until=d["valid_until"], revoked=bool(d["revoked"])))
     now = {d["office"] for d in items if d["delegate"] == username and not d["revoked"]}
     return now - before
+
+
+# --- the initial pull: list indexes built once after the bulk apply, not maintained row by row --------------
+
+DEFERRED = "deferred_indexes"  # meta key: the DDL of what an initial pull dropped, until it is rebuilt
+
+
+def defer_list_indexes(session: Session) -> bool:
+    """Before an initial pull into an empty store: drop the case list's secondary indexes and the search
+    index's insert trigger, keeping their DDL in meta (same transaction). Building an index once over sorted
+    keys costs a fraction of maintaining it on every random insert. False if the store has cases already."""
+    conn = session.connection()
+    if conn.exec_driver_sql("SELECT 1 FROM cases LIMIT 1").first() is not None:
+        return False
+    if conn.exec_driver_sql("SELECT 1 FROM meta WHERE key = ?", (DEFERRED,)).first() is not None:
+        return True
+    found = list(conn.exec_driver_sql(
+        "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'cases' AND sql IS NOT NULL "
+        "AND (type = 'index' OR (type = 'trigger' AND name = 'cases_search_insert'))"))
+    conn.exec_driver_sql("INSERT INTO meta (key, value) VALUES (?, ?)",
+                         (DEFERRED, json.dumps([[kind, name, sql] for kind, name, sql in found])))
+    for kind, name, _sql in found:
+        conn.exec_driver_sql(f'DROP {"INDEX" if kind == "index" else "TRIGGER"} IF EXISTS "{name}"')
+    return True
+
+
+def restore_list_indexes(session: Session) -> bool:
+    """Build what :func:`defer_list_indexes` dropped (also after a crash in between: called at every pull's
+    start). True if something was rebuilt."""
+    conn = session.connection()
+    row = conn.exec_driver_sql("SELECT value FROM meta WHERE key = ?", (DEFERRED,)).first()
+    if row is None:
+        return False
+    for _kind, _name, sql in json.loads(row[0]):
+        conn.exec_driver_sql(sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
+                             .replace("CREATE TRIGGER ", "CREATE TRIGGER IF NOT EXISTS ", 1))
+    conn.exec_driver_sql("INSERT INTO cases_search (cases_search) VALUES ('rebuild')")
+    conn.exec_driver_sql("DELETE FROM meta WHERE key = ?", (DEFERRED,))
+    return True
+

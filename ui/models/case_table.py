@@ -1,9 +1,9 @@
 """The case list: a ``QAbstractTableModel`` over windowed SQL queries (after Anki's browser table model).
 
 Only the row count and a few pages of ``page_size`` rows are ever in memory. ``data()`` reads a tuple from a
-cached page; a missing page is asked for on the DB lane (``repo.list_cases(offset, limit)``) and the rows
+cached page; a missing page is asked for on the DB lane (``queries.case_page(offset, limit)``) and the rows
 repaint when it arrives. Display strings are prepared in the worker, so painting does no formatting and no
-SQL. Sorting and filtering are a new :class:`~app.storage.repo.CaseQuery`, i.e. done by SQLite.
+SQL. Sorting and filtering are a new :class:`~app.services.queries.CaseQuery`, i.e. done by SQLite.
 """
 
 from __future__ import annotations
