@@ -395,3 +395,29 @@ def test_search_index_follows_the_cases(ws: Workspace, petugas: Actor) -> None:
                                        "WHERE id = ?", (first,))
         s.connection().exec_driver_sql("DELETE FROM cases WHERE name = 'Aminudin'")
     assert found("0042/35") == ["Siti Rahayu"] and found("amin") == []
+
+
+def test_initial_pull_builds_list_indexes_after_the_bulk_apply(ws: Workspace, petugas: Actor) -> None:
+    from app.services import queries
+
+    def schema() -> set[str]:
+        with ws.db.read() as s:
+            return {r[0] for r in s.connection().exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE tbl_name = 'cases' AND sql IS NOT NULL")}
+
+    before = schema()
+    snap = {"id": "0b4e7c1a-8f1e-4c55-9a35-3f1f6d1c2b10", "service": "SKD", "office": petugas.office,
+            "nik": NIK_WOMAN, "name": "Ratna Sari", "fields": {}, "status": "draft", "version": 1,
+            "created_at": "2026-11-27T08:00:00Z", "updated_at": "2026-11-27T08:00:00Z", "created_by": "siti",
+            "device": "d1", "due_date": "2026-11-30"}
+    with ws.db.write() as s:
+        assert replica.defer_list_indexes(s)
+        replica.apply_snapshots(s, [snap])
+    assert "ix_cases_name" not in schema() and "cases_search_insert" not in schema()
+    with ws.db.write() as s:  # a second start (after a crash) does not drop again: the store has cases
+        assert not replica.defer_list_indexes(s)
+        assert replica.restore_list_indexes(s)
+    assert schema() == before
+    assert [c.name for c in queries.case_page(ws, queries.CaseQuery(search="ratna"), 0, 10)] == ["Ratna Sari"]
+    with ws.db.write() as s:
+        assert not replica.restore_list_indexes(s)
