@@ -5,8 +5,8 @@ The case list's plan (``repo`` spells the SQL):
 - the first page first, the total next (the model counts while the page is painted);
 - a page in the second half of a long list is read backwards with a small OFFSET from the end, then flipped
   (SQLite walks every skipped row of an OFFSET);
-- a text search first walks the sort index under a budget (a common name fills a page after a few thousand
-  entries), else takes the hits from the trigram search index (``cases_search``) and sorts them.
+- a text search with few hits in the trigram search index (``cases_search``) takes them by rowid and sorts
+  them; a common one walks the sort index under a budget (it fills a page after a few thousand entries).
 """
 
 from __future__ import annotations
@@ -37,11 +37,14 @@ def first_page(ws: Workspace, q: CaseQuery, limit: int) -> tuple[int | None, lis
     """The first page, and the total when it comes cheaply (a short page, or a search that counts its hits in
     the same statement); else None, and the caller counts next (:func:`case_count`)."""
     if repo.text_search(q):
-        with ws.db.read() as s:  # common names: the sort index finds a page quickly
-            quick = repo.list_cases_within(s, q, 0, limit)
+        with ws.db.read() as s:
+            if repo.few_hits(s, q):  # a rare name: its hits from the search index, sorted, and their number
+                cases, total = repo.page_with_total(s, q, 0, limit)
+                return total, cases
+            quick = repo.list_cases_within(s, q, 0, limit)  # a common one: the sort index finds a page quickly
             if quick is not None:
                 return (len(quick) if len(quick) < limit else None), quick
-        with ws.db.read() as s:  # rare names: the search index's hits, sorted, with their number
+        with ws.db.read() as s:
             cases, total = repo.page_with_total(s, q, 0, limit)
             return total, cases
     cases = case_page(ws, q, 0, limit)

@@ -87,32 +87,54 @@ def text_search(q: CaseQuery) -> bool:
 SEARCH_MIN = 3  # the search index holds trigrams: a shorter term is matched by LIKE over the rows
 
 
-def search_hits(term: str) -> Any:
+def search_hits(term: str, *, with_ids: bool = False) -> Any:
     """The rowids of cases whose name, registration number or letter number contains ``term`` (case
-    insensitive), from the FTS5 trigram index ``cases_search`` (migration 0010)."""
+    insensitive), from the FTS5 trigram index ``cases_search`` (migration 0010); ``with_ids`` adds the cases
+    whose id starts with it. One set of rowids: SQLite then reads just those rows (an OR beside it would scan)."""
     phrase = '"' + term.replace('"', '""') + '"'
-    return (text("SELECT rowid FROM cases_search WHERE cases_search MATCH :phrase")
-            .bindparams(phrase=phrase).columns(literal_column("rowid")))
+    sql = "SELECT rowid FROM cases_search WHERE cases_search MATCH :phrase"
+    if with_ids:
+        sql += " UNION SELECT rowid FROM cases WHERE id >= :low AND id < :high"
+        ident = term.lower()
+        return text(sql).bindparams(phrase=phrase, low=ident, high=ident + "~").columns(literal_column("rowid"))
+    return text(sql).bindparams(phrase=phrase).columns(literal_column("rowid"))
+
+
+def few_hits(session: Session, q: CaseQuery, under: int = 2000) -> bool:
+    """True when the search index holds fewer than ``under`` entries for the text search (at any office): the
+    hits are then fetched by rowid and sorted, cheaper than walking the sort index for a page of them."""
+    term = (q.search or "").strip()
+    if not text_search(q) or len(term) < SEARCH_MIN:
+        return False
+    hits = search_hits(term).subquery()
+    found = session.execute(select(func.count()).select_from(select(hits).limit(under).subquery())).scalar_one()
+    return int(found) < under
 
 
 def case_filter(q: CaseQuery, *, scan: bool = False, index: bool = True) -> Select[Case]:
     """The WHERE of the case list. A text search uses the search index unless ``index`` is False (a walk of
     the sort index that stops at the first page checks each row's text instead)."""
     stmt = select(Case)
+    term = (q.search or "").strip()
+    # The search index's hits drive the query: "+column" keeps SQLite off the other indexes, as does a scan
+    # for a filter that matches most rows (see list_cases).
+    plain = scan or (index and text_search(q) and len(term) >= SEARCH_MIN)
+
+    def col(name: str) -> Any:
+        return literal_column(f"+cases.{name}") if plain else getattr(Case, name)
+
     if q.status:
-        stmt = stmt.where(Case.status == q.status)
+        stmt = stmt.where(col("status") == q.status)
     if q.service:
-        stmt = stmt.where(Case.service == q.service.upper())
+        stmt = stmt.where(col("service") == q.service.upper())
     if q.office:
-        # "+column" keeps SQLite from walking an index for a filter that matches most rows (see list_cases)
-        stmt = stmt.where((literal_column("+cases.office") if scan else Case.office) == q.office)
+        stmt = stmt.where(col("office") == q.office)
     if q.next_offices is not None:
         stmt = stmt.where(Case.next_office.in_(q.next_offices))
     if q.overdue_before:
         stmt = stmt.where(Case.due_date < q.overdue_before,
                           Case.status.not_in(("issued", "rejected", "withdrawn")))
-    if q.search:
-        term = q.search.strip()
+    if term:
         if term.isdigit() and len(term) == 16:
             stmt = stmt.where(Case.nik == term)
         elif term.isdigit():  # a range, not LIKE: SQLite's LIKE ignores case and so cannot use ix_cases_nik
@@ -121,7 +143,7 @@ def case_filter(q: CaseQuery, *, scan: bool = False, index: bool = True) -> Sele
             ident = term.lower()
             by_id = and_(Case.id >= ident, Case.id < ident + "~")
             if index and len(term) >= SEARCH_MIN:
-                stmt = stmt.where(or_(literal_column("cases.rowid").in_(search_hits(term)), by_id))
+                stmt = stmt.where(literal_column("cases.rowid").in_(search_hits(term, with_ids=True)))
             else:
                 like = f"%{term}%"
                 stmt = stmt.where(or_(Case.name.like(like), Case.reg_no.like(like), Case.letter_number.like(like),
@@ -133,11 +155,12 @@ def list_cases(session: Session, q: CaseQuery, offset: int = 0, limit: int | Non
     return list(session.scalars(_list_stmt(q, offset, limit)))
 
 
-def page_with_total(session: Session, q: CaseQuery, offset: int, limit: int) -> tuple[list[Case], int | None]:
+def page_with_total(session: Session, q: CaseQuery, offset: int, limit: int, *,
+                    index: bool = True) -> tuple[list[Case], int | None]:
     """One page and the number of all matches from a single statement (``count(*) OVER ()``): a text search
     scans the office's cases anyway, so counting in the same pass saves a second scan. The total is None
     when the page is empty past the first row (nothing to read it from)."""
-    rows = session.execute(_list_stmt(q, offset, limit).add_columns(func.count().over())).all()
+    rows = session.execute(_list_stmt(q, offset, limit, index=index).add_columns(func.count().over())).all()
     if not rows:
         return [], (0 if offset == 0 else None)
     return [r[0] for r in rows], int(rows[0][1])
@@ -185,9 +208,9 @@ def _list_stmt(q: CaseQuery, offset: int, limit: int | None, scan: bool | None =
     return stmt
 
 
-def count_cases(session: Session, q: CaseQuery) -> int:
+def count_cases(session: Session, q: CaseQuery, *, index: bool = True) -> int:
     # maintain_column_froms: without a WHERE the count would otherwise lose its FROM and answer 1.
-    stmt = case_filter(q).with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
+    stmt = case_filter(q, index=index).with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
     return int(session.execute(stmt).scalar_one())
 
 
