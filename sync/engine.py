@@ -36,6 +36,7 @@ from sync.tls import trust_for
 log = logging.getLogger("loket.sync")
 Progress = Callable[[str, int, int], None]
 PUSH_BYTES = 8 * 1024 * 1024
+HISTORY_PAGES = 5  # pages of the history pass per sync run after a light first pull
 TRUST_MAX_AGE = 3600.0  # refresh the revocation list at least hourly when online
 
 
@@ -138,6 +139,7 @@ class SyncEngine:
         if self.revoked and not users:  # nobody on this laptop may sync any more: say so, as a failure
             raise RevokedError()
         for username in users:
+            self._pull_history(username)
             actor = self.ws.actor(username)
             if actor.role is Role.PENANDATANGAN:
                 self._catch_up_chain(username)
@@ -377,18 +379,24 @@ class SyncEngine:
     def _pull_pages(self, client: SyncClient, username: str, key: str, cursor: int, report: SyncReport) -> None:
         """Each page applied with its cursor in one transaction; an initial pull into an empty store first
         drops the list indexes (rebuilt once at the end, see ``replica.defer_list_indexes``)."""
-        initial = cursor == 0
+        with self.ws.db.read() as s:
+            initial = cursor == 0 and replica.is_empty(s)
+        # A first pull into an empty store takes the cases without history and documents (light records):
+        # the list is usable sooner; the rest follows in a second pass (``_pull_history``) from cursor 0.
+        light = initial
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="loket-pull") as fetcher:
-            pending = fetcher.submit(client.changes, cursor, PULL_LIMIT)
+            pending = fetcher.submit(client.changes, cursor, PULL_LIMIT, light=light)
             while True:
                 self._check_cancel()
                 page = pending.result()
                 ahead = bool(page.get("more"))
                 if ahead:
-                    pending = fetcher.submit(client.changes, int(page["cursor"]), PULL_LIMIT)
+                    pending = fetcher.submit(client.changes, int(page["cursor"]), PULL_LIMIT, light=light)
                 changes = page["changes"]
                 touched: set[str] = set()
                 with self.ws.db.write() as s:
+                    if light and repo.get_meta(s, f"history_cursor:{username}") is None:
+                        repo.set_meta(s, f"history_cursor:{username}", "0")
                     if initial and len(changes) >= PULL_LIMIT // 2:
                         initial = replica.defer_list_indexes(s)
                     replica.apply_snapshots(s, changes)
@@ -398,6 +406,7 @@ class SyncEngine:
                                                                                        page["delegations"]))
                     if restart:
                         cursor = 0  # newly delegated offices: their older cases must come too
+                        light = False
                     repo.set_meta(s, key, str(cursor))
                 report.pulled += len(changes)
                 self.progress("pull", report.pulled, report.pulled + (PULL_LIMIT if page.get("more") else 0))
@@ -406,10 +415,32 @@ class SyncEngine:
                 if restart:
                     if ahead:
                         pending.result()  # drop the page fetched from the old cursor
-                    pending = fetcher.submit(client.changes, cursor, PULL_LIMIT)
+                    pending = fetcher.submit(client.changes, cursor, PULL_LIMIT, light=light)
                     continue
                 if not ahead:
                     return
+
+    def _pull_history(self, username: str, pages: int = HISTORY_PAGES) -> None:
+        """The second pass after a light first pull: whole records (history, documents) from where the pass
+        stopped, a few pages per sync run, until it reaches the feed's cursor. The records are the server's
+        current ones, applied like any pull; the feed's own cursor does not move."""
+        key = f"history_cursor:{username}"
+        with self.ws.db.read() as s:
+            start, end = repo.get_meta(s, key), int(repo.get_meta(s, f"cursor:{username}") or 0)
+        if start is None:
+            return
+        cursor = int(start)
+        client = self._client(username)
+        for _ in range(pages):
+            self._check_cancel()
+            page = client.changes(cursor, PULL_LIMIT)
+            with self.ws.db.write() as s:
+                replica.apply_snapshots(s, page["changes"])
+                cursor = int(page["cursor"])
+                if not page.get("more") or cursor >= end:
+                    repo.delete_meta(s, key)
+                    return
+                repo.set_meta(s, key, str(cursor))
 
     def _download_blobs(self, username: str, report: SyncReport) -> None:
         client = self._client(username)
