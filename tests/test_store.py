@@ -421,3 +421,24 @@ def test_initial_pull_builds_list_indexes_after_the_bulk_apply(ws: Workspace, pe
     assert [c.name for c in queries.case_page(ws, queries.CaseQuery(search="ratna"), 0, 10)] == ["Ratna Sari"]
     with ws.db.write() as s:
         assert not replica.restore_list_indexes(s)
+
+
+def test_bulk_import_fills_the_search_index_in_one_statement(ws: Workspace, petugas: Actor) -> None:
+    from app.services import queries
+
+    cases.create(ws, petugas, "SKD", NIK_WOMAN, "Siti Sebelum")
+    rows = [(NIK_MAN, f"Warga Impor {i}", {}) for i in range(repo_bulk_min() + 10)]
+    importer.create_many(ws, petugas, "SKD", rows, chunk=repo_bulk_min() + 5)  # one bulk chunk, one small
+    assert queries.case_count(ws, queries.CaseQuery(search="impor")) == len(rows)
+    assert queries.case_count(ws, queries.CaseQuery(search="sebelum")) == 1
+    with ws.db.read() as s:  # the per-row trigger is back for the next single case
+        assert s.connection().exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'trigger' "
+                                              "AND name = 'cases_search_insert'").first() is not None
+    cases.create(ws, petugas, "SKD", NIK_WOMAN, "Siti Sesudah")
+    assert queries.case_count(ws, queries.CaseQuery(search="sesudah")) == 1
+
+
+def repo_bulk_min() -> int:
+    from app.storage import repo
+
+    return repo.BULK_INDEX_MIN

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
+from app.storage import repo
 from app.storage.models import Attachment, Case, Conflict, OutboxOp
 
 # The payload of an op whose body is built from the case row when it is pushed (a new case's ``case.create``).
@@ -164,11 +165,12 @@ def apply_snapshots(session: Session, snaps: list[dict[str, Any]]) -> int:
     # derives from); noting a newer one would let that edit pass for having seen changes it never got.
     if not fresh:
         return len(gone)
-    conn.exec_driver_sql(_UPSERT, [
-        (s["id"], s["service"], s["office"], s.get("nik"), s["name"], _json(s["fields"]), s["status"],
-         s["version"], s["version"], s["created_at"], s["updated_at"], s["created_by"], s["device"],
-         s["due_date"], s.get("letter_number"), s.get("letter_sha256"), s.get("reason"),
-         _json(s["steps"]) if s.get("steps") else None, s.get("next_office")) for s in fresh])
+    with repo.search_indexed_in_bulk(session, len(fresh)):
+        conn.exec_driver_sql(_UPSERT, [
+            (s["id"], s["service"], s["office"], s.get("nik"), s["name"], _json(s["fields"]), s["status"],
+             s["version"], s["version"], s["created_at"], s["updated_at"], s["created_by"], s["device"],
+             s["due_date"], s.get("letter_number"), s.get("letter_sha256"), s.get("reason"),
+             _json(s["steps"]) if s.get("steps") else None, s.get("next_office")) for s in fresh])
     fresh_ids = [s["id"] for s in fresh]
     for part in _chunks(fresh_ids):
         marks = ",".join("?" * len(part))
