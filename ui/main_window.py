@@ -32,9 +32,10 @@ from app import clock
 from app.domain.lifecycle import CaseStatus
 from app.domain.roles import Role
 from app.events import Changes
+from app.services import queries
+from app.services.queries import CaseQuery
 from app.services.workspace import Actor, Workspace
-from app.storage import repo
-from app.storage.repo import CaseQuery
+from app.storage import meta
 from ui import errors
 from ui.actions import services_for
 from ui.bridge import EventBridge
@@ -363,7 +364,7 @@ class MainWindow(QMainWindow):
         from ui.dialogs.help import AboutDialog
 
         with self.ws.db.read() as s:
-            url = repo.get_meta(s, "server_url")
+            url = meta.server_url(s)
         dialog = AboutDialog(url, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
@@ -434,8 +435,7 @@ class MainWindow(QMainWindow):
 
     def refresh_outbox(self) -> None:
         def counts() -> dict[str, int]:
-            with self.ws.db.read() as s:
-                return repo.outbox_counts(s)
+            return queries.outbox_counts(self.ws)
 
         op(counts).success(self._show_outbox).failure(lambda exc: None).run_in_background()
 

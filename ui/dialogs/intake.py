@@ -41,9 +41,8 @@ from app.domain.lifecycle import Action
 from app.domain.validation import Invalid, validate_nik
 from app.errors import FieldProblem, ValidationError
 from app.i18n import tr as core_tr
-from app.services import cases
+from app.services import cases, queries
 from app.services.workspace import Actor, Workspace
-from app.storage import repo
 from ui import errors
 from ui.actions import services_for
 from ui.tasks import op
@@ -468,8 +467,7 @@ class IntakeDialog(QDialog):
         own = self.existing["id"] if self.existing else None
 
         def lookup() -> int:
-            with self.ws.db.read() as s:
-                return len([c for c in repo.open_cases_for(s, text, service.code) if c.id != own])
+            return queries.open_duplicates(self.ws, text, service.code, besides=own)
 
         def show(n: int) -> None:
             if n and self.nik.text().strip() == text and self.current_service is service:
