@@ -11,9 +11,7 @@ the page; run it again once they are merged and the page is complete.
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
-import inspect
 import os
 import shutil
 import socket
@@ -102,22 +100,10 @@ def intake(day: Day) -> Path:
     return path
 
 
-def _construct(module: str, ws: Workspace, case_id: str) -> QWidget | None:
-    """The first dialog or view class of ``module`` that takes (ws, actor, case id) or (ws, actor)."""
-    mod = importlib.import_module(module)
-    for _name, cls in inspect.getmembers(mod, inspect.isclass):
-        if cls.__module__ != mod.__name__ or not issubclass(cls, QWidget):
-            continue
-        for args in ((ws, ws.actor("siti"), case_id), (ws, ws.actor("siti"))):
-            try:
-                return cls(*args)  # type: ignore[no-any-return]
-            except TypeError:
-                continue
-    return None
-
-
 def receipt(day: Day) -> QWidget | None:
-    return _construct("ui.dialogs.receipt", day.ws, day.case_id)
+    from ui.dialogs.receipt import ReceiptDialog
+
+    return ReceiptDialog(day.ws, day.case_id)
 
 
 def verification(day: Day) -> Path:
@@ -173,19 +159,36 @@ def letter(day: Day) -> Path | None:
     return OUT / "walk-5-letter.png"
 
 
-def handover(day: Day) -> QWidget | None:
-    return _construct("ui.dialogs.handover", day.ws, day.case_id)
+def handover(day: Day) -> Path:
+    from app.services import cases
+    from ui.dialogs.handover import HandoverDialog
+
+    dialog = HandoverDialog(cases.show(day.ws, day.case_id))
+    dialog.collector.setText("Budi Santoso")
+    dialog.id_shown.setText("KTP-el 3573020101850001")
+    dialog.relation.setCurrentIndex(max(dialog.relation.findData("keluarga"), 0))
+    return grab(dialog, "walk-6-handover", 640, max(dialog.sizeHint().height(), 220))
 
 
 def case_after(day: Day) -> Path:
+    from app.services.handover import hand_over
     from ui.views.case_detail import CaseDetailDialog
 
+    hand_over(day.ws, day.ws.actor("siti"), day.case_id, "Budi Santoso", "keluarga", "KTP-el 3573020101850001")
+
     detail = CaseDetailDialog(day.ws, day.ws.actor("siti"), day.case_id, Seams(sync_state=day.sync))
-    return grab(detail, "walk-6-case", 1100, 760)
+    return grab(detail, "walk-7-case", 1100, 760)
 
 
 def register(day: Day) -> QWidget | None:
-    return _construct("ui.views.register", day.ws, day.case_id)
+    from ui.views.register import RegisterView
+
+    view = RegisterView(day.ws, day.ws.actor("siti"))
+    view.resize(1000, 760)
+    view.show()
+    view.reload()
+    settle(1500)  # the register is read on the database lane
+    return view
 
 
 STEPS = [
@@ -207,10 +210,10 @@ STEPS = [
     Step("walk-6-handover", "Hand-over",
          "When the citizen comes back, the petugas hands the letter over and records who collected it.",
          "ui.dialogs.handover", handover),
-    Step("walk-6-case", "The case after signing",
-         "The case shows the letter and its whole history, each step with its time in WIB; *Serahkan* hands it "
-         "over.", "ui.views.case_detail", case_after),
-    Step("walk-7-register", "The day's register",
+    Step("walk-7-case", "The case after hand-over",
+         "The case shows the letter and its whole history, each step with its time in WIB, and who collected the "
+         "letter.", "ui.views.case_detail", case_after),
+    Step("walk-8-register", "The day's register",
          "At the end of the day the office's register (buku agenda surat keluar) lists the letters that went "
          "out; it is exported to XLSX or PDF.", "ui.views.register", register),
 ]

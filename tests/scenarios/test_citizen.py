@@ -7,6 +7,7 @@ pages render in a real browser (headless Chromium)."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import time
@@ -17,17 +18,15 @@ import pytest
 import requests
 
 from samples import NIK_WOMAN, SKD_FIELDS
-from scenarios.office import CONTACT_FIELDS, approve, register_skd
+from scenarios.office import CONTACT_FIELDS, approve, reg_no_of, register_skd
 from support.citizen import (
     GatewayStandIn,
     SmtpStandIn,
     gateway_stand_in,
     notify_toml,
-    set_receipt_numbers_directly,
     smtp_stand_in,
 )
 from support.server import Laptop, ServerProcess
-from sync.server.storage import make_engine
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -66,6 +65,17 @@ def _wait(predicate: object, seconds: float = 30.0) -> None:
         time.sleep(0.2)
 
 
+def receipt_numbers(office: Laptop, case_id: str, tmp_path: Path) -> tuple[str, str]:
+    """The registration number and access code as the printed receipt shows them (pdftotext of its PDF)."""
+    pdf = tmp_path / "tanda-terima.pdf"
+    office.ok("case", "receipt", case_id, "--out", str(pdf))
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    code = re.search(r"Kode akses\s+([A-Z0-9]{8,16})", text)
+    assert code, text
+    return reg_no_of(office, case_id), code.group(1)
+
+
 def browser_dom(url: str, width: int = 390) -> str:
     """The page as headless Chromium renders it (no JavaScript is needed by either page)."""
     out = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -79,8 +89,7 @@ def test_ani_is_told_once_per_channel_follows_her_request_and_downloads_a_letter
         office: Laptop, server: ServerProcess, smtp: SmtpStandIn, gateway: GatewayStandIn, tmp_path: Path) -> None:
     case_id = register_skd(office, tmp_path, extra=CONTACT_FIELDS)
     office.ok("sync")
-    set_receipt_numbers_directly(make_engine(f"sqlite:///{server.data / 'loket-server.db'}"), case_id,
-                                 "SKD/OOD/2026/0001", "K7M2QX9P")
+    reg_no, code = receipt_numbers(office, case_id, tmp_path)  # what Ani reads off her receipt
     office.ok("--user", "bambang", "case", "verify", case_id)
     numbers = approve(office, case_id)
     assert office.ok("sync")["rejected"] == 0
@@ -89,19 +98,19 @@ def test_ani_is_told_once_per_channel_follows_her_request_and_downloads_a_letter
     time.sleep(1.0)  # a second message (there must be none) would have had time to arrive
     assert [m["to"] for m in smtp.received] == [["ani.lestari@contoh.id"]]
     assert [r["json"]["to"] for r in gateway.delivered] == ["6281234567890"]
-    assert "SKD/OOD/2026/0001" in gateway.delivered[0]["json"]["text"]
+    assert reg_no in gateway.delivered[0]["json"]["text"]
     assert NIK_WOMAN not in smtp.received[0]["data"] + gateway.delivered[0]["json"]["text"]
     office.ok("sync")
     history = [e["reason"] for e in office.ok("case", "show", case_id)["events"] if e["action"] == "notify"]
     assert len(history) == 2 and all("terkirim" in h for h in history)
 
-    page = requests.post(f"{server.url}/status", data={"reg_no": "SKD/OOD/2026/0001", "code": "K7M2QX9P"},
+    page = requests.post(f"{server.url}/status", data={"reg_no": reg_no, "code": code},
                          timeout=10)
     assert page.status_code == 200 and "Surat sudah ditandatangani" in page.text
     for secret in (NIK_WOMAN, SKD_FIELDS["alamat"], SKD_FIELDS["no_kk"], CONTACT_FIELDS["telepon"]):
         assert secret not in page.text
-    letter = requests.post(f"{server.url}/status/surat", data={"reg_no": "SKD/OOD/2026/0001",
-                                                               "code": "K7M2QX9P"}, timeout=10)
+    letter = requests.post(f"{server.url}/status/surat", data={"reg_no": reg_no, "code": code},
+                           timeout=10)
     assert letter.status_code == 200
     path = tmp_path / "unduhan.pdf"
     path.write_bytes(letter.content)
