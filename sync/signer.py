@@ -23,7 +23,8 @@ from sync.client import SyncClient
 from sync.errors import SyncError
 from sync.protocol import Paths
 
-BLOCK = 50
+BLOCK = 50  # letter numbers a signer's device asks for at a time
+REG_BLOCK = 100  # registration numbers a counter's device asks for: two offline days of a busy kelurahan
 
 
 def create_signing_key(ws: Workspace, actor: Actor, pin: str, client: SyncClient, *, replace: bool = False) -> str:
@@ -113,8 +114,8 @@ def _ensure_registration_lease(ws: Workspace, actor: Actor, client: SyncClient, 
         left = registration.remaining(s, actor.office, year)
     if left >= numbering.LOW_WATER:
         return 0
-    lease: dict[str, Any] = client.post("/leases", {"classification": registration.REG_SERIES, "year": year,
-                                                    "count": BLOCK, "office": actor.office})
+    lease: dict[str, Any] = client.post(Paths.LEASES, {"classification": registration.REG_SERIES, "year": year,
+                                                       "count": REG_BLOCK, "office": actor.office})
     with ws.db.write() as s:
         if s.get(NumberLease, lease["id"]) is None:
             s.add(NumberLease(id=lease["id"], username=actor.username, office=lease["office"],

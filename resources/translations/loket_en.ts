@@ -573,6 +573,10 @@ Server message: {detail} (code {errno})</translation>
     </context>
     <context>
         <name>IntakeDialog</name>
+    <message>
+        <source>nama@contoh.id</source>
+        <translation>name@example.com</translation>
+    </message>
         <message>
             <source>{label}: tanggal tidak sah; tulis hh/bb/tttt (misalnya 17/08/1990).</source>
             <translation>{label}: not a valid date; write dd/mm/yyyy (for example 17/08/1990).</translation>

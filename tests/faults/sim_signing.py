@@ -180,12 +180,18 @@ class SigningOffice(RuleBasedStateMachine):
         self.steps = 0
         self.delegation_ended = False
         self.revoked: set[str] = set()
-        if World.ready():
-            World.restore()
-            self.local: LocalServer = StoredServer(self.tmp / "server")
-            self.laptops = {name: self._reopen(name, people) for name, people in PLAN.items()}
-        else:
-            self._build()
+        self.laptops: dict[str, Laptop] = {}
+        try:
+            if World.ready():
+                World.restore()
+                self.local: LocalServer = StoredServer(self.tmp / "server")
+                self.laptops = {name: self._reopen(name, people) for name, people in PLAN.items()}
+            else:
+                shutil.rmtree(self.tmp, ignore_errors=True)  # what a failed morning left is not tomorrow's start
+                self._build()
+        except BaseException:
+            self._stop_patches()  # a morning that fails must not leave the cheap costs to the tests after it
+            raise
         self.delegation = World.delegation
         self.allowed_refusals: dict[int, Callable[[str], bool]] = {
             int(Errno.APPROVAL_STALE): lambda signer: True,
@@ -337,12 +343,15 @@ class SigningOffice(RuleBasedStateMachine):
                     laptop.sync()
             self._check()
         finally:
-            for patch in reversed(self._patches):
-                patch.stop()
+            self._stop_patches()
             STEPS.append(self.steps)
             if len(STEPS) % 10 == 0:  # a long run shows it is moving (pytest -s)
                 print(f"signing simulation: {len(STEPS)} examples, {sum(STEPS)} steps, {SEEN}", flush=True)
             self._close()
+
+    def _stop_patches(self) -> None:
+        for patch in reversed(self._patches):
+            patch.stop()
 
     def _close(self) -> None:
         self.local.close()

@@ -9,7 +9,8 @@ import re
 # names that are the same in both languages: offices, places, positions, product and standard names
 PROPER = ("Kota Malang", "Oro-oro Dowo", "Kelurahan", "Kecamatan", "Klojen", "Blimbing", "Lurah", "Camat",
           "Dinas", "Kepala", "Loket", "NIK", "NIP", "PIN", "Plh", "Plt", "a.n.", "QR", "PDF", "CSV", "XLSX", "KK",
-          "Sekretaris", "Petugas", "Siti", "Bambang", "Dewi", "Budi", "Santoso", "Unicode", "Qt", "WIB", "OK")
+          "Sekretaris", "Petugas", "Siti", "Bambang", "Dewi", "Budi", "Santoso", "Unicode", "Qt", "WIB", "OK",
+          "Page Up", "Page Down")
 
 _ENGLISH = """
 the is are was were not and with this that these of for from your you has have yes cancel save open close

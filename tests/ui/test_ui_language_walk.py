@@ -76,10 +76,10 @@ def _check(root: QWidget, language: str, found: list[str]) -> None:
 
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_every_window_speaks_one_language(language, ws, staff, make_case, qtbot, settle, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from ui.actions import PinDialog, ReasonDialog
     from ui.dialogs.intake import IntakeDialog
     from ui.dialogs.support import SupportDialog
-    from ui.views.case_detail import CaseDetailDialog, ReasonDialog
-    from ui.views.queues import PinDialog
+    from ui.views.case_detail import CaseDetailDialog
     from ui.views.refusals import RefusalsDialog
 
     assert lang.apply_language(language), "translations missing: python -m ui.i18n_build"

@@ -102,8 +102,8 @@ def test_signed_work_reaches_the_server_within_seconds(server: ServerProcess, tm
     dialog.show()
     settle(200)
     timeline = dialog.view.timeline
-    assert timeline.headerItem().text(0) == "Waktu perangkat"
-    assert timeline.headerItem().text(1) == "Diterima server"
+    assert timeline.headerItem().text(0) == "Waktu perangkat (WIB)"
+    assert timeline.headerItem().text(1) == "Diterima server (WIB)"
     devices = {timeline.topLevelItem(i).text(3) for i in range(timeline.topLevelItemCount())}
     assert events["submit"]["device_name"] + " (perangkat ini)" in devices
     assert not any(len(d) == 36 and d.count("-") == 4 for d in devices)  # names, never UUIDs

@@ -92,7 +92,7 @@ class FieldRow:
             elif spec.type == "phone":
                 edit.setPlaceholderText("08…")
             elif spec.type == "email":
-                edit.setPlaceholderText("nama@contoh.id")
+                edit.setPlaceholderText(QCoreApplication.translate("IntakeDialog", "nama@contoh.id"))
             if spec.max_length:
                 edit.setMaxLength(spec.max_length + 5)
             edit.textChanged.connect(lambda _t: on_change(self))
