@@ -1,6 +1,6 @@
 """Ingest benchmark: 100,000 SKD draft cases through the real service layer against raw ``executemany``.
 
-The service path is ``app.services.cases.create_many`` on a fresh profile: per-row validation, an outbox op
+The service path is ``app.services.importer.create_many`` on a fresh profile: per-row validation, an outbox op
 and a hash-chained audit entry per case, one transaction per chunk. The baseline inserts the very same case
 rows (read back from the service's database) with ``sqlite3.executemany`` into a table of the same schema and
 indexes, in a fresh WAL database with ``synchronous=FULL``, in a single transaction — the fastest honest way
@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sqlcipher3.dbapi2 as sqlcipher  # noqa: E402
 
 from app.events import EventBus  # noqa: E402
-from app.services import cases  # noqa: E402
+from app.services import importer  # noqa: E402
 from app.services.workspace import Workspace  # noqa: E402
 from app.storage.atrest import StoreKeys  # noqa: E402
 from app.storage.db import open_store, raw_connect  # noqa: E402
@@ -69,23 +69,28 @@ def run_service(profile: Path, rows: list[tuple[str | None, str, dict[str, str]]
     ws.add_local_user("bench", "Petugas Bench", "petugas", OFFICE)
     actor = ws.actor("bench")
     start = time.perf_counter()
-    result = cases.create_many(ws, actor, "SKD", rows)
+    result = importer.create_many(ws, actor, "SKD", rows)
     elapsed = time.perf_counter() - start
     if result.rejected or len(result.ids) != len(rows):
         raise SystemExit(f"the service refused rows it should keep: {result.rejected[:3]}")
     return elapsed, ws
 
 
-def run_raw(service_db: Path, target: Path, tables: tuple[str, ...], encrypted: bool = False) -> tuple[float, int]:
-    """Copy ``tables``' schema (same DDL, same indexes), then executemany the service's rows into them in one
-    transaction (into an SQLCipher file when ``encrypted``). Returns the seconds and the number of case rows."""
+def run_raw(service_db: Path, target: Path, tables: tuple[str, ...], encrypted: bool = False,
+            search: bool = False) -> tuple[float, int]:
+    """Copy ``tables``' schema (same DDL, same indexes; with ``search`` also the trigram search index and its
+    triggers), then executemany the service's rows into them in one transaction (into an SQLCipher file when
+    ``encrypted``). Returns the seconds and the number of case rows."""
     src = open_store(service_db)
     ddl: list[str] = []
     data: dict[str, list[tuple[object, ...]]] = {}
+    if search:
+        ddl += [sql for (sql,) in src.execute("SELECT sql FROM sqlite_master WHERE name = 'cases_search'")]
+    kinds = "('table', 'index', 'trigger')" if search else "('table', 'index')"
     for table in tables:
         ddl += [sql for (sql,) in src.execute(
-            "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL ORDER BY type = 'index'",
-            (table,))]
+            f"SELECT sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL AND type IN {kinds} "
+            "ORDER BY type != 'table', type = 'trigger'", (table,))]
         data[table] = src.execute(f"SELECT * FROM {table}").fetchall()
     src.close()
     con: sqlite3.Connection | sqlcipher.Connection
@@ -124,6 +129,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
     rows = import_rows(args.rows)
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="loket-bench-") as tmp:
         service_s, ws = run_service(Path(tmp) / "profile", rows)
         with ws.db.read() as s:
@@ -132,20 +138,24 @@ def main() -> int:
                 "(SELECT count(*) FROM audit)").one())
         ws.close()
         raw_s, raw_count = run_raw(ws.db.path, Path(tmp) / "raw.db", ("cases",))
+        search_s, _ = run_raw(ws.db.path, Path(tmp) / "search.db", ("cases",), search=True)
         floor_s, _ = run_raw(ws.db.path, Path(tmp) / "floor.db", ("cases", "outbox", "audit"))
         cipher_s, _ = run_raw(ws.db.path, Path(tmp) / "cipher.db", ("cases",), encrypted=True)
     if stored != (args.rows, args.rows, args.rows) or raw_count != args.rows:
         raise SystemExit(f"row counts do not match: service {stored}, raw {raw_count}")
     n = args.rows
     print(f"machine: {os.cpu_count()} CPUs, {cpu_model()}, Python {platform.python_version()}, "
-          f"SQLite {sqlite3.sqlite_version}, store: SQLCipher on SQLite {sqlcipher.sqlite_version}")
+          f"SQLite {sqlite3.sqlite_version}, store: SQLCipher on SQLite {sqlcipher.sqlite_version}, "
+          f"load average {load:.2f} before, {os.getloadavg()[0]:.2f} after")
     print()
     print("| path | rows | seconds | rows/s | ratio service/this |")
     print("|---|---:|---:|---:|---:|")
-    print(f"| service: `cases.create_many` (validation, case + outbox op + audit entry, 5,000-row "
+    print(f"| service: `importer.create_many` (validation, case + create op by reference + audit entry, 5,000-row "
           f"transactions) | {n:,} | {service_s:.2f} | {n / service_s:,.0f} | |")
     print(f"| raw `executemany`, the same case rows, one transaction (baseline) | {raw_count:,} | "
           f"{raw_s:.2f} | {raw_count / raw_s:,.0f} | **{raw_s / service_s:.2f}** |")
+    print(f"| raw `executemany`, the same case rows with the trigram search index and its triggers, one "
+          f"transaction | {n:,} | {search_s:.2f} | {n / search_s:,.0f} | {search_s / service_s:.2f} |")
     print(f"| raw `executemany`, the same case + outbox + audit rows, one transaction (storage floor) | "
           f"{n:,} | {floor_s:.2f} | {n / floor_s:,.0f} | {floor_s / service_s:.2f} |")
     print(f"| raw `executemany`, the same case rows, one transaction, into SQLCipher | {n:,} | {cipher_s:.2f} | "

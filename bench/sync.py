@@ -5,7 +5,10 @@
   no-op sync with N local cases                      target one round trip, ≤ 100 ms
 
 Each is compared with a raw sqlite3 executemany of the same case rows measured in the same run.
-Usage: python bench/sync.py [--cases 100000] [--push 10000] [--database-url URL]
+With ``--cli`` it also times real ``loket-cli sync`` processes: the initial pull of all cases into a new
+laptop, then the push of ``--cli-push`` cases created offline on it (run it under ``tools/with-keyring``: the
+processes read the device token from the session's keyring).
+Usage: python bench/sync.py [--cases 100000] [--push 10000] [--database-url URL] [--cli [--cli-push 100000]]
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import argparse
 import json
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 import time
@@ -77,10 +81,14 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--push", type=int, default=10_000)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--cli", action="store_true")
+    parser.add_argument("--cli-push", type=int, default=100_000)
     args = parser.parse_args()
-    keyring.set_keyring(MemoryKeyring())
+    if not args.cli:
+        keyring.set_keyring(MemoryKeyring())
+    load = os.getloadavg()[0]
 
-    from app.services import cases
+    from app.services import importer
     from app.services.workspace import Workspace
     from support.server import ServerProcess
     from sync.client import SyncClient
@@ -133,7 +141,7 @@ def main() -> None:
         enroll(other, srv.url, srv.code("siti"))
         actor = other.actor()
         rows = [("3573015708900003", f"Offline {i}", {"alamat": f"Jl. Semeru {i}"}) for i in range(args.push)]
-        cases.create_many(other, actor, "SKD", rows)
+        importer.create_many(other, actor, "SKD", rows)
         raw_push = raw_insert(args.push, Path(tempfile.mkdtemp(dir=work)))
         from sync.engine import SyncReport
 
@@ -143,17 +151,56 @@ def main() -> None:
         push = time.perf_counter() - start
         assert pushed.pushed == args.push and pushed.rejected == 0, pushed.as_dict()
         results.append(("push offline cases", args.push, push, args.push / push, raw_push))
+        if args.cli:
+            results += cli_runs(srv, work, args.cases + args.push, args.cli_push)
     finally:
         srv.stop()
 
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, server DB {'PostgreSQL' if args.database_url else 'SQLite'}")
+          f"Python {platform.python_version()}, server DB {'PostgreSQL' if args.database_url else 'SQLite'}, "
+          f"load average {load:.2f} before, {os.getloadavg()[0]:.2f} after")
     print(f"{'scenario':28} {'rows':>8} {'seconds':>8} {'rate/s or trips':>16} {'raw insert s':>13} {'ratio':>7}")
     for name, n, secs, rate, raw in results:
         ratio = f"{raw / secs:.2f}" if raw else "-"
         raw_text = f"{raw:.3f}" if raw else "-"
         rate_text = f"{rate:,.0f}" if raw else f"{rate} trip(s)"
         print(f"{name:28} {n:>8} {secs:>8.3f} {rate_text:>16} {raw_text:>13} {ratio:>7}")
+
+
+def cli_sync(profile: Path) -> tuple[float, dict[str, object]]:
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "ui.cli", "--profile", str(profile), "--json", "sync"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=3600)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"loket-cli sync failed: {proc.stdout}\n{proc.stderr}")
+    return elapsed, json.loads(proc.stdout)
+
+
+def cli_runs(srv, work: Path, on_server: int, push: int) -> list[tuple[str, int, float, float, float | None]]:  # type: ignore[no-untyped-def]
+    """Real ``loket-cli sync`` processes: a new laptop's first sync, then a sync pushing ``push`` offline cases."""
+    from app.services import importer
+    from app.services.workspace import Workspace
+    from sync.enroll import enroll
+
+    profile = work / "cli-laptop"
+    ws = Workspace(profile)
+    enroll(ws, srv.url, srv.code("siti"))
+    ws.close()
+    pull_s, report = cli_sync(profile)
+    assert report["pulled"] == on_server, report
+    raw_pull = raw_insert(on_server, Path(tempfile.mkdtemp(dir=work)))
+    out: list[tuple[str, int, float, float, float | None]] = [
+        ("loket-cli sync: initial pull", on_server, pull_s, on_server / pull_s, raw_pull)]
+    ws = Workspace(profile)
+    rows = [("3573015708900003", f"CLI {i}", {"alamat": f"Jl. Bromo {i}"}) for i in range(push)]
+    importer.create_many(ws, ws.actor(), "SKD", rows)
+    ws.close()
+    raw_push = raw_insert(push, Path(tempfile.mkdtemp(dir=work)))
+    push_s, report = cli_sync(profile)
+    assert report["pushed"] == push and report["rejected"] == 0, report
+    out.append(("loket-cli sync: push offline", push, push_s, push / push_s, raw_push))
+    return out
 
 
 def ws_token(ws) -> str:  # type: ignore[no-untyped-def]

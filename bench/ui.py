@@ -28,6 +28,7 @@ os.environ.setdefault("LOKET_LANG", "id")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from app.storage import replica  # noqa: E402
 from app.storage.db import Database, open_store  # noqa: E402
 from app.storage.repo import CASE_COLUMNS  # noqa: E402
 
@@ -70,6 +71,10 @@ def generate(profile: Path, rows: int) -> None:
     weights = [w for _, w in STATUSES]
     names = [s for s, _ in STATUSES]
     start = time.perf_counter()
+    db = Database(db_path)
+    with db.write() as s:  # setup: the list and search indexes are built once at the end, as after a pull
+        replica.defer_list_indexes(s)
+    db.close()
     con = open_store(db_path)  # the store is encrypted: the same key, through SQLCipher
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=OFF")
@@ -96,7 +101,11 @@ def generate(profile: Path, rows: int) -> None:
     if batch:
         con.executemany(sql, batch)
     con.commit()
-    con.close()  # no ANALYZE: the app never runs it; the planner works from the statistics 0004 pins
+    con.close()
+    db = Database(db_path)
+    with db.write() as s:
+        replica.restore_list_indexes(s)
+    db.close()  # no ANALYZE: the app never runs it; the planner works from the statistics 0004 pins
     print(f"generated {rows:,} cases in {time.perf_counter() - start:.1f} s", file=sys.stderr)
 
 
@@ -216,15 +225,89 @@ def cold_start(profile: Path, runs: int = 3) -> list[float]:
     return times
 
 
+def _best_ms(run: Callable[[], object], times: int = 3) -> float:
+    best = float("inf")
+    for _ in range(times):
+        t = time.perf_counter()
+        run()
+        best = min(best, (time.perf_counter() - t) * 1000)
+    return best
+
+
+def queries_table(profile: Path) -> list[tuple[str, float, float, str]]:
+    """The case list's reads without the GUI, each beside its baseline measured in the same run (best of 3):
+    search through the trigram index vs the substring scan it replaced, and the list's first page on the
+    kept read connection vs on a fresh connection per query (what NullPool did)."""
+    from app.services import queries
+    from app.services.workspace import Workspace
+    from app.storage import repo
+    from app.storage.db import connect
+    from app.storage.repo import CaseQuery
+
+    ws = Workspace(profile)
+    office = ws.actor("siti").office
+    out: list[tuple[str, float, float, str]] = []
+
+    def scan_search(q: CaseQuery) -> object:  # before: budgeted index walk, then one scan with the total
+        with ws.db.read() as s:
+            if repo.list_cases_within(s, q, 0, 200) is None:
+                return repo.page_with_total(s, q, 0, 200, index=False)
+        return None
+
+    for label, term in (("rare name (no hit)", "Zulkarnain"), ("rare letter number part", "2.3/4242"),
+                        ("common name", "Wahyuni")):
+        q = CaseQuery(office=office, search=term)
+        queries.first_page(ws, q, 200)  # warm the page cache, as a person's second search would be
+        now = _best_ms(lambda q=q: queries.first_page(ws, q, 200))  # type: ignore[misc]
+        before = _best_ms(lambda q=q: scan_search(q))  # type: ignore[misc]
+        total = queries.case_count(ws, q)
+        out.append((f"search, {label}: first page", before, now, f"{total:,} hits"))
+        count_now = _best_ms(lambda q=q: queries.case_count(ws, q))  # type: ignore[misc]
+        with ws.db.read() as s:
+            count_before = _best_ms(lambda q=q, s=s: repo.count_cases(s, q, index=False))  # type: ignore[misc]
+        out.append((f"search, {label}: count", count_before, count_now, ""))
+    q = CaseQuery(office=office, sort="created_at")
+
+    page = "SELECT * FROM cases WHERE office = ? ORDER BY created_at DESC, rowid DESC LIMIT 200"
+
+    def fresh() -> object:
+        con = connect(ws.db.path, ws.db.keys)
+        try:
+            return con.execute(page, (office,)).fetchall()
+        finally:
+            con.close()
+
+    def kept() -> object:
+        with ws.db.read() as s:
+            return s.connection().exec_driver_sql(page, (office,)).fetchall()
+
+    kept()
+    out.append(("list's first page by created_at, same SQL: kept read connection vs a fresh one", _best_ms(fresh),
+                _best_ms(kept), ""))
+    queries.case_page(ws, q, 0, 200)
+    out.append(("list's first page through queries.case_page (kept connection)", _best_ms(fresh),
+                _best_ms(lambda: queries.case_page(ws, q, 0, 200)), "baseline: fresh connection, raw SQL"))
+    ws.close()
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--rows", type=int, default=1_000_000)
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     p.add_argument("--markdown", action="store_true")
     p.add_argument("--json", type=Path, default=None)
+    p.add_argument("--queries", action="store_true", help="only the reads without the GUI, with baselines")
     args = p.parse_args(argv)
     profile = args.out / f"ui-profile-{args.rows}"
     generate(profile, args.rows)
+    print(f"load average before: {os.getloadavg()[0]:.2f}", file=sys.stderr)
+    print("| read | baseline ms (same run) | now ms | detail |\n|---|---:|---:|---|")
+    for label, before, now, detail in queries_table(profile):
+        print(f"| {label} | {before:.1f} | {now:.1f} | {detail} |")
+    print(f"load average after: {os.getloadavg()[0]:.2f}", file=sys.stderr)
+    if args.queries:
+        return 0
     results = Bench(profile).run()
     starts = cold_start(profile)
     results.append(("cold start: python -m ui.app → window shown", statistics.median(starts),

@@ -24,9 +24,9 @@ from app.domain.roles import Role
 from app.errors import CancelledError
 from app.events import Changes
 from app.letters import numbering
+from app.services.changes import record_change
 from app.services.workspace import Workspace
-from app.storage import audit, meta, replica, repo
-from app.storage.audit import AuditRecord
+from app.storage import meta, replica, repo
 from sync import credentials, revoked, signer
 from sync.client import SyncClient
 from sync.errors import GarbageError, RevokedError, SyncError
@@ -36,7 +36,16 @@ from sync.tls import trust_for
 log = logging.getLogger("loket.sync")
 Progress = Callable[[str, int, int], None]
 PUSH_BYTES = 8 * 1024 * 1024
+HISTORY_PAGES = 5  # pages of the history pass per sync run after a light first pull
 TRUST_MAX_AGE = 3600.0  # refresh the revocation list at least hourly when online
+
+
+@dataclass(frozen=True)
+class _SyncRun:
+    """Who a sync run's audit entry names: the users it ran for, on this device."""
+
+    username: str
+    device: str
 
 
 @dataclass
@@ -56,10 +65,9 @@ class SyncReport:
         return asdict(self)
 
 
-def _with_time(o: Any) -> dict[str, Any]:
+def _with_time(o: Any, payload: dict[str, Any]) -> dict[str, Any]:
     """The op's body as sent: with ``at``, when the person acted by this device's clock (the server keeps it
     beside its own receipt time)."""
-    payload: dict[str, Any] = json.loads(o.payload)
     payload.setdefault("at", o.created_at)
     return payload
 
@@ -131,6 +139,7 @@ class SyncEngine:
         if self.revoked and not users:  # nobody on this laptop may sync any more: say so, as a failure
             raise RevokedError()
         for username in users:
+            self._pull_history(username)
             actor = self.ws.actor(username)
             if actor.role is Role.PENANDATANGAN:
                 self._catch_up_chain(username)
@@ -146,10 +155,9 @@ class SyncEngine:
         with self.ws.db.write() as s:
             repo.set_meta(s, "last_sync", clock.now_iso())
             if report.pushed or report.pulled:
-                audit.append(s, [AuditRecord(clock.now_iso(), ",".join(users), self.ws.device_id, "sync", "device",
-                                             self.ws.device_id, json.dumps({"pushed": report.pushed,
-                                                                            "pulled": report.pulled,
-                                                                            "rejected": report.rejected}))])
+                record_change(s, _SyncRun(",".join(users), self.ws.device_id), self.ws.device_id, clock.now_iso(),
+                              "sync", {"pushed": report.pushed, "pulled": report.pulled,
+                                       "rejected": report.rejected}, entity="device")
         self.ws.events.publish("sync.finished", report)
         return report
 
@@ -170,16 +178,17 @@ class SyncEngine:
             self._check_cancel()
             with self.ws.db.read() as s:
                 batch = replica.pending_ops(s, users, limit=PUSH_BATCH)
+                bodies = replica.op_bodies(s, batch)  # a create op is built from its case row here
                 runs: list[tuple[str, list[Op]]] = []
                 size = 0
-                for o in batch:  # signed letters travel inside approval ops: keep a request under ~8 MB
-                    size += len(o.payload)
+                for o, body in zip(batch, bodies, strict=True):  # signed letters travel inside approval ops:
+                    size += len(o.payload) or 1024             # keep a request under ~8 MB
                     if runs and size > PUSH_BYTES:
                         break
                     if not runs or runs[-1][0] != o.actor:  # consecutive ops of one user: one request
                         runs.append((o.actor, []))
                     runs[-1][1].append({"op_id": o.op_id, "kind": o.kind, "case_id": o.case_id,
-                                        "base_version": o.base_version, "payload": _with_time(o)})
+                                        "base_version": o.base_version, "payload": _with_time(o, body)})
             if not runs:
                 return
             self._push_safely(runs, report)
@@ -280,8 +289,6 @@ class SyncEngine:
                 and not result.get("case")]
         answers += self._server_records(undo)
         with self.ws.db.write() as s:
-            replica.mark_ops(s, marks)
-            replica.apply_snapshots(s, answers)
             fetched = {a["id"] for a in answers}
             for op in undo:
                 if op["case_id"] not in fetched:
@@ -355,19 +362,44 @@ class SyncEngine:
         server's work and the laptop's overlap); each page is applied with its cursor in one transaction."""
         client = self._client(username)
         key = f"cursor:{username}"
+        self._restore_indexes()  # left dropped by an initial pull that was stopped
         with self.ws.db.read() as s:
             cursor = int(repo.get_meta(s, key) or 0)
+        try:
+            self._pull_pages(client, username, key, cursor, report)
+        finally:
+            self._restore_indexes()
+
+    def _restore_indexes(self) -> None:
+        with self.ws.db.read() as s:
+            if repo.get_meta(s, replica.DEFERRED) is None:
+                return
+        with self.ws.db.write() as s:
+            replica.restore_list_indexes(s)
+
+    def _pull_pages(self, client: SyncClient, username: str, key: str, cursor: int, report: SyncReport) -> None:
+        """Each page applied with its cursor in one transaction; an initial pull into an empty store first
+        drops the list indexes (rebuilt once at the end, see ``replica.defer_list_indexes``)."""
+        with self.ws.db.read() as s:
+            initial = cursor == 0 and replica.is_empty(s)
+        # A first pull into an empty store takes the cases without history and documents (light records):
+        # the list is usable sooner; the rest follows in a second pass (``_pull_history``) from cursor 0.
+        light = initial
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="loket-pull") as fetcher:
-            pending = fetcher.submit(client.changes, cursor, PULL_LIMIT)
+            pending = fetcher.submit(client.changes, cursor, PULL_LIMIT, light=light)
             while True:
                 self._check_cancel()
                 page = pending.result()
                 ahead = bool(page.get("more"))
                 if ahead:
-                    pending = fetcher.submit(client.changes, int(page["cursor"]), PULL_LIMIT)
+                    pending = fetcher.submit(client.changes, int(page["cursor"]), PULL_LIMIT, light=light)
                 changes = page["changes"]
                 touched: set[str] = set()
                 with self.ws.db.write() as s:
+                    if light and repo.get_meta(s, f"history_cursor:{username}") is None:
+                        repo.set_meta(s, f"history_cursor:{username}", "0")
+                    if initial and len(changes) >= PULL_LIMIT // 2:
+                        initial = replica.defer_list_indexes(s)
                     replica.apply_snapshots(s, changes)
                     touched.update(snap["id"] for snap in changes)
                     cursor = int(page["cursor"])
@@ -375,6 +407,7 @@ class SyncEngine:
                                                                                        page["delegations"]))
                     if restart:
                         cursor = 0  # newly delegated offices: their older cases must come too
+                        light = False
                     repo.set_meta(s, key, str(cursor))
                 report.pulled += len(changes)
                 self.progress("pull", report.pulled, report.pulled + (PULL_LIMIT if page.get("more") else 0))
@@ -383,10 +416,32 @@ class SyncEngine:
                 if restart:
                     if ahead:
                         pending.result()  # drop the page fetched from the old cursor
-                    pending = fetcher.submit(client.changes, cursor, PULL_LIMIT)
+                    pending = fetcher.submit(client.changes, cursor, PULL_LIMIT, light=light)
                     continue
                 if not ahead:
                     return
+
+    def _pull_history(self, username: str, pages: int = HISTORY_PAGES) -> None:
+        """The second pass after a light first pull: whole records (history, documents) from where the pass
+        stopped, a few pages per sync run, until it reaches the feed's cursor. The records are the server's
+        current ones, applied like any pull; the feed's own cursor does not move."""
+        key = f"history_cursor:{username}"
+        with self.ws.db.read() as s:
+            start, end = repo.get_meta(s, key), int(repo.get_meta(s, f"cursor:{username}") or 0)
+        if start is None:
+            return
+        cursor = int(start)
+        client = self._client(username)
+        for _ in range(pages):
+            self._check_cancel()
+            page = client.changes(cursor, PULL_LIMIT)
+            with self.ws.db.write() as s:
+                replica.apply_snapshots(s, page["changes"])
+                cursor = int(page["cursor"])
+                if not page.get("more") or cursor >= end:
+                    repo.delete_meta(s, key)
+                    return
+                repo.set_meta(s, key, str(cursor))
 
     def _download_blobs(self, username: str, report: SyncReport) -> None:
         client = self._client(username)

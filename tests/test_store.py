@@ -20,9 +20,9 @@ import pytest
 
 from app.domain.lifecycle import Action
 from app.errors import StorageError, UserFacingError, ValidationError
-from app.services import cases, doctor
+from app.services import cases, doctor, importer
 from app.services.workspace import Actor, Workspace
-from app.storage import audit
+from app.storage import audit, replica
 from app.storage.blobs import MAX_ATTACHMENT_BYTES, BlobStore
 from app.storage.db import Database
 from samples import NIK_MAN, NIK_WOMAN, PNG, SKD_FIELDS, documents
@@ -52,8 +52,8 @@ def test_create_writes_case_outbox_and_audit_together(ws: Workspace, petugas: Ac
     case_id = cases.create(ws, petugas, "SKD", NIK_WOMAN, "Siti Aminah", {"keperluan": "sekolah"}).id
     con = open_store(ws.db.path)
     (kind, op_case, payload), = con.execute("SELECT kind, case_id, payload FROM outbox").fetchall()
-    assert (kind, op_case) == ("case.create", case_id)
-    assert json.loads(payload)["case"]["fields"] == {"keperluan": "sekolah"}
+    assert (kind, op_case, payload) == ("case.create", case_id, replica.BY_REFERENCE)
+    assert _pushed_body(ws, case_id)["case"]["fields"] == {"keperluan": "sekolah"}  # type: ignore[index]
     assert con.execute("SELECT action, entity_id FROM audit").fetchall() == [("case.create", case_id)]
     con.close()
 
@@ -94,7 +94,7 @@ def test_failure_half_way_rolls_everything_back(ws: Workspace, petugas: Actor,
     with pytest.raises(RuntimeError):
         cases.transition(ws, petugas, case_id, Action.WITHDRAW)
     with pytest.raises(RuntimeError):
-        cases.create_many(ws, petugas, "SKD", [(NIK_MAN, "Budi", {}), (NIK_WOMAN, "Siti", {})])
+        importer.create_many(ws, petugas, "SKD", [(NIK_MAN, "Budi", {}), (NIK_WOMAN, "Siti", {})])
     assert _counts(ws.db.path) == before
     shown = cases.show(ws, case_id)
     assert (shown["status"], shown["version"], shown["fields"]) == ("draft", 1, {})
@@ -112,7 +112,7 @@ def test_bulk_create_keeps_good_rows(ws: Workspace, petugas: Actor) -> None:
         (NIK_MAN, "Budi Santoso", {"keperluan": "bank"}),
         (NIK_MAN, "", {"warna": "biru"}),
     ]
-    result = cases.create_many(ws, petugas, "SKD", rows, chunk=1)
+    result = importer.create_many(ws, petugas, "SKD", rows, chunk=1)
     assert len(result.ids) == 2 and len(set(result.ids)) == 2
     assert sorted((i, p.field) for i, p in result.rejected) == [(1, "nik"), (3, "name"), (3, "warna")]
     assert _counts(ws.db.path) == {"cases": 2, "outbox": 2, "audit": 2, "case_events": 0, "attachments": 0}
@@ -123,8 +123,9 @@ def test_bulk_create_keeps_good_rows(ws: Workspace, petugas: Actor) -> None:
     op_ids = [r[0] for r in con.execute("SELECT op_id FROM outbox")]
     assert all(_is_uuid4(i) for i in op_ids) and len(set(op_ids)) == 2
     (raw,) = con.execute("SELECT payload FROM outbox WHERE case_id = ?", (result.ids[0],)).fetchone()
-    payload = json.loads(raw)
     con.close()
+    assert raw == replica.BY_REFERENCE  # the op refers to the case; its body is built when it is pushed
+    payload = _pushed_body(ws, result.ids[0])
     assert payload["case"]["id"] == result.ids[0] and payload["case"]["fields"]["jenis_kelamin"] == "P"
     with ws.db.read() as s:
         assert audit.verify(s).broken_at is None
@@ -325,16 +326,41 @@ def test_sigkill_mid_write_loses_only_whole_cases(ws: Workspace, petugas: Actor,
     assert _counts(ws.db.path)["cases"] == len(case_ids) + 1
 
 
-# --- the bulk path writes exactly what the one-case path writes -------------------------------------------
+# --- a create op refers to its case; it is frozen before the case first changes -----------------------------
 
 
-@pytest.mark.parametrize("nik,name", [(NIK_WOMAN, "Siti Aminah"), (None, 'RW 05 "Oro-oro Dowo"\nLPMK é ✓')])
-def test_fast_create_payload_is_byte_identical(ws: Workspace, petugas: Actor, nik: str | None,
+def _pushed_body(ws: Workspace, case_id: str) -> dict[str, object]:
+    with ws.db.read() as s:
+        ops = [o for o in replica.pending_ops(s, ["petugas"]) if o.case_id == case_id and o.kind == "case.create"]
+        return replica.op_bodies(s, ops)[0]
+
+
+@pytest.mark.parametrize("nik,name", [(NIK_WOMAN, "Siti Aminah"), (NIK_MAN, 'RW 05 "Oro-oro Dowo"\nLPMK é ✓')])
+def test_create_op_body_is_the_registered_case(ws: Workspace, petugas: Actor, nik: str,
                                                name: str) -> None:
-    intake = cases.Intake(nik, name, {"alamat": "Jl. Ijen\t5 — \\ \"RT\" 03", "keperluan": "ñ", "a": "1"})
-    new = cases._case_row(petugas, ws.catalog.get("SKD"), intake, "2026-11-27T08:00:00.000000Z", "2026-11-30")
-    assert cases._create_payload_text(new) == cases.to_json(cases._create_payload(new))
-    assert json.loads(cases._create_payload_text(new))["case"]["fields"] == intake.fields
+    fields = {"alamat": "Jl. Ijen\t5 — \\ \"RT\" 03", "keperluan": "ñ"}
+    case_id = cases.create(ws, petugas, "SKD", nik, name, fields).id
+    body = _pushed_body(ws, case_id)
+    case = body["case"]
+    assert isinstance(case, dict)
+    assert (case["id"], case["nik"], case["name"], case["fields"]) == (case_id, nik, name, fields)
+    assert (case["status"], case["version"], case["service"], case["office"]) == ("draft", 1, "SKD",
+                                                                                  petugas.office)
+    assert set(case) == set(replica.CREATE_COLUMNS)
+
+
+def test_a_change_freezes_the_create_op_first(ws: Workspace, petugas: Actor) -> None:
+    """The create op still says what was registered after an offline edit and submit: the edit travels as
+    its own op (base version and changed fields), so the server's field-level merge stays exact."""
+    case_id = cases.create(ws, petugas, "SKD", NIK_WOMAN, "Siti Aminah", dict(SKD_FIELDS)).id
+    registered = _pushed_body(ws, case_id)
+    cases.edit(ws, petugas, case_id, {"keperluan": "pindah domisili"}, name="Siti Aminah Putri")
+    assert _pushed_body(ws, case_id) == registered
+    with ws.db.read() as s:
+        ops = [(o.kind, o.base_version, json.loads(o.payload)) for o in replica.pending_ops(s, ["petugas"])]
+    assert ops[1] == ("case.edit", 1, {"fields": {"keperluan": "pindah domisili"}, "name": "Siti Aminah Putri"})
+    cases.edit(ws, petugas, case_id, {"keperluan": "lagi"})
+    assert _pushed_body(ws, case_id) == registered
 
 
 def test_audit_hash_is_the_documented_json() -> None:
@@ -345,3 +371,74 @@ def test_audit_hash_is_the_documented_json() -> None:
     body = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
     expected = hashlib.sha256(f"{audit.GENESIS}|{body}".encode()).hexdigest()
     assert audit.entry_hash(audit.GENESIS, record) == expected
+
+
+# --- search: the trigram index follows every insert, change and delete ------------------------------------
+
+
+def test_search_index_follows_the_cases(ws: Workspace, petugas: Actor) -> None:
+    from app.services import queries
+
+    def found(term: str) -> list[str]:
+        return [c.name for c in queries.case_page(ws, queries.CaseQuery(search=term), 0, 50)]
+
+    first = cases.create(ws, petugas, "SKD", NIK_WOMAN, "Siti Aminah").id
+    importer.create_many(ws, petugas, "SKD", [(NIK_MAN, "Budi Santoso", {}), (NIK_MAN, "Aminudin", {})])
+    assert sorted(found("amin")) == ["Aminudin", "Siti Aminah"]  # substring, any case, any path of creation
+    assert found("SANTOS") == ["Budi Santoso"] and found("xyz") == []
+    assert queries.case_count(ws, queries.CaseQuery(search="amin")) == 2
+    cases.edit(ws, petugas, first, name="Siti Rahayu")
+    assert found("amin") == ["Aminudin"] and found("rahayu") == ["Siti Rahayu"]
+    assert found('"') == [] and found("a*b") == [] and found("OR") == []  # hostile terms are only text
+    with ws.db.write() as s:
+        s.connection().exec_driver_sql("UPDATE cases SET letter_number = '470/0042/35.73.02.1008/2026' "
+                                       "WHERE id = ?", (first,))
+        s.connection().exec_driver_sql("DELETE FROM cases WHERE name = 'Aminudin'")
+    assert found("0042/35") == ["Siti Rahayu"] and found("amin") == []
+
+
+def test_initial_pull_builds_list_indexes_after_the_bulk_apply(ws: Workspace, petugas: Actor) -> None:
+    from app.services import queries
+
+    def schema() -> set[str]:
+        with ws.db.read() as s:
+            return {r[0] for r in s.connection().exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE tbl_name = 'cases' AND sql IS NOT NULL")}
+
+    before = schema()
+    snap = {"id": "0b4e7c1a-8f1e-4c55-9a35-3f1f6d1c2b10", "service": "SKD", "office": petugas.office,
+            "nik": NIK_WOMAN, "name": "Ratna Sari", "fields": {}, "status": "draft", "version": 1,
+            "created_at": "2026-11-27T08:00:00Z", "updated_at": "2026-11-27T08:00:00Z", "created_by": "siti",
+            "device": "d1", "due_date": "2026-11-30"}
+    with ws.db.write() as s:
+        assert replica.defer_list_indexes(s)
+        replica.apply_snapshots(s, [snap])
+    assert "ix_cases_name" not in schema() and "cases_search_insert" not in schema()
+    with ws.db.write() as s:  # a second start (after a crash) does not drop again: the store has cases
+        assert not replica.defer_list_indexes(s)
+        assert replica.restore_list_indexes(s)
+    assert schema() == before
+    assert [c.name for c in queries.case_page(ws, queries.CaseQuery(search="ratna"), 0, 10)] == ["Ratna Sari"]
+    with ws.db.write() as s:
+        assert not replica.restore_list_indexes(s)
+
+
+def test_bulk_import_fills_the_search_index_in_one_statement(ws: Workspace, petugas: Actor) -> None:
+    from app.services import queries
+
+    cases.create(ws, petugas, "SKD", NIK_WOMAN, "Siti Sebelum")
+    rows = [(NIK_MAN, f"Warga Impor {i}", {}) for i in range(repo_bulk_min() + 10)]
+    importer.create_many(ws, petugas, "SKD", rows, chunk=repo_bulk_min() + 5)  # one bulk chunk, one small
+    assert queries.case_count(ws, queries.CaseQuery(search="impor")) == len(rows)
+    assert queries.case_count(ws, queries.CaseQuery(search="sebelum")) == 1
+    with ws.db.read() as s:  # the per-row trigger is back for the next single case
+        assert s.connection().exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'trigger' "
+                                              "AND name = 'cases_search_insert'").first() is not None
+    cases.create(ws, petugas, "SKD", NIK_WOMAN, "Siti Sesudah")
+    assert queries.case_count(ws, queries.CaseQuery(search="sesudah")) == 1
+
+
+def repo_bulk_min() -> int:
+    from app.storage import repo
+
+    return repo.BULK_INDEX_MIN

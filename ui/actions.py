@@ -32,10 +32,7 @@ from ui.tasks import gui_progress, op
 
 def services_for(ws: Workspace, actor: Actor) -> list[tuple[str, str]]:
     """(code, name) of the services this user's office offers."""
-    office = ws.offices.get(actor.office)
-    return [(s.code, s.name) for s in ws.catalog
-            if office is not None and s.office_level is office.level
-            and (not s.owner_office or s.owner_office == actor.office)]
+    return [(s.code, s.name) for s in ws.catalog.offered_to(actor, ws.offices)]
 
 
 def action_text(action: Action) -> str:

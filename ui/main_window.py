@@ -33,9 +33,10 @@ from app import clock
 from app.domain.lifecycle import CaseStatus
 from app.domain.roles import Role
 from app.events import Changes
+from app.services import queries
+from app.services.queries import CaseQuery
 from app.services.workspace import Actor, Workspace
-from app.storage import meta, repo
-from app.storage.repo import CaseQuery
+from app.storage import meta
 from ui import errors
 from ui.actions import services_for
 from ui.bridge import EventBridge
@@ -435,8 +436,7 @@ class MainWindow(QMainWindow):
 
     def refresh_outbox(self) -> None:
         def counts() -> dict[str, int]:
-            with self.ws.db.read() as s:
-                return repo.outbox_counts(s)
+            return queries.outbox_counts(self.ws)
 
         op(counts).success(self._show_outbox).failure(lambda exc: None).run_in_background()
 

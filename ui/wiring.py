@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from app.domain.roles import Role
+from app.services import queries
 from app.services.workspace import Actor, Workspace
-from app.storage import repo
 from ui.seams import ApprovalOutcome, ApproveBatch, Enroll, ProgressCb, RenderPreview
 
 log = logging.getLogger(__name__)
@@ -73,11 +73,9 @@ def render_preview_for(ws: Workspace, actor: Actor) -> RenderPreview:
     from app.services import letters
 
     def render(case_id: str) -> bytes | None:
-        with ws.db.read() as s:
-            found = repo.find_case(s, case_id)
-        if len(found) != 1:
+        case = queries.find_case(ws, case_id)
+        if case is None:
             return None
-        case = found[0]
         from app.services.cases import shown_steps
 
         office = ws.catalog.get(case.service).signer_office(case.office, ws.offices)
@@ -128,8 +126,7 @@ class BackgroundSync:
         self.bridge = EventBridge(ws.events)
         self.bridge.changes.connect(self._changed)
         state.sync_now = self.run
-        with ws.db.read() as s:
-            last = repo.get_meta(s, "last_sync")
+        last = queries.last_sync(ws)
         state.update(last_sync=last, message="")
         self.timer.start(1_500)  # first run shortly after the window shows
 
@@ -145,13 +142,10 @@ class BackgroundSync:
         self.run(only_if_pending=True)
 
     def _work(self, only_if_pending: bool) -> Any:
-        from app.storage import replica
         from sync.engine import SyncEngine
 
-        if only_if_pending:
-            with self.ws.db.read() as s:
-                if not replica.counts(s).get("pending", 0):
-                    return None
+        if only_if_pending and not queries.outbox_counts(self.ws).get("pending", 0):
+            return None
         return SyncEngine(self.ws).run()
 
     def run(self, only_if_pending: bool = False) -> None:
@@ -208,8 +202,7 @@ class ConflictAdapter:
         from ui.seams import Conflict
 
         out = []
-        with self.ws.db.read() as s:
-            cases = {c.id: c for c in repo.iter_ids(s, {v.case_id for v in conflicts.list_open(self.ws)})}
+        cases = queries.cases_by_id(self.ws, {v.case_id for v in conflicts.list_open(self.ws)})
         for item in conflicts.list_open(self.ws):
             case = cases.get(item.case_id)
             service = self.ws.catalog.services.get(case.service) if case else None

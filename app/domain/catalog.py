@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from app.domain.offices import OfficeDirectory, OfficeLevel, directory
 from app.domain.roles import Role
@@ -190,6 +190,19 @@ class Catalog:
 
     def __iter__(self) -> Iterator[ServiceType]:
         return iter(sorted(self.services.values(), key=lambda s: s.code))
+
+    def offered_to(self, actor: _AtOffice, offices: OfficeDirectory) -> list[ServiceType]:
+        """The services ``actor``'s office may register: its level's, except those another office owns."""
+        office = offices.get(actor.office)
+        if office is None:
+            return []
+        return [s for s in self if s.office_level is office.level
+                and (not s.owner_office or s.owner_office == actor.office)]
+
+
+class _AtOffice(Protocol):
+    @property
+    def office(self) -> str: ...
 
 
 def _labels(raw: Any, where: str) -> dict[str, str]:

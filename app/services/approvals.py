@@ -37,15 +37,15 @@ from app.letters.model import Signer, today_wib
 from app.letters.render import render_letter
 from app.services import delegations
 from app.services.cases import (
-    audit_record,
     case_steps,
     check_duties,
     load_case,
+    load_for_change,
     next_step_of,
-    outbox_op,
     set_next_office,
     shown_steps,
 )
+from app.services.changes import Event, Op, record_change
 from app.services.letters import case_content, endorsements, letter_data, signer_for, verify_url
 from app.services.workspace import Actor, Workspace
 from app.signing.approvals import (
@@ -58,8 +58,8 @@ from app.signing.approvals import (
 from app.signing.certificates import serial_hex
 from app.signing.keystore import KeyStore
 from app.signing.pades import sign_pdf
-from app.storage import audit, meta, repo
-from app.storage.models import Case, CaseEvent
+from app.storage import meta
+from app.storage.models import Case
 from app.storage.repo import CaseQuery
 
 Progress = Callable[[int, int, str], None]
@@ -176,7 +176,7 @@ def _approve_one(ws: Workspace, actor: Actor, ident: str, key: ec.EllipticCurveP
     at = clock.now_iso()
     day = today_wib()
     with ws.db.write() as s:
-        case = load_case(s, ident)
+        case = load_for_change(s, ident)
         lifecycle.check(CaseStatus(case.status), Action.APPROVE, actor.role)
         check_duties(s, ws, case, actor, Action.APPROVE)
         service = ws.catalog.get(case.service)
@@ -212,12 +212,11 @@ def _approve_one(ws: Workspace, actor: Actor, ident: str, key: ec.EllipticCurveP
         case.status, case.version, case.updated_at = CaseStatus.APPROVED.value, case.version + 1, at
         case.letter_number, case.letter_sha256 = number, blob.sha256
         case.next_office = None
-        s.add(CaseEvent(case_id=case.id, action=Action.APPROVE.value, from_status=CaseStatus.VERIFIED.value,
-                        to_status=CaseStatus.APPROVED.value, actor=actor.username, device=actor.device, at=at))
+        # Frozen as signed: the event, its signature and the signed PDF travel as they were at this moment.
         payload = {**signed.to_dict(), "pdf": base64.b64encode(pdf).decode()}
-        repo.insert_outbox(s, [outbox_op(actor, "approval", case.id, base, payload, at)])
-        audit.append(s, [audit_record(actor, "case.approve", case.id, at,
-                                 {"letter_number": number, "event_hash": event.hash})])
+        record_change(s, actor, case.id, at, "case.approve", {"letter_number": number, "event_hash": event.hash},
+                      event=Event(Action.APPROVE.value, CaseStatus.VERIFIED.value, CaseStatus.APPROVED.value),
+                      ops=[Op("approval", base, payload)])
         meta.set_approval_chain(s, actor.username, counter, event.hash)
         return Approved(case.id, case.status, number, step=step.number, steps=step.total)
 
@@ -243,10 +242,9 @@ def _recommend(ws: Workspace, s: Session, actor: Actor, case: Case, step: NextSt
     case.steps = to_json([*case_steps(case), recorded])
     case.version, case.updated_at = case.version + 1, at
     set_next_office(ws, case)
-    s.add(CaseEvent(case_id=case.id, action=Action.RECOMMEND.value, from_status=CaseStatus.VERIFIED.value,
-                    to_status=CaseStatus.VERIFIED.value, actor=actor.username, device=actor.device, at=at))
-    repo.insert_outbox(s, [outbox_op(actor, "recommendation", case.id, base, {**signed.to_dict(), "at": at}, at)])
-    audit.append(s, [audit_record(actor, "case.recommend", case.id, at,
-                             {"step": step.number, "office": step.office, "event_hash": event.hash})])
+    record_change(s, actor, case.id, at, "case.recommend",
+                  {"step": step.number, "office": step.office, "event_hash": event.hash},
+                  event=Event(Action.RECOMMEND.value, CaseStatus.VERIFIED.value, CaseStatus.VERIFIED.value),
+                  ops=[Op("recommendation", base, {**signed.to_dict(), "at": at})])
     meta.set_approval_chain(s, actor.username, counter, event.hash)
     return Approved(case.id, case.status, None, step=step.number, steps=step.total)

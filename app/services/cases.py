@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.domain import chain, lifecycle
 from app.domain.catalog import ServiceType
-from app.domain.intake import FieldMemo, Intake, check_intake, missing_required
+from app.domain.intake import Intake, check_intake, missing_required
 from app.domain.lifecycle import Action, CaseStatus
 from app.domain.offices import OfficeLevel
 from app.domain.roles import Role
@@ -25,30 +24,17 @@ from app.errors import FieldProblem, ForbiddenError, NotFoundError, UserFacingEr
 from app.events import Changes
 from app.i18n import register
 from app.jsoncodec import to_json
+from app.services.changes import Event, Op, freeze_create, record_change, record_created
 from app.services.workspace import Actor, Workspace
-from app.storage import audit, meta, repo
+from app.storage import meta, repo
 from app.storage.models import Attachment, Case, CaseEvent
 
-PRIORITY = {"case.transition": 1, "approval": 1, "recommendation": 1, "case.create": 3, "case.edit": 4,
-            "conflict.resolve": 4, "attachment.add": 6, "blob": 9}
 register({
     "nik.confirm.step": {
         "id": "Konfirmasi data yang berbeda dengan NIK hanya dicatat saat berkas diajukan.",
         "en": "A confirmation of data that differs from the NIK is recorded only when the case is submitted.",
     },
 })
-
-
-def _new_ids(count: int) -> list[str]:
-    """``count`` random (version 4) UUIDs as text, as ``str(uuid.uuid4())`` gives them, made in one batch:
-    a bulk import needs two per row and ``uuid.uuid4()`` costs several microseconds each."""
-    raw = os.urandom(16 * count).hex()
-    ids = []
-    for i in range(0, 32 * count, 32):
-        h = raw[i:i + 32]
-        variant = "89ab"[int(h[16], 16) & 3]
-        ids.append(f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant}{h[17:20]}-{h[20:]}")
-    return ids
 
 
 def due_date(start: dt.date, working_days: int) -> dt.date:
@@ -67,10 +53,9 @@ def _step_details(step: Mapping[str, Any]) -> str | None:
     return to_json(details) if details else None
 
 
-def _check_service_office(ws: Workspace, actor: Actor, service: ServiceType) -> None:
-    office = ws.offices.get(actor.office)
-    level_ok = office is not None and office.level is service.office_level
-    if not level_ok or (service.owner_office and service.owner_office != actor.office):
+def check_service_office(ws: Workspace, actor: Actor, service: ServiceType) -> None:
+    if service not in ws.catalog.offered_to(actor, ws.offices):
+        office = ws.offices.get(actor.office)
         raise ForbiddenError("service.office", service=service.name,
                              office=office.display_name if office else actor.office)
 
@@ -115,90 +100,12 @@ class NewCase:
     warnings: list[str] = field(default_factory=list)
 
 
-def outbox_op(actor: Actor, kind: str, case_id: str, base_version: int | None, payload: dict[str, Any] | str,
-        at: str, op_id: str | None = None) -> tuple[Any, ...]:
-    """An outbox row; ``payload`` is the op's body, or that body already encoded as JSON text."""
-    text = payload if isinstance(payload, str) else to_json(payload)
-    return (op_id or str(uuid.uuid4()), kind, case_id, base_version, text, at, "pending",
-            PRIORITY[kind], 0, actor.username)
-
-
-def audit_record(actor: Actor, action: str, case_id: str, at: str, detail: dict[str, Any]) -> audit.AuditRecord:
-    return audit.AuditRecord(at, actor.username, actor.device, action, "case", case_id, to_json(detail))
-
-
-@dataclass(frozen=True, slots=True)
-class _NewRow:
-    """A new case as stored (``row`` in ``repo.CASE_COLUMNS`` order) and the fields its create op carries."""
-
-    row: tuple[Any, ...]
-    fields: dict[str, str]
-
-    @property
-    def id(self) -> str:
-        return str(self.row[0])
-
-
-def _case_row(actor: Actor, service: ServiceType, intake: Intake, at: str, due: str,
-              case_id: str | None = None) -> _NewRow:
-    row = (case_id or str(uuid.uuid4()), service.code, actor.office, intake.nik, intake.name,
-           to_json(intake.fields), CaseStatus.DRAFT.value, 1, None, at, at, actor.username, actor.device, due,
-           None, None)
-    return _NewRow(row, intake.fields)
-
-
-# Columns a create op leaves out: the server assigns them, or they only exist later in the lifecycle.
-_NOT_IN_CREATE = frozenset({"server_version", "letter_number", "reason"})
-_CREATE_COLUMNS = tuple((i, c) for i, c in enumerate(repo.CASE_COLUMNS) if c not in _NOT_IN_CREATE)
-
-
-def _create_payload(new: _NewRow) -> dict[str, Any]:
-    case = {c: new.row[i] for i, c in _CREATE_COLUMNS}
-    case["fields"] = new.fields
-    return {"case": case}
-
-
-_SORTED_CREATE_COLUMNS = tuple(sorted(_CREATE_COLUMNS, key=lambda ic: ic[1]))
-_FIELDS_COLUMN = repo.CASE_COLUMNS.index("fields")
-_ENCODE_STR = json.encoder.encode_basestring
-
-
-def _create_payload_text(new: _NewRow) -> str:
-    """``to_json(_create_payload(new))``, byte for byte, reusing the row's already encoded fields: encoding
-    the nested payload again was the largest single cost of a bulk import."""
-    parts = []
-    for i, column in _SORTED_CREATE_COLUMNS:
-        value = new.row[i]
-        if i == _FIELDS_COLUMN:
-            text = str(value)
-        elif type(value) is str:
-            text = _ENCODE_STR(value)
-        elif value is None:
-            text = "null"
-        elif type(value) is int:
-            text = str(value)
-        else:
-            return to_json(_create_payload(new))
-        parts.append(f'"{column}":{text}')
-    return '{"case":{' + ",".join(parts) + "}}"
-
-
-def _write_new(session: Session, actor: Actor, rows: Sequence[_NewRow], at: str,
-               op_ids: Sequence[str] | None = None) -> None:
-    repo.insert_cases(session, [r.row for r in rows])
-    ids = op_ids or [str(uuid.uuid4()) for _ in rows]
-    repo.insert_outbox(session, [outbox_op(actor, "case.create", r.id, 0, _create_payload_text(r), at, op_id)
-                                 for r, op_id in zip(rows, ids, strict=True)])
-    # Every registration of one service has the same detail: encode it once per service.
-    details: dict[str, str] = {}
-    records = []
-    for r in rows:
-        service = str(r.row[1])
-        detail = details.get(service) or details.setdefault(
-            service, to_json({"service": service, "status": "draft"}))
-        records.append(audit.AuditRecord(at, actor.username, actor.device, "case.create", "case", r.id,
-                                         detail))
-    audit.append(session, records)
+def new_case_row(actor: Actor, service: ServiceType, intake: Intake, at: str, due: str,
+                 case_id: str | None = None) -> tuple[Any, ...]:
+    """A new draft case as stored, in ``repo.CASE_COLUMNS`` order."""
+    return (case_id or str(uuid.uuid4()), service.code, actor.office, intake.nik, intake.name,
+            to_json(intake.fields), CaseStatus.DRAFT.value, 1, None, at, at, actor.username, actor.device, due,
+            None, None)
 
 
 def _attach(ws: Workspace, session: Session, actor: Actor, case_id: str, service: ServiceType,
@@ -214,10 +121,8 @@ def _attach(ws: Workspace, session: Session, actor: Actor, case_id: str, service
                                size=blob.size, mime=blob.mime, added_at=at, added_by=actor.username))
         payload = {"doc_code": code, "sha256": blob.sha256, "filename": Path(path).name, "size": blob.size,
                    "mime": blob.mime}
-        repo.insert_outbox(session, [outbox_op(actor, "attachment.add", case_id, None, payload, at),
-                                     outbox_op(actor, "blob", case_id, None, {"sha256": blob.sha256}, at)])
-        audit.append(session, [audit_record(actor, "attachment.add", case_id, at,
-                                       {"doc_code": code, "sha256": blob.sha256})])
+        record_change(session, actor, case_id, at, "attachment.add", {"doc_code": code, "sha256": blob.sha256},
+                      ops=[Op("attachment.add", None, payload), Op("blob", None, {"sha256": blob.sha256})])
 
 
 def create(ws: Workspace, actor: Actor, service_code: str, nik: str | None, name: str,
@@ -225,61 +130,24 @@ def create(ws: Workspace, actor: Actor, service_code: str, nik: str | None, name
     """Register a draft case. Works offline. Missing required data is only demanded at submit."""
     lifecycle.check(None, Action.CREATE, actor.role)
     service = ws.catalog.get(service_code)
-    _check_service_office(ws, actor, service)
+    check_service_office(ws, actor, service)
     intake, problems = check_intake(service, nik, name, fields or {}, complete=False)
     if problems:
         raise ValidationError(problems)
     for path in (attachments or {}).values():  # refuse a bad file before anything is written
         ws.blobs.check_file(Path(path))
     at = clock.now_iso()
-    new = _case_row(actor, service, intake, at, due_date(clock.today(), service.sla_days).isoformat())
+    row = new_case_row(actor, service, intake, at, due_date(clock.today(), service.sla_days).isoformat())
+    case_id = str(row[0])
     warnings: list[str] = []
     with ws.db.write() as s:
         if intake.nik and repo.open_cases_for(s, intake.nik, service.code):
             warnings.append("duplicate")
-        _write_new(s, actor, [new], at)
+        record_created(s, actor, [row], at)
         if attachments:
-            _attach(ws, s, actor, new.id, service, attachments, at)
-    ws.events.publish("changes", Changes(cases=frozenset({new.id}), outbox=True))
-    return NewCase(new.id, CaseStatus.DRAFT.value, service.code, warnings)
-
-
-@dataclass
-class BulkResult:
-    ids: list[str]
-    rejected: list[tuple[int, FieldProblem]]
-
-
-def create_many(ws: Workspace, actor: Actor, service_code: str,
-                rows: Sequence[tuple[str | None, str, Mapping[str, str]]], *,
-                chunk: int = 5000) -> BulkResult:
-    """Register many draft cases (CSV import). Each row is validated on its own: good rows are kept,
-    refused rows are returned with their problems. Rows are written in chunks, each chunk one transaction."""
-    lifecycle.check(None, Action.CREATE, actor.role)
-    service = ws.catalog.get(service_code)
-    _check_service_office(ws, actor, service)
-    result = BulkResult([], [])
-    at = clock.now_iso()
-    due = due_date(clock.today(), service.sla_days).isoformat()
-    specs = {f.key: f for f in service.fields}
-    memo: FieldMemo = {}
-    intakes: list[Intake] = []
-    for index, (nik, name, fields) in enumerate(rows):
-        intake, problems = check_intake(service, nik, name, fields, complete=False, specs=specs, memo=memo)
-        if problems:
-            result.rejected.extend((index, p) for p in problems)
-            continue
-        intakes.append(intake)
-    ids = _new_ids(2 * len(intakes))  # per row: the case id, then its create op's id
-    good = [_case_row(actor, service, intake, at, due, ids[2 * i]) for i, intake in enumerate(intakes)]
-    for start in range(0, len(good), chunk):
-        part = good[start:start + chunk]
-        with ws.db.write() as s:
-            _write_new(s, actor, part, at, ids[2 * start + 1:2 * (start + len(part)):2])
-        result.ids.extend(r.id for r in part)
-    if result.ids:
-        ws.events.publish("changes", Changes(cases=frozenset(result.ids), outbox=True))
-    return result
+            _attach(ws, s, actor, case_id, service, attachments, at)
+    ws.events.publish("changes", Changes(cases=frozenset({case_id}), outbox=True))
+    return NewCase(case_id, CaseStatus.DRAFT.value, service.code, warnings)
 
 
 def load_case(s: Session, ident: str) -> Case:
@@ -289,6 +157,14 @@ def load_case(s: Session, ident: str) -> Case:
     if len(found) > 1:
         raise UserFacingError("case.ambiguous", id=ident)
     return found[0]
+
+
+def load_for_change(s: Session, ident: str) -> Case:
+    """The case about to change, in a write transaction: a create op of it still waiting keeps what was
+    registered (see :mod:`app.services.changes`)."""
+    case = load_case(s, ident)
+    freeze_create(s, case.id)
+    return case
 
 
 def resolve_id(ws: Workspace, ident: str) -> str:
@@ -311,7 +187,7 @@ def edit(ws: Workspace, actor: Actor, ident: str, fields: Mapping[str, str] | No
         ws.blobs.check_file(Path(path))
     at = clock.now_iso()
     with ws.db.write() as s:
-        case = load_case(s, ident)
+        case = load_for_change(s, ident)
         lifecycle.check(CaseStatus(case.status), Action.EDIT, actor.role)
         check_case_office(ws, actor, case, Action.EDIT)
         service = ws.catalog.get(case.service)
@@ -338,12 +214,10 @@ def edit(ws: Workspace, actor: Actor, ident: str, fields: Mapping[str, str] | No
             case.fields = to_json(current)
             case.version += 1
             case.updated_at = at
-            s.add(CaseEvent(case_id=case.id, action=Action.EDIT.value, from_status=case.status,
-                            to_status=case.status, actor=actor.username, device=actor.device,
-                            details=to_json(sorted(payload["fields"]) + [k for k in ("nik", "name") if k in payload]),
-                            at=at))
-            repo.insert_outbox(s, [outbox_op(actor, "case.edit", case.id, base, payload, at)])
-            audit.append(s, [audit_record(actor, "case.edit", case.id, at, {"keys": sorted(payload["fields"])})])
+            keys = to_json(sorted(payload["fields"]) + [k for k in ("nik", "name") if k in payload])
+            record_change(s, actor, case.id, at, "case.edit", {"keys": sorted(payload["fields"])},
+                          event=Event(Action.EDIT.value, case.status, case.status, details=keys),
+                          ops=[Op("case.edit", base, payload)])
         if attachments:
             _attach(ws, s, actor, case.id, service, attachments, at)
             case.updated_at = at
@@ -370,7 +244,7 @@ def transition(ws: Workspace, actor: Actor, ident: str, action: Action, reason: 
             raise ValidationError([FieldProblem("reason", "text.length", label="Alasan", max=REASON_MAX)])
     at = clock.now_iso()
     with ws.db.write() as s:
-        case = load_case(s, ident)
+        case = load_for_change(s, ident)
         status = CaseStatus(case.status)
         target = lifecycle.check(status, action, actor.role)
         check_case_office(ws, actor, case, action)
@@ -391,12 +265,10 @@ def transition(ws: Workspace, actor: Actor, ident: str, action: Action, reason: 
         case.status, case.version, case.updated_at = target.value, case.version + 1, at
         case.reason = reason if action in (Action.RETURN, Action.REJECT, Action.WITHDRAW) else case.reason
         set_next_office(ws, case)
-        s.add(CaseEvent(case_id=case.id, action=action.value, from_status=status.value, to_status=target.value,
-                        actor=actor.username, device=actor.device, reason=reason, at=at,
-                        details=_step_details(step)))
-        repo.insert_outbox(s, [outbox_op(actor, "case.transition", case.id, base, step, at)])
-        audit.append(s, [audit_record(actor, f"case.{action.value}", case.id, at,
-                                 {"from": status.value, "to": target.value})])
+        record_change(s, actor, case.id, at, f"case.{action.value}", {"from": status.value, "to": target.value},
+                      event=Event(action.value, status.value, target.value, reason=reason,
+                                  details=_step_details(step)),
+                      ops=[Op("case.transition", base, step)])
         result = Updated(case.id, case.status, case.version)
     ws.events.publish("changes", Changes(cases=frozenset({result.id}), outbox=True))
     return result

@@ -14,9 +14,10 @@ from app.domain.validation import check_field
 from app.errors import NotFoundError, ValidationError
 from app.events import Changes
 from app.jsoncodec import to_json
-from app.services.cases import audit_record, check_case_office, outbox_op
+from app.services.cases import check_case_office
+from app.services.changes import Op, freeze_create, record_change
 from app.services.workspace import Actor, Workspace
-from app.storage import audit, meta, replica, repo
+from app.storage import meta, replica
 from app.storage.models import Case, Conflict
 
 
@@ -70,6 +71,7 @@ def resolve(ws: Workspace, actor: Actor, conflict_id: str, take: str) -> dict[st
             raise NotFoundError("case.unknown", id=conflict_id)
         case = s.get(Case, conflict.case_id)
         assert case is not None
+        freeze_create(s, case.id)
         check_case_office(ws, actor, case, Action.EDIT)
         mine, theirs = sides(ws, s, conflict)
         if take == "mine":
@@ -95,9 +97,8 @@ def resolve(ws: Workspace, actor: Actor, conflict_id: str, take: str) -> dict[st
         case.version += 1
         case.updated_at = at
         conflict.state = "resolved"
-        repo.insert_outbox(s, [outbox_op(actor, "conflict.resolve", case.id, base,
-                                   {"conflict_id": conflict.id, "value": value}, at)])
-        audit.append(s, [audit_record(actor, "conflict.resolve", case.id, at, {"field": conflict.field})])
+        record_change(s, actor, case.id, at, "conflict.resolve", {"field": conflict.field},
+                      ops=[Op("conflict.resolve", base, {"conflict_id": conflict.id, "value": value})])
         result = {"id": conflict.id, "case_id": case.id, "field": conflict.field, "value": value}
     ws.events.publish("changes", Changes(cases=frozenset({result["case_id"]}), outbox=True))
     return result

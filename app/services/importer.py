@@ -2,19 +2,80 @@
 
 Good rows become draft cases even when other rows are refused; each refusal names the row (as the
 spreadsheet numbers it: the header is row 1), the field and what is wrong.
+
+The bulk path's speed lives here, not in the case service: field verdicts memoised per import, ids made in
+one batch, due date and audit detail computed once, rows written by ``changes.record_created`` in chunks.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app import clock
+from app.domain import intake as intake_rules
+from app.domain import lifecycle
+from app.domain.lifecycle import Action
 from app.errors import FieldProblem, UserFacingError
+from app.events import Changes
 from app.i18n import tr
 from app.services import cases
+from app.services.changes import record_created
 from app.services.workspace import Actor, Workspace
+
+
+@dataclass
+class BulkResult:
+    ids: list[str]
+    rejected: list[tuple[int, FieldProblem]]
+
+
+def new_ids(count: int) -> list[str]:
+    """``count`` random (version 4) UUIDs as text, as ``str(uuid.uuid4())`` gives them, made in one batch:
+    a bulk import needs two per row and ``uuid.uuid4()`` costs several microseconds each."""
+    raw = os.urandom(16 * count).hex()
+    ids = []
+    for i in range(0, 32 * count, 32):
+        h = raw[i:i + 32]
+        variant = "89ab"[int(h[16], 16) & 3]
+        ids.append(f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant}{h[17:20]}-{h[20:]}")
+    return ids
+
+
+def create_many(ws: Workspace, actor: Actor, service_code: str,
+                rows: Sequence[tuple[str | None, str, Mapping[str, str]]], *,
+                chunk: int = 5000) -> BulkResult:
+    """Register many draft cases (CSV import). Each row is validated on its own: good rows are kept,
+    refused rows are returned with their problems. Rows are written in chunks, each chunk one transaction."""
+    lifecycle.check(None, Action.CREATE, actor.role)
+    service = ws.catalog.get(service_code)
+    cases.check_service_office(ws, actor, service)
+    result = BulkResult([], [])
+    at = clock.now_iso()
+    due = cases.due_date(clock.today(), service.sla_days).isoformat()
+    specs = {f.key: f for f in service.fields}
+    memo: intake_rules.FieldMemo = {}
+    intakes: list[intake_rules.Intake] = []
+    for index, (nik, name, fields) in enumerate(rows):
+        intake, problems = intake_rules.check_intake(service, nik, name, fields, complete=False, specs=specs, memo=memo)
+        if problems:
+            result.rejected.extend((index, p) for p in problems)
+            continue
+        intakes.append(intake)
+    ids = new_ids(2 * len(intakes))  # per row: the case id, then its create op's id
+    good = [cases.new_case_row(actor, service, intake, at, due, ids[2 * i]) for i, intake in enumerate(intakes)]
+    for start in range(0, len(good), chunk):
+        part = good[start:start + chunk]
+        with ws.db.write() as s:
+            record_created(s, actor, part, at, ids[2 * start + 1:2 * (start + len(part)):2])
+        result.ids.extend(str(r[0]) for r in part)
+    if result.ids:
+        ws.events.publish("changes", Changes(cases=frozenset(result.ids), outbox=True))
+    return result
 
 
 @dataclass
@@ -72,7 +133,7 @@ def import_file(ws: Workspace, actor: Actor, path: Path, service_code: str) -> I
         fields = {k: v for k, v in zip(keys, cells[2:], strict=True) if k not in unknown and v.strip()}
         good_rows.append((cells[0], cells[1], fields))
         line_of.append(line)
-    result = cases.create_many(ws, actor, service.code, good_rows)
+    result = create_many(ws, actor, service.code, good_rows)
     problems: list[tuple[int, FieldProblem]] = result.rejected
     for index, problem in problems:
         report.rejected.append({"row": line_of[index], "field": problem.field, "message": problem.message})

@@ -20,9 +20,8 @@ from app.domain.lifecycle import Action
 from app.errors import NotFoundError, UserFacingError
 from app.events import Changes
 from app.i18n import register, tr
+from app.services.changes import record_change
 from app.services.workspace import Actor, Workspace
-from app.storage import audit
-from app.storage.audit import AuditRecord
 from app.storage.models import Case, OutboxOp
 
 REFUSED = "rejected"
@@ -181,9 +180,8 @@ def dismiss(ws: Workspace, actor: Actor, op_id: str) -> Refusal:
     with ws.db.write() as s:
         op = _take(s, op_id)
         op.state = DISMISSED
-        audit.append(s, [AuditRecord(now, actor.username, actor.device, "refusal.dismiss", "case",
-                                     op.case_id or "-", json.dumps({"op_id": op.op_id, "kind": op.kind,
-                                                                    "errno": op.errno}))])
+        record_change(s, actor, op.case_id or "-", now, "refusal.dismiss",
+                      {"op_id": op.op_id, "kind": op.kind, "errno": op.errno})
         view = _view(op, s.get(Case, op.case_id) if op.case_id else None)
     ws.events.publish("changes", Changes(cases=frozenset({op.case_id} if op.case_id else set()), outbox=True))
     return view
@@ -197,8 +195,7 @@ def resend(ws: Workspace, actor: Actor, op_id: str) -> Refusal:
         if _todo(op) != "resend":
             raise UserFacingError("refusal.no_resend", todo=tr(f"refusal.todo.{_todo(op)}"))
         op.state, op.errno, op.error, op.refused_at = "pending", None, None, None
-        audit.append(s, [AuditRecord(now, actor.username, actor.device, "refusal.resend", "case",
-                                     op.case_id or "-", json.dumps({"op_id": op.op_id, "kind": op.kind}))])
+        record_change(s, actor, op.case_id or "-", now, "refusal.resend", {"op_id": op.op_id, "kind": op.kind})
         view = _view(op, s.get(Case, op.case_id) if op.case_id else None)
     ws.events.publish("changes", Changes(cases=frozenset({op.case_id} if op.case_id else set()), outbox=True))
     return view

@@ -25,7 +25,7 @@ import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, QueuePool
 
 from app.errors import StorageError
 from app.i18n import register
@@ -38,7 +38,7 @@ register({"disk.full": {
     "en": "The disk is full: nothing more can be saved in {path}. What was saved before is safe; free some disk "
           "space and try again."}})
 
-SCHEMA_HEAD = "0009_registration"
+SCHEMA_HEAD = "0010_case_search"
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 15_000
 
@@ -76,7 +76,14 @@ def open_store(path: Path, *, readonly: bool = False) -> sqlcipher.Connection:
     return connect(path, keys, readonly=readonly)
 
 
+READ_CACHE_KIB = 32 * 1024  # page cache of each kept read connection (decrypted pages)
+
+
 def _engine(path: Path, keys: StoreKeys, immediate: bool) -> Engine:
+    """The writer opens a connection per transaction (NullPool). The reader keeps a few connections: each
+    new SQLCipher connection starts with an empty page cache and decrypts every page it reads again, which
+    made the case list several times slower than on a connection that stays open."""
+
     def _connect() -> sqlcipher.Connection:
         con = connect(path, keys)
         con.isolation_level = None  # we issue BEGIN ourselves
@@ -86,10 +93,16 @@ def _engine(path: Path, keys: StoreKeys, immediate: bool) -> Engine:
         cur.execute("PRAGMA synchronous = FULL")
         cur.execute("PRAGMA foreign_keys = ON")
         cur.execute("PRAGMA temp_store = MEMORY")  # sort/temp tables never reach a plaintext temp file
+        if not immediate:
+            cur.execute(f"PRAGMA cache_size = -{READ_CACHE_KIB}")
         cur.close()
         return con
 
-    engine = create_engine("sqlite://", module=sqlcipher, creator=_connect, poolclass=NullPool)
+    if immediate:
+        engine = create_engine("sqlite://", module=sqlcipher, creator=_connect, poolclass=NullPool)
+    else:  # reads from the GUI's lanes and workers: a few long-lived connections, more opened when busy
+        engine = create_engine("sqlite://", module=sqlcipher, creator=_connect, poolclass=QueuePool,
+                               pool_size=2, max_overflow=8, pool_timeout=60)
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:

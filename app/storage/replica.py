@@ -13,7 +13,58 @@ from typing import Any
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
+from app.storage import repo
 from app.storage.models import Attachment, Case, Conflict, OutboxOp
+
+# The payload of an op whose body is built from the case row when it is pushed (a new case's ``case.create``).
+BY_REFERENCE = ""
+# What a create op tells the server about the new case (the server assigns the rest).
+CREATE_COLUMNS = ("id", "service", "office", "nik", "name", "fields", "status", "version", "created_at",
+                  "updated_at", "created_by", "device", "due_date")
+_CREATE_SELECT = f"SELECT {', '.join(CREATE_COLUMNS)} FROM cases WHERE id IN "
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def _create_body(row: Sequence[Any]) -> dict[str, Any]:
+    case = dict(zip(CREATE_COLUMNS, row, strict=True))
+    case["fields"] = json.loads(case["fields"])
+    return {"case": case}
+
+
+def _create_bodies(conn: Any, case_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for part in _chunks(list(case_ids)):
+        for row in conn.exec_driver_sql(_CREATE_SELECT + f"({','.join('?' * len(part))})", tuple(part)):
+            found[row[0]] = _create_body(row)
+    return found
+
+
+def op_bodies(session: Session, ops: Sequence[OutboxOp]) -> list[dict[str, Any]]:
+    """The body of each op as pushed: a create op that refers to its case is built from the case row (one
+    query for the batch), every other op is its stored JSON."""
+    refs = [o.case_id for o in ops if o.payload == BY_REFERENCE and o.case_id]
+    rows = _create_bodies(session.connection(), refs) if refs else {}
+    out = []
+    for o in ops:
+        if o.payload == BY_REFERENCE:
+            body = rows.get(o.case_id or "") or {"case": {"id": o.case_id}}
+            out.append({**body, "case": dict(body["case"])})
+        else:
+            out.append(json.loads(o.payload))
+    return out
+
+
+def freeze_created(session: Session, case_id: str) -> None:
+    """Write out the body of a not yet acknowledged create op of ``case_id`` that refers to the row, from the
+    row as it is now (call before the row changes)."""
+    conn = session.connection()
+    waiting = conn.exec_driver_sql("SELECT seq FROM outbox WHERE case_id = ? AND kind = 'case.create' "
+                                   "AND payload = ? AND state != 'done'", (case_id, BY_REFERENCE)).first()
+    if waiting is None:
+        return
+    body = _create_bodies(conn, [case_id]).get(case_id)
+    if body is not None:
+        conn.exec_driver_sql("UPDATE outbox SET payload = ? WHERE seq = ?", (_ENCODER.encode(body), waiting[0]))
 
 
 def pending_ops(session: Session, actors: Sequence[str], limit: int = 500) -> list[OutboxOp]:
@@ -114,17 +165,21 @@ def apply_snapshots(session: Session, snaps: list[dict[str, Any]]) -> int:
     # derives from); noting a newer one would let that edit pass for having seen changes it never got.
     if not fresh:
         return len(gone)
-    conn.exec_driver_sql(_UPSERT, [
-        (s["id"], s["service"], s["office"], s.get("nik"), s["name"], _json(s["fields"]), s["status"],
-         s["version"], s["version"], s["created_at"], s["updated_at"], s["created_by"], s["device"],
-         s["due_date"], s.get("letter_number"), s.get("letter_sha256"), s.get("reason"),
-         _json(s["steps"]) if s.get("steps") else None, s.get("next_office"), s.get("reg_no"),
-         s.get("access_code")) for s in fresh])
+    with repo.search_indexed_in_bulk(session, len(fresh)):
+        conn.exec_driver_sql(_UPSERT, [
+            (s["id"], s["service"], s["office"], s.get("nik"), s["name"], _json(s["fields"]), s["status"],
+             s["version"], s["version"], s["created_at"], s["updated_at"], s["created_by"], s["device"],
+             s["due_date"], s.get("letter_number"), s.get("letter_sha256"), s.get("reason"),
+             _json(s["steps"]) if s.get("steps") else None, s.get("next_office"), s.get("reg_no"),
+             s.get("access_code")) for s in fresh])
     fresh_ids = [s["id"] for s in fresh]
     for part in _chunks(fresh_ids):
         marks = ",".join("?" * len(part))
-        conn.exec_driver_sql(f"DELETE FROM case_events WHERE case_id IN ({marks})", tuple(part))
         conn.exec_driver_sql(f"DELETE FROM conflicts WHERE state = 'open' AND case_id IN ({marks})", tuple(part))
+    # A light record (a first pull) has no "events" key: the history it leaves out comes in a later pass.
+    for part in _chunks([s["id"] for s in fresh if "events" in s]):
+        marks = ",".join("?" * len(part))
+        conn.exec_driver_sql(f"DELETE FROM case_events WHERE case_id IN ({marks})", tuple(part))
     events = [(s["id"], e["action"], e.get("from"), e.get("to"), e["actor"], e["device"], e.get("reason"),
                _json(e["details"]) if e.get("details") else None, e["at"], e.get("received_at"))
               for s in fresh for e in s.get("events", ())]
@@ -198,3 +253,47 @@ def store_delegations(session: Session, username: str, items: list[dict[str, Any
                                        valid_until=d["valid_until"], revoked=bool(d["revoked"])))
     now = {d["office"] for d in items if d["delegate"] == username and not d["revoked"]}
     return now - before
+
+
+# --- the initial pull: list indexes built once after the bulk apply, not maintained row by row --------------
+
+DEFERRED = "deferred_indexes"  # meta key: the DDL of what an initial pull dropped, until it is rebuilt
+
+
+def is_empty(session: Session) -> bool:
+    return session.connection().exec_driver_sql("SELECT 1 FROM cases LIMIT 1").first() is None
+
+
+def defer_list_indexes(session: Session) -> bool:
+    """Before an initial pull into an empty store: drop the case list's secondary indexes and the search
+    index's insert trigger, keeping their DDL in meta (same transaction). Building an index once over sorted
+    keys costs a fraction of maintaining it on every random insert. False if the store has cases already."""
+    conn = session.connection()
+    if conn.exec_driver_sql("SELECT 1 FROM cases LIMIT 1").first() is not None:
+        return False
+    if conn.exec_driver_sql("SELECT 1 FROM meta WHERE key = ?", (DEFERRED,)).first() is not None:
+        return True
+    found = list(conn.exec_driver_sql(
+        "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'cases' AND sql IS NOT NULL "
+        "AND (type = 'index' OR (type = 'trigger' AND name = 'cases_search_insert'))"))
+    conn.exec_driver_sql("INSERT INTO meta (key, value) VALUES (?, ?)",
+                         (DEFERRED, json.dumps([[kind, name, sql] for kind, name, sql in found])))
+    for kind, name, _sql in found:
+        conn.exec_driver_sql(f'DROP {"INDEX" if kind == "index" else "TRIGGER"} IF EXISTS "{name}"')
+    return True
+
+
+def restore_list_indexes(session: Session) -> bool:
+    """Build what :func:`defer_list_indexes` dropped (also after a crash in between: called at every pull's
+    start). True if something was rebuilt."""
+    conn = session.connection()
+    row = conn.exec_driver_sql("SELECT value FROM meta WHERE key = ?", (DEFERRED,)).first()
+    if row is None:
+        return False
+    for _kind, _name, sql in json.loads(row[0]):
+        conn.exec_driver_sql(sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
+                             .replace("CREATE TRIGGER ", "CREATE TRIGGER IF NOT EXISTS ", 1))
+    conn.exec_driver_sql("INSERT INTO cases_search (cases_search) VALUES ('rebuild')")
+    conn.exec_driver_sql("DELETE FROM meta WHERE key = ?", (DEFERRED,))
+    return True
+

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,32 @@ _OUTBOX_INSERT = (f"INSERT INTO outbox ({', '.join(OUTBOX_COLUMNS)}) "
 
 def insert_cases(session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
     """Bulk insert of case rows in ``CASE_COLUMNS`` order (one executemany)."""
-    session.connection().exec_driver_sql(_CASE_INSERT, list(rows))
+    with search_indexed_in_bulk(session, len(rows)):
+        session.connection().exec_driver_sql(_CASE_INSERT, list(rows))
+
+
+BULK_INDEX_MIN = 50
+_INDEX_NEW = ("INSERT INTO cases_search (rowid, name, reg_no, letter_number) "
+              "SELECT rowid, name, reg_no, letter_number FROM cases WHERE rowid > ?")
+
+
+@contextlib.contextmanager
+def search_indexed_in_bulk(session: Session, rows: int) -> Iterator[None]:
+    """Around a bulk insert into ``cases``: the search index takes the new rows in one statement at the end
+    instead of through its per-row trigger (FTS5 writes its pending entries out at every statement a trigger
+    runs in: ~40× the cost of the insert itself). The trigger is dropped and recreated inside the caller's
+    transaction, so a rollback or a crash leaves it in place."""
+    conn = session.connection()
+    trigger = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'trigger' "
+                                   "AND name = 'cases_search_insert'").first() if rows >= BULK_INDEX_MIN else None
+    if trigger is None:  # a few rows, or the index is being rebuilt after an initial pull
+        yield
+        return
+    before = conn.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM cases").scalar()
+    conn.exec_driver_sql("DROP TRIGGER cases_search_insert")
+    yield
+    conn.exec_driver_sql(_INDEX_NEW, (before,))
+    conn.exec_driver_sql(trigger[0])
 
 
 def insert_outbox(session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
@@ -97,19 +123,55 @@ def _duties_clause(person: str, action: str, services: tuple[str, ...]) -> Colum
 
 
 def text_search(q: CaseQuery) -> bool:
-    """A name/letter-number search: a substring match no index can serve (a scan of the office's cases)."""
+    """A name/registration/letter-number search (served by the trigram index from 3 characters on)."""
     return bool(q.search and q.search.strip() and not q.search.strip().isdigit())
 
 
-def case_filter(q: CaseQuery, *, scan: bool = False) -> Select[Case]:
+SEARCH_MIN = 3  # the search index holds trigrams: a shorter term is matched by LIKE over the rows
+
+
+def search_hits(term: str, *, with_ids: bool = False) -> Any:
+    """The rowids of cases whose name, registration number or letter number contains ``term`` (case
+    insensitive), from the FTS5 trigram index ``cases_search`` (migration 0010); ``with_ids`` adds the cases
+    whose id starts with it. One set of rowids: SQLite then reads just those rows (an OR beside it would scan)."""
+    phrase = '"' + term.replace('"', '""') + '"'
+    sql = "SELECT rowid FROM cases_search WHERE cases_search MATCH :phrase"
+    if with_ids:
+        sql += " UNION SELECT rowid FROM cases WHERE id >= :low AND id < :high"
+        ident = term.lower()
+        return text(sql).bindparams(phrase=phrase, low=ident, high=ident + "~").columns(literal_column("rowid"))
+    return text(sql).bindparams(phrase=phrase).columns(literal_column("rowid"))
+
+
+def few_hits(session: Session, q: CaseQuery, under: int = 2000) -> bool:
+    """True when the search index holds fewer than ``under`` entries for the text search (at any office): the
+    hits are then fetched by rowid and sorted, cheaper than walking the sort index for a page of them."""
+    term = (q.search or "").strip()
+    if not text_search(q) or len(term) < SEARCH_MIN:
+        return False
+    hits = search_hits(term).subquery()
+    found = session.execute(select(func.count()).select_from(select(hits).limit(under).subquery())).scalar_one()
+    return int(found) < under
+
+
+def case_filter(q: CaseQuery, *, scan: bool = False, index: bool = True) -> Select[Case]:
+    """The WHERE of the case list. A text search uses the search index unless ``index`` is False (a walk of
+    the sort index that stops at the first page checks each row's text instead)."""
     stmt = select(Case)
+    term = (q.search or "").strip()
+    # The search index's hits drive the query: "+column" keeps SQLite off the other indexes, as does a scan
+    # for a filter that matches most rows (see list_cases).
+    plain = scan or (index and text_search(q) and len(term) >= SEARCH_MIN)
+
+    def col(name: str) -> Any:
+        return literal_column(f"+cases.{name}") if plain else getattr(Case, name)
+
     if q.status:
-        stmt = stmt.where(Case.status == q.status)
+        stmt = stmt.where(col("status") == q.status)
     if q.service:
-        stmt = stmt.where(Case.service == q.service.upper())
+        stmt = stmt.where(col("service") == q.service.upper())
     if q.office:
-        # "+column" keeps SQLite from walking an index for a filter that matches most rows (see list_cases)
-        stmt = stmt.where((literal_column("+cases.office") if scan else Case.office) == q.office)
+        stmt = stmt.where(col("office") == q.office)
     if q.next_offices is not None:
         stmt = stmt.where(Case.next_office.in_(q.next_offices))
     if q.duties is not None:
@@ -117,17 +179,20 @@ def case_filter(q: CaseQuery, *, scan: bool = False) -> Select[Case]:
     if q.overdue_before:
         stmt = stmt.where(Case.due_date < q.overdue_before,
                           Case.status.not_in(("issued", "rejected", "withdrawn")))
-    if q.search:
-        term = q.search.strip()
+    if term:
         if term.isdigit() and len(term) == 16:
             stmt = stmt.where(Case.nik == term)
         elif term.isdigit():  # a range, not LIKE: SQLite's LIKE ignores case and so cannot use ix_cases_nik
             stmt = stmt.where(Case.nik >= term, Case.nik < term + "~")
         else:
-            like = f"%{term}%"
             ident = term.lower()
-            stmt = stmt.where(or_(Case.name.like(like), Case.letter_number.like(like), Case.reg_no.like(like),
-                                  and_(Case.id >= ident, Case.id < ident + "~")))
+            by_id = and_(Case.id >= ident, Case.id < ident + "~")
+            if index and len(term) >= SEARCH_MIN:
+                stmt = stmt.where(literal_column("cases.rowid").in_(search_hits(term, with_ids=True)))
+            else:
+                like = f"%{term}%"
+                stmt = stmt.where(or_(Case.name.like(like), Case.reg_no.like(like), Case.letter_number.like(like),
+                                      by_id))
     return stmt
 
 
@@ -135,11 +200,12 @@ def list_cases(session: Session, q: CaseQuery, offset: int = 0, limit: int | Non
     return list(session.scalars(_list_stmt(q, offset, limit)))
 
 
-def page_with_total(session: Session, q: CaseQuery, offset: int, limit: int) -> tuple[list[Case], int | None]:
+def page_with_total(session: Session, q: CaseQuery, offset: int, limit: int, *,
+                    index: bool = True) -> tuple[list[Case], int | None]:
     """One page and the number of all matches from a single statement (``count(*) OVER ()``): a text search
     scans the office's cases anyway, so counting in the same pass saves a second scan. The total is None
     when the page is empty past the first row (nothing to read it from)."""
-    rows = session.execute(_list_stmt(q, offset, limit).add_columns(func.count().over())).all()
+    rows = session.execute(_list_stmt(q, offset, limit, index=index).add_columns(func.count().over())).all()
     if not rows:
         return [], (0 if offset == 0 else None)
     return [r[0] for r in rows], int(rows[0][1])
@@ -159,7 +225,7 @@ def list_cases_within(session: Session, q: CaseQuery, offset: int, limit: int,
 
     raw.set_progress_handler(tick, 10_000)  # type: ignore[union-attr]
     try:
-        rows = list(session.scalars(_list_stmt(q, offset, limit, scan=False)))
+        rows = list(session.scalars(_list_stmt(q, offset, limit, scan=False, index=False)))
     except OperationalError:
         raw.set_progress_handler(None, 0)  # type: ignore[union-attr]
         if steps[0] > budget:  # interrupted by tick(), not a real failure
@@ -170,7 +236,8 @@ def list_cases_within(session: Session, q: CaseQuery, offset: int, limit: int,
     return rows
 
 
-def _list_stmt(q: CaseQuery, offset: int, limit: int | None, scan: bool | None = None) -> Select[Case]:
+def _list_stmt(q: CaseQuery, offset: int, limit: int | None, scan: bool | None = None,
+               index: bool = True) -> Select[Case]:
     key = q.sort if q.sort in SORTABLE else "updated_at"
     # A substring search reads every case anyway: one sequential scan and a sort of the hits (~0.25 s at a
     # million cases) beats walking the sort index with a table lookup per row (~1 s when hits are rare).
@@ -180,15 +247,15 @@ def _list_stmt(q: CaseQuery, offset: int, limit: int | None, scan: bool | None =
     # page straight from the index instead of sorting every matching row (see migration 0004).
     rowid: ColumnElement[Any] = literal_column("cases.rowid")
     order = [column.desc() if q.descending else column.asc(), rowid.desc() if q.descending else rowid.asc()]
-    stmt = case_filter(q, scan=scan).order_by(*order).offset(offset)
+    stmt = case_filter(q, scan=scan, index=index).order_by(*order).offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
     return stmt
 
 
-def count_cases(session: Session, q: CaseQuery) -> int:
+def count_cases(session: Session, q: CaseQuery, *, index: bool = True) -> int:
     # maintain_column_froms: without a WHERE the count would otherwise lose its FROM and answer 1.
-    stmt = case_filter(q).with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
+    stmt = case_filter(q, index=index).with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
     return int(session.execute(stmt).scalar_one())
 
 

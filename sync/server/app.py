@@ -193,10 +193,12 @@ def create_app(server: Server, notifier: Notifier | None = None, threads: int | 
 
     @api.get(API + Paths.CHANGES, response_model=ChangesResponse, responses=ERRORS)
     def changes(ctx: Device, since: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
-                limit: Annotated[int, Query(ge=1, le=5000)] = 2000) -> Response:
+                limit: Annotated[int, Query(ge=1, le=5000)] = 2000, light: bool = False) -> Response:
         # The records are built by the server itself; re-validating thousands of them per page costs more
         # than producing them, so the page is serialised directly (the schema above still documents it).
-        body = json.dumps(server.changes(ctx, since, limit), ensure_ascii=False, separators=(",", ":"))
+        # ``light``: the cases without their history and documents (a laptop's first pull; they follow later).
+        body = json.dumps(server.changes(ctx, since, limit, light=light), ensure_ascii=False,
+                          separators=(",", ":"))
         return Response(body.encode(), media_type="application/json")
 
     @api.get(API + Paths.CASE, responses=ERRORS)

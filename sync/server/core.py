@@ -517,12 +517,12 @@ class Server:
     def _visible(self, ctx: DeviceCtx) -> Any:
         return visibility.readable(ctx)
 
-    def changes(self, ctx: DeviceCtx, since: int, limit: int = PULL_LIMIT) -> dict[str, Any]:
+    def changes(self, ctx: DeviceCtx, since: int, limit: int = PULL_LIMIT, *, light: bool = False) -> dict[str, Any]:
         limit = max(1, min(limit, 5000))
         with self.engine.connect() as conn:
             rows = list(conn.execute(select(t.cases).where(t.cases.c.feed_seq > since, self._visible(ctx))
                                      .order_by(t.cases.c.feed_seq).limit(limit)))
-            changes = snapshots(conn, rows)
+            changes = snapshots(conn, rows, light=light)
         cursor = rows[-1].feed_seq if rows else since
         return {"changes": changes, "cursor": cursor, "more": len(rows) == limit,
                 "delegations": self.delegations_for(ctx)}

@@ -481,21 +481,23 @@ def hold_blob(conn: Connection, device_id: str, sha256: str) -> None:
         conn.execute(t.blob_owners.insert().values(sha256=sha256, device_id=device_id, created_at=clock.now_iso()))
 
 
-def snapshots(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
+def snapshots(conn: Connection, rows: list[Any], *, light: bool = False) -> list[dict[str, Any]]:
+    """The cases as the laptop stores them; ``light`` leaves out each case's events and documents (the keys
+    are absent, not empty: the laptop keeps what it has)."""
     ids = [r.id for r in rows]
     events: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
     docs: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
     open_conflicts: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
     for chunk_start in range(0, len(ids), 500):
         chunk = ids[chunk_start:chunk_start + 500]
-        for e in conn.execute(select(t.case_events, t.devices.c.name.label("device_name"))
+        for e in () if light else conn.execute(select(t.case_events, t.devices.c.name.label("device_name"))
                               .outerjoin(t.devices, t.devices.c.id == t.case_events.c.device)
                               .where(t.case_events.c.case_id.in_(chunk)).order_by(t.case_events.c.id)):
             events[e.case_id].append({"action": e.action, "from": e.from_status, "to": e.to_status,
                                       "actor": e.actor, "device": e.device, "device_name": e.device_name,
                                       "reason": e.reason, "at": e.at, "received_at": e.received_at,
                                       "details": json.loads(e.details) if e.details else None})
-        for a in conn.execute(select(t.attachments).where(t.attachments.c.case_id.in_(chunk))
+        for a in () if light else conn.execute(select(t.attachments).where(t.attachments.c.case_id.in_(chunk))
                               .order_by(t.attachments.c.id)):
             docs[a.case_id].append({"doc_code": a.doc_code, "sha256": a.sha256, "filename": a.filename,
                                     "size": a.size, "mime": a.mime, "added_by": a.added_by, "added_at": a.added_at})
@@ -516,7 +518,8 @@ def snapshots(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
             "device_name": creators.get(r.device),
             "due_date": r.due_date, "letter_number": r.letter_number, "letter_sha256": r.letter_sha256,
             "reason": r.reason, "reg_no": r.reg_no, "access_code": r.access_code,
-            "events": events[r.id], "documents": docs[r.id], "conflicts": open_conflicts[r.id],
+            "conflicts": open_conflicts[r.id],
+            **({} if light else {"events": events[r.id], "documents": docs[r.id]}),
         })
     return out
 

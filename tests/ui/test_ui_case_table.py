@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from PySide6.QtCore import Qt
 
-from app.services import cases
+from app.services import cases, importer
 from app.services.workspace import Actor, Workspace
 from app.storage.repo import CaseQuery
 from samples import SKD_FIELDS
@@ -20,7 +20,7 @@ N = 450
 @pytest.fixture
 def many(ws: Workspace, petugas: Actor) -> list[str]:
     rows = [(f"35730201018500{i % 90 + 10:02d}", f"Warga {i:04d}", SKD_FIELDS) for i in range(N)]
-    return cases.create_many(ws, petugas, "SKD", rows).ids
+    return importer.create_many(ws, petugas, "SKD", rows).ids
 
 
 def _loaded(model: CaseTableModel, settle: Callable[..., None]) -> CaseTableModel:

@@ -19,9 +19,7 @@ def services_list(args: argparse.Namespace, cx: Context) -> int:
     services = list(ws.catalog)
     try:
         actor = ws.actor(getattr(args, "user", None))
-        office = ws.offices.get(actor.office)
-        services = [s for s in services if office and s.office_level is office.level
-                    and (not s.owner_office or s.owner_office == actor.office)]
+        services = ws.catalog.offered_to(actor, ws.offices)
     except Exception:  # no user yet: show the whole catalogue
         pass
     data = [s.as_dict() for s in services]
@@ -45,11 +43,10 @@ def case_new(args: argparse.Namespace, cx: Context) -> int:
 
 
 def case_list(args: argparse.Namespace, cx: Context) -> int:
-    from app.services import cases
-    from app.storage import repo
+    from app.services import cases, queries
 
     ws = cx.ws
-    q = repo.CaseQuery(status=args.status, service=args.service, search=args.search)
+    q = queries.CaseQuery(status=args.status, service=args.service, search=args.search)
     if getattr(args, "queue", None) in ("verify", "sign"):  # this person's work, as the GUI's queues show it
         from dataclasses import replace
 
@@ -57,11 +54,10 @@ def case_list(args: argparse.Namespace, cx: Context) -> int:
 
         queue = signing_queue if args.queue == "sign" else verification_queue
         q = replace(queue(ws, ws.actor(getattr(args, "user", None))), service=args.service, search=args.search)
-    with ws.db.read() as s:
-        rows = repo.list_cases(s, q, args.offset, args.limit)
-        data = [{"id": c.id, "reg_no": c.reg_no, "status": c.status, "service": c.service, "nik": c.nik,
-                 "name": c.name, "updated_at": c.updated_at, "due_date": c.due_date,
-                 "overdue": cases.is_overdue(c)} for c in rows]
+    rows = queries.case_page(ws, q, args.offset, args.limit)
+    data = [{"id": c.id, "reg_no": c.reg_no, "status": c.status, "service": c.service, "nik": c.nik,
+             "name": c.name, "updated_at": c.updated_at, "due_date": c.due_date,
+             "overdue": cases.is_overdue(c)} for c in rows]
     cx.out.emit(data, lambda d: "\n".join(
         f"{r['reg_no'] or r['id'][:8]:20}  {CaseStatus(r['status']).label:14} {r['service']:8} "
         f"{r['nik'] or '-':16} {r['name']}"

@@ -41,7 +41,7 @@ from app.domain.lifecycle import Action
 from app.domain.validation import Invalid, validate_nik
 from app.errors import FieldProblem, ValidationError
 from app.i18n import tr as core_tr
-from app.services import casefind, cases
+from app.services import cases, queries
 from app.services.workspace import Actor, Workspace
 from ui import errors
 from ui.actions import services_for
@@ -467,7 +467,7 @@ class IntakeDialog(QDialog):
         own = self.existing["id"] if self.existing else None
 
         def lookup() -> int:
-            return casefind.open_requests(self.ws, text, service.code, besides=own)
+            return queries.open_duplicates(self.ws, text, service.code, besides=own)
 
         def show(n: int) -> None:
             if n and self.nik.text().strip() == text and self.current_service is service:

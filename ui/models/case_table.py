@@ -1,9 +1,9 @@
 """The case list: a ``QAbstractTableModel`` over windowed SQL queries (after Anki's browser table model).
 
 Only the row count and a few pages of ``page_size`` rows are ever in memory. ``data()`` reads a tuple from a
-cached page; a missing page is asked for on the DB lane (``repo.list_cases(offset, limit)``) and the rows
+cached page; a missing page is asked for on the DB lane (``queries.case_page(offset, limit)``) and the rows
 repaint when it arrives. Display strings are prepared in the worker, so painting does no formatting and no
-SQL. Sorting and filtering are a new :class:`~app.storage.repo.CaseQuery`, i.e. done by SQLite.
+SQL. Sorting and filtering are a new :class:`~app.services.queries.CaseQuery`, i.e. done by SQLite.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from PySide6.QtGui import QBrush, QColor
 
 from app import clock, timefmt
 from app.domain.lifecycle import CaseStatus
+from app.services import queries
+from app.services.queries import CaseQuery
 from app.services.workspace import Workspace
-from app.storage import repo
 from app.storage.models import Case
-from app.storage.repo import CaseQuery
 from ui.tasks import op
 
 CaseIdRole = Qt.ItemDataRole.UserRole + 1
@@ -81,43 +81,22 @@ def _rows(ws: Workspace, cases: list[Case]) -> list[CaseRow]:
 
 
 def fetch_page(ws: Workspace, q: CaseQuery, offset: int, limit: int, total: int | None = None) -> list[CaseRow]:
-    """One page of display-ready rows. Runs in a worker (own session).
-
-    A page in the second half of a long list is read with the order reversed and a small OFFSET from the end
-    (SQLite walks every skipped row of an OFFSET), then flipped: scrolling to the end costs what the top does.
-    """
-    with ws.db.read() as s:
-        if total is not None and offset > total // 2:
-            size = max(0, min(limit, total - offset))
-            back = replace(q, descending=not q.descending)
-            cases = list(reversed(repo.list_cases(s, back, max(0, total - offset - size), size)))
-        else:
-            cases = repo.list_cases(s, q, offset, limit)
-        return _rows(ws, cases)
+    """One page of display-ready rows. Runs in a worker."""
+    return _rows(ws, queries.case_page(ws, q, offset, limit, total))
 
 
 def fetch_first(ws: Workspace, q: CaseQuery, limit: int) -> tuple[int | None, list[CaseRow]]:
-    """The first page, and the row count when it comes cheaply (a short page, or a text search that scans
-    anyway and counts in the same pass); else None and the model counts next."""
-    if repo.text_search(q):
-        with ws.db.read() as s:  # common names: the sort index finds a page quickly
-            quick = repo.list_cases_within(s, q, 0, limit)
-            if quick is not None:
-                return (len(quick) if len(quick) < limit else None), _rows(ws, quick)
-        with ws.db.read() as s:  # rare names: one scan gives the page and the total
-            cases, total = repo.page_with_total(s, q, 0, limit)
-            return total, _rows(ws, cases)
-    rows = fetch_page(ws, q, 0, limit)
-    return (len(rows) if len(rows) < limit else None), rows
+    """The first page, and the row count when it comes cheaply; else None and the model counts next."""
+    total, cases = queries.first_page(ws, q, limit)
+    return total, _rows(ws, cases)
 
 
 def fetch_count(ws: Workspace, q: CaseQuery) -> int:
-    with ws.db.read() as s:
-        return repo.count_cases(s, q)
+    return queries.case_count(ws, q)
 
 
 class CaseTableModel(QAbstractTableModel):
-    """Rows of ``repo.list_cases(query)``.
+    """Rows of the case list (``queries.case_page``).
 
     A (re)query shows its first page as soon as it is read (``loaded``); when that page is full the total is
     counted next and the rows beyond it appear when the count is in (``counted``). ``busy`` is True until both.

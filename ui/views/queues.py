@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.lifecycle import Action
-from app.services import casefind
+from app.services import queries
 from app.services.workspace import Actor, Workspace
 from app.storage.repo import CaseQuery
 from ui.actions import approve_cases, run_step
@@ -205,7 +205,7 @@ class QueueView(QWidget):
 
         confirm(self, self.result_summary.text())
         self.result_list.clear()
-        named = casefind.shown_ids(self.ws, (r.case_id for r in results))  # as people name the cases
+        named = queries.shown_ids(self.ws, (r.case_id for r in results))  # as people name the cases
         for r in refused:
             reason = r.reason or self.tr("tanpa alasan")
             self.result_list.addItem(f"{named[r.case_id]} — {reason}")

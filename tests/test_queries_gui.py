@@ -1,4 +1,4 @@
-"""The GUI's look-ups about cases come from app.services.casefind; no view or dialog opens a storage session."""
+"""The GUI's look-ups about cases come from app.services.queries; no view or dialog opens a storage session."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from app.domain.lifecycle import Action
-from app.services import casefind, cases
+from app.services import cases, queries
 from app.services.workspace import Actor, Workspace
 from samples import NIK_WOMAN, SKD_FIELDS, documents
 
@@ -19,11 +19,11 @@ def test_cases_are_named_by_registration_number_or_id_start(ws: Workspace, petug
     cases.transition(ws, petugas, first, Action.SUBMIT)
     reg_no = cases.show(ws, first)["reg_no"]
     unknown = "f" * 36
-    assert casefind.shown_ids(ws, [first, second, unknown, first]) == {
+    assert queries.shown_ids(ws, [first, second, unknown, first]) == {
         first: reg_no, second: second[:8], unknown: "ffffffff"}
-    assert casefind.open_requests(ws, NIK_WOMAN, "SKD") == 2
-    assert casefind.open_requests(ws, NIK_WOMAN, "SKD", besides=second) == 1
-    assert casefind.open_requests(ws, NIK_WOMAN, "SKTM") == 0
+    assert queries.open_duplicates(ws, NIK_WOMAN, "SKD") == 2
+    assert queries.open_duplicates(ws, NIK_WOMAN, "SKD", besides=second) == 1
+    assert queries.open_duplicates(ws, NIK_WOMAN, "SKTM") == 0
 
 
 def test_no_view_or_dialog_opens_a_storage_session() -> None:
