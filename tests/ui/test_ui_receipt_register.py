@@ -3,7 +3,9 @@ who collected the letter, and the register view with its XLSX/PDF export."""
 
 from __future__ import annotations
 
+import os
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,10 @@ from app.services import cases
 from app.storage import repo
 from ui.dialogs.intake import IntakeDialog
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# LOKET_SCREENSHOTS=1 saves the pictures to docs/screenshots/ (as tests/ui/test_ui_rekap.py does); a plain run
+# leaves the tree alone
+SHOTS = (Path(__file__).resolve().parents[2] / "docs" / "screenshots" if os.environ.get("LOKET_SCREENSHOTS")
+         else Path(tempfile.mkdtemp(prefix="loket-shots-")))
 HOSTILE = '=HYPERLINK("http://evil.example/x","Klik")'
 
 
