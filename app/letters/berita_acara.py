@@ -8,7 +8,6 @@ number in /Keywords — and goes through the same signing path (``app.services.a
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
@@ -28,10 +27,10 @@ from app.letters.render import (
     TEMPLATE_KEYWORD,
     TEXT_W,
     _body,
+    _close,
     _letterhead,
     _Page,
     _paragraph,
-    _signature_block,
     _styles,
 )
 from app.reports import berita_acara
@@ -147,9 +146,4 @@ def render_berita_acara(data: LetterData) -> RenderedLetter:
     _proposals(page, rows)
     _totals(page, "Rekapitulasi per kelurahan:", "Kelurahan", berita_acara.per_kelurahan(rows))
     _totals(page, "Rekapitulasi per bidang:", "Bidang", berita_acara.per_bidang(rows))
-    box = _signature_block(page, data)
-    pages = page.index + 1
-    page.finish()
-    c.save()
-    pdf = buf.getvalue()
-    return RenderedLetter(pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(), signature_box=box, pages=pages)
+    return _close(page, buf)

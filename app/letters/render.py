@@ -348,6 +348,16 @@ def _signature_block(page: _Page, data: LetterData) -> Rect:
     return box
 
 
+def _close(page: _Page, buf: io.BytesIO) -> RenderedLetter:
+    """The signer's block under the body, the last page finished, and the document with its hash."""
+    box = _signature_block(page, page.data)
+    pages = page.index + 1
+    page.finish()
+    page.c.save()
+    pdf = buf.getvalue()
+    return RenderedLetter(pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(), signature_box=box, pages=pages)
+
+
 def render_letter(data: LetterData) -> RenderedLetter:
     """Render one letter; deterministic for equal ``data`` (see the module docstring for template rules)."""
     register_fonts()
@@ -377,12 +387,7 @@ def render_letter(data: LetterData) -> RenderedLetter:
     page.y -= 8 * mm
     _body(page, data)
     _earlier(page, data)
-    box = _signature_block(page, data)
-    pages = page.index + 1
-    page.finish()
-    c.save()
-    pdf = buf.getvalue()
-    return RenderedLetter(pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(), signature_box=box, pages=pages)
+    return _close(page, buf)
 
 
 _NUMBER_RE = re.compile(re.escape(LETTER_NUMBER_KEYWORD) + r"([^;]+)")
