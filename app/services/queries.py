@@ -14,8 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from sqlalchemy import select
-
 from app.services.workspace import Workspace
 from app.storage import meta, replica, repo
 from app.storage.models import Case
@@ -102,8 +100,5 @@ def shown_ids(ws: Workspace, case_ids: Iterable[str]) -> dict[str, str]:
     names = {case_id: case_id[:8] for case_id in wanted}
     with ws.db.read() as s:
         for start in range(0, len(wanted), CHUNK):
-            chunk = wanted[start:start + CHUNK]
-            for case_id, reg_no in s.execute(select(Case.id, Case.reg_no).where(Case.id.in_(chunk))):
-                if reg_no:
-                    names[case_id] = reg_no
+            names.update(repo.reg_numbers(s, wanted[start:start + CHUNK]))
     return names

@@ -301,6 +301,12 @@ def integrity_check(session: Session) -> list[str]:
     return [r[0] for r in session.execute(text("PRAGMA integrity_check"))]
 
 
+def reg_numbers(session: Session, ids: Iterable[str]) -> dict[str, str]:
+    """The registration number of each of ``ids`` that has one."""
+    rows = session.execute(select(Case.id, Case.reg_no).where(Case.id.in_(list(ids)), Case.reg_no.is_not(None)))
+    return {case_id: reg_no for case_id, reg_no in rows if reg_no}
+
+
 def iter_ids(session: Session, ids: Iterable[str]) -> list[Case]:
     return list(session.scalars(select(Case).where(Case.id.in_(list(ids)))))
 
