@@ -59,8 +59,11 @@ offline:
 	  && echo "Demo server stopped: Loket now works offline. 'make run' again to be online."; \
 	else echo "No demo server is running."; fi
 
+# Tests run in TEST_JOBS worker processes (make test TEST_JOBS=1 for one at a time, in order)
+TEST_JOBS ?= 3
 test: system-deps $(STAMP) translations
-	QT_QPA_PLATFORM=offscreen tools/with-keyring $(BIN)/python -m pytest -q -p no:cacheprovider
+	QT_QPA_PLATFORM=offscreen tools/with-keyring $(BIN)/python -m pytest -q -p no:cacheprovider \
+	  -n $(TEST_JOBS) --dist worksteal -rf
 
 test-fast: $(STAMP)
 	QT_QPA_PLATFORM=offscreen tools/with-keyring $(BIN)/python -m pytest -q -x -m "not slow and not postgres"
