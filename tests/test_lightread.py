@@ -14,7 +14,7 @@ import pytest
 
 from app.domain.lifecycle import Action
 from app.jsoncodec import to_json
-from app.services import caseview, cases, handover
+from app.services import cases, caseview, handover
 from app.services.workspace import Actor, Workspace
 from app.storage import atrest, lightread
 from app.storage.db import SCHEMA_HEAD
