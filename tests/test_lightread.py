@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -198,16 +199,21 @@ def test_a_store_it_does_not_know_is_left_to_the_ordinary_path(ws: Workspace, pr
 
 def test_a_key_that_does_not_open_the_store_is_never_logged(ws: Workspace, profile: Path,
                                                             office_cases: dict[str, str],
-                                                            caplog: pytest.LogCaptureFixture) -> None:
+                                                            caplog: pytest.LogCaptureFixture,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """No key, or a key that does not open the file: the ordinary path says so in its words; the light path
+    steps aside without writing a key anywhere. (The profile shares the session template's keyring entry, so
+    the keyring itself is left alone here.)"""
     ws.close()
-    path = profile / "loket.db"
-    right = atrest.load_keys(path)
+    right = atrest.load_keys(profile / "loket.db")
     assert right is not None
-    atrest.forget_keys(path)
-    assert caseview.show_light(profile, office_cases["rich"]) is None  # no key: the ordinary path says so
-    wrong = atrest.create_keys(path)  # another secret under the same name
+    monkeypatch.setattr(atrest, "load_keys", lambda _path: None)
+    assert caseview.show_light(profile, office_cases["rich"]) is None
+    wrong = atrest.StoreKeys(os.urandom(32))
+    monkeypatch.setattr(atrest, "load_keys", lambda _path: wrong)
     caplog.set_level("DEBUG")
     assert caseview.show_light(profile, office_cases["rich"]) is None
-    logged = caplog.text + "".join(str(r.exc_info) for r in caplog.records)
+    logged = (caplog.text + "".join(str(r.exc_info) for r in caplog.records)).lower()
+    assert "light read path not taken" in logged
     for keys in (right, wrong):
-        assert keys.sqlcipher.hex() not in logged.lower()
+        assert keys.sqlcipher.hex() not in logged
