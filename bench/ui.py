@@ -135,11 +135,11 @@ class Bench:
 
     def run(self) -> list[tuple[str, float, str]]:
         from app.storage.repo import CaseQuery
+        from ui.actions import Engines
         from ui.main_window import MainWindow
-        from ui.seams import Seams
 
         t0, c0 = time.perf_counter(), time.process_time()
-        window = MainWindow(self.ws, self.actor, Seams())
+        window = MainWindow(self.ws, self.actor, Engines())
         model = window.cases.model
         window.resize(1280, 800)
         window.show()

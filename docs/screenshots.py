@@ -30,8 +30,10 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from app.services.workspace import Workspace  # noqa: E402
 from ui import demo, lang  # noqa: E402
-from ui.seams import ApprovalOutcome, Conflict, Seams, SyncState  # noqa: E402
+from ui.actions import ApprovalOutcome, Engines, preview_for  # noqa: E402
+from ui.main_window import SyncState  # noqa: E402
 from ui.tasks import manager  # noqa: E402
+from ui.views.conflicts import Conflict  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 
@@ -162,7 +164,7 @@ def synced_shots(ws: Workspace, profile: Path, data: Path, sync: SyncState, only
 
             SyncEngine(ws).run()
         if only in (None, "case-detail"):
-            detail = CaseDetailDialog(ws, ws.actor("siti"), _returned_case(ws), Seams(sync_state=sync))
+            detail = CaseDetailDialog(ws, ws.actor("siti"), _returned_case(ws), Engines())
             detail.resize(1100, 760)
             detail.show()
             settle(600)
@@ -177,7 +179,7 @@ def synced_shots(ws: Workspace, profile: Path, data: Path, sync: SyncState, only
         SyncEngine(ws).run()
         from ui.views.refusals import RefusalsDialog
 
-        dialog = RefusalsDialog(ws, ws.actor("bambang"), Seams(sync_state=sync), lambda _id: None)
+        dialog = RefusalsDialog(ws, ws.actor("bambang"), Engines(), lambda _id: None)
         dialog.resize(1060, 420)
         dialog.show()
         settle(600)
@@ -207,7 +209,7 @@ def shots(only: str | None) -> None:
     siti = ws.actor("siti")
 
     if only in (None, "main", "main-150"):
-        window = MainWindow(ws, siti, Seams(sync_state=sync))
+        window = MainWindow(ws, siti, Engines(), sync_state=sync)
         window.resize(1280, 800)
         wait_signal(window.cases.model.loaded, window.show)  # the case list is read on the database lane
         window.cases.table.selectRow(2)
@@ -253,10 +255,8 @@ def shots(only: str | None) -> None:
                            if i == 0 else ApprovalOutcome(cid, True, None, f"400.12.2.3/{41 + i}/35.73.02.1008/2026"))
             return out
 
-        from ui.wiring import render_preview_for
-
-        seams = Seams(sync_state=sync, approve_batch=approve_stand_in, render_preview=render_preview_for(ws, lurah))
-        window = MainWindow(ws, lurah, seams)
+        engines = Engines(approve_batch=approve_stand_in, render_preview=preview_for(ws, lurah))
+        window = MainWindow(ws, lurah, engines, sync_state=sync)
         window.resize(1280, 800)
         window.show()
         assert window.sign_queue is not None
@@ -271,7 +271,7 @@ def shots(only: str | None) -> None:
         window.close()
 
     if only in (None, "dashboard"):
-        window = MainWindow(ws, siti, Seams(sync_state=sync))
+        window = MainWindow(ws, siti, Engines(), sync_state=sync)
         window.resize(1280, 800)
         window.show()
         window.show_page(window.dashboard)
@@ -297,7 +297,7 @@ def shots(only: str | None) -> None:
             unlock.forget(ws, username)
 
     if only in (None, "conflicts"):
-        window = MainWindow(ws, siti, Seams(sync_state=sync, conflicts=StandInConflicts(ws)))
+        window = MainWindow(ws, siti, Engines(conflicts=StandInConflicts(ws)), sync_state=sync)
         window.resize(1280, 800)
         window.show()
         window.show_page(window.conflicts)

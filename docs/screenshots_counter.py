@@ -56,10 +56,10 @@ def main() -> int:
     from app.services import cases
     from app.services.workspace import Workspace
     from samples import NIK_WOMAN, OFFICE, documents
-    from ui import lang, wiring
+    from ui import lang
+    from ui.actions import Engines, preview_for
     from ui.dialogs.help import AboutDialog, GuideDialog
     from ui.dialogs.intake import IntakeDialog
-    from ui.seams import Seams
     from ui.views.queues import QueueView
 
     app = QApplication.instance() or QApplication([])
@@ -80,7 +80,7 @@ def main() -> int:
                                       if d.required})
     cases.transition(ws, siti, case.id, Action.SUBMIT)
 
-    queue = QueueView(ws, bambang, "verify", Seams(render_preview=wiring.render_preview_for(ws, bambang)))
+    queue = QueueView(ws, bambang, "verify", Engines(render_preview=preview_for(ws, bambang)))
     queue.resize(1280, 760)
     queue.show()
     settle()

@@ -22,9 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from app.services import approvals  # noqa: E402
 from faults.harness import ThreadedServer  # noqa: E402
 from faults.sim_signing import PIN, SigningOffice  # noqa: E402
+
+from app.services import approvals  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 

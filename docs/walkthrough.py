@@ -36,7 +36,8 @@ from app.domain.lifecycle import Action  # noqa: E402
 from app.services import cases  # noqa: E402
 from app.services.workspace import Workspace  # noqa: E402
 from ui import demo, lang  # noqa: E402
-from ui.seams import Seams, SyncState  # noqa: E402
+from ui.actions import Engines, preview_for  # noqa: E402
+from ui.main_window import SyncState  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 PAGE = ROOT / "docs" / "walkthrough.md"
@@ -108,10 +109,9 @@ def receipt(day: Day) -> QWidget | None:
 
 def verification(day: Day) -> Path:
     from ui.main_window import MainWindow
-    from ui.wiring import render_preview_for
 
     bambang = day.ws.actor("bambang")  # the verifier sees the letter he initials, as the signer does
-    window = MainWindow(day.ws, bambang, Seams(sync_state=day.sync, render_preview=render_preview_for(day.ws, bambang)))
+    window = MainWindow(day.ws, bambang, Engines(render_preview=preview_for(day.ws, bambang)), sync_state=day.sync)
     assert window.verify_queue is not None
     window.show()
     window.show_page(window.verify_queue)
@@ -127,10 +127,9 @@ def verification(day: Day) -> Path:
 
 def signing(day: Day) -> Path:
     from ui.main_window import MainWindow
-    from ui.wiring import render_preview_for
 
     lurah = day.ws.actor("lurah")
-    window = MainWindow(day.ws, lurah, Seams(sync_state=day.sync, render_preview=render_preview_for(day.ws, lurah)))
+    window = MainWindow(day.ws, lurah, Engines(render_preview=preview_for(day.ws, lurah)), sync_state=day.sync)
     assert window.sign_queue is not None
     window.show()
     window.show_page(window.sign_queue)
@@ -179,7 +178,7 @@ def case_after(day: Day) -> Path:
 
     hand_over(day.ws, day.ws.actor("siti"), day.case_id, "Budi Santoso", "keluarga", "KTP-el 3573020101850001")
 
-    detail = CaseDetailDialog(day.ws, day.ws.actor("siti"), day.case_id, Seams(sync_state=day.sync))
+    detail = CaseDetailDialog(day.ws, day.ws.actor("siti"), day.case_id, Engines())
     return grab(detail, "walk-7-case", 1100, 760)
 
 

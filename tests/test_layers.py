@@ -136,8 +136,9 @@ cli.main(["--profile", profile, "user", "add-local", "--username", "siti", "--na
 
 
 def test_case_show_loads_only_what_it_reads(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
-    """``case show`` reads one case: no PDF, spreadsheet, signing or HTTP stack, and the keyring is the
-    platform's own, asked directly, not found by loading every backend keyring ships (macOS's included)."""
+    """``case show`` reads one case: no SQLAlchemy (the light read path's plain SELECTs), no PDF, spreadsheet,
+    signing or HTTP stack, and the keyring is the platform's own, asked directly, not found by loading every
+    backend keyring ships (macOS's included)."""
     profile = str(tmp_path / "profile")
     made = subprocess.run([sys.executable, "-c", SHOWN
                            + "cli.main(['--profile', profile, '--json', 'case', 'new', '--service', 'SKD', "
@@ -151,7 +152,8 @@ def test_case_show_loads_only_what_it_reads(tmp_path: Path, capfd: pytest.Captur
     assert "Siti Aminah" in proc.stdout
     imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()
                 if line.startswith("import time")}
-    heavy = ("pyhanko", "reportlab", "openpyxl", "requests", "PySide6", "app.signing.keystore", "app.letters")
+    heavy = ("sqlalchemy", "alembic", "pyhanko", "reportlab", "openpyxl", "requests", "PySide6",
+             "app.signing.keystore", "app.letters", "app.storage.models", "app.storage.db")
     assert sorted(m for m in imported if m.startswith(heavy)) == []
     if sys.platform == "linux":
         assert "keyring.backends.SecretService" in imported

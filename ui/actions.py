@@ -1,11 +1,20 @@
 """What several windows do the same way: the steps a case can take (with the reason or confirmation each
-needs), approving and signing a batch with one PIN, and the services a person may register. The case detail,
-the queues, the refusals page and the intake form all use these, so none of them imports another view."""
+needs), approving and signing a batch with one PIN, the letter as it would be signed, and the services a person
+may register. The case detail, the queues, the refusals page and the intake form all use these, so none of them
+imports another view.
+
+:class:`Engines` is what a window does with the core's engines for the person at it — sign a batch, preview a
+letter, settle sync conflicts. ``Engines.for_actor`` gives the real ones (``ui.app`` builds the main window with
+them); a test hands a window its own stand-ins instead. A field is None only when the engine cannot serve this
+person on this device (not a signer, or no signing key here), and the view then says why.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
@@ -23,11 +32,115 @@ from PySide6.QtWidgets import (
 
 from app.domain import lifecycle
 from app.domain.lifecycle import Action
-from app.services import cases
+from app.domain.roles import Role
+from app.services import cases, queries
 from app.services.workspace import Actor, Workspace
 from ui import errors
-from ui.seams import ApprovalOutcome, Seams
 from ui.tasks import gui_progress, op
+
+if TYPE_CHECKING:
+    from app.letters.model import Signer
+    from ui.views.conflicts import ConflictSource
+
+log = logging.getLogger(__name__)
+ProgressCb = Callable[[int, int], None]
+DRAFT_NUMBER = "(nomor diberikan saat ditandatangani)"
+UNKNOWN_SIGNER = "(nama penandatangan)"
+
+
+@dataclass(frozen=True)
+class ApprovalOutcome:
+    case_id: str
+    ok: bool
+    reason: str | None = None  # why it was refused or found stale (already translated)
+    letter_number: str | None = None
+
+
+ApproveBatch = Callable[[Sequence[str], str, ProgressCb], Sequence[ApprovalOutcome]]
+RenderPreview = Callable[[str], bytes | None]
+
+
+@dataclass
+class Engines:
+    """``approve_batch(case_ids, pin, progress)`` signs on a worker (a wrong PIN refuses before any case is
+    touched); ``render_preview(case_id)`` is the letter PDF as it would be signed; ``conflicts`` lists and
+    settles sync conflicts in the core's words (``"mine"``/``"theirs"``)."""
+
+    approve_batch: ApproveBatch | None = None
+    render_preview: RenderPreview | None = None
+    conflicts: ConflictSource | None = None
+
+    @classmethod
+    def for_actor(cls, ws: Workspace, actor: Actor) -> Engines:
+        from ui.views.conflicts import ConflictAdapter
+
+        return cls(signing_for(ws, actor), preview_for(ws, actor), ConflictAdapter(ws, actor))
+
+
+def signing_for(ws: Workspace, actor: Actor) -> ApproveBatch | None:
+    """``app.services.approvals.approve_batch`` for a signer whose signing key is on this device."""
+    if actor.role is not Role.PENANDATANGAN:
+        return None
+    from app.services import approvals
+
+    try:
+        if not approvals.keystore(ws, actor).has_key():
+            return None
+    except Exception:  # no usable OS keyring on this machine: signing is not set up here
+        log.info("signing not available on this device", exc_info=True)
+        return None
+
+    def run(case_ids: Sequence[str], pin: str, progress: ProgressCb) -> list[ApprovalOutcome]:
+        results = approvals.approve_batch(ws, actor, list(case_ids), pin,
+                                          progress=lambda done, total, _case: progress(done, total))
+        return [ApprovalOutcome(r.id, r.ok, r.error, r.letter_number) for r in results]
+
+    return run
+
+
+def preview_signer(ws: Workspace, actor: Actor, office: str) -> Signer:
+    """Who will sign a letter of ``office``: the viewer when it is their office (or one delegated to them),
+    else the office's penandatangan known on this device, else the head's title with no name yet. Never the
+    viewer merely because they are looking (a verifier is not the Lurah)."""
+    from app.letters.model import Signer
+    from app.services import delegations, letters
+
+    if actor.role is Role.PENANDATANGAN:
+        if actor.office == office:
+            return letters.signer_for(actor)
+        with ws.db.read() as s:
+            if office in delegations.delegated_offices(s, actor.username):
+                return delegations.delegated_signer(ws, actor, delegations.for_office(s, actor, office))
+    heads = sorted((u for u in ws.users() if u.role == Role.PENANDATANGAN.value and u.office == office),
+                   key=lambda u: (not u.enrolled, u.full_name))
+    if heads:
+        u = heads[0]
+        return letters.signer_for(Actor(u.username, u.full_name, Role.PENANDATANGAN, u.office, actor.device,
+                                        u.nip, u.position))
+    title = letters.signer_for(Actor("-", "", Role.PENANDATANGAN, office, actor.device))
+    return Signer(UNKNOWN_SIGNER, "-", title.position, title.office_title)
+
+
+def preview_for(ws: Workspace, actor: Actor) -> RenderPreview:
+    """The letter as it would be signed today by whoever will sign it, with the number still to come (run it
+    on a worker: rendering takes a while)."""
+
+    def render(case_id: str) -> bytes | None:
+        from app.letters.model import today_wib
+        from app.letters.render import render_letter
+        from app.services import letters
+
+        case = queries.find_case(ws, case_id)
+        if case is None:
+            return None
+        office = ws.catalog.get(case.service).signer_office(case.office, ws.offices)
+        signer = preview_signer(ws, actor, office)
+        data = letters.letter_data(ws, case, signer, DRAFT_NUMBER, today_wib(), letters.verify_url(ws, case.id),
+                                   office=office if office in ws.offices else None,
+                                   earlier=letters.endorsements(cases.shown_steps(ws, case)))
+        return render_letter(data).pdf
+
+    return render
 
 
 def services_for(ws: Workspace, actor: Actor) -> list[tuple[str, str]]:
@@ -167,13 +280,13 @@ class PinDialog(QDialog):
         return pin
 
 
-def approve_cases(parent: QWidget, seams: Seams, case_ids: Sequence[str],
+def approve_cases(parent: QWidget, engines: Engines, case_ids: Sequence[str],
                   on_done: Callable[[], None] | None = None,
                   on_results: Callable[[Sequence[ApprovalOutcome]], None] | None = None,
                   ask_pin: Callable[[int], str | None] | None = None,
                   on_progress: Callable[[int, int], None] | None = None) -> bool:
     """PIN once → ``approve_batch`` on the DB lane with a progress dialog. False if nothing was started."""
-    approve = seams.approve_batch
+    approve = engines.approve_batch
     if approve is None or not case_ids:
         return False
     if ask_pin is None:

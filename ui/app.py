@@ -1,8 +1,9 @@
 """``loket [--profile DIR] [--lang id|en]``: the desktop client.
 
 One QApplication; translators (Qt and core) switched together; logging to the profile's ``logs/``; a user
-chooser when nobody is logged in on this profile; then the main window. ``wire_seams`` is where the sync
-and signing engines are plugged in (see ``ui/seams.py``).
+chooser when nobody is logged in on this profile; then the main window, built with the person's engines
+(``ui.actions.Engines.for_actor``: batch signing, letter previews, conflicts) and the session's one sync state,
+which :class:`BackgroundSync` feeds.
 
 ``LOKET_STARTUP_PROBE=1`` makes the app print ``LOKET_READY <epoch seconds>`` once the main window is shown
 and quit (used by ``bench/ui.py`` to measure a cold start).
@@ -18,7 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -26,45 +27,137 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app import __version__, logs
 from app.errors import LoketError, UserFacingError
 from app.paths import default_profile_dir
+from app.services import queries
 from app.services.workspace import Actor, Workspace
 from ui import errors, lang, settings
-from ui.seams import Seams, SyncState
+from ui.actions import Engines
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from ui.main_window import MainWindow, SyncState
 
 log = logging.getLogger("loket.ui")
-SeamsFactory = Callable[[Workspace], Seams]
+EnginesFactory = Callable[[Workspace, Actor], Engines]
 
 
-def wire_seams(ws: Workspace) -> Seams:
-    """The engines this build has (``ui/wiring.py``): enrolment, letter previews, batch signing, conflicts,
-    and background sync feeding ``sync_state`` (F5 runs it now)."""
-    from ui import wiring
+def enroll_for(ws: Workspace) -> Callable[[str, str, str | None], Any]:
+    """Enrolment for the login dialog: this device and person with a one-time code (run on the network lane)."""
 
-    seams = Seams(sync_state=SyncState(), enroll=wiring.enroll_for(ws),
-                  background_sync=lambda state: wiring.sync_for(ws, state))
-    try:
-        actor = ws.actor()
-    except UserFacingError:  # nobody logged in yet; the login dialog only needs enroll
-        return seams
-    seams.render_preview = wiring.render_preview_for(ws, actor)
-    seams.approve_batch = wiring.approve_batch_for(ws, actor)
-    seams.conflicts = wiring.ConflictAdapter(ws, actor)
-    return seams
+    def run(server_url: str, code: str, pin: str | None) -> Any:
+        from sync.enroll import enroll
+
+        return enroll(ws, server_url, code, pin)
+
+    return run
+
+
+class BackgroundSync:
+    """Runs the sync engine on the network lane: on a timer, when F5 is pressed, sooner while offline (so
+    work goes out soon after the network returns), and shortly after a person acts while online (a signed
+    letter's QR must find it on the server when it is handed over). Feeds ``SyncState`` on the GUI thread;
+    never blocks the window. Only for profiles with an enrolled user."""
+
+    OFFLINE_INTERVAL_MS = 20_000  # while offline, try again soon: work goes out soon after the network returns
+    PUSH_DELAY_MS = 2_000  # after a person acts: one run for a burst of steps, not one per step
+
+    def __init__(self, ws: Workspace, state: SyncState) -> None:
+        from PySide6.QtCore import QTimer
+
+        from app import config
+
+        self.ws = ws
+        self.state = state
+        self.online_interval_ms = config.load(ws.profile).get(config.SYNC_INTERVAL_MINUTES) * 60_000
+        self.timer = QTimer()
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self.run)
+        self.push_timer = QTimer()
+        self.push_timer.setSingleShot(True)
+        self.push_timer.setInterval(self.PUSH_DELAY_MS)
+        self.push_timer.timeout.connect(self.push_soon)
+        from ui.bridge import EventBridge
+
+        self.bridge = EventBridge(ws.events)
+        self.bridge.changes.connect(self._changed)
+        state.sync_now = self.run
+        last = queries.last_sync(ws)
+        state.update(last_sync=last, message="")
+        self.timer.start(1_500)  # first run shortly after the window shows
+
+    def _changed(self, changes: Any) -> None:
+        if changes.outbox and self.state.online is not False:  # offline: the short offline timer sends it
+            self.push_timer.start()
+
+    def push_soon(self) -> None:
+        """A run if work waits in the outbox (the engine's own changes end here with nothing to send)."""
+        if self.state.running:
+            self.push_timer.start()
+            return
+        self.run(only_if_pending=True)
+
+    def _work(self, only_if_pending: bool) -> Any:
+        from sync.engine import SyncEngine
+
+        if only_if_pending and not queries.outbox_counts(self.ws).get("pending", 0):
+            return None
+        return SyncEngine(self.ws).run()
+
+    def run(self, only_if_pending: bool = False) -> None:
+        from app import clock
+        from ui.tasks import Lane, op
+
+        if self.state.running:
+            return
+        self.push_timer.stop()
+        self.state.update(running=True)
+        periodic_left = self.timer.remainingTime() if self.timer.isActive() else -1
+        self.timer.stop()
+
+        def done(report: Any) -> None:
+            if report is None:  # nothing was waiting: the periodic timer carries on where it was
+                self.state.update(running=False)
+                self.timer.start(periodic_left if periodic_left >= 0 else self.online_interval_ms)
+                return
+            parts = [f"↑{report.pushed} ↓{report.pulled}"]
+            if report.rejected:
+                parts.append(f"✗{report.rejected}")
+            if report.conflicts:
+                parts.append(f"⚠{report.conflicts}")
+            self.state.update(running=False, online=True, last_sync=clock.now_iso(), message=" ".join(parts))
+            self.timer.start(self.online_interval_ms)
+
+        def failed(exc: BaseException) -> None:
+            from sync.errors import OfflineError
+
+            offline = isinstance(exc, OfflineError)
+            if not offline:
+                log.warning("sync failed: %s", exc)
+            message = "" if offline else str(exc)
+            self.state.update(running=False, online=False if offline else self.state.online, message=message)
+            self.timer.start(self.OFFLINE_INTERVAL_MS if offline else self.online_interval_ms)
+
+        op(lambda: self._work(only_if_pending)).success(done).failure(failed).on(Lane.NET).run_in_background()
+
+
+def sync_for(ws: Workspace, state: SyncState) -> BackgroundSync | None:
+    """The session's background sync; None for a profile nobody is enrolled on (there is no server to ask)."""
+    if not any(u.enrolled for u in ws.users()):
+        return None
+    return BackgroundSync(ws, state)
+
 
 
 class Controller:
     """Owns the workspace and the (re)built main window: switching user or language rebuilds it."""
 
-    def __init__(self, app: QApplication, ws: Workspace, factory: SeamsFactory, language: str) -> None:
+    def __init__(self, app: QApplication, ws: Workspace, factory: EnginesFactory, language: str) -> None:
+        from ui.main_window import SyncState
+
         self.app, self.ws, self.factory = app, ws, factory
-        self.seams = factory(ws)
-        self.sync_state = self.seams.sync_state  # one for the session: the sync engine keeps feeding it
+        self.sync_state = SyncState()  # one for the session: the background sync keeps feeding it
         self.store = settings.store_for(ws.profile)
         self.language = language
         self.window: MainWindow | None = None
-        self.background: object | None = None  # one background sync for the whole session
+        self.background: BackgroundSync | None = None  # one background sync for the whole session
 
     def start(self) -> bool:
         """The active person unlocks with their own secret first (a shared laptop left open is not theirs);
@@ -83,7 +176,7 @@ class Controller:
     def choose_user(self, current: str | None = None) -> bool:
         from ui.dialogs.login import LoginDialog
 
-        dialog = LoginDialog(self.ws, self.seams.enroll, current=current)
+        dialog = LoginDialog(self.ws, enroll_for(self.ws), current=current)
         if dialog.exec() != LoginDialog.DialogCode.Accepted or not dialog.username:
             return False
         self.ws.use(dialog.username)
@@ -93,13 +186,12 @@ class Controller:
         from ui.main_window import MainWindow
 
         old = self.window
-        self.seams = self.factory(self.ws)  # per user: signing and previews belong to who is logged in
-        self.seams.sync_state = self.sync_state or self.seams.sync_state
-        start_sync = self.seams.background_sync
-        if self.background is None and self.seams.sync_state is not None and start_sync is not None:
-            self.background = start_sync(self.seams.sync_state)
-        window = MainWindow(self.ws, actor or self.ws.actor(), self.seams, on_switch_user=self.switch_user,
-                            on_language=self.set_language)
+        if self.background is None:
+            self.background = sync_for(self.ws, self.sync_state)
+        person = actor or self.ws.actor()
+        # per person: signing and previews belong to who is logged in
+        window = MainWindow(self.ws, person, self.factory(self.ws, person), sync_state=self.sync_state,
+                            on_switch_user=self.switch_user, on_language=self.set_language)
         geometry = settings.GEOMETRY.get(self.store)
         if geometry:
             window.restoreGeometry(bytes.fromhex(geometry))
@@ -141,7 +233,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def run(profile: Path, language: str | None = None, seams_factory: SeamsFactory | None = None,
+def run(profile: Path, language: str | None = None, engines_factory: EnginesFactory | None = None,
         argv: Sequence[str] | None = None) -> int:
     """Start the GUI on ``profile`` and run the event loop. ``ui.demo`` calls this too."""
     started = time.perf_counter()
@@ -162,7 +254,7 @@ def run(profile: Path, language: str | None = None, seams_factory: SeamsFactory 
     language = language or os.environ.get("LOKET_LANG") or settings.LANGUAGE.get(store)
     lang.apply_language(language)
     log.info("GUI start: profile %s, language %s, log %s", profile, language, log_file)
-    controller = Controller(app, ws, seams_factory or wire_seams, language)
+    controller = Controller(app, ws, engines_factory or Engines.for_actor, language)
     if not controller.start():
         ws.close()
         return 0

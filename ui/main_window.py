@@ -7,8 +7,9 @@ opens it, F5 refreshes (and asks the sync engine for a run when one is wired).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -38,10 +39,9 @@ from app.services.queries import CaseQuery
 from app.services.workspace import Actor, Workspace
 from app.storage import meta
 from ui import errors
-from ui.actions import services_for
+from ui.actions import Engines, services_for
 from ui.bridge import EventBridge
 from ui.models.case_table import COLUMNS, CaseTableModel
-from ui.seams import Seams, SyncState
 from ui.tasks import op
 
 _COLUMN_WIDTHS = (90, 80, 150, 0, 110, 95, 130, 170)
@@ -173,16 +173,40 @@ class CaseListPage(QWidget):
         return self.model.case_id(index.row()) if index.isValid() else None
 
 
-class MainWindow(QMainWindow):
-    """``on_switch_user`` and ``on_language`` are provided by ``ui.app`` (they rebuild the window)."""
+class SyncState(QObject):
+    """What the status bar shows about sync, fed by ``ui.app.BackgroundSync`` (``update(...)`` on the GUI thread).
+    ``online`` None means "not known yet"; ``sync_now`` starts one run (F5), None while no sync runs."""
 
-    def __init__(self, ws: Workspace, actor: Actor, seams: Seams | None = None, *,
-                 on_switch_user: Callable[[], None] | None = None,
+    changed = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.online: bool | None = None
+        self.running = False
+        self.last_sync: str | None = None  # ISO time of the last completed run
+        self.message = ""
+        self.sync_now: Callable[[], None] | None = None
+
+    def update(self, **values: Any) -> None:
+        """Change any of the attributes above and repaint who listens (GUI thread)."""
+        for key, value in values.items():
+            if not hasattr(self, key):
+                raise AttributeError(key)
+            setattr(self, key, value)
+        self.changed.emit()
+
+
+class MainWindow(QMainWindow):
+    """Built by ``ui.app`` with the person's engines (:class:`ui.actions.Engines`, the real ones when none are
+    given) and the session's sync state; ``on_switch_user`` and ``on_language`` rebuild the window."""
+
+    def __init__(self, ws: Workspace, actor: Actor, engines: Engines | None = None, *,
+                 sync_state: SyncState | None = None, on_switch_user: Callable[[], None] | None = None,
                  on_language: Callable[[str], None] | None = None) -> None:
         super().__init__()
         self.ws, self.actor = ws, actor
-        self.seams = seams or Seams()
-        self.sync_state = self.seams.sync_state or SyncState(self)
+        self.engines = engines or Engines.for_actor(ws, actor)
+        self.sync_state = sync_state or SyncState(self)
         self._on_switch_user, self._on_language = on_switch_user, on_language
         self.bridge = EventBridge(ws.events, self)
         office = ws.offices.get(actor.office)
@@ -208,10 +232,10 @@ class MainWindow(QMainWindow):
         self.verify_queue: QueueView | None = None
         self.sign_queue: QueueView | None = None
         if actor.role is Role.VERIFIKATOR:
-            self.verify_queue = QueueView(ws, actor, "verify", self.seams, self)
+            self.verify_queue = QueueView(ws, actor, "verify", self.engines, self)
             self._add_page(self.tr("Antrean verifikasi"), self.verify_queue)
         if actor.role is Role.PENANDATANGAN:
-            self.sign_queue = QueueView(ws, actor, "sign", self.seams, self)
+            self.sign_queue = QueueView(ws, actor, "sign", self.engines, self)
             self._add_page(self.tr("Antrean tanda tangan"), self.sign_queue)
         self.dashboard = DashboardView(ws, self)
         self._add_page(self.tr("Dasbor"), self.dashboard)
@@ -219,7 +243,7 @@ class MainWindow(QMainWindow):
 
         self.rekap = RekapView(ws, actor, self)
         self._add_page(self.tr("Rekap"), self.rekap)
-        self.conflicts = ConflictsView(self.seams.conflicts, self)
+        self.conflicts = ConflictsView(self.engines.conflicts, self)
         self._add_page(self.tr("Konflik sinkronisasi"), self.conflicts)
         from ui.views.register import RegisterView
 
@@ -341,7 +365,7 @@ class MainWindow(QMainWindow):
     def open_refusals(self) -> None:
         from ui.views.refusals import RefusalsDialog
 
-        dialog = RefusalsDialog(self.ws, self.actor, self.seams, self.open_case, self)
+        dialog = RefusalsDialog(self.ws, self.actor, self.engines, self.open_case, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.changed.connect(self.refresh_outbox)
         self.refusals_dialog = dialog
@@ -404,7 +428,7 @@ class MainWindow(QMainWindow):
     def open_case(self, case_id: str) -> None:
         from ui.views.case_detail import CaseDetailDialog
 
-        dialog = CaseDetailDialog(self.ws, self.actor, case_id, self.seams, self)
+        dialog = CaseDetailDialog(self.ws, self.actor, case_id, self.engines, self)
         dialog.open()
 
     def refresh(self) -> None:

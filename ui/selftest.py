@@ -48,13 +48,13 @@ def _checks(profile: Path) -> list[tuple[str, Callable[[], str]]]:
         from PySide6.QtWidgets import QApplication
 
         from app.services.workspace import Workspace
+        from ui.actions import Engines
         from ui.main_window import MainWindow
-        from ui.seams import Seams, SyncState
 
         app = QApplication.instance() or QApplication(sys.argv[:1])
         ws = state["ws"]
         assert isinstance(ws, Workspace)
-        main = MainWindow(ws, ws.actor(), Seams(sync_state=SyncState()), on_switch_user=lambda: None,
+        main = MainWindow(ws, ws.actor(), Engines(), on_switch_user=lambda: None,
                           on_language=lambda _l: None)
         main.show()
         app.processEvents()

@@ -20,10 +20,12 @@ from app.domain.intake import Intake, check_intake, missing_required
 from app.domain.lifecycle import Action, CaseStatus
 from app.domain.offices import OfficeLevel
 from app.domain.roles import Role
-from app.errors import FieldProblem, ForbiddenError, NotFoundError, UserFacingError, ValidationError
+from app.errors import FieldProblem, ForbiddenError, UserFacingError, ValidationError
 from app.events import Changes
 from app.i18n import register
 from app.jsoncodec import to_json
+from app.services import caseview
+from app.services.caseview import case_steps as case_steps  # the approvals take it from here
 from app.services.changes import Event, Op, freeze_create, record_change, record_created
 from app.services.workspace import Actor, Workspace
 from app.storage import meta, repo
@@ -60,19 +62,9 @@ def check_service_office(ws: Workspace, actor: Actor, service: ServiceType) -> N
                              office=office.display_name if office else actor.office)
 
 
-def case_steps(case: Case) -> list[dict[str, Any]]:
-    """The signed steps of the case's approval chain recorded so far (see ``app.domain.chain``)."""
-    try:
-        steps = json.loads(case.steps) if case.steps else []
-    except ValueError:
-        return []
-    return [s for s in steps if isinstance(s, dict)] if isinstance(steps, list) else []
-
-
 def next_step_of(ws: Workspace, case: Case) -> chain.NextStep | None:
     """The signing step the case waits for (None unless it is verified)."""
-    return chain.next_step(ws.catalog.get(case.service), case.office, case.status, case.version,
-                           case_steps(case), ws.offices)
+    return caseview.next_step(ws.catalog, ws.offices, case)
 
 
 def set_next_office(ws: Workspace, case: Case) -> None:
@@ -152,10 +144,7 @@ def create(ws: Workspace, actor: Actor, service_code: str, nik: str | None, name
 
 def load_case(s: Session, ident: str) -> Case:
     found = repo.find_case(s, ident)
-    if not found:
-        raise NotFoundError("case.unknown", id=ident)
-    if len(found) > 1:
-        raise UserFacingError("case.ambiguous", id=ident)
+    caseview.one_case(found, ident)  # says so when it names none or several
     return found[0]
 
 
@@ -308,71 +297,25 @@ def _check_complete(s: Session, ws: Workspace, case: Case) -> None:
 
 
 def case_dict(ws: Workspace, case: Case) -> dict[str, Any]:
-    return {"id": case.id, "status": case.status, "service": case.service, "nik": case.nik, "name": case.name,
-            "office": case.office, "version": case.version, "updated_at": case.updated_at,
-            "due_date": case.due_date, "letter_number": case.letter_number, "reg_no": case.reg_no}
+    return caseview.case_dict(case)
 
 
 def show(ws: Workspace, ident: str) -> dict[str, Any]:
-    """One case with its fields, documents and full history, for ``case show`` and the detail view."""
+    """One case with its fields, documents and full history, for ``case show`` and the detail view (shaped by
+    :mod:`app.services.caseview`, which the command line's light read path shares)."""
+    from app.services import refusals
+
     with ws.db.read() as s:
         case = load_case(s, ident)
-        names, mine = repo.device_names(s), repo.own_devices(s) | {ws.device_id}
-
-        def device(ident: str | None) -> dict[str, Any]:
-            return {"device": ident, "device_name": names.get(ident or ""), "this_device": ident in mine}
-
-        events = [{"action": "create", "from": None, "to": "draft", "actor": case.created_by,
-                   **device(case.device), "at": case.created_at, "received_at": None, "reason": None,
-                   "on_server": case.server_version is not None}]
-        events += [{"action": e.action, "from": e.from_status, "to": e.to_status, "actor": e.actor,
-                    **device(e.device), "at": e.at, "received_at": e.received_at, "reason": e.reason,
-                    **_handover_of(e.details)} for e in repo.events_of(s, case.id)]
-        from app.services import refusals
-
-        refused = [r.as_dict() for r in refusals.of_case(s, case.id)]
-        docs = [{"doc_code": a.doc_code, "filename": a.filename, "sha256": a.sha256, "size": a.size,
-                 "mime": a.mime} for a in repo.attachments_of(s, case.id)]
-        out = case_dict(ws, case)
-        step = next_step_of(ws, case)
-        out.update({"fields": json.loads(case.fields), "reason": case.reason, "created_at": case.created_at,
-                    "created_by": case.created_by, "events": events, "documents": docs,
-                    "letter": _letter(s, case), "next_step": step.as_dict() if step else None,
-                    "steps": [_step_shown(x) for x in shown_steps(ws, case)],
-                    "refusals": refused})
-        return out
-
-
-def _handover_of(details: str | None) -> dict[str, Any]:
-    """``{"handover": {...}}`` for an issue step that recorded who collected the letter, else nothing."""
-    if not details or not details.startswith("{"):
-        return {}
-    record = json.loads(details).get("handover")
-    return {"handover": record} if isinstance(record, dict) else {}
+        return caseview.shape(case, repo.events_of(s, case.id), repo.attachments_of(s, case.id),
+                              refusals.of_case(s, case.id), device_names=repo.device_names(s),
+                              own_devices=repo.own_devices(s) | {ws.device_id}, catalog=ws.catalog,
+                              offices=ws.offices, server_url=meta.server_url(s))
 
 
 def shown_steps(ws: Workspace, case: Case) -> list[Mapping[str, Any]]:
     """The earlier signed steps that count: those the verified case rests on, or those its letter names."""
-    service = ws.catalog.get(case.service)
-    if case.status == CaseStatus.VERIFIED.value:
-        return chain.signed_steps(service, case_steps(case), case.version)
-    if case.letter_number:
-        return chain.letter_steps(service, case_steps(case))
-    return []
-
-
-def _step_shown(step: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: step.get(k) for k in ("step", "office", "username", "name", "position", "at")}
-
-
-def _letter(s: Session, case: Case) -> dict[str, Any] | None:
-    """The signed letter as ``case show`` reports it: number, file hash, where anyone can check it."""
-    if not case.letter_number or not case.letter_sha256:
-        return None
-    from app.services.letters import verify_url_for
-
-    return {"number": case.letter_number, "sha256": case.letter_sha256,
-            "verify_url": verify_url_for(meta.server_url(s), case.id, case.letter_number)}
+    return caseview.shown_steps(ws.catalog.get(case.service), case)
 
 
 def is_overdue(case: Case, today: dt.date | None = None) -> bool:

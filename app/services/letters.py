@@ -8,7 +8,6 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from app import timefmt
 from app.domain.offices import OfficeLevel, directory
@@ -16,6 +15,7 @@ from app.errors import NotFoundError, UserFacingError
 from app.fileio import write_atomic
 from app.i18n import register
 from app.letters.model import Endorsement, LetterData, LetterOffice, Signer
+from app.services.caseview import verify_url_for
 from app.services.workspace import Actor, Workspace
 from app.signing.approvals import approval_content
 from app.storage import meta, repo
@@ -27,7 +27,6 @@ register({
     "letter.missing": {"id": "Berkas surat {sha} belum ada di perangkat ini; sinkronkan dulu.",
                        "en": "The letter file {sha} is not on this device yet; sync first."},
 })
-PUBLIC_URL_FALLBACK = "https://loket.malangkota.go.id"
 
 
 def case_content(case: Case) -> dict[str, Any]:
@@ -45,13 +44,6 @@ def signer_for(actor: Actor) -> Signer:
     if office.level is OfficeLevel.KECAMATAN:
         return Signer(actor.full_name, actor.nip or "-", "Camat", office.name)
     return Signer(actor.full_name, actor.nip or "-", "Kepala", f"{office.name} Kota Malang")
-
-
-def verify_url_for(server_url: str | None, case_id: str, number: str | None = None) -> str:
-    """The public page a letter's QR code opens (the city's public address until the device is enrolled).
-    With the letter's number, the page can say of this very letter whether it is valid or was voided."""
-    url = f"{(server_url or PUBLIC_URL_FALLBACK).rstrip('/')}/verify/{case_id}"
-    return f"{url}?no={quote(number, safe='')}" if number else url
 
 
 def verify_url(ws: Workspace, case_id: str, number: str | None = None) -> str:

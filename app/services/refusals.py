@@ -3,157 +3,33 @@
 A refused op stays in the outbox (state ``rejected``) until a person acts: signing again or editing makes new
 work of its own; *discarding* marks the refusal as seen (state ``dismissed``, written to the audit log) and
 never deletes it, so the case history keeps showing it. An op the server could not process at all (an
-internal error for that op alone) is set aside the same way and may be sent again.
+internal error for that op alone) is set aside the same way and may be sent again. How a refusal is worded
+lives in :mod:`app.services.refusalview`.
 """
 
 from __future__ import annotations
-
-import json
-from dataclasses import asdict, dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import clock
-from app.domain.lifecycle import Action
 from app.errors import NotFoundError, UserFacingError
 from app.events import Changes
-from app.i18n import register, tr
+from app.i18n import tr
 from app.services.changes import record_change
+from app.services.refusalview import DISMISSED, REFUSED, SET_ASIDE_ERRNO, Refusal, reason_text, todo_of, view
 from app.services.workspace import Actor, Workspace
 from app.storage.models import Case, OutboxOp
 
-REFUSED = "rejected"
-DISMISSED = "dismissed"
-SET_ASIDE_ERRNO = 999  # the server failed on this op alone: set aside so the rest of the outbox goes on
-_MALFORMED = {100, 107}
-
-register({
-    "refusal.errno.100": {"id": "Data yang dikirim rusak atau tidak lengkap, sehingga server tidak dapat "
-                                "memprosesnya.",
-                          "en": "The data sent was malformed or incomplete, so the server could not process it."},
-    "refusal.errno.104": {"id": "Anda tidak berwenang melakukan langkah ini pada berkas ini.",
-                          "en": "You may not take this step on this case."},
-    "refusal.errno.105": {"id": "Berkas ini tidak ada di server.", "en": "The server does not have this case."},
-    "refusal.errno.106": {"id": "Server sudah menerima langkah bernomor sama dengan isi berbeda.",
-                          "en": "The server already received a step with this id and a different content."},
-    "refusal.errno.107": {"id": "Isian tidak lolos pemeriksaan server.",
-                          "en": "The entries did not pass the server's checks."},
-    "refusal.errno.108": {"id": "Langkah ini tidak berlaku lagi: berkas sudah diproses di perangkat lain.",
-                          "en": "This step no longer applies: the case was handled on another device."},
-    "refusal.errno.109": {"id": "Server tidak mengenal langkah ini; perbarui aplikasi Loket.",
-                          "en": "The server does not know this step; update Loket."},
-    "refusal.errno.110": {"id": "Berkas dengan nomor ini sudah ada di server.",
-                          "en": "A case with this id already exists on the server."},
-    "refusal.errno.120": {"id": "Server tidak dapat memastikan keabsahan persetujuan dari perangkat ini.",
-                          "en": "The server could not confirm this device's approval."},
-    "refusal.errno.121": {"id": "Berkas berubah setelah ditandatangani; berkas kembali ke antrean tanda tangan.",
-                          "en": "The case changed after it was signed; it is back in the signing queue."},
-    "refusal.errno.122": {"id": "Sertifikat tanda tangan telah dicabut; hubungi TI atau serahkan kepada Plh.",
-                          "en": "The signing certificate has been revoked; call IT or hand over to a deputy."},
-    "refusal.errno.123": {"id": "Nomor surat tidak berlaku (di luar blok nomor perangkat ini atau sudah terpakai).",
-                          "en": "The letter number is not valid (outside this device's blocks or already used)."},
-    "refusal.errno.999": {"id": "Server gagal memproses langkah ini; langkah ini disisihkan agar pekerjaan lain "
-                                "tetap terkirim.",
-                          "en": "The server failed on this step; it was set aside so the other work still goes out."},
-    "refusal.errno.other": {"id": "Server menolak langkah ini (kode {errno}).",
-                            "en": "The server refused this step (code {errno})."},
-    "refusal.kind.case.create": {"id": "Pendaftaran berkas", "en": "Registration"},
-    "refusal.kind.case.edit": {"id": "Perubahan isian", "en": "Edit of the entries"},
-    "refusal.kind.case.transition": {"id": "Langkah: {step}", "en": "Step: {step}"},
-    "refusal.kind.attachment.add": {"id": "Lampiran", "en": "Attachment"},
-    "refusal.kind.conflict.resolve": {"id": "Penyelesaian konflik", "en": "Conflict settlement"},
-    "refusal.kind.approval": {"id": "Persetujuan dan tanda tangan (surat {number})",
-                              "en": "Approval and signature (letter {number})"},
-    "refusal.kind.other": {"id": "Langkah {kind}", "en": "Step {kind}"},
-    "refusal.todo.sign": {"id": "Tandatangani lagi", "en": "Sign again"},
-    "refusal.todo.edit": {"id": "Perbaiki isian, lalu simpan lagi", "en": "Correct the entries, then save again"},
-    "refusal.todo.resend": {"id": "Kirim ulang", "en": "Send again"},
-    "refusal.todo.discard": {"id": "Abaikan (tandai sudah ditangani)", "en": "Discard (mark as handled)"},
-    "refusal.not_found": {"id": "Penolakan {id} tidak ditemukan atau sudah ditangani.",
-                          "en": "Refusal {id} was not found or was already handled."},
-    "refusal.no_resend": {"id": "Langkah ini tidak dapat dikirim ulang apa adanya: {todo}.",
-                          "en": "This step cannot be sent again as it is: {todo}."},
-})
-
-
-@dataclass(frozen=True, slots=True)
-class Refusal:
-    op_id: str
-    case_id: str | None
-    case_label: str  # the case as a person names it: registration name and short number
-    kind: str
-    what: str  # what was refused, in words
-    errno: int | None
-    reason: str  # the server's reason in the person's language
-    detail: str  # the server's own message (English), for IT
-    todo: str  # "sign" | "edit" | "resend" | "discard"
-    todo_text: str
-    actor: str
-    made_at: str
-    refused_at: str | None
-    handled: bool  # discarded by a person: kept in the history, gone from the list
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def reason_text(errno: int | None) -> str:
-    key = f"refusal.errno.{errno}"
-    from app.i18n import MESSAGES
-
-    return tr(key) if key in MESSAGES else tr("refusal.errno.other", errno=errno if errno is not None else "-")
-
-
-def _what(op: OutboxOp) -> str:
-    if op.kind == "approval":
-        try:
-            number = json.loads(op.payload)["event"]["letter_number"]
-        except (ValueError, KeyError, TypeError):
-            number = "-"
-        return tr("refusal.kind.approval", number=number)
-    if op.kind == "case.transition":
-        try:
-            step = Action(json.loads(op.payload)["action"]).label
-        except (ValueError, KeyError, TypeError):
-            step = "-"
-        return tr("refusal.kind.case.transition", step=step)
-    key = f"refusal.kind.{op.kind}"
-    from app.i18n import MESSAGES
-
-    return tr(key) if key in MESSAGES else tr("refusal.kind.other", kind=op.kind)
-
-
-def _todo(op: OutboxOp) -> str:
-    if op.errno == SET_ASIDE_ERRNO:
-        return "resend"
-    if op.kind == "approval":
-        return "discard" if op.errno == 122 else "sign"
-    if op.errno in _MALFORMED and op.kind in ("case.create", "case.edit", "attachment.add", "case.transition"):
-        return "edit"
-    return "discard"
-
-
-def _label(case: Case | None, case_id: str | None) -> str:
-    if case is None:
-        return (case_id or "-")[:8]
-    number = case.letter_number or case.reg_no or case.id[:8]
-    return f"{case.name} · {case.service} {number}"
-
-
-def _view(op: OutboxOp, case: Case | None) -> Refusal:
-    todo = _todo(op)
-    return Refusal(op.op_id, op.case_id, _label(case, op.case_id), op.kind, _what(op), op.errno,
-                   reason_text(op.errno), op.error or "", todo, tr(f"refusal.todo.{todo}"), op.actor,
-                   op.created_at, op.refused_at, op.state == DISMISSED)
+__all__ = ["DISMISSED", "REFUSED", "SET_ASIDE_ERRNO", "Refusal", "dismiss", "of_case", "reason_text", "resend",
+           "waiting"]
 
 
 def _query(session: Session, states: tuple[str, ...], case_id: str | None = None) -> list[Refusal]:
     stmt = select(OutboxOp, Case).outerjoin(Case, Case.id == OutboxOp.case_id).where(OutboxOp.state.in_(states))
     if case_id is not None:
         stmt = stmt.where(OutboxOp.case_id == case_id)
-    return [_view(op, case) for op, case in session.execute(stmt.order_by(OutboxOp.seq))]
+    return [view(op, case) for op, case in session.execute(stmt.order_by(OutboxOp.seq))]
 
 
 def waiting(ws: Workspace) -> list[Refusal]:
@@ -182,9 +58,9 @@ def dismiss(ws: Workspace, actor: Actor, op_id: str) -> Refusal:
         op.state = DISMISSED
         record_change(s, actor, op.case_id or "-", now, "refusal.dismiss",
                       {"op_id": op.op_id, "kind": op.kind, "errno": op.errno})
-        view = _view(op, s.get(Case, op.case_id) if op.case_id else None)
+        shown = view(op, s.get(Case, op.case_id) if op.case_id else None)
     ws.events.publish("changes", Changes(cases=frozenset({op.case_id} if op.case_id else set()), outbox=True))
-    return view
+    return shown
 
 
 def resend(ws: Workspace, actor: Actor, op_id: str) -> Refusal:
@@ -192,10 +68,10 @@ def resend(ws: Workspace, actor: Actor, op_id: str) -> Refusal:
     now = clock.now_iso()
     with ws.db.write() as s:
         op = _take(s, op_id)
-        if _todo(op) != "resend":
-            raise UserFacingError("refusal.no_resend", todo=tr(f"refusal.todo.{_todo(op)}"))
+        if todo_of(op) != "resend":
+            raise UserFacingError("refusal.no_resend", todo=tr(f"refusal.todo.{todo_of(op)}"))
         op.state, op.errno, op.error, op.refused_at = "pending", None, None, None
         record_change(s, actor, op.case_id or "-", now, "refusal.resend", {"op_id": op.op_id, "kind": op.kind})
-        view = _view(op, s.get(Case, op.case_id) if op.case_id else None)
+        shown = view(op, s.get(Case, op.case_id) if op.case_id else None)
     ws.events.publish("changes", Changes(cases=frozenset({op.case_id} if op.case_id else set()), outbox=True))
-    return view
+    return shown

@@ -31,6 +31,8 @@ from app.errors import StorageError
 from app.i18n import register
 from app.storage import atrest
 from app.storage.atrest import StoreKeys
+from app.storage.keyed import BUSY_TIMEOUT_MS, connect, raw_connect, revision_on
+from app.storage.keyed import open_store as open_store  # callers have long found it here
 
 register({"disk.full": {
     "id": "Disk penuh: data tidak dapat disimpan di {path}. Yang sudah tersimpan tetap aman; kosongkan ruang disk "
@@ -40,41 +42,6 @@ register({"disk.full": {
 
 SCHEMA_HEAD = "0010_case_search"
 MIGRATIONS = Path(__file__).with_name("migrations")
-BUSY_TIMEOUT_MS = 15_000
-
-
-def raw_connect(path: Path, keys: StoreKeys, *, readonly: bool = False) -> sqlcipher.Connection:
-    """A DB-API connection to the encrypted store with its key set; nothing is read yet."""
-    if readonly:
-        con = sqlcipher.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
-                                check_same_thread=False)
-    else:
-        con = sqlcipher.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-    con.execute("PRAGMA cipher_log_level = NONE")  # SQLCipher would print decryption errors to stderr
-    con.execute(keys.pragma_key())
-    return con
-
-
-def connect(path: Path, keys: StoreKeys, *, readonly: bool = False) -> sqlcipher.Connection:
-    """A DB-API connection to the encrypted store, keyed and checked (a wrong key fails here, not later)."""
-    con = raw_connect(path, keys, readonly=readonly)
-    try:
-        con.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlcipher.DatabaseError as err:
-        con.close()
-        if "not a database" not in str(err):  # busy, I/O: not a question of the key
-            raise
-        raise StorageError("store.key_wrong", path=path.parent) from None
-    return con
-
-
-def open_store(path: Path, *, readonly: bool = False) -> sqlcipher.Connection:
-    """A DB-API connection to an existing store, its key read from the keyring (support tools, tests)."""
-    keys = atrest.load_keys(path)
-    if keys is None:
-        raise StorageError("store.key_missing", path=path.parent)
-    return connect(path, keys, readonly=readonly)
-
 
 READ_CACHE_KIB = 32 * 1024  # page cache of each kept read connection (decrypted pages)
 
@@ -117,13 +84,7 @@ def _current_revision(path: Path, keys: StoreKeys) -> str | None:
     try:
         # Reading the schema raises DatabaseError on a damaged header; a full quick_check would read the
         # whole file (a second per GB) on every start, so deep checks belong to ``doctor``.
-        row = con.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name='alembic_version'"
-        ).fetchone()
-        if row is None:
-            return None
-        found = con.execute("SELECT version_num FROM alembic_version").fetchone()
-        return str(found[0]) if found else None
+        return revision_on(con)
     finally:
         con.close()
 

@@ -69,7 +69,7 @@ def _export_plain(source: Path, dest: Path, keys: StoreKeys) -> None:
 
 
 def _check(path: Path, keys: StoreKeys) -> None:
-    from app.storage.db import connect
+    from app.storage.keyed import connect
 
     con = connect(path, keys, readonly=True)
     try:

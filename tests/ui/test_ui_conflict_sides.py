@@ -8,7 +8,7 @@ import uuid
 
 from app.services import cases, conflicts
 from app.storage.models import Conflict
-from ui.wiring import ConflictAdapter
+from ui.views.conflicts import ConflictAdapter
 
 
 def _conflict(ws, case_id: str, client_device: str) -> str:  # type: ignore[no-untyped-def]

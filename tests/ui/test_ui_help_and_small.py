@@ -10,12 +10,12 @@ from PySide6.QtWidgets import QApplication, QMenu
 
 from app.services import dashboard
 from ui import lang
+from ui.actions import Engines
 from ui.main_window import MainWindow
-from ui.seams import Seams
 
 
 def _window(ws, actor, qtbot, settle) -> MainWindow:  # type: ignore[no-untyped-def]
-    window = MainWindow(ws, actor, Seams())
+    window = MainWindow(ws, actor, Engines())
     qtbot.addWidget(window)
     window.show()
     settle()

@@ -168,11 +168,11 @@ def test_the_confirmation_dialog_needs_the_tick_and_a_reason(qtbot) -> None:  # 
 
 def test_a_draft_that_contradicts_its_nik_is_submitted_from_the_detail_only_with_a_reason(  # type: ignore[no-untyped-def]
         ws, petugas, make_case, qtbot, settle) -> None:
-    from ui.seams import Seams
+    from ui.actions import Engines
     from ui.views.case_detail import CaseDetailView
 
     case_id = make_case(petugas)  # the sample's NIK says a man born 01/01/1985; the fields say otherwise
-    view = CaseDetailView(ws, petugas, case_id, Seams())
+    view = CaseDetailView(ws, petugas, case_id, Engines())
     qtbot.addWidget(view)
     settle()
     asked: list[int] = []

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 from app.domain.lifecycle import Action
 from support.langcheck import foreign_words
 from ui import lang
+from ui.actions import Engines
 from ui.main_window import MainWindow
-from ui.seams import Seams
 
 
 def _texts(root: QWidget) -> Iterator[tuple[str, str]]:
@@ -90,7 +90,7 @@ def test_every_window_speaks_one_language(language, ws, staff, make_case, qtbot,
               name="Ani Lestari")
     found: list[str] = []
     for actor in (petugas, verifikator, lurah):
-        window = MainWindow(ws, actor, Seams())
+        window = MainWindow(ws, actor, Engines())
         qtbot.addWidget(window)
         window.show()
         settle()
@@ -103,8 +103,8 @@ def test_every_window_speaks_one_language(language, ws, staff, make_case, qtbot,
         window.close()
 
     dialogs: list[QWidget] = [
-        IntakeDialog(ws, petugas), SupportDialog(ws), CaseDetailDialog(ws, petugas, case_id, Seams()),
-        RefusalsDialog(ws, petugas, Seams()), ReasonDialog("Kembalikan"), PinDialog(2),
+        IntakeDialog(ws, petugas), SupportDialog(ws), CaseDetailDialog(ws, petugas, case_id, Engines()),
+        RefusalsDialog(ws, petugas, Engines()), ReasonDialog("Kembalikan"), PinDialog(2),
     ]
     # Qt's own: the (non-native) file dialog, standard buttons, a text field's context menu
     files = QFileDialog(None)

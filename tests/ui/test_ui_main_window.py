@@ -8,13 +8,13 @@ from PySide6.QtTest import QTest
 
 from app.domain.lifecycle import Action, CaseStatus
 from ui import lang
-from ui.main_window import MainWindow
-from ui.seams import Seams, SyncState
+from ui.actions import Engines
+from ui.main_window import MainWindow, SyncState
 from ui.views.case_detail import CaseDetailView
 
 
-def _window(ws, actor, qtbot, settle, seams: Seams | None = None) -> MainWindow:  # type: ignore[no-untyped-def]
-    window = MainWindow(ws, actor, seams or Seams())
+def _window(ws, actor, qtbot, settle, state: SyncState | None = None) -> MainWindow:  # type: ignore[no-untyped-def]
+    window = MainWindow(ws, actor, Engines(), sync_state=state)
     qtbot.addWidget(window)
     window.show()
     settle()
@@ -24,7 +24,7 @@ def _window(ws, actor, qtbot, settle, seams: Seams | None = None) -> MainWindow:
 def test_status_bar_shows_user_office_role_and_outbox(ws, petugas, make_case, qtbot, settle) -> None:  # type: ignore[no-untyped-def]
     make_case(petugas)
     state = SyncState()
-    window = _window(ws, petugas, qtbot, settle, Seams(sync_state=state))
+    window = _window(ws, petugas, qtbot, settle, state)
     assert window.user_label.text() == "Siti Petugas · Petugas loket · Kelurahan Oro-oro Dowo"
     assert window.outbox_label.text().startswith("Menunggu kirim: ")
     assert int(window.outbox_label.text().split(": ")[1]) > 0
@@ -74,7 +74,7 @@ def test_language_switch_loads_the_english_translator(ws, petugas, qtbot, settle
 
 def test_case_detail_offers_the_users_next_steps_and_shows_the_timeline(ws, staff, make_case, qtbot, settle) -> None:  # type: ignore[no-untyped-def]
     case_id = make_case(staff["petugas"], ((staff["petugas"], Action.SUBMIT),))
-    view = CaseDetailView(ws, staff["verifikator"], case_id, Seams())
+    view = CaseDetailView(ws, staff["verifikator"], case_id, Engines())
     qtbot.addWidget(view)
     settle()
     assert set(view.action_buttons) == {Action.VERIFY, Action.RETURN, Action.REJECT}
@@ -83,7 +83,7 @@ def test_case_detail_offers_the_users_next_steps_and_shows_the_timeline(ws, staf
     assert first.text(2) == "Siti Petugas" and "perangkat ini" in first.text(3)
     assert first.text(1) == "belum terkirim"  # no server has received it yet
     assert view.docs.count() == 3
-    signer = CaseDetailView(ws, staff["penandatangan"], case_id, Seams())
+    signer = CaseDetailView(ws, staff["penandatangan"], case_id, Engines())
     qtbot.addWidget(signer)
     settle()
     assert signer.action_buttons == {}  # the signer sees verified cases only
@@ -106,7 +106,7 @@ def test_return_asks_for_a_reason_and_edit_reuses_the_intake_form(ws, staff, mak
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(actions.ReasonDialog, "exec", answer)
-    view = CaseDetailView(ws, staff["verifikator"], case_id, Seams())
+    view = CaseDetailView(ws, staff["verifikator"], case_id, Engines())
     qtbot.addWidget(view)
     settle()
     view.action_buttons[Action.RETURN].click()
@@ -115,7 +115,7 @@ def test_return_asks_for_a_reason_and_edit_reuses_the_intake_form(ws, staff, mak
     assert shown["status"] == "returned" and shown["reason"] == "Foto KTP-el buram."
     assert view.timeline.topLevelItem(2).text(6) == "Foto KTP-el buram."
 
-    counter = CaseDetailView(ws, staff["petugas"], case_id, Seams())
+    counter = CaseDetailView(ws, staff["petugas"], case_id, Engines())
     qtbot.addWidget(counter)
     settle()
     assert Action.EDIT in counter.action_buttons and Action.SUBMIT in counter.action_buttons

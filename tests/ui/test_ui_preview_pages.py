@@ -8,7 +8,7 @@ from pathlib import Path
 
 from app.domain.lifecycle import Action
 from ui import notice
-from ui.seams import Seams
+from ui.actions import Engines
 from ui.views.queues import QueueView
 
 
@@ -44,7 +44,7 @@ def test_the_queue_pages_through_and_zooms_and_follows_the_queue(ws, staff, make
         rendered.append(case_id)
         return two_pages(case_id)
 
-    view = QueueView(ws, staff["verifikator"], "verify", Seams(render_preview=render))
+    view = QueueView(ws, staff["verifikator"], "verify", Engines(render_preview=render))
     qtbot.addWidget(view)
     view.resize(1100, 700)
     view.show()
@@ -74,12 +74,12 @@ def test_the_queue_pages_through_and_zooms_and_follows_the_queue(ws, staff, make
 
 
 def test_the_preview_names_who_will_sign_not_who_looks(ws, staff, make_case) -> None:  # type: ignore[no-untyped-def]
-    from ui import wiring
+    from ui import actions
 
     case_id = make_case(staff["petugas"], ((staff["petugas"], Action.SUBMIT),))
-    text = pdf_text(wiring.render_preview_for(ws, staff["verifikator"])(case_id) or b"")
+    text = pdf_text(actions.preview_for(ws, staff["verifikator"])(case_id) or b"")
     assert staff["penandatangan"].full_name in text and staff["verifikator"].full_name not in text
-    signer_text = pdf_text(wiring.render_preview_for(ws, staff["penandatangan"])(case_id) or b"")
+    signer_text = pdf_text(actions.preview_for(ws, staff["penandatangan"])(case_id) or b"")
     assert staff["penandatangan"].full_name in signer_text
 
 

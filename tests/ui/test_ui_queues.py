@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QProgressDialog
 
 from app.domain.lifecycle import Action
 from app.services import cases
-from ui.seams import ApprovalOutcome, Seams
+from ui.actions import ApprovalOutcome, Engines
 from ui.views.queues import QueueView
 
 
@@ -42,7 +42,7 @@ def _verified(make_case, staff, n: int) -> list[str]:  # type: ignore[no-untyped
 def test_signing_queue_batch_asks_pin_once_and_lists_refusals(ws, staff, make_case, qtbot, settle) -> None:  # type: ignore[no-untyped-def]
     ids = _verified(make_case, staff, 3)
     signer = FakeSigner(stale=ids[1])
-    view = QueueView(ws, staff["penandatangan"], "sign", Seams(approve_batch=signer))
+    view = QueueView(ws, staff["penandatangan"], "sign", Engines(approve_batch=signer))
     qtbot.addWidget(view)
     view.show()
     settle()
@@ -66,7 +66,7 @@ def test_signing_queue_batch_asks_pin_once_and_lists_refusals(ws, staff, make_ca
 
 
 def test_without_signing_engine_the_button_says_why(ws, staff, qtbot, settle) -> None:  # type: ignore[no-untyped-def]
-    view = QueueView(ws, staff["penandatangan"], "sign", Seams())
+    view = QueueView(ws, staff["penandatangan"], "sign", Engines())
     qtbot.addWidget(view)
     settle()
     button = view.buttons["approve"]
@@ -78,7 +78,7 @@ def test_verifier_queue_shows_submitted_cases_and_verifies_a_selection(ws, staff
     submitted = [make_case(staff["petugas"], ((staff["petugas"], Action.SUBMIT),), nik=f"35730201018500{10 + i:02d}")
                  for i in range(2)]
     make_case(staff["petugas"], nik="3573020101850099")  # a draft: not in the queue
-    view = QueueView(ws, staff["verifikator"], "verify", Seams())
+    view = QueueView(ws, staff["verifikator"], "verify", Engines())
     qtbot.addWidget(view)
     view.show()
     settle()
@@ -92,7 +92,7 @@ def test_verifier_queue_shows_submitted_cases_and_verifies_a_selection(ws, staff
 
 def test_a_recommendation_reads_recommended_not_approved(ws, staff, qtbot) -> None:  # type: ignore[no-untyped-def]
     """The Lurah's step of a three-step chain is a recommendation: the result line says so (no letter yet)."""
-    view = QueueView(ws, staff["penandatangan"], "sign", Seams())
+    view = QueueView(ws, staff["penandatangan"], "sign", Engines())
     qtbot.addWidget(view)
     view.show_results([ApprovalOutcome("a" * 36, True, None, None)])
     assert view.result_summary.text() == "1 direkomendasikan ke penandatangan berikutnya."

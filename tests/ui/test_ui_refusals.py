@@ -34,19 +34,17 @@ def _office(server: ServerProcess, folder: Path, *users: str) -> Workspace:
 
 
 def _window(ws: Workspace, username: str, qtbot, settle):  # type: ignore[no-untyped-def]
-    from ui.app import wire_seams
-    from ui.main_window import MainWindow
-    from ui.wiring import BackgroundSync
+    from ui.app import BackgroundSync
+    from ui.main_window import MainWindow, SyncState
 
     actor = ws.actor(username)
-    seams = wire_seams(ws)
-    window = MainWindow(ws, actor, seams, on_switch_user=lambda: None, on_language=lambda _l: None)
+    state = SyncState()
+    window = MainWindow(ws, actor, sync_state=state, on_switch_user=lambda: None, on_language=lambda _l: None)
     qtbot.addWidget(window)
     window.show()
-    assert seams.sync_state is not None
-    background = BackgroundSync(ws, seams.sync_state)
+    background = BackgroundSync(ws, state)
     background.run()  # the first run, as shortly after the window shows
-    qtbot.waitUntil(lambda: not seams.sync_state.running, timeout=60_000)
+    qtbot.waitUntil(lambda: not state.running, timeout=60_000)
     settle()
     return window, background
 
@@ -90,7 +88,7 @@ def test_signed_work_reaches_the_server_within_seconds(server: ServerProcess, tm
 
     from ui.views.case_detail import CaseDetailDialog
 
-    dialog = CaseDetailDialog(ws, lurah, new.id, window.seams, window)
+    dialog = CaseDetailDialog(ws, lurah, new.id, window.engines, window)
     qtbot.addWidget(dialog)
     dialog.show()
     settle(200)

@@ -17,11 +17,11 @@ from app.domain.lifecycle import Action
 from app.services import dashboard
 from support.store_keys import share_with_subprocesses
 from ui import demo
+from ui.actions import Engines
 from ui.dialogs.intake import IntakeDialog
 from ui.main_window import MainWindow
-from ui.seams import Conflict, Seams
 from ui.views.case_detail import CaseDetailDialog
-from ui.views.conflicts import ConflictsView
+from ui.views.conflicts import Conflict, ConflictsView
 from ui.views.dashboard import DashboardView
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,7 +107,7 @@ def test_demo_profile_is_created_once(tmp_path: Path) -> None:
 
 def test_enter_on_a_row_opens_the_case(ws, petugas, make_case, qtbot, settle) -> None:  # type: ignore[no-untyped-def]
     make_case(petugas)
-    window = MainWindow(ws, petugas, Seams())
+    window = MainWindow(ws, petugas, Engines())
     qtbot.addWidget(window)
     window.show()
     settle()
@@ -123,7 +123,7 @@ def test_enter_on_a_row_opens_the_case(ws, petugas, make_case, qtbot, settle) ->
 
 
 def test_controls_have_accessible_names(ws, petugas, qtbot, settle) -> None:  # type: ignore[no-untyped-def]
-    window = MainWindow(ws, petugas, Seams())
+    window = MainWindow(ws, petugas, Engines())
     dialog = IntakeDialog(ws, petugas)
     for w in (window, dialog):
         qtbot.addWidget(w)
@@ -179,20 +179,20 @@ def test_login_enrols_with_the_injected_function(ws, qtbot, settle) -> None:  # 
     assert dialog.pin.text() == ""
 
 
-def test_wiring_renders_the_real_letter_preview_and_maps_approvals(ws, staff, make_case, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_engines_render_the_real_letter_preview_and_map_approvals(ws, staff, make_case, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from app.services import approvals
-    from ui import wiring
+    from ui import actions
     from ui.widgets import pdf_first_page
 
     case_id = make_case(staff["petugas"], ((staff["petugas"], Action.SUBMIT), (staff["verifikator"], Action.VERIFY)))
-    pdf = wiring.render_preview_for(ws, staff["penandatangan"])(case_id)
+    pdf = actions.preview_for(ws, staff["penandatangan"])(case_id)
     assert pdf is not None and pdf.startswith(b"%PDF")
     image = pdf_first_page(pdf, 400)
     assert image is not None and image.width() == 400
 
-    assert wiring.approve_batch_for(ws, staff["petugas"]) is None  # not a signer
+    assert actions.signing_for(ws, staff["petugas"]) is None  # not a signer
     monkeypatch.setattr(approvals.KeyStore, "has_key", lambda self: False)
-    assert wiring.approve_batch_for(ws, staff["penandatangan"]) is None  # no key on this device
+    assert actions.signing_for(ws, staff["penandatangan"]) is None  # no key on this device
     monkeypatch.setattr(approvals.KeyStore, "has_key", lambda self: True)
 
     def fake(ws_, actor, ids, pin, *, progress=None, cancel=None):  # type: ignore[no-untyped-def]
@@ -202,7 +202,7 @@ def test_wiring_renders_the_real_letter_preview_and_maps_approvals(ws, staff, ma
                 approvals.Approved(ids[1], "refused", None, "Versi berkas sudah berubah.")]
 
     monkeypatch.setattr(approvals, "approve_batch", fake)
-    run = wiring.approve_batch_for(ws, staff["penandatangan"])
+    run = actions.signing_for(ws, staff["penandatangan"])
     assert run is not None
     seen: list[tuple[int, int]] = []
     out = run(["a", "b"], "1234", lambda d, t: seen.append((d, t)))

@@ -89,9 +89,16 @@ def _status(value: str | None) -> str:
 
 
 def case_show(args: argparse.Namespace, cx: Context) -> int:
-    from app.services import cases
+    """Read without SQLAlchemy when the profile allows it (most of the time: the start-up is the wait);
+    else, or for a store that needs migrating, the ordinary path. Both print the same."""
+    from app.services import caseview
 
-    cx.out.emit(cases.show(cx.ws, args.id), _show_text)
+    shown = caseview.show_light(cx.profile, args.id)
+    if shown is None:
+        from app.services import cases
+
+        shown = cases.show(cx.ws, args.id)
+    cx.out.emit(shown, _show_text)
     return 0
 
 

@@ -196,7 +196,7 @@ class IntakeDialog(QDialog):
         super().__init__(parent)
         self.ws, self.actor, self.existing = ws, actor, existing
         self.pick_file: Callable[[str], str | None] = self._file_dialog
-        # seams for tests: ask before a filled form is thrown away; confirm data that differs from the NIK
+        # hooks for tests: ask before a filled form is thrown away; confirm data that differs from the NIK
         self.ask_discard: Callable[[], bool] = self._ask_discard
         self.confirm_nik: Callable[[list[niks.Contradiction]], str | None] = self._confirm_nik
         self.nik_info: niks.NikInfo | None = None

@@ -8,6 +8,9 @@ keyring (:mod:`app.services.unlock`) and the dialog says so in one sentence.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
@@ -28,8 +31,11 @@ from app.domain.roles import Role
 from app.errors import UserFacingError
 from app.services.workspace import Workspace
 from ui import errors
-from ui.seams import Enroll
 from ui.tasks import Lane, op
+
+# enrol(server_url, one-time code, a signer's new PIN or None): adds the person to the profile and makes them the
+# active user (``sync.enroll.enroll``); may raise UserFacingError. Run on the network lane.
+Enroll = Callable[[str, str, str | None], Any]
 
 
 class LoginDialog(QDialog):

@@ -33,10 +33,9 @@ from app.errors import LoketError, UserFacingError
 from app.services import cases
 from app.services.workspace import Actor, Workspace
 from ui import errors
-from ui.actions import action_text, approve_cases, run_step, step_done_text
+from ui.actions import Engines, action_text, approve_cases, run_step, step_done_text
 from ui.letter_preview import PagedPreview, render_pages
 from ui.models.case_table import local_time
-from ui.seams import Seams
 from ui.tasks import op
 
 DRAFT_LETTER = "draft-letter"  # the docs list's item for the letter as it will be signed (not a blob)
@@ -53,11 +52,11 @@ def _handover_text(event: dict[str, Any]) -> str:
 class CaseDetailView(QWidget):
     changed = Signal()
 
-    def __init__(self, ws: Workspace, actor: Actor, case_id: str, seams: Seams | None = None,
+    def __init__(self, ws: Workspace, actor: Actor, case_id: str, engines: Engines | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ws, self.actor, self.case_id = ws, actor, case_id
-        self.seams = seams or Seams()
+        self.engines = engines or Engines.for_actor(ws, actor)
         self.data: dict[str, Any] | None = None
         self.title = QLabel(self)
         self.title.setStyleSheet("font-size: 15pt; font-weight: 600;")
@@ -184,7 +183,7 @@ class CaseDetailView(QWidget):
             item = QListWidgetItem(f"{doc_names.get(doc['doc_code'], doc['doc_code'])} — {doc['filename']}")
             item.setData(Qt.ItemDataRole.UserRole, (doc["sha256"], doc["mime"]))
             self.docs.addItem(item)
-        if not letter and self.seams.render_preview is not None and status in (CaseStatus.SUBMITTED,
+        if not letter and self.engines.render_preview is not None and status in (CaseStatus.SUBMITTED,
                                                                                 CaseStatus.VERIFIED):
             item = QListWidgetItem(self.tr("Pratinjau surat (belum ditandatangani)"))
             item.setData(Qt.ItemDataRole.UserRole, (DRAFT_LETTER, "application/pdf"))
@@ -254,7 +253,7 @@ class CaseDetailView(QWidget):
             button = QPushButton(action_text(action), self)
             button.setAutoDefault(False)
             button.setAccessibleName(action_text(action).replace("&&", "&").replace("&", "").rstrip("…"))
-            if action is Action.APPROVE and self.seams.approve_batch is None:
+            if action is Action.APPROVE and self.engines.approve_batch is None:
                 button.setEnabled(False)
                 button.setToolTip(self.tr("Penandatanganan belum disiapkan di perangkat ini."))
             button.clicked.connect(lambda _c=False, a=action: self.take(a))
@@ -298,7 +297,7 @@ class CaseDetailView(QWidget):
 
             ask_handover(self, self.ws, self.actor, self.data, self._after)
         elif action is Action.APPROVE:
-            approve_cases(self, self.seams, [self.case_id], self._after)
+            approve_cases(self, self.engines, [self.case_id], self._after)
         elif action is Action.SUBMIT and self._nik_contradictions():
             self._submit_confirmed()
         else:
@@ -380,7 +379,7 @@ class CaseDetailView(QWidget):
             self.preview.clear()
             return
         sha, _mime = info
-        blobs, draft, case_id = self.ws.blobs, self.seams.render_preview, self.case_id
+        blobs, draft, case_id = self.ws.blobs, self.engines.render_preview, self.case_id
 
         def render() -> Any:
             if sha == DRAFT_LETTER:
@@ -397,12 +396,12 @@ class CaseDetailView(QWidget):
 
 
 class CaseDetailDialog(QDialog):
-    def __init__(self, ws: Workspace, actor: Actor, case_id: str, seams: Seams | None = None,
+    def __init__(self, ws: Workspace, actor: Actor, case_id: str, engines: Engines | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Berkas"))
         self.setAccessibleName(self.tr("Rincian berkas"))
-        self.view = CaseDetailView(ws, actor, case_id, seams, self)
+        self.view = CaseDetailView(ws, actor, case_id, engines, self)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("Tutup"))
         close.rejected.connect(self.reject)

@@ -1,10 +1,15 @@
 """Sync conflicts: the same field changed here and on the server. Both values side by side; the person picks.
 
-The data source is injected (``ConflictSource``: ``list()`` and ``resolve(id, keep)``); the sync engine
-provides it. Without one, the screen says that sync is not set up.
+The view reads a ``ConflictSource`` (``list()`` and ``resolve(id, keep)``): :class:`ConflictAdapter` over the
+core's conflicts service in the application, a stand-in in tests. Without one, the screen says that sync is not
+set up.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -18,9 +23,58 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services import queries
+from app.services.workspace import Actor, Workspace
 from ui import errors
-from ui.seams import Conflict, ConflictSource
 from ui.tasks import Lane, op
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One field changed on this device and on the server since the common base version."""
+
+    id: str
+    case_id: str
+    case_label: str  # e.g. "SKTM · Budi Santoso"
+    field: str
+    field_label: str
+    local: str | None
+    remote: str | None
+
+
+class ConflictSource(Protocol):
+    def list(self) -> Sequence[Conflict]: ...
+
+    def resolve(self, conflict_id: str, keep: str) -> Any:  # keep: "mine" (this device) or "theirs" (server)
+        ...
+
+
+class ConflictAdapter:
+    """``ConflictSource`` over the core's conflicts service (both values side by side, a person picks)."""
+
+    def __init__(self, ws: Workspace, actor: Actor) -> None:
+        self.ws, self.actor = ws, actor
+
+    def list(self) -> list[Conflict]:
+        from app.services import conflicts
+
+        out = []
+        waiting = conflicts.list_open(self.ws)
+        cases = queries.cases_by_id(self.ws, {v.case_id for v in waiting})
+        for item in waiting:
+            case = cases.get(item.case_id)
+            service = self.ws.catalog.services.get(case.service) if case else None
+            spec = service.field(item.field) if service else None
+            out.append(Conflict(item.id, item.case_id, f"{case.service} · {case.name}" if case else item.case_id,
+                                item.field, spec.label if spec else item.field,
+                                None if item.mine is None else str(item.mine),
+                                None if item.theirs is None else str(item.theirs)))
+        return out
+
+    def resolve(self, conflict_id: str, keep: str) -> Any:
+        from app.services import conflicts
+
+        return conflicts.resolve(self.ws, self.actor, conflict_id, keep)
 
 
 class ConflictsView(QWidget):

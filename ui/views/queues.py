@@ -31,21 +31,20 @@ from app.domain.lifecycle import Action
 from app.services import queries
 from app.services.workspace import Actor, Workspace
 from app.storage.repo import CaseQuery
-from ui.actions import approve_cases, run_step
+from ui.actions import ApprovalOutcome, Engines, approve_cases, run_step
 from ui.letter_preview import PagedPreview, render_pages
 from ui.models.case_table import CaseTableModel
-from ui.seams import ApprovalOutcome, Seams
 from ui.tasks import op
 
 
 class QueueView(QWidget):
     """``kind`` "verify": submitted cases of the office; "sign": verified cases the signer may approve."""
 
-    def __init__(self, ws: Workspace, actor: Actor, kind: str, seams: Seams | None = None,
+    def __init__(self, ws: Workspace, actor: Actor, kind: str, engines: Engines | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ws, self.actor, self.kind = ws, actor, kind
-        self.seams = seams or Seams()
+        self.engines = engines or Engines.for_actor(ws, actor)
         self.results: list[ApprovalOutcome] = []
         self.progress_seen: list[tuple[int, int]] = []  # (done, total) as the progress dialog showed them
         self.model = CaseTableModel(ws, self._query(), parent=self)
@@ -72,9 +71,9 @@ class QueueView(QWidget):
         header.sortIndicatorChanged.connect(self.model.sort)
         self.table.activated.connect(lambda idx: self._open(idx.row()))
 
-        self.preview = PagedPreview(self.tr("Pratinjau surat belum tersedia di perangkat ini.")
-                               if self.seams.render_preview is None else self.tr("Pilih berkas untuk pratinjau surat."),
-                               self)
+        none_yet = (self.tr("Pratinjau surat belum tersedia di perangkat ini.") if self.engines.render_preview is None
+                    else self.tr("Pilih berkas untuk pratinjau surat."))
+        self.preview = PagedPreview(none_yet, self)
         self.preview.setAccessibleName(self.tr("Pratinjau surat"))
         self.result_list = QListWidget(self)
         self.result_list.setAccessibleName(self.tr("Hasil penandatanganan"))
@@ -96,7 +95,7 @@ class QueueView(QWidget):
                                    self._approve_clicked)
             approve.setStyleSheet("QPushButton:enabled { background: #2f6db5; color: white; font-weight: 600; "
                                   "padding: 4px 12px; }")
-            if self.seams.approve_batch is None:
+            if self.engines.approve_batch is None:
                 approve.setEnabled(False)
                 approve.setToolTip(self.tr("Penandatanganan belum disiapkan di perangkat ini."))
         self._button(row, "return", self.tr("&Kembalikan…"), "Ctrl+Shift+K", lambda: self._step(Action.RETURN))
@@ -173,7 +172,7 @@ class QueueView(QWidget):
         if case_id:
             from ui.views.case_detail import CaseDetailDialog
 
-            dialog = CaseDetailDialog(self.ws, self.actor, case_id, self.seams, self)
+            dialog = CaseDetailDialog(self.ws, self.actor, case_id, self.engines, self)
             dialog.view.changed.connect(self.model.refresh)
             dialog.open()
 
@@ -187,7 +186,7 @@ class QueueView(QWidget):
 
     def approve_selected(self, ask_pin: Callable[[int], str | None] | None = None) -> bool:
         self.progress_seen.clear()
-        return approve_cases(self, self.seams, self.selected_ids(), self.model.refresh, self.show_results,
+        return approve_cases(self, self.engines, self.selected_ids(), self.model.refresh, self.show_results,
                              ask_pin, lambda done, total: self.progress_seen.append((done, total)))
 
     def show_results(self, results: Sequence[ApprovalOutcome]) -> None:
@@ -231,7 +230,7 @@ class QueueView(QWidget):
             self._show_preview(index.row())
 
     def _show_preview(self, row: int) -> None:
-        render = self.seams.render_preview
+        render = self.engines.render_preview
         case_id = self.model.case_id(row) if row >= 0 else None
         if render is None or case_id is None or case_id == self._preview_for:
             return

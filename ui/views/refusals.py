@@ -31,8 +31,8 @@ from app.services import refusals
 from app.services.refusals import Refusal
 from app.services.workspace import Actor, Workspace
 from ui import errors
+from ui.actions import ApprovalOutcome, Engines
 from ui.models.case_table import local_time
-from ui.seams import ApprovalOutcome, Seams
 from ui.tasks import op
 
 
@@ -41,10 +41,10 @@ class RefusalsDialog(QDialog):
 
     changed = Signal()
 
-    def __init__(self, ws: Workspace, actor: Actor, seams: Seams | None = None,
+    def __init__(self, ws: Workspace, actor: Actor, engines: Engines | None = None,
                  open_case: Callable[[str], None] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.ws, self.actor, self.seams = ws, actor, seams or Seams()
+        self.ws, self.actor, self.engines = ws, actor, engines or Engines.for_actor(ws, actor)
         self._open_case = open_case
         self.items: list[Refusal] = []
         self.setWindowTitle(self.tr("Ditolak server"))
@@ -137,7 +137,7 @@ class RefusalsDialog(QDialog):
                                         "(kode {errno})</span>").format(
                 what=item.what, case=item.case_label, reason=item.reason, detail=item.detail or "-",
                 errno=item.errno if item.errno is not None else "-"))
-        signer = self.actor.role is Role.PENANDATANGAN and self.seams.approve_batch is not None
+        signer = self.actor.role is Role.PENANDATANGAN and self.engines.approve_batch is not None
         self.sign_button.setEnabled(item is not None and item.todo == "sign" and signer
                                     and item.actor == self.actor.username)
         self.open_button.setEnabled(item is not None and item.case_id is not None and self._open_case is not None)
@@ -163,7 +163,7 @@ class RefusalsDialog(QDialog):
                 op(lambda: refusals.dismiss(ws, actor, item.op_id)).success(lambda _r: self._after()) \
                     .failure(errors.failure_handler(self)).run_in_background()
 
-        approve_cases(self, self.seams, [item.case_id], on_done=self._after, on_results=signed)
+        approve_cases(self, self.engines, [item.case_id], on_done=self._after, on_results=signed)
 
     def resend(self) -> None:
         item = self.current()
