@@ -38,7 +38,7 @@ register({"disk.full": {
     "en": "The disk is full: nothing more can be saved in {path}. What was saved before is safe; free some disk "
           "space and try again."}})
 
-SCHEMA_HEAD = "0010_case_search"
+SCHEMA_HEAD = "0011_rekap_fields"
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 15_000
 
