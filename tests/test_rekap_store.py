@@ -66,6 +66,8 @@ def _same(ws: Workspace) -> None:
         mine = musrenbang.compute(s, ws.offices, 2027, KLOJEN)
         decoded = musrenbang.from_rows(case_rows(s, "USULMUS"), ws.offices, 2027, KLOJEN, None,
                                        musrenbang.ceilings(s, 2027, KELURAHAN))
+        for a, b in zip(mine.proposals, decoded.proposals, strict=True):
+            assert a == b, (a, b)
         assert mine == decoded
         for half in (1, 2):
             semester = Semester(2026, half)
@@ -84,7 +86,7 @@ def test_kept_fields_give_the_rekap_of_the_decoded_fields(ws: Workspace) -> None
 def test_the_kept_fields_follow_every_change_of_a_case(ws: Workspace) -> None:
     _fill(ws, random.Random(7))
     with ws.db.write() as s:
-        s.execute(text("UPDATE cases SET status = 'approved', reg_no = 'USULMUS/1', name = 'RW X' "
+        s.execute(text("UPDATE cases SET status = 'approved', reg_no = 'USULMUS/' || rowid, name = 'RW X' "
                        "WHERE service = 'USULMUS' AND rowid % 3 = 0"))
         s.execute(text("UPDATE cases SET fields = :f WHERE service = 'USULMUS' AND rowid % 5 = 0"),
                   {"f": json.dumps({"tahun_anggaran": "2027", "prioritas": "1", "estimasi_biaya": "5"})})
