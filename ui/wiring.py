@@ -68,8 +68,8 @@ UNKNOWN_SIGNER = "(nama penandatangan)"
 
 def render_preview_for(ws: Workspace, actor: Actor) -> RenderPreview:
     """The letter as it would be signed today by whoever will sign it, with the number still to come."""
+    from app.letters.berita_acara import render_document
     from app.letters.model import today_wib
-    from app.letters.render import render_letter
     from app.services import letters
 
     def render(case_id: str) -> bytes | None:
@@ -83,7 +83,7 @@ def render_preview_for(ws: Workspace, actor: Actor) -> RenderPreview:
         data = letters.letter_data(ws, case, signer, DRAFT_NUMBER, today_wib(), letters.verify_url(ws, case.id),
                                    office=office if office in ws.offices else None,
                                    earlier=letters.endorsements(shown_steps(ws, case)))
-        return render_letter(data).pdf
+        return render_document(data).pdf  # a berita acara as it will be signed, not as a letter
 
     return render
 

@@ -45,6 +45,7 @@ class Proposal:
     active: bool
     cumulative: int  # the kelurahan's active cost up to and including this one, in priority order
     over_ceiling: bool  # the cumulative cost passes the kelurahan's ceiling
+    registered: bool = True  # False: no registration number yet (``reg_no`` then shows the case id's prefix)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +195,7 @@ def ranked(rows: Iterable[Usulan], offices: OfficeDirectory, year: int, kecamata
         append(Proposal(place if active else None, case_id, reg_no or case_id[:8], office, kelurahan_name,
                         proposer, status, status_text.get(status, status), bidang, labels.get(bidang, bidang),
                         program, kegiatan, lokasi, priority, cost, beneficiaries, active, cumulative,
-                        active and ceiling is not None and cumulative > ceiling))
+                        active and ceiling is not None and cumulative > ceiling, bool(reg_no)))
     return MusrenbangRekap(year, kecamatan, _area_name(offices, kecamatan), proposals,
                            _per_kelurahan(proposals, codes, pagu, name_of), _per_bidang(proposals, labels))
 

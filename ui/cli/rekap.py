@@ -151,15 +151,16 @@ def set_pagu(args: argparse.Namespace, profile: Path, out: Output) -> int:
 
 
 def make_berita_acara(args: argparse.Namespace, profile: Path, out: Output) -> int:
-    from app.reports import export
+    from app.reports import berita_acara, export
     from app.services import rekaps
     from ui.cli.output import acting
 
     ws = _ws(profile)
     made = rekaps.make_berita_acara(ws, acting(ws, args), args.year)
     id_ = language() == "id"
-    text = (f"{made['reg_no']} ({made['id']}): " + (f"{made['proposals']} usulan, " if id_ else
-                                                    f"{made['proposals']} proposals, ")
+    reference = berita_acara.reference(str(made["reg_no"] or ""))
+    text = (f"{reference} ({made['id']}): " + (f"{made['proposals']} usulan, " if id_ else
+                                               f"{made['proposals']} proposals, ")
             + export.rupiah(int(str(made["total_cost"])))
             + ("; menunggu verifikasi dan tanda tangan Camat." if id_ else
                "; waiting for verification and the Camat's signature."))
