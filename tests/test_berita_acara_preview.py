@@ -4,6 +4,7 @@ its registration number, or a clear mark while it has none — never a case id's
 
 from __future__ import annotations
 
+import json
 import random
 import subprocess
 from pathlib import Path
@@ -63,3 +64,31 @@ def test_the_berita_acara_is_named_by_its_number_or_as_a_draft(ws: Workspace) ->
     with pytest.raises(UserFacingError) as refused:
         rekaps.make_berita_acara(ws, ws.actor("dewi"), year)
     assert berita_acara.DRAFT_REFERENCE in str(refused.value) and str(made["id"])[:8] not in str(refused.value)
+
+
+def test_case_show_prints_the_frozen_proposals_as_a_table(ws: Workspace, profile: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from ui.cli import main
+
+    rows = demo_rekap.proposals(random.Random(27), 2027)
+    hostile = next(c for c in rows if c.status == "approved")
+    fields = json.loads(hostile.fields)  # an escape sequence from the network stays off the terminal
+    hostile.fields = json.dumps(dict(fields, program="\x1b[2J" + fields["program"]))
+    with ws.db.write() as s:
+        s.add_all(rows)
+    ws.add_local_user("dewi", "Dewi Anggraini", "petugas", "35.73.02")
+    made = rekaps.make_berita_acara(ws, ws.actor("dewi"), 2027)
+    expected = berita_acara.accepted(rekaps.musrenbang_rekap(ws, 2027, "35.73.02"))
+    assert main(["case", "show", str(made["id"]), "--profile", str(profile)]) == 0
+    out = capsys.readouterr().out
+    assert '"pengusul"' not in out and "\x1b" not in out
+    table = out[out.index("  usulan:"):].splitlines()
+    assert table[1].split() == ["No.", "Kelurahan", "Usulan", "Bidang", "Biaya"]
+    for line, row in zip(table[2:], expected, strict=False):
+        assert line.split()[0] == str(row.number) and row.kelurahan in line and row.bidang[:10] in line
+        assert line.endswith(berita_acara_rupiah(row.cost))
+    assert f"{len(expected)} usulan, {berita_acara_rupiah(sum(r.cost for r in expected))}" in out
+
+
+def berita_acara_rupiah(amount: int) -> str:
+    return "Rp " + f"{amount:,}".replace(",", ".")

@@ -8,10 +8,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app.domain.lifecycle import CaseStatus
 from app.reports.common import as_int, as_text
-from app.reports.musrenbang import MAX_CEILING, MusrenbangRekap
+
+if TYPE_CHECKING:  # the rekap reads the store; reading a frozen berita acara (the CLI's case show) does not
+    from app.reports.musrenbang import MusrenbangRekap
 
 SERVICE = "BAMUS"
 FIELD = "usulan"
@@ -22,6 +25,7 @@ UNNUMBERED = "(belum bernomor)"
 DRAFT_REFERENCE = "DRAF (belum bernomor)"
 # Accepted: approved and signed by the Camat (and possibly already handed over).
 ACCEPTED = frozenset({CaseStatus.APPROVED.value, CaseStatus.ISSUED.value})
+MAX_COST = 10**15  # Rp, as a kelurahan's ceiling (musrenbang.MAX_CEILING): more is damage
 MAX_ROWS = 1000  # a kecamatan has a few hundred proposals a year; more is damage, not a musrenbang
 
 
@@ -87,7 +91,7 @@ def thaw(text: str) -> list[Row]:
 
 def _money(value: object) -> int:
     amount = as_int(value)
-    return amount if 0 <= amount <= MAX_CEILING else 0
+    return amount if 0 <= amount <= MAX_COST else 0
 
 
 def _subtotals(rows: Iterable[Row], key: str) -> list[Subtotal]:

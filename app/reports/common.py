@@ -8,13 +8,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from app.domain.lifecycle import CaseStatus
-from app.storage.models import Case
+
+if TYPE_CHECKING:  # SQLAlchemy loads with the store: the berita acara's reading (CLI) does without it
+    from sqlalchemy.orm import Session
 
 # A field value longer than this is not a number this report can use (hostile or damaged input).
 _MAX_NUMBER_TEXT = 40
@@ -60,6 +59,10 @@ def case_rows(session: Session, service: str, offices: Iterable[str] | None = No
     decoded once. One ``json.loads`` per row costs less than half of SQLite's ``json_extract`` per wanted key
     (each call parses the whole object again), and Core rows straight from the connection skip the ORM's row
     processing, which doubled the read of 10,000 proposals."""
+    from sqlalchemy import select
+
+    from app.storage.models import Case
+
     query = select(Case.id, Case.reg_no, Case.office, Case.name, Case.status, Case.updated_at, Case.fields).where(
         Case.service == service, Case.status != CaseStatus.DRAFT.value)
     if offices is not None:

@@ -166,3 +166,36 @@ def make_berita_acara(args: argparse.Namespace, profile: Path, out: Output) -> i
                "; waiting for verification and the Camat's signature."))
     out.emit(made, text)
     return 0
+
+
+def field_lines(service: str, key: str, value: object) -> list[str]:
+    """How ``case show`` prints one field: ``key: value``, but a berita acara's frozen proposals (JSON) as a
+    short table — kelurahan, usulan, bidang, biaya — with their total."""
+    from app.reports import berita_acara
+
+    if service != berita_acara.SERVICE or key != berita_acara.FIELD:
+        return [f"  {key}: {value}"]
+    rows = berita_acara.thaw(str(value))
+    widths = (4, 16, 44, 20)
+    head = ("No.", "Kelurahan", "Usulan", "Bidang")
+    money = [_rupiah(r.cost) for r in rows]
+    wide = max(map(len, money), default=5)
+    out = [f"  {key}:", "    " + "  ".join(_cell(h, w) for h, w in zip(head, widths, strict=True))
+           + "  " + "Biaya".rjust(wide)]
+    for r, amount in zip(rows, money, strict=True):
+        cells = (str(r.number), r.kelurahan, f"{r.program}: {r.kegiatan}", r.bidang)
+        out.append("    " + "  ".join(_cell(c, w) for c, w in zip(cells, widths, strict=True)) + "  "
+                   + amount.rjust(wide))
+    out.append(f"    {len(rows)} usulan, " + _rupiah(sum(r.cost for r in rows)))
+    return out
+
+
+def _rupiah(amount: int) -> str:
+    return "Rp " + f"{amount:,}".replace(",", ".")
+
+
+def _cell(text: str, width: int) -> str:
+    """``text`` in ``width`` columns, cut with an ellipsis; control characters (a terminal's escapes, from a
+    field that came over the network) become spaces."""
+    clean = "".join(ch if ch.isprintable() else " " for ch in text)
+    return (clean if len(clean) <= width else clean[:width - 1] + "…").ljust(width)
