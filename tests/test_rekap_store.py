@@ -103,3 +103,18 @@ def test_the_kept_fields_follow_every_change_of_a_case(ws: Workspace) -> None:
         assert s.execute(text("SELECT count(*) FROM rekap_usulan r JOIN cases c ON c.id = r.case_id WHERE "
                               "r.status IS NOT c.status OR r.name IS NOT c.name OR r.reg_no IS NOT c.reg_no "
                               "OR r.office IS NOT c.office OR r.updated_at IS NOT c.updated_at")).scalar() == 0
+
+
+def test_ceilings_are_typed_meta_values(ws: Workspace) -> None:
+    from app.storage import meta
+    from app.storage.models import Meta
+
+    with ws.db.write() as s:
+        meta.set_ceiling(s, 2027, KELURAHAN[0], 450_000_000)
+        meta.set_ceiling(s, 2027, KELURAHAN[1], 1)
+        meta.set_ceiling(s, 2027, KELURAHAN[1], None)
+        meta.set_ceiling(s, 2026, KELURAHAN[2], 5)
+        s.add(Meta(key=f"rekap.pagu.2027.{KELURAHAN[2]}", value="12e3"))  # damaged: no ceiling, not a wrong one
+    with ws.db.read() as s:
+        assert meta.ceilings(s, 2027, KELURAHAN) == {KELURAHAN[0]: 450_000_000}
+        assert meta.ceilings(s, 2026, KELURAHAN) == {KELURAHAN[2]: 5}

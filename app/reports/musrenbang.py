@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.domain.lifecycle import CaseStatus
 from app.domain.offices import OfficeDirectory, OfficeLevel
 from app.reports.common import CaseRow, as_int, as_text, decode, kept_rows, status_labels
-from app.storage import repo
+from app.storage import meta
 
 SERVICE = "USULMUS"
 # Proposals that no longer compete for the budget: shown in the list, left out of totals and ceilings.
@@ -21,7 +21,6 @@ INACTIVE = frozenset({CaseStatus.REJECTED.value, CaseStatus.WITHDRAWN.value})
 # The lowest priority rank a proposal can have (catalogue: 1..99); a missing rank sorts last.
 NO_PRIORITY = 100
 MAX_CEILING = 10**15  # Rp; anything larger is a typing mistake
-_PAGU_KEY = "rekap.pagu.{year}.{office}"
 
 
 @dataclass(slots=True)  # not frozen: 10,000 of them are made per opening (a frozen __init__ costs ~8x)
@@ -99,23 +98,14 @@ def kelurahan_of(offices: OfficeDirectory, kecamatan: str | None) -> list[str]:
 
 
 def ceilings(session: Session, year: int, codes: list[str]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for code in codes:
-        raw = repo.get_meta(session, _PAGU_KEY.format(year=year, office=code))
-        if raw is not None and raw.isdigit():
-            out[code] = int(raw)
-    return out
+    return meta.ceilings(session, year, codes)
 
 
 def set_ceiling(session: Session, year: int, kelurahan: str, amount: int | None) -> None:
     """Record (or with ``None`` clear) a kelurahan's ceiling for a budget year, on this laptop."""
-    key = _PAGU_KEY.format(year=year, office=kelurahan)
-    if amount is None:
-        repo.delete_meta(session, key)
-        return
-    if not 0 <= amount <= MAX_CEILING:
+    if amount is not None and not 0 <= amount <= MAX_CEILING:
         raise ValueError(amount)
-    repo.set_meta(session, key, str(int(amount)))
+    meta.set_ceiling(session, year, kelurahan, amount)
 
 
 # One proposal as the ranking reads it: (case id, reg_no, kelurahan, proposer, status, year, priority, cost,
