@@ -177,16 +177,17 @@ def field_lines(service: str, key: str, value: object) -> list[str]:
         return [f"  {key}: {value}"]
     rows = berita_acara.thaw(str(value))
     widths = (4, 16, 44, 20)
-    head = ("No.", "Kelurahan", "Usulan", "Bidang")
+    id_ = language() == "id"
+    head = ("No.", "Kelurahan", "Usulan" if id_ else "Proposal", "Bidang" if id_ else "Field")
     money = [_rupiah(r.cost) for r in rows]
     wide = max(map(len, money), default=5)
     out = [f"  {key}:", "    " + "  ".join(_cell(h, w) for h, w in zip(head, widths, strict=True))
-           + "  " + "Biaya".rjust(wide)]
+           + "  " + ("Biaya" if id_ else "Cost").rjust(wide)]
     for r, amount in zip(rows, money, strict=True):
         cells = (str(r.number), r.kelurahan, f"{r.program}: {r.kegiatan}", r.bidang)
         out.append("    " + "  ".join(_cell(c, w) for c, w in zip(cells, widths, strict=True)) + "  "
                    + amount.rjust(wide))
-    out.append(f"    {len(rows)} usulan, " + _rupiah(sum(r.cost for r in rows)))
+    out.append(f"    {len(rows)} {'usulan' if id_ else 'proposals'}, " + _rupiah(sum(r.cost for r in rows)))
     return out
 
 
