@@ -126,8 +126,8 @@ def preview_for(ws: Workspace, actor: Actor) -> RenderPreview:
     on a worker: rendering takes a while)."""
 
     def render(case_id: str) -> bytes | None:
+        from app.letters.berita_acara import render_document
         from app.letters.model import today_wib
-        from app.letters.render import render_letter
         from app.services import letters
 
         case = queries.find_case(ws, case_id)
@@ -138,7 +138,7 @@ def preview_for(ws: Workspace, actor: Actor) -> RenderPreview:
         data = letters.letter_data(ws, case, signer, DRAFT_NUMBER, today_wib(), letters.verify_url(ws, case.id),
                                    office=office if office in ws.offices else None,
                                    earlier=letters.endorsements(cases.shown_steps(ws, case)))
-        return render_letter(data).pdf
+        return render_document(data).pdf  # a berita acara as it will be signed, not as a letter
 
     return render
 

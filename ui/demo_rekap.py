@@ -11,6 +11,7 @@ import random
 import uuid
 
 from app import clock
+from app.domain.registration import format_reg_no
 from app.reports import musrenbang
 from app.reports.sekolah import Semester
 from app.services.workspace import Workspace
@@ -56,12 +57,15 @@ SCHOOLS = (  # (npsn, name, level, address)
 )
 
 
-def _case(service: str, office: str, name: str, status: str, fields: dict[str, str], at: dt.datetime) -> Case:
+def _case(service: str, office: str, name: str, status: str, fields: dict[str, str], at: dt.datetime,
+          serial: int | None = None) -> Case:
+    """A case as pulled from the server; with ``serial``, registered (numbered) as a submitted case is."""
     stamp = at.isoformat(timespec="seconds")
+    reg_no = None if serial is None else format_reg_no(service, at.year, office, serial)
     return Case(id=str(uuid.uuid4()), service=service, office=office, nik=None, name=name,
                 fields=json.dumps(fields, ensure_ascii=False), status=status, version=3, server_version=3,
                 created_at=stamp, updated_at=stamp, created_by="demo", device="demo-server",
-                due_date=(at + dt.timedelta(days=14)).date().isoformat())
+                due_date=(at + dt.timedelta(days=14)).date().isoformat(), reg_no=reg_no)
 
 
 def proposals(rng: random.Random, year: int) -> list[Case]:
@@ -78,7 +82,8 @@ def proposals(rng: random.Random, year: int) -> list[Case]:
                       "prioritas": str(priority), "penanggung_jawab": "Ketua " + rng.choice(RW)}
             status = STATUSES[(k + priority) % len(STATUSES)]
             proposer = "LPMK " + kelurahan if priority == 1 else RW[(priority + k) % 8]
-            out.append(_case("USULMUS", office, proposer, status, fields, start + dt.timedelta(days=3 * priority + k)))
+            out.append(_case("USULMUS", office, proposer, status, fields, start + dt.timedelta(days=3 * priority + k),
+                             serial=priority))
     return out
 
 
@@ -100,7 +105,7 @@ def reports(rng: random.Random, current: Semester) -> list[Case]:
                           jumlah_guru=str(max(6, pupils // 22 + rng.randint(-2, 2))),
                           jumlah_tendik=str(rng.randint(2, 9)), siswa_putus_sekolah=str(rng.choice((0, 0, 0, 1, 2))))
             at = clock.now() - dt.timedelta(days=(1 - n) * 170 + 20 - i)
-            out.append(_case("LAPSEK", "35.73.OPD.DISDIK", name, status, fields, at))
+            out.append(_case("LAPSEK", "35.73.OPD.DISDIK", name, status, fields, at, serial=2 * i + n + 1))
     return out
 
 

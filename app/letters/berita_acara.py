@@ -9,7 +9,7 @@ number in /Keywords — and goes through the same signing path (``app.services.a
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from xml.sax.saxutils import escape
 
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -32,6 +32,7 @@ from app.letters.render import (
     _Page,
     _paragraph,
     _styles,
+    render_letter,
 )
 from app.reports import berita_acara
 from app.reports.berita_acara import Row, Subtotal
@@ -40,7 +41,10 @@ TEMPLATE = "berita-acara"
 CELL_SIZE, CELL_LEADING = 8.2, 9.8
 PAD: float = 1.4 * mm
 # No. | Kelurahan / pengusul | Bidang | Program, kegiatan, lokasi | Prioritas | Perkiraan biaya
-WIDTHS = (8 * mm, 30 * mm, 24 * mm, 61 * mm, 12 * mm, 30 * mm)
+# (the second wide enough for a registration number on one line in REFERENCE_SIZE: a number broken in two
+# reads as two)
+WIDTHS = (8 * mm, 38 * mm, 22 * mm, 55 * mm, 12 * mm, 30 * mm)
+REFERENCE_SIZE = 7
 
 
 def rupiah(amount: int) -> str:
@@ -84,10 +88,13 @@ class _Grid:
         c.restoreState()
         self.page.y -= height
 
-    def row(self, values: Sequence[str], bold: bool = False) -> None:
+    def row(self, values: Sequence[str], bold: bool = False, notes: Mapping[int, str] | None = None) -> None:
+        """One row; ``notes`` adds a last line in small print to some cells (by column)."""
         cells = []
-        for value, align in zip(values, self.aligns, strict=True):
+        for column, (value, align) in enumerate(zip(values, self.aligns, strict=True)):
             text = escape(value).replace("\n", "<br/>")
+            if notes and column in notes:
+                text += f'<br/><font size="{REFERENCE_SIZE}">{escape(notes[column])}</font>'
             cells.append(Paragraph(f"<b>{text}</b>" if bold else text, self.styles[align]))
         height = self._height(cells)
         before = self.page.index
@@ -105,8 +112,9 @@ def _proposals(page: _Page, rows: list[Row]) -> None:
     grid = _Grid(page, ("No.", "Kelurahan / pengusul", "Bidang", "Program, kegiatan dan lokasi", "Prio.",
                         "Perkiraan biaya"), WIDTHS, ("center", "left", "left", "left", "center", "right"))
     for r in rows:
-        grid.row((str(r.number), f"{r.kelurahan}\n{r.proposer}\n{r.reg_no}", r.bidang,
-                  f"{r.program}\n{r.kegiatan}\nLokasi: {r.lokasi}", str(r.priority), rupiah(r.cost)))
+        grid.row((str(r.number), f"{r.kelurahan}\n{r.proposer}", r.bidang,
+                  f"{r.program}\n{r.kegiatan}\nLokasi: {r.lokasi}", str(r.priority), rupiah(r.cost)),
+                 notes={1: r.reg_no})
     grid.row(("", "JUMLAH", "", f"{len(rows)} usulan", "", rupiah(sum(r.cost for r in rows))), bold=True)
     grid.end()
 
@@ -147,3 +155,12 @@ def render_berita_acara(data: LetterData) -> RenderedLetter:
     _totals(page, "Rekapitulasi per kelurahan:", "Kelurahan", berita_acara.per_kelurahan(rows))
     _totals(page, "Rekapitulasi per bidang:", "Bidang", berita_acara.per_bidang(rows))
     return _close(page, buf)
+
+
+def render_document(data: LetterData) -> RenderedLetter:
+    """The document of ``data``'s service drawn as it is signed: a berita acara in its own layout, any other
+    service as a letter. The signing path and the draft preview both draw through here, so what a signer sees
+    before signing is what is signed (but for the number, still to come)."""
+    if data.service.template == TEMPLATE:
+        return render_berita_acara(data)
+    return render_letter(data)

@@ -8,15 +8,24 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app.domain.lifecycle import CaseStatus
 from app.reports.common import as_int, as_text
-from app.reports.musrenbang import MAX_CEILING, MusrenbangRekap
+
+if TYPE_CHECKING:  # the rekap reads the store; reading a frozen berita acara (the CLI's case show) does not
+    from app.reports.musrenbang import MusrenbangRekap
 
 SERVICE = "BAMUS"
 FIELD = "usulan"
+# What the berita acara shows for a proposal that has no registration number yet (a case made before numbers,
+# or one pulled without it): a reader would take a case id's prefix for a number.
+UNNUMBERED = "(belum bernomor)"
+# The berita acara's own reference before it is registered (its case still a draft)
+DRAFT_REFERENCE = "DRAF (belum bernomor)"
 # Accepted: approved and signed by the Camat (and possibly already handed over).
 ACCEPTED = frozenset({CaseStatus.APPROVED.value, CaseStatus.ISSUED.value})
+MAX_COST = 10**15  # Rp, as a kelurahan's ceiling (musrenbang.MAX_CEILING): more is damage
 MAX_ROWS = 1000  # a kecamatan has a few hundred proposals a year; more is damage, not a musrenbang
 
 
@@ -44,8 +53,13 @@ class Subtotal:
 def accepted(rekap: MusrenbangRekap) -> list[Row]:
     """The accepted proposals of ``rekap``, in its ranking order, numbered from 1."""
     chosen = [p for p in rekap.proposals if p.status in ACCEPTED]
-    return [Row(i, p.reg_no, p.kelurahan_name, p.proposer, p.bidang_label, p.program, p.kegiatan, p.lokasi,
-                p.priority, p.cost) for i, p in enumerate(chosen, start=1)]
+    return [Row(i, p.reg_no if p.registered else UNNUMBERED, p.kelurahan_name, p.proposer, p.bidang_label,
+                p.program, p.kegiatan, p.lokasi, p.priority, p.cost) for i, p in enumerate(chosen, start=1)]
+
+
+def reference(reg_no: str | None) -> str:
+    """How a berita acara is referred to: its registration number, or a draft mark until it has one."""
+    return reg_no or DRAFT_REFERENCE
 
 
 def freeze(rows: Iterable[Row]) -> str:
@@ -77,7 +91,7 @@ def thaw(text: str) -> list[Row]:
 
 def _money(value: object) -> int:
     amount = as_int(value)
-    return amount if 0 <= amount <= MAX_CEILING else 0
+    return amount if 0 <= amount <= MAX_COST else 0
 
 
 def _subtotals(rows: Iterable[Row], key: str) -> list[Subtotal]:

@@ -166,7 +166,12 @@ _WIDE = {"Kegiatan": 2.8, "Program": 1.8, "Lokasi": 1.6, "Nama sekolah": 2.6, "P
          "Prioritas": 1.0, "Melebihi pagu": 1.0}
 
 
+_ROOMY = 12  # columns: a sheet with no more has room for a registration number unbroken
+
+
 def _widths(headers: Sequence[str], total: float) -> list[float]:
     weights = [_WIDE.get(h, 1.6 if _money_column(h) else 1.0) for h in headers]
+    if len(headers) <= _ROOMY and "No. registrasi" in headers:  # room for the number on one line
+        weights[headers.index("No. registrasi")] = 2.2
     unit = total / sum(weights)
     return [w * unit for w in weights]

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from app.domain.lifecycle import CaseStatus
 from app.domain.offices import OfficeDirectory, OfficeLevel
-from app.reports.common import CaseRow, as_int, as_text, case_rows, status_labels
-from app.storage import repo
+from app.reports.common import CaseRow, as_int, as_text, decode, kept_rows, status_labels
+from app.storage import meta
 
 SERVICE = "USULMUS"
 # Proposals that no longer compete for the budget: shown in the list, left out of totals and ceilings.
@@ -21,7 +21,6 @@ INACTIVE = frozenset({CaseStatus.REJECTED.value, CaseStatus.WITHDRAWN.value})
 # The lowest priority rank a proposal can have (catalogue: 1..99); a missing rank sorts last.
 NO_PRIORITY = 100
 MAX_CEILING = 10**15  # Rp; anything larger is a typing mistake
-_PAGU_KEY = "rekap.pagu.{year}.{office}"
 
 
 @dataclass(slots=True)  # not frozen: 10,000 of them are made per opening (a frozen __init__ costs ~8x)
@@ -45,6 +44,7 @@ class Proposal:
     active: bool
     cumulative: int  # the kelurahan's active cost up to and including this one, in priority order
     over_ceiling: bool  # the cumulative cost passes the kelurahan's ceiling
+    registered: bool = True  # False: no registration number yet (``reg_no`` then shows the case id's prefix)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,38 +98,68 @@ def kelurahan_of(offices: OfficeDirectory, kecamatan: str | None) -> list[str]:
 
 
 def ceilings(session: Session, year: int, codes: list[str]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for code in codes:
-        raw = repo.get_meta(session, _PAGU_KEY.format(year=year, office=code))
-        if raw is not None and raw.isdigit():
-            out[code] = int(raw)
-    return out
+    return meta.ceilings(session, year, codes)
 
 
 def set_ceiling(session: Session, year: int, kelurahan: str, amount: int | None) -> None:
     """Record (or with ``None`` clear) a kelurahan's ceiling for a budget year, on this laptop."""
-    key = _PAGU_KEY.format(year=year, office=kelurahan)
-    if amount is None:
-        repo.delete_meta(session, key)
-        return
-    if not 0 <= amount <= MAX_CEILING:
+    if amount is not None and not 0 <= amount <= MAX_CEILING:
         raise ValueError(amount)
-    repo.set_meta(session, key, str(int(amount)))
+    meta.set_ceiling(session, year, kelurahan, amount)
+
+
+# One proposal as the ranking reads it: (case id, reg_no, kelurahan, proposer, status, year, priority, cost,
+# beneficiaries, bidang, program, kegiatan, lokasi), numbers and texts already made safe.
+Usulan = tuple[str, str | None, str, str, str, int, int, int, int, str, str, str, str]
+# The same from the kept columns (migration 0011), in the same order and with the same defaults and limits
+_KEPT = ("r.case_id, r.reg_no, r.office, r.name, r.status, coalesce(r.tahun_anggaran, 0), "
+         f"coalesce(nullif(r.prioritas, 0), {NO_PRIORITY}), coalesce(r.estimasi_biaya, 0), "
+         "coalesce(r.penerima_manfaat, 0), coalesce(substr(r.bidang, 1, 40), ''), "
+         "coalesce(substr(r.program, 1, 150), ''), coalesce(substr(r.kegiatan, 1, 1000), ''), "
+         "coalesce(substr(r.lokasi, 1, 200), '')")
+
+
+def usulan(r: CaseRow) -> Usulan:
+    """A USULMUS case's fields as the ranking reads them (any store)."""
+    f = r.fields
+    return (r.id, r.reg_no, r.office, r.name, r.status, as_int(f.get("tahun_anggaran")),
+            as_int(f.get("prioritas"), NO_PRIORITY) or NO_PRIORITY, max(0, as_int(f.get("estimasi_biaya"))),
+            max(0, as_int(f.get("penerima_manfaat"))), as_text(f.get("bidang"), 40),
+            as_text(f.get("program"), 150), as_text(f.get("kegiatan"), 1000), as_text(f.get("lokasi"), 200))
+
+
+def stored(session: Session, codes: list[str], year: int) -> list[Usulan]:
+    """The year's proposals of ``codes`` in the laptop's store: the kept columns, and the few cases whose
+    fields need the full decoding decoded here (the same values either way)."""
+    out: list[Usulan] = []
+    for row in kept_rows(session, "rekap_usulan", _KEPT, codes, "r.tahun_anggaran = ?", (year,)):
+        if row[-1] is None:
+            out.append(row[:-1])
+        else:
+            u = usulan(CaseRow(row[0], row[1], row[2], row[3], row[4], "", decode(row[-1])))
+            if u[5] == year:
+                out.append(u)
+    return out
 
 
 def compute(session: Session, offices: OfficeDirectory, year: int, kecamatan: str | None = None,
             bidang_labels: Mapping[str, str] | None = None) -> MusrenbangRekap:
     """The rekap from the laptop's store (its cases and the ceilings set on it)."""
     codes = kelurahan_of(offices, kecamatan)
-    return from_rows(case_rows(session, SERVICE, codes), offices, year, kecamatan, bidang_labels,
-                     ceilings(session, year, codes))
+    return ranked(stored(session, codes, year), offices, year, kecamatan, bidang_labels,
+                  ceilings(session, year, codes))
 
 
 def from_rows(rows: Iterable[CaseRow], offices: OfficeDirectory, year: int, kecamatan: str | None,
               bidang_labels: Mapping[str, str] | None, pagu: Mapping[str, int]) -> MusrenbangRekap:
     """The rekap of ``rows`` (USULMUS cases, any store); rows of another year or area are left out."""
+    return ranked([u for u in map(usulan, rows) if u[5] == year], offices, year, kecamatan, bidang_labels, pagu)
+
+
+def ranked(rows: Iterable[Usulan], offices: OfficeDirectory, year: int, kecamatan: str | None,
+           bidang_labels: Mapping[str, str] | None, pagu: Mapping[str, int]) -> MusrenbangRekap:
+    """The rekap of the year's proposals ``rows``; rows of another area are left out."""
     codes = kelurahan_of(offices, kecamatan)
-    wanted = set(codes)
     labels = bidang_labels or {}
     status_text = status_labels()
 
@@ -138,30 +168,24 @@ def from_rows(rows: Iterable[CaseRow], offices: OfficeDirectory, year: int, keca
         return office.name if office else code
 
     names = {code: name_of(code) for code in codes}
-    # ((inactive, priority, -cost, kelurahan name, number), row): the ranking order, each number read once
-    raw = [((r.status in INACTIVE, as_int(r.fields.get("prioritas"), NO_PRIORITY) or NO_PRIORITY,
-             -max(0, as_int(r.fields.get("estimasi_biaya"))), names[r.office], r.reg_no or r.id), r)
-           for r in rows if r.office in wanted and as_int(r.fields.get("tahun_anggaran")) == year]
+    # ((inactive, priority, -cost, kelurahan name, number), row): the ranking order
+    raw = [((u[4] in INACTIVE, u[6], -u[7], names[u[2]], u[1] or u[0]), u) for u in rows if u[2] in names]
     raw.sort(key=itemgetter(0))
     running: dict[str, int] = {}
     proposals: list[Proposal] = []
-    for place, ((inactive, priority, minus_cost, kelurahan_name, _tie), r) in enumerate(raw, start=1):
-        f = r.fields
-        cost, active = -minus_cost, not inactive
-        cumulative = running.get(r.office, 0) + (cost if active else 0)
+    append = proposals.append
+    for place, ((inactive, priority, _cost, kelurahan_name, _tie), u) in enumerate(raw, start=1):
+        case_id, reg_no, office, proposer, status, _year, _p, cost, beneficiaries, bidang, program, kegiatan, \
+            lokasi = u
+        active = not inactive
+        cumulative = running.get(office, 0) + (cost if active else 0)
         if active:
-            running[r.office] = cumulative
-        ceiling = pagu.get(r.office)
-        bidang = as_text(f.get("bidang"), 40)
-        proposals.append(Proposal(
-            rank=place if active else None, case_id=r.id, reg_no=r.reg_no or r.id[:8], kelurahan=r.office,
-            kelurahan_name=kelurahan_name, proposer=r.name, status=r.status,
-            status_label=status_text.get(r.status, r.status),
-            bidang=bidang, bidang_label=labels.get(bidang, bidang), program=as_text(f.get("program"), 150),
-            kegiatan=as_text(f.get("kegiatan"), 1000), lokasi=as_text(f.get("lokasi"), 200),
-            priority=priority, cost=cost,
-            beneficiaries=max(0, as_int(f.get("penerima_manfaat"))), active=active, cumulative=cumulative,
-            over_ceiling=active and ceiling is not None and cumulative > ceiling))
+            running[office] = cumulative
+        ceiling = pagu.get(office)
+        append(Proposal(place if active else None, case_id, reg_no or case_id[:8], office, kelurahan_name,
+                        proposer, status, status_text.get(status, status), bidang, labels.get(bidang, bidang),
+                        program, kegiatan, lokasi, priority, cost, beneficiaries, active, cumulative,
+                        active and ceiling is not None and cumulative > ceiling, bool(reg_no)))
     return MusrenbangRekap(year, kecamatan, _area_name(offices, kecamatan), proposals,
                            _per_kelurahan(proposals, codes, pagu, name_of), _per_bidang(proposals, labels))
 

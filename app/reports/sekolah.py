@@ -7,14 +7,15 @@ A semester is written ``2026-1`` (ganjil of school year 2026/2027) or ``2026-2``
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from app.domain.lifecycle import CaseStatus
 from app.domain.offices import OfficeDirectory, OfficeLevel
-from app.reports.common import CaseRow, as_int, as_text, case_rows, status_labels
+from app.reports.common import CaseRow, as_int, as_text, decode, kept_rows, status_labels
 
 SERVICE = "LAPSEK"
 ACCEPTED = frozenset({CaseStatus.APPROVED.value, CaseStatus.ISSUED.value})
@@ -38,8 +39,12 @@ class Semester:
 
     @classmethod
     def of_fields(cls, fields: dict[str, object]) -> Semester | None:
-        year = as_text(fields.get("tahun_ajaran"), 9)
-        half = {"ganjil": 1, "genap": 2}.get(as_text(fields.get("semester"), 10))
+        return cls.of_texts(as_text(fields.get("tahun_ajaran"), 9), as_text(fields.get("semester"), 10))
+
+    @classmethod
+    def of_texts(cls, year: str, half_name: str) -> Semester | None:
+        """From a report's ``tahun_ajaran`` (at most 9 characters of it) and ``semester`` (at most 10)."""
+        half = {"ganjil": 1, "genap": 2}.get(half_name)
         if half is None or not re.fullmatch(r"20\d\d/20\d\d", year):
             return None
         return cls(int(year[:4]), half)
@@ -125,20 +130,52 @@ class SekolahRekap:
 
 @dataclass(slots=True)
 class _Parsed:
-    row: CaseRow
+    """One LAPSEK case as the rekap reads it, its fields made safe."""
+
+    id: str
+    reg_no: str | None
+    name: str
+    status: str
+    updated_at: str
     npsn: str
     semester: Semester
+    level: str
+    address: str
+    counts: tuple[int, int, int, int]  # students, groups, teachers, drop-outs
+
+
+# The kept columns (migration 0011) in the order _parsed reads them, with the same limits and defaults
+_KEPT = ("r.case_id, r.reg_no, r.name, r.status, coalesce(r.updated_at, ''), "
+         "coalesce(substr(r.npsn, 1, 8), ''), "
+         "coalesce(substr(r.tahun_ajaran, 1, 9), ''), coalesce(substr(r.semester, 1, 10), ''), "
+         "coalesce(substr(r.jenjang, 1, 5), ''), coalesce(substr(r.alamat_sekolah, 1, 300), ''), "
+         "coalesce(r.jumlah_siswa, 0), coalesce(r.jumlah_rombel, 0), coalesce(r.jumlah_guru, 0), "
+         "coalesce(r.siswa_putus_sekolah, 0)")
+_Semesters = dict[tuple[str, str], Semester | None]
 
 
 def compute(session: Session, offices: OfficeDirectory, semester: Semester) -> SekolahRekap:
-    """The rekap from the laptop's store."""
-    return from_rows(case_rows(session, SERVICE), offices, semester)
+    """The rekap from the laptop's store: the kept columns, and the few cases whose fields need the full
+    decoding decoded here (the same values either way)."""
+    semesters: _Semesters = {}  # a few distinct (year, half) texts
+    parsed: list[_Parsed] = []
+    for row in kept_rows(session, "rekap_sekolah", _KEPT):
+        if row[-1] is None:
+            p = _parsed(row[:5], row[5], row[6], row[7], row[8], row[9], row[10:14], semesters)
+        else:
+            p = _parse(CaseRow(row[0], row[1], "", row[2], row[3], row[4], decode(row[-1])), semesters)
+        if p is not None:
+            parsed.append(p)
+    return _rekap(parsed, offices, semester)
 
 
 def from_rows(rows: Iterable[CaseRow], offices: OfficeDirectory, semester: Semester) -> SekolahRekap:
     """The rekap of ``rows`` (LAPSEK cases, any store)."""
-    semesters: dict[tuple[object, object], Semester | None] = {}  # a few distinct (year, half) texts
-    parsed = [p for p in (_parse(r, semesters) for r in rows) if p is not None]
+    semesters: _Semesters = {}
+    return _rekap([p for p in (_parse(r, semesters) for r in rows) if p is not None], offices, semester)
+
+
+def _rekap(parsed: list[_Parsed], offices: OfficeDirectory, semester: Semester) -> SekolahRekap:
     current = _latest_accepted(parsed, semester)
     previous = _latest_accepted(parsed, semester.previous)
     places = _Places(_kecamatan_names(offices))
@@ -146,50 +183,47 @@ def from_rows(rows: Iterable[CaseRow], offices: OfficeDirectory, semester: Semes
                      key=lambda s: (s.level, s.kecamatan, s.name, s.npsn))
     missing = _missing(parsed, semester, set(current), places)
     total = sum((s.figures for s in reports), Figures())
-    prev_total = sum((_figures(p.row) for p in previous.values()), Figures())
+    prev_total = sum((Figures(*p.counts) for p in previous.values()), Figures())
     return SekolahRekap(semester, reports, missing, _totals(reports, lambda s: s.level),
                         _totals(reports, lambda s: s.kecamatan), total, prev_total)
 
 
-def _parse(row: CaseRow, semesters: dict[tuple[object, object], Semester | None]) -> _Parsed | None:
-    npsn = as_text(row.fields.get("npsn"), 8)
-    key = (row.fields.get("tahun_ajaran"), row.fields.get("semester"))
-    try:
+def _parse(row: CaseRow, semesters: _Semesters) -> _Parsed | None:
+    f = row.fields
+    counts = (max(0, as_int(f.get("jumlah_siswa"))), max(0, as_int(f.get("jumlah_rombel"))),
+              max(0, as_int(f.get("jumlah_guru"))), max(0, as_int(f.get("siswa_putus_sekolah"))))
+    return _parsed((row.id, row.reg_no, row.name, row.status, row.updated_at), as_text(f.get("npsn"), 8),
+                   as_text(f.get("tahun_ajaran"), 9), as_text(f.get("semester"), 10),
+                   as_text(f.get("jenjang"), 5), as_text(f.get("alamat_sekolah"), 300), counts, semesters)
+
+
+def _parsed(case: Sequence[Any], npsn: str, year: str, half: str, level: str, address: str,
+            counts: Sequence[int], semesters: _Semesters) -> _Parsed | None:
+    key = (year, half)
+    if key in semesters:
         semester = semesters[key]
-    except (KeyError, TypeError):  # TypeError: a value that is no text (damaged or hostile fields)
-        semester = Semester.of_fields(row.fields)
-        if all(isinstance(k, str | None) for k in key):
-            semesters[key] = semester
+    else:
+        semester = semesters[key] = Semester.of_texts(year, half)
     if not npsn or semester is None:
         return None
-    return _Parsed(row, npsn, semester)
+    return _Parsed(case[0], case[1], case[2], case[3], case[4], npsn, semester, level if level in LEVELS else "?",
+                   address, (counts[0], counts[1], counts[2], counts[3]))
 
 
 def _latest_accepted(parsed: list[_Parsed], semester: Semester) -> dict[str, _Parsed]:
     """Per school, its latest accepted report of ``semester`` (a corrected report replaces the first)."""
     out: dict[str, _Parsed] = {}
     for p in parsed:
-        if p.semester == semester and p.row.status in ACCEPTED:
+        if p.semester == semester and p.status in ACCEPTED:
             have = out.get(p.npsn)
-            if have is None or p.row.updated_at > have.row.updated_at:
+            if have is None or p.updated_at > have.updated_at:
                 out[p.npsn] = p
     return out
 
 
-def _figures(row: CaseRow) -> Figures:
-    f = row.fields
-    return Figures(max(0, as_int(f.get("jumlah_siswa"))), max(0, as_int(f.get("jumlah_rombel"))),
-                   max(0, as_int(f.get("jumlah_guru"))), max(0, as_int(f.get("siswa_putus_sekolah"))))
-
-
-def _level(row: CaseRow) -> str:
-    level = as_text(row.fields.get("jenjang"), 5)
-    return level if level in LEVELS else "?"
-
-
 def _report(p: _Parsed, prev: _Parsed | None, places: _Places) -> SchoolReport:
-    return SchoolReport(p.npsn, p.row.name, _level(p.row), _kecamatan(p.row, places), p.row.id,
-                        p.row.reg_no or p.row.id[:8], _figures(p.row), _figures(prev.row) if prev else None)
+    return SchoolReport(p.npsn, p.name, p.level, _kecamatan(p.address, places), p.id, p.reg_no or p.id[:8],
+                        Figures(*p.counts), Figures(*prev.counts) if prev else None)
 
 
 def _missing(parsed: list[_Parsed], semester: Semester, reported: set[str],
@@ -197,14 +231,14 @@ def _missing(parsed: list[_Parsed], semester: Semester, reported: set[str],
     known: dict[str, _Parsed] = {}  # the school's latest report of an earlier semester
     pending: dict[str, str] = {}
     for p in parsed:
-        if p.semester < semester and p.row.status not in CLOSED:
+        if p.semester < semester and p.status not in CLOSED:
             have = known.get(p.npsn)
-            if have is None or (p.semester, p.row.updated_at) > (have.semester, have.row.updated_at):
+            if have is None or (p.semester, p.updated_at) > (have.semester, have.updated_at):
                 known[p.npsn] = p
-        elif p.semester == semester and p.row.status not in ACCEPTED | CLOSED:
-            pending[p.npsn] = p.row.status
+        elif p.semester == semester and p.status not in ACCEPTED | CLOSED:
+            pending[p.npsn] = p.status
     labels = status_labels()
-    out = [MissingSchool(npsn, p.row.name, _level(p.row), _kecamatan(p.row, places), p.semester.label,
+    out = [MissingSchool(npsn, p.name, p.level, _kecamatan(p.address, places), p.semester.label,
                          labels.get(pending[npsn], pending[npsn]) if npsn in pending else "")
            for npsn, p in known.items() if npsn not in reported]
     return sorted(out, key=lambda m: (m.level, m.kecamatan, m.name, m.npsn))
@@ -232,8 +266,7 @@ class _Places(dict[str, str]):
         self.seen: dict[str, str] = {}
 
 
-def _kecamatan(row: CaseRow, places: _Places) -> str:
-    address = as_text(row.fields.get("alamat_sekolah"), 300)
+def _kecamatan(address: str, places: _Places) -> str:
     found = places.seen.get(address)
     if found is None:
         found = places.seen[address] = _kecamatan_of(address, places)

@@ -31,10 +31,8 @@ from app.events import Changes
 from app.i18n import register
 from app.jsoncodec import to_json
 from app.letters import numbering
-from app.letters.berita_acara import TEMPLATE as BERITA_ACARA
-from app.letters.berita_acara import render_berita_acara
+from app.letters.berita_acara import render_document
 from app.letters.model import Signer, today_wib
-from app.letters.render import render_letter
 from app.services import delegations
 from app.services.cases import (
     case_steps,
@@ -198,7 +196,7 @@ def _approve_one(ws: Workspace, actor: Actor, ident: str, key: ec.EllipticCurveP
         number = numbering.format_number(office, service.classification, serial, day)
         data = letter_data(ws, case, signer, number, day, verify_url(ws, case.id, number), office=office,
                            earlier=endorsements(shown_steps(ws, case)))
-        letter = render_berita_acara(data) if service.template == BERITA_ACARA else render_letter(data)
+        letter = render_document(data)
         event = ApprovalEvent(case_id=case.id, case_version=case.version,
                               content_hash=content_hash(case_content(case)),
                               template_version=service.template_version, pdf_sha256=letter.sha256,

@@ -129,7 +129,7 @@ def make_berita_acara(ws: Workspace, actor: Actor, year: int) -> dict[str, objec
         for row in case_rows(s, berita_acara.SERVICE, [office.code]):
             open_or_signed = row.status not in (CaseStatus.REJECTED.value, CaseStatus.WITHDRAWN.value)
             if open_or_signed and as_int(row.fields.get("tahun_anggaran")) == year:
-                raise UserFacingError("rekap.ba_exists", year=year, reg_no=row.reg_no or row.id[:8])
+                raise UserFacingError("rekap.ba_exists", year=year, reg_no=berita_acara.reference(row.reg_no))
     rows = berita_acara.accepted(musrenbang_rekap(ws, year, office.code))
     if not rows:
         raise UserFacingError("rekap.ba_empty", year=year)

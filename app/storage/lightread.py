@@ -26,7 +26,7 @@ from app.storage.keyed import connect, revision_on
 
 log = logging.getLogger("loket.lightread")
 
-KNOWN_SCHEMAS = frozenset({"0010_case_search"})
+KNOWN_SCHEMAS = frozenset({"0010_case_search", "0011_rekap_fields"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -172,3 +172,35 @@ def catch_up_approval_counter(s: Session, username: str, seen: int) -> None:
     events under used counters); the last hash stays this laptop's own."""
     if seen > _int(s, f"approval_counter:{username}"):
         _set(s, f"approval_counter:{username}", str(seen))
+
+
+# ---- the musrenbang rekap ------------------------------------------------------------------------------------
+
+_PAGU = "rekap.pagu.{year}.{office}"  # a kelurahan's ceiling (pagu indikatif) for a budget year, in rupiah
+_MAX_PAGU_DIGITS = 16  # 10^15 rupiah is the most a ceiling may be (app.reports.musrenbang.MAX_CEILING)
+
+
+def _pagu_value(raw: str | None) -> int | None:
+    if raw is None or not (raw.isascii() and raw.isdigit()) or len(raw) > _MAX_PAGU_DIGITS:
+        return None  # damaged: no ceiling rather than a wrong one
+    return int(raw)
+
+
+def ceilings(s: Session, year: int, offices: list[str]) -> dict[str, int]:
+    """The ceilings of ``offices`` for ``year`` set on this laptop (one read); offices without one are left out."""
+    keys = {_PAGU.format(year=year, office=code): code for code in offices}
+    out: dict[str, int] = {}
+    for row in s.execute(select(Meta.key, Meta.value).where(Meta.key.in_(list(keys)))):
+        value = _pagu_value(row.value)
+        if value is not None:
+            out[keys[row.key]] = value
+    return out
+
+
+def set_ceiling(s: Session, year: int, office: str, amount: int | None) -> None:
+    """Record a kelurahan's ceiling for ``year`` (``None`` clears it); kept on this laptop, never synced."""
+    key = _PAGU.format(year=year, office=office)
+    if amount is None:
+        _delete(s, key)
+    else:
+        _set(s, key, str(int(amount)))

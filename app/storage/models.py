@@ -216,3 +216,48 @@ class DelegationRecord(Base):
     valid_until: Mapped[str] = mapped_column(String(32))
     revoked: Mapped[bool] = mapped_column(default=False)
     __table_args__ = (Index("ix_delegations_delegate", "delegate", "office"),)
+
+
+class RekapUsulan(Base):
+    """What the musrenbang rekap reads of a USULMUS case, kept by triggers on ``cases`` (migration 0011);
+    ``plain`` = 0 when the case's fields need the full decoding (see the migration)."""
+
+    __tablename__ = "rekap_usulan"
+    case_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    office: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(16))
+    reg_no: Mapped[str | None] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(120))
+    updated_at: Mapped[str | None] = mapped_column(String(32))
+    plain: Mapped[int] = mapped_column(Integer)
+    bidang: Mapped[str | None] = mapped_column(Text)
+    program: Mapped[str | None] = mapped_column(Text)
+    kegiatan: Mapped[str | None] = mapped_column(Text)
+    lokasi: Mapped[str | None] = mapped_column(Text)
+    tahun_anggaran: Mapped[int | None] = mapped_column(Integer)
+    prioritas: Mapped[int | None] = mapped_column(Integer)
+    estimasi_biaya: Mapped[int | None] = mapped_column(Integer)
+    penerima_manfaat: Mapped[int | None] = mapped_column(Integer)
+    __table_args__ = (Index("ix_rekap_usulan_year", "plain", "tahun_anggaran", "office"),)
+
+
+class RekapSekolah(Base):
+    """What the school rekap reads of a LAPSEK case, kept like :class:`RekapUsulan`."""
+
+    __tablename__ = "rekap_sekolah"
+    case_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    office: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(16))
+    reg_no: Mapped[str | None] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(120))
+    updated_at: Mapped[str | None] = mapped_column(String(32))
+    plain: Mapped[int] = mapped_column(Integer)
+    npsn: Mapped[str | None] = mapped_column(Text)
+    tahun_ajaran: Mapped[str | None] = mapped_column(Text)
+    semester: Mapped[str | None] = mapped_column(Text)
+    jenjang: Mapped[str | None] = mapped_column(Text)
+    alamat_sekolah: Mapped[str | None] = mapped_column(Text)
+    jumlah_siswa: Mapped[int | None] = mapped_column(Integer)
+    jumlah_rombel: Mapped[int | None] = mapped_column(Integer)
+    jumlah_guru: Mapped[int | None] = mapped_column(Integer)
+    siswa_putus_sekolah: Mapped[int | None] = mapped_column(Integer)

@@ -5,6 +5,7 @@ page knows it, and its table is the rekap's accepted proposals."""
 
 from __future__ import annotations
 
+import os
 import random
 import subprocess
 from pathlib import Path
@@ -31,13 +32,18 @@ def _accepted_in_store(profile: Path) -> list[berita_acara.Row]:
         ws.close()
 
 
-def _seed_proposals(profile: Path) -> None:
+def _seed_proposals(profile: Path) -> str:
     """The year's proposals of four kelurahan, as the kecamatan's laptop holds them after pulling them (some
-    approved by the Camat, others still on the way or rejected)."""
+    approved by the Camat, others still on the way or rejected; one approved that came without its
+    registration number). Returns that one's id."""
     ws = Workspace(profile)
     try:
+        rows = demo_rekap.proposals(random.Random(27), 2027)
+        unnumbered = next(c for c in rows if c.status == "approved")
+        unnumbered.reg_no = None
         with ws.db.write() as s:
-            s.add_all(demo_rekap.proposals(random.Random(27), 2027))
+            s.add_all(rows)
+        return unnumbered.id
     finally:
         ws.close()
 
@@ -59,7 +65,7 @@ def test_berita_acara_signed_offline_verifies_after_sync(server: ServerProcess, 
     enrol(kecamatan, server, "dewi")
     enrol(kecamatan, server, "sekcam")
     enrol(kecamatan, server, "camat", signer=True)
-    _seed_proposals(kecamatan.profile)
+    unnumbered = _seed_proposals(kecamatan.profile)
     expected = _accepted_in_store(kecamatan.profile)
     assert 3 <= len(expected) < 20
 
@@ -107,3 +113,11 @@ def test_berita_acara_signed_offline_verifies_after_sync(server: ServerProcess, 
     for kelurahan in berita_acara.per_kelurahan(expected):
         assert rupiah(kelurahan.cost) in text
     assert "Taufik Hidayat, S.STP." in text and "Camat Klojen" in text
+    # each proposal is referred to by its registration number; one without says so, never by a case id
+    assert text.count(berita_acara.UNNUMBERED) == 1 and unnumbered[:8] not in text
+    if os.environ.get("LOKET_SCREENSHOTS"):
+        shots = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+        subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "2", str(letter),
+                        str(shots / "berita-acara-page")], check=True)
+        for n in (1, 2):
+            (shots / f"berita-acara-page-{n}.png").replace(shots / f"berita-acara-page{n}.png")

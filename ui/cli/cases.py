@@ -11,6 +11,7 @@ from app import timefmt
 from app.domain.lifecycle import Action, CaseStatus
 from ui.cli.output import Context, acting, files, kv
 from ui.cli.parsing import Parser, command, group
+from ui.cli.rekap import field_lines
 from ui.cli_text import line
 
 
@@ -68,7 +69,7 @@ def case_list(args: argparse.Namespace, cx: Context) -> int:
 def _show_text(d: dict[str, Any]) -> str:
     lines = [f"{d.get('reg_no') or d['id']}  {d['service']}  {CaseStatus(d['status']).label}", f"ID: {d['id']}",
              line("cli.show.nik", v=d["nik"] or "-"), line("cli.show.name", v=d["name"])]
-    lines += [f"  {k}: {v}" for k, v in d["fields"].items()]
+    lines += [text for k, v in d["fields"].items() for text in field_lines(d["service"], k, v)]
     lines += [f"  [{doc['doc_code']}] {doc['filename']}" for doc in d["documents"]]
     lines += [f"{timefmt.moment_long(e['at'])}  {e['actor']:12} {_action(e['action']):12} {_status(e['to'])} "
               f"{e['reason'] or ''}".rstrip()

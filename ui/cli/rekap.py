@@ -151,17 +151,52 @@ def set_pagu(args: argparse.Namespace, profile: Path, out: Output) -> int:
 
 
 def make_berita_acara(args: argparse.Namespace, profile: Path, out: Output) -> int:
-    from app.reports import export
+    from app.reports import berita_acara, export
     from app.services import rekaps
     from ui.cli.output import acting
 
     ws = _ws(profile)
     made = rekaps.make_berita_acara(ws, acting(ws, args), args.year)
     id_ = language() == "id"
-    text = (f"{made['reg_no']} ({made['id']}): " + (f"{made['proposals']} usulan, " if id_ else
-                                                    f"{made['proposals']} proposals, ")
+    reference = berita_acara.reference(str(made["reg_no"] or ""))
+    text = (f"{reference} ({made['id']}): " + (f"{made['proposals']} usulan, " if id_ else
+                                               f"{made['proposals']} proposals, ")
             + export.rupiah(int(str(made["total_cost"])))
             + ("; menunggu verifikasi dan tanda tangan Camat." if id_ else
                "; waiting for verification and the Camat's signature."))
     out.emit(made, text)
     return 0
+
+
+def field_lines(service: str, key: str, value: object) -> list[str]:
+    """How ``case show`` prints one field: ``key: value``, but a berita acara's frozen proposals (JSON) as a
+    short table — kelurahan, usulan, bidang, biaya — with their total."""
+    from app.reports import berita_acara
+
+    if service != berita_acara.SERVICE or key != berita_acara.FIELD:
+        return [f"  {key}: {value}"]
+    rows = berita_acara.thaw(str(value))
+    widths = (4, 16, 44, 20)
+    id_ = language() == "id"
+    head = ("No.", "Kelurahan", "Usulan" if id_ else "Proposal", "Bidang" if id_ else "Field")
+    money = [_rupiah(r.cost) for r in rows]
+    wide = max(map(len, money), default=5)
+    out = [f"  {key}:", "    " + "  ".join(_cell(h, w) for h, w in zip(head, widths, strict=True))
+           + "  " + ("Biaya" if id_ else "Cost").rjust(wide)]
+    for r, amount in zip(rows, money, strict=True):
+        cells = (str(r.number), r.kelurahan, f"{r.program}: {r.kegiatan}", r.bidang)
+        out.append("    " + "  ".join(_cell(c, w) for c, w in zip(cells, widths, strict=True)) + "  "
+                   + amount.rjust(wide))
+    out.append(f"    {len(rows)} {'usulan' if id_ else 'proposals'}, " + _rupiah(sum(r.cost for r in rows)))
+    return out
+
+
+def _rupiah(amount: int) -> str:
+    return "Rp " + f"{amount:,}".replace(",", ".")
+
+
+def _cell(text: str, width: int) -> str:
+    """``text`` in ``width`` columns, cut with an ellipsis; control characters (a terminal's escapes, from a
+    field that came over the network) become spaces."""
+    clean = "".join(ch if ch.isprintable() else " " for ch in text)
+    return (clean if len(clean) <= width else clean[:width - 1] + "…").ljust(width)

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from app import clock
 from app.domain.offices import OfficeLevel
 from app.domain.roles import Role
-from app.reports import export
+from app.reports import berita_acara, export
 from app.reports.musrenbang import MusrenbangRekap
 from app.reports.sekolah import SekolahRekap, Semester
 from app.reports.xlsx import Sheet
@@ -276,7 +276,7 @@ class MusrenbangView(_RekapPage):
     def _berita_acara_made(self, made: dict[str, object]) -> None:
         QMessageBox.information(self, self.tr("Berita acara dibuat"), self.tr(
             "Berita acara {reg_no} ({n} usulan, {cost}) telah diajukan; menunggu verifikasi dan tanda tangan "
-            "Camat.").format(reg_no=made["reg_no"], n=made["proposals"],
+            "Camat.").format(reg_no=berita_acara.reference(str(made["reg_no"] or "")), n=made["proposals"],
                              cost=export.rupiah(int(str(made["total_cost"])))))
 
     def compute(self) -> MusrenbangRekap:
