@@ -59,10 +59,10 @@ def insert_outbox(session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
     session.connection().exec_driver_sql(_OUTBOX_INSERT, list(rows))
 
 
-# Untyped meta access, kept only for the modules another line of work is rewriting (sync/engine.py,
-# ui/wiring.py, app/reports/musrenbang.py; tests/test_meta.py lists them): everything else reads and writes
-# the meta table through app.storage.meta's typed functions, which already offer what these callers need
-# (last_sync, pull_cursor). Remove these three once those modules have moved; add no new callers.
+# Untyped meta access, kept only for the modules another line of work is rewriting (ui/wiring.py,
+# app/reports/musrenbang.py; tests/test_meta.py lists them): everything else reads and writes the meta table
+# through app.storage.meta's typed functions. Remove these three once those modules have moved; add no new
+# callers.
 
 def get_meta(session: Session, key: str) -> str | None:
     return meta._get(session, key)
