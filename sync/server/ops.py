@@ -442,7 +442,7 @@ class OpApplier:
         per kind: one look-up of their cases, one of the scans this device holds, one insert, one update of
         the cases' ``updated_at``. Raises on the first op it would refuse (the caller then applies each op
         alone, which gives that op its own answer)."""
-        ids = sorted({op["case_id"] for op in ops if isinstance(op.get("case_id"), str)})
+        ids = sorted({str(op["case_id"]) for op in ops if isinstance(op.get("case_id"), str)})
         rows = {r.id: r for r in conn.execute(select(t.cases).where(t.cases.c.id.in_(ids), visibility.readable(ctx)))}
         shas = sorted({str(op["payload"]["sha256"]) for op in ops})
         held = set(conn.execute(select(t.blob_owners.c.sha256).where(t.blob_owners.c.device_id == ctx.device_id,
