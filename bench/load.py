@@ -264,6 +264,8 @@ class Device:
                    for cid, c in list(self.waiting.items())[:50]]
             if ops:
                 self.push(stats, "push", ops)
+                for op in ops:  # done here, as on a laptop; the feed may bring the change back a little later
+                    self.waiting.pop(op["case_id"], None)
         else:
             self.pull(stats)
             chosen = list(self.waiting.values())[:approvals]
