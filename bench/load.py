@@ -20,7 +20,10 @@ processes and of PostgreSQL, and the load generator's own CPU (to show it is not
 measured in the same run first: one office's five devices alone (the same calls without contention).
 
 Usage: python bench/load.py [--devices 200] [--instances 2] [--rounds 20] [--duration 120] [--workers 1]
-       [--json FILE] [--server-option=--pool-size=20 ...]
+       [--json FILE] [--server-option=--pool-size=20 ...] [--compare-root OTHER-TREE]
+
+``--compare-root``: the same load on another commit's servers, measured first for each size in the same run
+(the machine's load changes from minute to minute; compare numbers taken side by side).
 """
 
 from __future__ import annotations
@@ -261,6 +264,8 @@ class Device:
                    for cid, c in list(self.waiting.items())[:50]]
             if ops:
                 self.push(stats, "push", ops)
+                for op in ops:  # done here, as on a laptop; the feed may bring the change back a little later
+                    self.waiting.pop(op["case_id"], None)
         else:
             self.pull(stats)
             chosen = list(self.waiting.values())[:approvals]
@@ -399,8 +404,8 @@ def add_users(url: str, count: int, city: City) -> list[Device]:
 
 
 class Waits:
-    """What PostgreSQL's active backends wait for, sampled twice a second (lock waits on the feed counter's row
-    would show as Lock/transactionid or Lock/tuple)."""
+    """What PostgreSQL's active backends wait for, sampled twice a second (lock waits on a row held by another
+    transaction, such as the old feed counter's, show as Lock/transactionid or Lock/tuple)."""
 
     def __init__(self, url: str) -> None:
         import psycopg
@@ -569,6 +574,8 @@ def main() -> None:
     parser.add_argument("--server-option", action="append", default=[], help="extra `loket-server run` option")
     parser.add_argument("--server-root", type=Path, default=ROOT,
                         help="the source tree the servers run from (another commit, to compare)")
+    parser.add_argument("--compare-root", type=Path, default=None,
+                        help="also measure the servers of this tree (another commit), each size right before")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args()
     counts = [int(n) for n in args.scale.split(",")] if args.scale else [args.devices]
@@ -580,15 +587,22 @@ def main() -> None:
           f"load average {os.getloadavg()[0]:.1f}", flush=True)
     cluster = start_cluster()
     results: dict[int, dict[str, Any]] = {}
+    compared: dict[int, dict[str, Any]] = {}
     try:
         for n in counts:
+            if args.compare_root:
+                print(f"\n== {n} devices, servers from {args.compare_root}", flush=True)
+                compared[n] = measure(cluster, n, args, args.compare_root.resolve())
             print(f"\n== {n} devices", flush=True)
             results[n] = measure(cluster, n, args, args.server_root.resolve())
             if args.json:
                 args.json.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()},
-                                                 "results": results}, indent=1))
+                                                 "results": results, "compared": compared}, indent=1))
     finally:
         cluster.stop()
+    if compared:
+        print(f"\nservers from {args.compare_root}:\n" + summary(compared))
+        print(f"\nservers from {args.server_root}:")
     print("\n" + summary(results))
     errors = sum(sum(r["load"]["errors"].values()) + sum(r["enrolment"]["errors"].values())
                  for r in results.values())

@@ -28,7 +28,18 @@ from requests.adapters import HTTPAdapter
 
 from app import __version__, clock
 from sync.errors import GarbageError, OfflineError, PlainHttpError, SyncError, TlsChangedError, from_body
-from sync.protocol import API, AUTH_HEADER, CLOCK_HEADER, RETRY_AFTER, USER_AGENT, Op, OpResult, Paths
+from sync.protocol import (
+    API,
+    AUTH_HEADER,
+    CLOCK_HEADER,
+    RETRY_AFTER,
+    USER_AGENT,
+    Op,
+    OpResult,
+    Paths,
+    format_cursor,
+    parse_cursor,
+)
 
 log = logging.getLogger("loket.sync.client")
 MAX_RETRY_AFTER = 30.0
@@ -189,15 +200,20 @@ class SyncClient:
             raise GarbageError(status=200)
         return results
 
-    def changes(self, since: int, limit: int, *, light: bool = False) -> dict[str, Any]:
-        """A page of the feed; ``light``: the cases without history and documents (a server that does not
-        know the option sends them whole, which the laptop applies as well)."""
+    def changes(self, since: str, limit: int, *, light: bool = False) -> dict[str, Any]:
+        """A page of the feed after cursor ``since`` (kept as the server wrote it); ``light``: the cases
+        without history and documents (a server that does not know the option sends them whole, which the
+        laptop applies as well). The page's ``cursor`` is always returned as a string."""
         params: dict[str, Any] = {"since": since, "limit": limit}
         if light:
             params["light"] = "true"
         data = self._json(self._request("GET", Paths.CHANGES, params=params))
         if not isinstance(data, dict) or not isinstance(data.get("changes"), list) or "cursor" not in data:
             raise GarbageError(status=200)
+        try:
+            data["cursor"] = format_cursor(*parse_cursor(str(data["cursor"])))  # a protocol-1 server sends an int
+        except ValueError:
+            raise GarbageError(status=200) from None
         return data
 
     def get(self, path: str) -> Any:

@@ -26,11 +26,11 @@ from app.events import Changes
 from app.letters import numbering
 from app.services.changes import record_change
 from app.services.workspace import Workspace
-from app.storage import meta, replica, repo
+from app.storage import meta, replica
 from sync import credentials, revoked, signer
 from sync.client import SyncClient
 from sync.errors import GarbageError, RevokedError, SyncError
-from sync.protocol import BLOB_CHUNK, PULL_LIMIT, PUSH_BATCH, Errno, Op, Paths
+from sync.protocol import BLOB_CHUNK, PULL_LIMIT, PUSH_BATCH, START_CURSOR, Errno, Op, Paths, parse_cursor
 from sync.tls import trust_for
 
 log = logging.getLogger("loket.sync")
@@ -153,7 +153,7 @@ class SyncEngine:
         report.pending = counts.get("pending", 0)
         report.conflicts = counts.get("conflicts", 0)
         with self.ws.db.write() as s:
-            repo.set_meta(s, "last_sync", clock.now_iso())
+            meta.set_last_sync(s, clock.now_iso())
             if report.pushed or report.pulled:
                 record_change(s, _SyncRun(",".join(users), self.ws.device_id), self.ws.device_id, clock.now_iso(),
                               "sync", {"pushed": report.pushed, "pulled": report.pulled,
@@ -215,7 +215,7 @@ class SyncEngine:
     def _server_answers(self, username: str) -> bool:
         try:
             with self.ws.db.read() as s:
-                cursor = int(repo.get_meta(s, f"cursor:{username}") or 0)
+                cursor = meta.pull_cursor(s, username)
             self._client(username).changes(cursor, 1)
         except SyncError:
             return False
@@ -361,27 +361,26 @@ class SyncEngine:
         """Pull pages until the feed is exhausted. The next page is fetched while this one is applied (the
         server's work and the laptop's overlap); each page is applied with its cursor in one transaction."""
         client = self._client(username)
-        key = f"cursor:{username}"
         self._restore_indexes()  # left dropped by an initial pull that was stopped
         with self.ws.db.read() as s:
-            cursor = int(repo.get_meta(s, key) or 0)
+            cursor = meta.pull_cursor(s, username)
         try:
-            self._pull_pages(client, username, key, cursor, report)
+            self._pull_pages(client, username, cursor, report)
         finally:
             self._restore_indexes()
 
     def _restore_indexes(self) -> None:
         with self.ws.db.read() as s:
-            if repo.get_meta(s, replica.DEFERRED) is None:
+            if not meta.list_indexes_deferred(s):
                 return
         with self.ws.db.write() as s:
             replica.restore_list_indexes(s)
 
-    def _pull_pages(self, client: SyncClient, username: str, key: str, cursor: int, report: SyncReport) -> None:
+    def _pull_pages(self, client: SyncClient, username: str, cursor: str, report: SyncReport) -> None:
         """Each page applied with its cursor in one transaction; an initial pull into an empty store first
         drops the list indexes (rebuilt once at the end, see ``replica.defer_list_indexes``)."""
         with self.ws.db.read() as s:
-            initial = cursor == 0 and replica.is_empty(s)
+            initial = cursor == START_CURSOR and replica.is_empty(s)
         # A first pull into an empty store takes the cases without history and documents (light records):
         # the list is usable sooner; the rest follows in a second pass (``_pull_history``) from cursor 0.
         light = initial
@@ -392,23 +391,23 @@ class SyncEngine:
                 page = pending.result()
                 ahead = bool(page.get("more"))
                 if ahead:
-                    pending = fetcher.submit(client.changes, int(page["cursor"]), PULL_LIMIT, light=light)
+                    pending = fetcher.submit(client.changes, page["cursor"], PULL_LIMIT, light=light)
                 changes = page["changes"]
                 touched: set[str] = set()
                 with self.ws.db.write() as s:
-                    if light and repo.get_meta(s, f"history_cursor:{username}") is None:
-                        repo.set_meta(s, f"history_cursor:{username}", "0")
+                    if light and meta.history_cursor(s, username) is None:
+                        meta.set_history_cursor(s, username, START_CURSOR)
                     if initial and len(changes) >= PULL_LIMIT // 2:
                         initial = replica.defer_list_indexes(s)
                     replica.apply_snapshots(s, changes)
                     touched.update(snap["id"] for snap in changes)
-                    cursor = int(page["cursor"])
+                    cursor = page["cursor"]
                     restart = "delegations" in page and bool(replica.store_delegations(s, username,
                                                                                        page["delegations"]))
                     if restart:
-                        cursor = 0  # newly delegated offices: their older cases must come too
+                        cursor = START_CURSOR  # newly delegated offices: their older cases must come too
                         light = False
-                    repo.set_meta(s, key, str(cursor))
+                    meta.set_pull_cursor(s, username, cursor)
                 report.pulled += len(changes)
                 self.progress("pull", report.pulled, report.pulled + (PULL_LIMIT if page.get("more") else 0))
                 if touched:
@@ -425,23 +424,22 @@ class SyncEngine:
         """The second pass after a light first pull: whole records (history, documents) from where the pass
         stopped, a few pages per sync run, until it reaches the feed's cursor. The records are the server's
         current ones, applied like any pull; the feed's own cursor does not move."""
-        key = f"history_cursor:{username}"
         with self.ws.db.read() as s:
-            start, end = repo.get_meta(s, key), int(repo.get_meta(s, f"cursor:{username}") or 0)
+            start, end = meta.history_cursor(s, username), parse_cursor(meta.pull_cursor(s, username))
         if start is None:
             return
-        cursor = int(start)
+        cursor = start
         client = self._client(username)
         for _ in range(pages):
             self._check_cancel()
             page = client.changes(cursor, PULL_LIMIT)
             with self.ws.db.write() as s:
                 replica.apply_snapshots(s, page["changes"])
-                cursor = int(page["cursor"])
-                if not page.get("more") or cursor >= end:
-                    repo.delete_meta(s, key)
+                cursor = page["cursor"]
+                if not page.get("more") or parse_cursor(cursor) >= end:
+                    meta.end_history(s, username)
                     return
-                repo.set_meta(s, key, str(cursor))
+                meta.set_history_cursor(s, username, cursor)
 
     def _download_blobs(self, username: str, report: SyncReport) -> None:
         client = self._client(username)

@@ -8,7 +8,8 @@ Ping:   GET  {API}/ping                                       → {"server_time"
 
 Every op carries a client-made UUID; the server stores (device, op_id) → (request hash, response) in the
 same transaction as the op's effect, so a replay gets the first answer and a reused id with another body
-is refused (errno 409). Cursors are server sequence numbers, never clocks. Errors are always
+is refused (errno 409). Cursors are server positions in the change feed, never clocks: a string the laptop
+stores as it is and sends back (see :func:`parse_cursor` for its form). Errors are always
 ``{"errno", "error", "message", "details"}`` with the stable numbers below.
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from enum import IntEnum
 from typing import Any, Literal, TypedDict
 
@@ -43,7 +45,7 @@ class Paths:
     CRL = "/crl"
     VERIFY = "/verify/{case_id}"
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2  # 2: the pull cursor is a string, "SEQ" or "XID:SEQ" (it was an integer)
 AUTH_HEADER = "Authorization"
 DEVICE_HEADER = "X-Loket-Device"
 CLOCK_HEADER = "X-Loket-Clock"  # optional on push: the device's clock (ISO 8601) when it sent the request
@@ -59,6 +61,31 @@ ANON_BODY = 64 * 1024
 MAX_CHUNK = 8 * 1024 * 1024
 PUSH_BODY = 32 * 1024 * 1024
 API_BODY = 1024 * 1024
+
+
+# The feed's cursor: a position (transaction, sequence) in the server's change feed. A case changed by
+# transaction XID got sequence number SEQ; the feed is ordered by (XID, SEQ). Written "SEQ" when XID is 0
+# (a SQLite server, and every change made before the feed recorded transactions: the integer cursors laptops
+# saved under protocol 1 are exactly these) and "XID:SEQ" otherwise. The laptop never interprets it beyond
+# ordering two cursors (its history pass stops at the feed's cursor).
+START_CURSOR = "0"
+_CURSOR = re.compile(r"(?:([0-9]{1,19}):)?([0-9]{1,19})")
+_CURSOR_MAX = 2**63 - 1
+
+
+def parse_cursor(text: str) -> tuple[int, int]:
+    """``(xid, seq)`` of a cursor; ValueError when it is not one (too long, not digits, out of range)."""
+    found = _CURSOR.fullmatch(text) if isinstance(text, str) else None
+    if found is None:
+        raise ValueError("not a feed cursor")
+    xid, seq = int(found.group(1) or 0), int(found.group(2))
+    if xid > _CURSOR_MAX or seq > _CURSOR_MAX:
+        raise ValueError("not a feed cursor")
+    return xid, seq
+
+
+def format_cursor(xid: int, seq: int) -> str:
+    return str(seq) if xid == 0 else f"{xid}:{seq}"
 
 
 class Errno(IntEnum):

@@ -7,6 +7,7 @@ belongs to (an approval's counter with the approval, a pull cursor with the page
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -136,14 +137,49 @@ def set_last_sync(s: Session, at: str) -> None:
     _set(s, "last_sync", at)
 
 
-def pull_cursor(s: Session, username: str) -> int:
-    """Where ``username``'s pull of the server's feed stands (0 before the first page)."""
-    return _int(s, f"cursor:{username}")
+# A feed cursor is the server's string, kept as it was sent ("SEQ" or "XID:SEQ", see sync.protocol); the integer
+# an older release saved reads as the same string. A damaged value reads as the start: the pull begins again.
+START_CURSOR = "0"
+_CURSOR = re.compile(r"[0-9]{1,19}(?::[0-9]{1,19})?")
 
 
-def set_pull_cursor(s: Session, username: str, cursor: int) -> None:
+def _cursor(s: Session, key: str) -> str | None:
+    value = _get(s, key)
+    if value is None:
+        return None
+    return value if _CURSOR.fullmatch(value) else START_CURSOR
+
+
+def pull_cursor(s: Session, username: str) -> str:
+    """Where ``username``'s pull of the server's feed stands ("0" before the first page)."""
+    return _cursor(s, f"cursor:{username}") or START_CURSOR
+
+
+def set_pull_cursor(s: Session, username: str, cursor: str) -> None:
     """With the page it covers, in the same transaction."""
-    _set(s, f"cursor:{username}", str(int(cursor)))
+    _set(s, f"cursor:{username}", cursor)
+
+
+def history_cursor(s: Session, username: str) -> str | None:
+    """Where the second pass after a light first pull stands (``None``: no pass pending)."""
+    return _cursor(s, f"history_cursor:{username}")
+
+
+def set_history_cursor(s: Session, username: str, cursor: str) -> None:
+    _set(s, f"history_cursor:{username}", cursor)
+
+
+def end_history(s: Session, username: str) -> None:
+    """The second pass reached the feed's cursor: nothing more to fetch."""
+    _delete(s, f"history_cursor:{username}")
+
+
+DEFERRED_INDEXES = "deferred_indexes"  # written by app.storage.replica (its DEFERRED) in SQL of its own
+
+
+def list_indexes_deferred(s: Session) -> bool:
+    """Whether an initial pull dropped the case list's indexes and they still wait to be rebuilt."""
+    return _get(s, DEFERRED_INDEXES) is not None
 
 
 # ---- a signer's approval chain -----------------------------------------------------------------------------

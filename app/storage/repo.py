@@ -59,23 +59,6 @@ def insert_outbox(session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
     session.connection().exec_driver_sql(_OUTBOX_INSERT, list(rows))
 
 
-# Untyped meta access, kept only for the modules another line of work is rewriting (sync/engine.py,
-# ui/wiring.py, app/reports/musrenbang.py; tests/test_meta.py lists them): everything else reads and writes
-# the meta table through app.storage.meta's typed functions, which already offer what these callers need
-# (last_sync, pull_cursor). Remove these three once those modules have moved; add no new callers.
-
-def get_meta(session: Session, key: str) -> str | None:
-    return meta._get(session, key)
-
-
-def set_meta(session: Session, key: str, value: str) -> None:
-    meta._set(session, key, value)
-
-
-def delete_meta(session: Session, key: str) -> None:
-    meta._delete(session, key)
-
-
 def find_case(session: Session, ident: str, *, for_update: bool = False) -> list[Case]:
     """Cases whose id is ``ident`` or starts with it (a person may type the first characters)."""
     ident = ident.strip().lower()

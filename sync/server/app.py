@@ -23,6 +23,7 @@ from sync.protocol import (
     PROTOCOL_VERSION,
     PUSH_BATCH,
     RETRY_AFTER,
+    START_CURSOR,
     Errno,
     Op,
     Paths,
@@ -85,7 +86,7 @@ class PushResponse(BaseModel):
 
 class ChangesResponse(BaseModel):
     changes: list[dict[str, Any]]
-    cursor: int
+    cursor: str  # sync.protocol.parse_cursor
     more: bool
     delegations: list[dict[str, Any]] = []
 
@@ -192,7 +193,7 @@ def create_app(server: Server, notifier: Notifier | None = None, threads: int | 
         return {"results": server.push(ctx, ops, x_loket_clock)}
 
     @api.get(API + Paths.CHANGES, response_model=ChangesResponse, responses=ERRORS)
-    def changes(ctx: Device, since: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
+    def changes(ctx: Device, since: Annotated[str, Query(min_length=1, max_length=40)] = START_CURSOR,
                 limit: Annotated[int, Query(ge=1, le=5000)] = 2000, light: bool = False) -> Response:
         # The records are built by the server itself; re-validating thousands of them per page costs more
         # than producing them, so the page is serialised directly (the schema above still documents it).

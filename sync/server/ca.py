@@ -37,8 +37,11 @@ def _passphrase() -> bytes | None:
 
 def next_counter(engine: Engine, name: str, conn: Connection | None = None) -> int:
     """A database-wide counter (TSA serials, CRL numbers), safe across instances. Pass ``conn`` when called
-    inside a write transaction (SQLite has one writer: a second connection would wait for the first)."""
-    if conn is not None:
+    inside a write transaction (SQLite has one writer: a second connection would wait for the first). On
+    PostgreSQL the number is taken in a transaction of its own, committed at once: bumped inside an
+    approval's transaction, the counter's row stayed locked through the letter's upgrade until that commit,
+    and every other approval waited for it. A number taken by an approval that then fails is a gap."""
+    if conn is not None and conn.dialect.name != "postgresql":
         return _bump(conn, name)
     with engine.begin() as own:
         return _bump(own, name)

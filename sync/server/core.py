@@ -21,9 +21,9 @@ from app.domain.catalog import Catalog, default_catalog
 from app.domain.offices import OfficeDirectory, directory
 from app.domain.roles import Role
 from app.storage.blobs import MAX_ATTACHMENT_BYTES
-from sync.protocol import HTTP_STATUS, PULL_LIMIT, Errno, Op, OpResult
+from sync.protocol import HTTP_STATUS, PULL_LIMIT, Errno, Op, OpResult, parse_cursor
+from sync.server import feed, visibility, void_numbers
 from sync.server import storage as t
-from sync.server import visibility, void_numbers
 from sync.server.approvals import ApprovalHandler
 from sync.server.ca import Authority
 from sync.server.opcheck import declared_offset
@@ -511,20 +511,24 @@ class Server:
             if _stale(ctx.last_seen, SEEN_EVERY):  # a device's row is not rewritten on every push
                 conn.execute(update(t.devices).where(t.devices.c.id == ctx.device_id)
                              .values(last_seen=clock.now_iso()))
-            bump_feed(conn, touched)  # last: every commit waits for the feed counter's row lock while it is held
+            bump_feed(conn, touched)  # last (on SQLite the feed counter's row is then locked until commit)
         return results
 
     def _visible(self, ctx: DeviceCtx) -> Any:
         return visibility.readable(ctx)
 
-    def changes(self, ctx: DeviceCtx, since: int, limit: int = PULL_LIMIT, *, light: bool = False) -> dict[str, Any]:
+    def changes(self, ctx: DeviceCtx, since: str | int, limit: int = PULL_LIMIT, *,
+                light: bool = False) -> dict[str, Any]:
+        """A page of the feed after cursor ``since`` (see sync.server.feed; a malformed cursor: 400)."""
         limit = max(1, min(limit, 5000))
+        try:
+            after = parse_cursor(str(since))  # an int: a position before the feed recorded transactions
+        except ValueError:
+            raise ApiError(Errno.BAD_REQUEST, "since is not a feed cursor") from None
         with self.engine.connect() as conn:
-            rows = list(conn.execute(select(t.cases).where(t.cases.c.feed_seq > since, self._visible(ctx))
-                                     .order_by(t.cases.c.feed_seq).limit(limit)))
+            rows = feed.page(conn, after, self._visible(ctx), limit)
             changes = snapshots(conn, rows, light=light)
-        cursor = rows[-1].feed_seq if rows else since
-        return {"changes": changes, "cursor": cursor, "more": len(rows) == limit,
+        return {"changes": changes, "cursor": feed.cursor_after(rows, after), "more": len(rows) == limit,
                 "delegations": self.delegations_for(ctx)}
 
     def case(self, ctx: DeviceCtx, case_id: str) -> dict[str, Any]:

@@ -3,11 +3,12 @@
 The tables here describe the newest schema; the database gets there through the migrations under
 ``sync/server/migrations/`` (``create_schema`` runs them; how to add one: ``sync/server/migrate.py``).
 
-The changes feed: every change to a case gives it a new ``feed_seq`` taken from the single row of
-``feed_counter`` with ``UPDATE … RETURNING``, as the last statement before commit. The row lock that
-UPDATE takes is held until commit, so sequence numbers become visible in the order they were taken and a
-reader's cursor can never pass a change that has not yet committed (PostgreSQL's out-of-order commit
-problem). On SQLite writers are serialised anyway.
+The changes feed (``sync/server/feed.py``): every change to a case records, on the case's row, its position
+``(feed_xid, feed_seq)``. On PostgreSQL ``feed_xid`` is the writing transaction (``pg_current_xact_id()``) and
+``feed_seq`` comes from the sequence ``feed_numbers`` (no row lock: pushes commit side by side); a pull returns
+only rows of transactions older than every transaction still running. On SQLite, where writers take turns,
+``feed_xid`` stays 0 and ``feed_seq`` is taken from the single row of ``feed_counter``. Rows written before the
+feed recorded transactions have ``feed_xid`` 0 and keep their numbers.
 """
 
 from __future__ import annotations
@@ -97,13 +98,14 @@ cases = Table(
     Column("letter_sha256", String(64)),
     Column("reason", Text),
     Column("deleted", Boolean, nullable=False, default=False),
+    Column("feed_xid", BigInteger, nullable=False, server_default="0"),  # see the module's docstring
     Column("feed_seq", BigInteger, nullable=False),
     Column("received_at", String(32)),  # the server's clock when the case arrived (created_at is the laptop's)
     Column("reg_no", String(40)),  # the readable registration number on the citizen's receipt
     Column("access_code", String(16)),  # the receipt's code for the citizen's status page
-    Index("ix_srv_cases_office_feed", "office", "feed_seq"),
+    Index("ix_srv_cases_office_feed", "office", "feed_xid", "feed_seq"),
     Index("ix_srv_cases_reg_no", "reg_no", unique=True),
-    Index("ix_srv_cases_signer_feed", "signer_office", "feed_seq"),
+    Index("ix_srv_cases_signer_feed", "signer_office", "feed_xid", "feed_seq"),
 )
 
 case_events = Table(
@@ -187,7 +189,7 @@ blob_parts = Table(  # an upload in progress, one row per chunk received, per de
     Column("created_at", String(32), nullable=False, index=True),
 )
 
-feed_counter = Table(
+feed_counter = Table(  # the feed's numbers on SQLite (PostgreSQL: the sequence feed_numbers, s0010_feed_xid)
     "feed_counter", metadata,
     Column("id", Integer, primary_key=True),
     Column("value", BigInteger, nullable=False),
