@@ -53,6 +53,8 @@ def _region(value: str) -> None:
 
 
 def _sixteen_digits(value: str) -> str:
+    if len(value) == 16 and value.isdecimal():  # as typed, nothing to clean (isdecimal is what \d matches)
+        return value
     value = value.strip().replace(" ", "").replace(".", "").replace("-", "")
     if not _DIGITS.fullmatch(value or "x"):
         if len(value) != 16:
@@ -105,7 +107,7 @@ def validate_kk(value: str) -> str:
 
 
 def validate_phone(value: str) -> str:
-    phone = _PHONE_STRIP.sub("", value.strip())
+    phone = value if value.isdecimal() else _PHONE_STRIP.sub("", value.strip())  # digits only: nothing to strip
     if phone.startswith("+62"):
         phone = "0" + phone[3:]
     elif phone.startswith("62") and len(phone) > 10:
