@@ -405,7 +405,13 @@ def test_initial_pull_builds_list_indexes_after_the_bulk_apply(ws: Workspace, pe
             return {r[0] for r in s.connection().exec_driver_sql(
                 "SELECT name FROM sqlite_master WHERE tbl_name = 'cases' AND sql IS NOT NULL")}
 
-    before = schema()
+    def stats() -> set[tuple[str, str]]:
+        with ws.db.read() as s:
+            return {(r[0], r[1]) for r in s.connection().exec_driver_sql(
+                "SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'cases'")}
+
+    before, pinned = schema(), stats()
+    assert ("ix_cases_created", "1000000 1") in pinned  # migration 0004's statistics
     snap = {"id": "0b4e7c1a-8f1e-4c55-9a35-3f1f6d1c2b10", "service": "SKD", "office": petugas.office,
             "nik": NIK_WOMAN, "name": "Ratna Sari", "fields": {}, "status": "draft", "version": 1,
             "created_at": "2026-11-27T08:00:00Z", "updated_at": "2026-11-27T08:00:00Z", "created_by": "siti",
@@ -418,6 +424,7 @@ def test_initial_pull_builds_list_indexes_after_the_bulk_apply(ws: Workspace, pe
         assert not replica.defer_list_indexes(s)
         assert replica.restore_list_indexes(s)
     assert schema() == before
+    assert stats() == pinned  # the planner's statistics came back with the indexes (DROP INDEX drops them)
     assert [c.name for c in queries.case_page(ws, queries.CaseQuery(search="ratna"), 0, 10)] == ["Ratna Sari"]
     with ws.db.write() as s:
         assert not replica.restore_list_indexes(s)
