@@ -449,3 +449,38 @@ def repo_bulk_min() -> int:
     from app.storage import repo
 
     return repo.BULK_INDEX_MIN
+
+
+def test_a_common_term_walks_the_sort_index_and_counts_by_difference(ws: Workspace, petugas: Actor,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The common-term plan (sort index walked with the search index's rowid set as a filter; the count as all
+    hits minus those at other offices) answers exactly what the plain plan answers."""
+    from dataclasses import replace
+
+    from app.services import queries
+    from app.storage import repo
+
+    rows: list[tuple[str | None, str, dict[str, str]]] = [
+        (NIK_MAN if i % 2 else NIK_WOMAN, name, {}) for i, name in enumerate(
+            ["Sri Wahyuni", "Budi Santoso", "Wahyuningsih", "Ani", "Dewi Wahyuni", "Joko"] * 15)]
+    ids = importer.create_many(ws, petugas, "SKD", rows).ids
+    with ws.db.write() as s:  # a third of them at another office, one renamed to look like an id
+        s.connection().exec_driver_sql(
+            "UPDATE cases SET office = '35.73.02.1001', updated_at = '2026-01-0' || (rowid % 9 + 1) "
+            "WHERE rowid % 3 = 0")
+        s.connection().exec_driver_sql("UPDATE cases SET name = ? WHERE id = ?", ("Wahyu " + ids[4][:6], ids[4]))
+    for term in ("wahyu", "Santoso", ids[7][:5], ids[4][:6], "nothing"):
+        for sort in ("updated_at", "name", "created_at"):
+            q = queries.CaseQuery(office=petugas.office, search=term, sort=sort)
+            with ws.db.read() as s:
+                plain, total = repo.page_with_total(s, q, 0, 10, index=False)
+                walked = repo.list_cases_within(s, q, 0, 10)
+                assert walked is not None and [c.id for c in walked] == [c.id for c in plain]
+                assert repo.count_common_hits(s, q) == total == repo.count_cases(s, q, index=False)
+                assert repo.count_common_hits(s, replace(q, status="draft")) is None  # other filters: plain
+    monkeypatch.setattr(repo, "few_hits", lambda s, q, under=2000: False)  # every term takes the common path
+    q = queries.CaseQuery(office=petugas.office, search="wahyu")
+    with ws.db.read() as s:
+        expected = repo.count_cases(s, q, index=False)
+    total, page = queries.first_page(ws, q, 5)
+    assert total is None and len(page) == 5 and queries.case_count(ws, q) == expected > 5

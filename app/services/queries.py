@@ -6,7 +6,8 @@ The case list's plan (``repo`` spells the SQL):
 - a page in the second half of a long list is read backwards with a small OFFSET from the end, then flipped
   (SQLite walks every skipped row of an OFFSET);
 - a text search with few hits in the trigram search index (``cases_search``) takes them by rowid and sorts
-  them; a common one walks the sort index under a budget (it fills a page after a few thousand entries).
+  them; a common one walks the sort index under a budget with the index's rowid set as a filter (it fills a
+  page after a few thousand entries), and counts its hits as all hits minus those at other offices.
 """
 
 from __future__ import annotations
@@ -53,6 +54,10 @@ def first_page(ws: Workspace, q: CaseQuery, limit: int) -> tuple[int | None, lis
 
 def case_count(ws: Workspace, q: CaseQuery) -> int:
     with ws.db.read() as s:
+        if repo.text_search(q) and not repo.few_hits(s, q):
+            common = repo.count_common_hits(s, q)  # by difference, from indexes only
+            if common is not None:
+                return common
         return repo.count_cases(s, q)
 
 
