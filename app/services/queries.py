@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
+from sqlalchemy.orm import Session
+
 from app.services.workspace import Workspace
 from app.storage import meta, replica, repo
 from app.storage.models import Case
@@ -30,8 +32,19 @@ def case_page(ws: Workspace, q: CaseQuery, offset: int, limit: int, total: int |
         if total is not None and offset > total // 2:
             size = max(0, min(limit, total - offset))
             back = replace(q, descending=not q.descending)
-            return list(reversed(repo.list_cases(s, back, max(0, total - offset - size), size)))
-        return repo.list_cases(s, q, offset, limit)
+            return list(reversed(_page(s, back, max(0, total - offset - size), size)))
+        return _page(s, q, offset, limit)
+
+
+def _page(s: Session, q: CaseQuery, offset: int, limit: int) -> list[Case]:
+    """The list's own filters (office, status, service, no search) walk the sort index first, under a budget:
+    SQLite's planner otherwise takes the office index and sorts all of the office's cases (4.4 s for 800,000)
+    to return 200 of them. A filter that matches too few cases for the walk falls back to the planner."""
+    if not (q.search or q.next_offices is not None or q.duties is not None or q.overdue_before):
+        walked = repo.list_cases_within(s, q, offset, limit)
+        if walked is not None:
+            return walked
+    return repo.list_cases(s, q, offset, limit)
 
 
 def first_page(ws: Workspace, q: CaseQuery, limit: int) -> tuple[int | None, list[Case]]:

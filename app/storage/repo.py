@@ -165,14 +165,14 @@ def count_common_hits(session: Session, q: CaseQuery) -> int | None:
         return None
     ident = term.lower()
     phrase = '"' + term.replace('"', '""') + '"'
+    # One rowid set, built once: both other ranges of the office index are walked in one MULTI-INDEX OR.
     found = conn.exec_driver_sql(
-        "WITH hits(r) AS MATERIALIZED (SELECT rowid FROM cases_search WHERE cases_search MATCH ?1 "
-        "UNION ALL SELECT rowid FROM cases WHERE id >= ?2 AND id < ?3) "
         "SELECT (SELECT count(*) FROM cases_search WHERE cases_search MATCH ?1) "
         "+ (SELECT count(*) FROM cases WHERE id >= ?2 AND id < ?3 "
         "   AND rowid NOT IN (SELECT rowid FROM cases_search WHERE cases_search MATCH ?1)) "
-        "- (SELECT count(*) FROM cases WHERE office < ?4 AND +cases.rowid IN hits) "
-        "- (SELECT count(*) FROM cases WHERE office > ?4 AND +cases.rowid IN hits)",
+        "- (SELECT count(*) FROM cases WHERE (office < ?4 OR office > ?4) AND +cases.rowid IN "
+        "   (SELECT rowid FROM cases_search WHERE cases_search MATCH ?1 "
+        "    UNION ALL SELECT rowid FROM cases WHERE id >= ?2 AND id < ?3))",
         (phrase, ident, ident + "~", q.office)).scalar_one()
     return int(found)
 
@@ -250,7 +250,7 @@ def page_with_total(session: Session, q: CaseQuery, offset: int, limit: int, *,
 
 
 def list_cases_within(session: Session, q: CaseQuery, offset: int, limit: int,
-                      budget: int = 150) -> list[Case] | None:
+                      budget: int = 150, walk: bool = True) -> list[Case] | None:
     """``list_cases`` walking the sort index even for a text search (its hits from the search index as a
     rowid filter, see ``case_filter(walk=)``), given up (None) after ``budget`` × 10,000 SQLite VM steps. A
     common name fills a page after a few thousand index entries; a rare one would walk the whole index, and
@@ -264,7 +264,7 @@ def list_cases_within(session: Session, q: CaseQuery, offset: int, limit: int,
 
     raw.set_progress_handler(tick, 10_000)  # type: ignore[union-attr]
     try:
-        rows = list(session.scalars(_list_stmt(q, offset, limit, scan=False, walk=True)))
+        rows = list(session.scalars(_list_stmt(q, offset, limit, scan=False, index=walk, walk=walk)))
     except OperationalError:
         raw.set_progress_handler(None, 0)  # type: ignore[union-attr]
         if steps[0] > budget:  # interrupted by tick(), not a real failure
@@ -281,12 +281,14 @@ def _list_stmt(q: CaseQuery, offset: int, limit: int | None, scan: bool | None =
     # A substring search reads every case anyway: one sequential scan and a sort of the hits (~0.25 s at a
     # million cases) beats walking the sort index with a table lookup per row (~1 s when hits are rare).
     scan = text_search(q) if scan is None else scan
-    column: ColumnElement[Any] = literal_column(f"+cases.{key}") if scan else getattr(Case, key)
+    # A walk keeps a plain list's filters off their indexes (the sort index drives) and stops at the page.
+    filters_plain = scan or (walk and not text_search(q))
+    column: ColumnElement[Any] = literal_column(f"+cases.{key}") if scan and not walk else getattr(Case, key)
     # Ties are broken by rowid: an index on (column) is ordered by (column, rowid), so SQLite reads the
     # page straight from the index instead of sorting every matching row (see migration 0004).
     rowid: ColumnElement[Any] = literal_column("cases.rowid")
     order = [column.desc() if q.descending else column.asc(), rowid.desc() if q.descending else rowid.asc()]
-    stmt = case_filter(q, scan=scan, index=index, walk=walk).order_by(*order).offset(offset)
+    stmt = case_filter(q, scan=filters_plain, index=index, walk=walk).order_by(*order).offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
     return stmt
