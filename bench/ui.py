@@ -7,6 +7,9 @@ the indexes and the encryption are exactly the app's; the store key is in the OS
 machine run it under ``tools/with-keyring``), then measures, offscreen: first paint of the case list, search / filter /
 sort latency (query → rows painted), scrolling to the end, resident memory, and a cold start of
 ``python -m ui.app`` until the main window is shown. Prints a table; ``--markdown`` prints it as Markdown.
+
+``tools/with-keyring`` makes a new keyring each run, which loses the store's key: to reuse a generated store
+across runs, keep the keyring in one folder with ``XDG_DATA_HOME_OVERRIDE=<folder> tools/with-keyring …``.
 """
 
 from __future__ import annotations
