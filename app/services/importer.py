@@ -80,14 +80,14 @@ def create_many(ws: Workspace, actor: Actor, service_code: str,
                 result.rejected.extend((index, p) for p in problems)
             else:
                 intakes.append(intake)
-        ids = sorted(new_ids(len(intakes)))  # in order, the chunk's keys go into the id indexes side by side
+        ids = new_ids(len(intakes))
         return [cases.new_case_row(actor, service, intake, at, due, case_id)
                 for intake, case_id in zip(intakes, ids, strict=True)]
 
     def write(batch: Callable[[], AbstractContextManager[Session]], part: list[tuple[Any, ...]]) -> None:
         if part:
             with batch() as s:
-                record_created(s, actor, part, at, sorted(new_ids(len(part))))
+                record_created(s, actor, part, at, new_ids(len(part)))
 
     with ws.db.write_batches() as batch, ThreadPoolExecutor(1, thread_name_prefix="import-write") as writer:
         written: Future[None] | None = None
