@@ -149,10 +149,11 @@ OTHERS_CAP = 300_000  # cases at other offices walked at most to count a common 
 def count_common_hits(session: Session, q: CaseQuery) -> int | None:
     """The number of cases of ``q.office`` matching a common search term (no other filter), without reading
     the cases: all the term's hits (the search index's rowid set, counted as such) minus those at other
-    offices, found by walking the office index's other ranges with the set as a filter. Reading each hit's
-    row to test its office costs a page read per hit (~0.7 s for 40,000 hits in a million cases); the other
-    offices' index entries are few on a laptop that mostly holds its own office's cases. None when the query
-    has other filters or more than ``OTHERS_CAP`` cases are at other offices (the caller counts plainly)."""
+    offices (``office`` is never NULL), found by walking the office index's other ranges with the set as a
+    filter. Reading each hit's row to test its office costs a page read per hit (~0.7 s for 40,000 hits in a
+    million cases); the other offices' index entries are few on a laptop that mostly holds its own office's
+    cases. None when the query has other filters or more than ``OTHERS_CAP`` cases are at other offices (the
+    caller counts plainly)."""
     term = (q.search or "").strip()
     if (not text_search(q) or len(term) < SEARCH_MIN or not q.office or q.status or q.service
             or q.next_offices is not None or q.duties is not None or q.overdue_before):
