@@ -484,3 +484,19 @@ def test_a_common_term_walks_the_sort_index_and_counts_by_difference(ws: Workspa
         expected = repo.count_cases(s, q, index=False)
     total, page = queries.first_page(ws, q, 5)
     assert total is None and len(page) == 5 and queries.case_count(ws, q) == expected > 5
+
+
+def test_write_batches_commit_each_batch_with_its_objects(ws: Workspace) -> None:
+    """Batches on one connection: each commits on its own (ORM objects too), a failing one rolls back alone."""
+    from app.storage import repo
+
+    with ws.db.write_batches() as batch:
+        with batch() as s:
+            repo.set_meta(s, "batch:one", "1")
+        with pytest.raises(RuntimeError), batch() as s:
+            repo.set_meta(s, "batch:two", "2")
+            raise RuntimeError("refused")
+        with batch() as s:
+            repo.set_meta(s, "batch:three", "3")
+    with ws.db.read() as s:
+        assert [repo.get_meta(s, f"batch:{n}") for n in ("one", "two", "three")] == ["1", None, "3"]

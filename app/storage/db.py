@@ -276,6 +276,7 @@ class Database:
             def batch() -> Iterator[Session]:
                 with self._disk_full_said(), conn.begin(), Session(bind=conn, expire_on_commit=False) as s:
                     yield s
+                    s.flush()  # the session joined the connection's transaction: its objects go in before it ends
 
             yield batch
             raw.execute("PRAGMA wal_checkpoint(PASSIVE)")
