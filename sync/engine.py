@@ -385,9 +385,7 @@ class SyncEngine:
         # A first pull into an empty store takes the cases without history and documents (light records):
         # the list is usable sooner; the rest follows in a second pass (``_pull_history``) from cursor 0.
         light = initial
-        # The pages are written on one connection: its page cache stays warm between them (write_batches).
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="loket-pull") as fetcher, \
-                self.ws.db.write_batches() as batch:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="loket-pull") as fetcher:
             pending = fetcher.submit(client.changes, cursor, PULL_LIMIT, light=light)
             while True:
                 self._check_cancel()
@@ -397,7 +395,7 @@ class SyncEngine:
                     pending = fetcher.submit(client.changes, int(page["cursor"]), PULL_LIMIT, light=light)
                 changes = page["changes"]
                 touched: set[str] = set()
-                with batch() as s:
+                with self.ws.db.write() as s:
                     if light and repo.get_meta(s, f"history_cursor:{username}") is None:
                         repo.set_meta(s, f"history_cursor:{username}", "0")
                     if initial and len(changes) >= PULL_LIMIT // 2:
