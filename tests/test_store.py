@@ -468,8 +468,8 @@ def test_a_common_term_walks_the_sort_index_and_counts_by_difference(ws: Workspa
         s.connection().exec_driver_sql(
             "UPDATE cases SET office = '35.73.02.1001', updated_at = '2026-01-0' || (rowid % 9 + 1) "
             "WHERE rowid % 3 = 0")
-        s.connection().exec_driver_sql("UPDATE cases SET name = ? WHERE id = ?", ("Wahyu " + ids[4][:6], ids[4]))
-    for term in ("wahyu", "Santoso", ids[7][:5], ids[4][:6], "nothing"):
+        s.connection().exec_driver_sql("UPDATE cases SET name = ? WHERE id = ?", ("Wahyu " + ids[4][:9], ids[4]))
+    for term in ("wahyu", "Santoso", ids[7][:9], ids[4][:9], "nothing"):  # with the dash: never all digits
         for sort in ("updated_at", "name", "created_at"):
             q = queries.CaseQuery(office=petugas.office, search=term, sort=sort)
             with ws.db.read() as s:
