@@ -405,7 +405,13 @@ def test_initial_pull_builds_list_indexes_after_the_bulk_apply(ws: Workspace, pe
             return {r[0] for r in s.connection().exec_driver_sql(
                 "SELECT name FROM sqlite_master WHERE tbl_name = 'cases' AND sql IS NOT NULL")}
 
-    before = schema()
+    def stats() -> set[tuple[str, str]]:
+        with ws.db.read() as s:
+            return {(r[0], r[1]) for r in s.connection().exec_driver_sql(
+                "SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'cases'")}
+
+    before, pinned = schema(), stats()
+    assert ("ix_cases_created", "1000000 1") in pinned  # migration 0004's statistics
     snap = {"id": "0b4e7c1a-8f1e-4c55-9a35-3f1f6d1c2b10", "service": "SKD", "office": petugas.office,
             "nik": NIK_WOMAN, "name": "Ratna Sari", "fields": {}, "status": "draft", "version": 1,
             "created_at": "2026-11-27T08:00:00Z", "updated_at": "2026-11-27T08:00:00Z", "created_by": "siti",
@@ -418,6 +424,7 @@ def test_initial_pull_builds_list_indexes_after_the_bulk_apply(ws: Workspace, pe
         assert not replica.defer_list_indexes(s)
         assert replica.restore_list_indexes(s)
     assert schema() == before
+    assert stats() == pinned  # the planner's statistics came back with the indexes (DROP INDEX drops them)
     assert [c.name for c in queries.case_page(ws, queries.CaseQuery(search="ratna"), 0, 10)] == ["Ratna Sari"]
     with ws.db.write() as s:
         assert not replica.restore_list_indexes(s)
@@ -442,3 +449,54 @@ def repo_bulk_min() -> int:
     from app.storage import repo
 
     return repo.BULK_INDEX_MIN
+
+
+def test_a_common_term_walks_the_sort_index_and_counts_by_difference(ws: Workspace, petugas: Actor,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The common-term plan (sort index walked with the search index's rowid set as a filter; the count as all
+    hits minus those at other offices) answers exactly what the plain plan answers."""
+    from dataclasses import replace
+
+    from app.services import queries
+    from app.storage import repo
+
+    rows: list[tuple[str | None, str, dict[str, str]]] = [
+        (NIK_MAN if i % 2 else NIK_WOMAN, name, {}) for i, name in enumerate(
+            ["Sri Wahyuni", "Budi Santoso", "Wahyuningsih", "Ani", "Dewi Wahyuni", "Joko"] * 15)]
+    ids = importer.create_many(ws, petugas, "SKD", rows).ids
+    with ws.db.write() as s:  # a third of them at another office, one renamed to look like an id
+        s.connection().exec_driver_sql(
+            "UPDATE cases SET office = '35.73.02.1001', updated_at = '2026-01-0' || (rowid % 9 + 1) "
+            "WHERE rowid % 3 = 0")
+        s.connection().exec_driver_sql("UPDATE cases SET name = ? WHERE id = ?", ("Wahyu " + ids[4][:9], ids[4]))
+    for term in ("wahyu", "Santoso", ids[7][:9], ids[4][:9], "nothing"):  # with the dash: never all digits
+        for sort in ("updated_at", "name", "created_at"):
+            q = queries.CaseQuery(office=petugas.office, search=term, sort=sort)
+            with ws.db.read() as s:
+                plain, total = repo.page_with_total(s, q, 0, 10, index=False)
+                walked = repo.list_cases_within(s, q, 0, 10)
+                assert walked is not None and [c.id for c in walked] == [c.id for c in plain]
+                assert repo.count_common_hits(s, q) == total == repo.count_cases(s, q, index=False)
+                assert repo.count_common_hits(s, replace(q, status="draft")) is None  # other filters: plain
+    monkeypatch.setattr(repo, "few_hits", lambda s, q, under=2000: False)  # every term takes the common path
+    q = queries.CaseQuery(office=petugas.office, search="wahyu")
+    with ws.db.read() as s:
+        expected = repo.count_cases(s, q, index=False)
+    total, page = queries.first_page(ws, q, 5)
+    assert total is None and len(page) == 5 and queries.case_count(ws, q) == expected > 5
+
+
+def test_write_batches_commit_each_batch_with_its_objects(ws: Workspace) -> None:
+    """Batches on one connection: each commits on its own (ORM objects too), a failing one rolls back alone."""
+    from app.storage import repo
+
+    with ws.db.write_batches() as batch:
+        with batch() as s:
+            repo.set_meta(s, "batch:one", "1")
+        with pytest.raises(RuntimeError), batch() as s:
+            repo.set_meta(s, "batch:two", "2")
+            raise RuntimeError("refused")
+        with batch() as s:
+            repo.set_meta(s, "batch:three", "3")
+    with ws.db.read() as s:
+        assert [repo.get_meta(s, f"batch:{n}") for n in ("one", "two", "three")] == ["1", None, "3"]

@@ -3,6 +3,7 @@ for storage. One rule for the counter's form, loket-cli, the CSV import and the 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -36,17 +37,18 @@ class Intake:
 
 def check_intake(service: ServiceType, nik: str | None, name: str | None,
                  fields: Mapping[str, str], *, complete: bool, specs: Mapping[str, FieldSpec] | None = None,
-                 memo: FieldMemo | None = None) -> tuple[Intake, list[FieldProblem]]:
+                 memo: FieldMemo | None = None, today: dt.date | None = None) -> tuple[Intake, list[FieldProblem]]:
     """Validate what a person typed. ``complete`` also demands every required field (at submit).
 
     For bulk imports: ``specs`` (key → field) spares the catalogue's linear field lookup on every cell, and
     ``memo`` keeps each (field, value) verdict, since a column often repeats its values (place of birth,
-    sex, purpose). Reuse a memo only within one call that shares the same service and day."""
+    sex, purpose). Reuse a memo only within one call that shares the same service and day; ``today`` is that
+    day (Malang's, asked of the clock once per import instead of on every row)."""
     problems: list[FieldProblem] = []
     clean_nik: str | None = None
     if nik and nik.strip():
         try:
-            clean_nik = validate_nik(nik)
+            clean_nik = validate_nik(nik, today)
         except _Invalid as bad:
             problems.append(FieldProblem("nik", bad.key, label="NIK", **bad.params))
     elif service.requires_nik:
@@ -54,7 +56,7 @@ def check_intake(service: ServiceType, nik: str | None, name: str | None,
     clean_name = (name or "").strip()
     if not clean_name:
         problems.append(FieldProblem("name", "required", label=_name_label()))
-    elif sum(ch.isalpha() for ch in clean_name) < NAME_MIN:
+    elif not _letters_at_least(clean_name, NAME_MIN):
         problems.append(FieldProblem("name", "name.short", label=_name_label(), min=NAME_MIN))
     elif len(clean_name) > NAME_MAX:
         problems.append(FieldProblem("name", "text.length", label=_name_label(), max=NAME_MAX))
@@ -65,11 +67,11 @@ def check_intake(service: ServiceType, nik: str | None, name: str | None,
             problems.append(FieldProblem(key, "field.unknown", key=key, service=service.code))
             continue
         if memo is None:
-            normalised, problem = check_field(spec, value)
+            normalised, problem = check_field(spec, value, today)
         else:
             verdict = memo.get((key, value))
             if verdict is None:
-                verdict = memo[(key, value)] = check_field(spec, value)
+                verdict = memo[(key, value)] = check_field(spec, value, today)
             normalised, problem = verdict
         if problem:
             problems.append(problem)
@@ -83,6 +85,16 @@ def check_intake(service: ServiceType, nik: str | None, name: str | None,
 def missing_required(service: ServiceType, fields: Mapping[str, str]) -> list[FieldProblem]:
     return [FieldProblem(f.key, "required", label=f.label) for f in service.fields
             if f.required and not fields.get(f.key)]
+
+
+def _letters_at_least(text: str, count: int) -> bool:
+    """Whether ``text`` has ``count`` letters or more (stops counting there: a name's first letters do)."""
+    for ch in text:
+        if ch.isalpha():
+            count -= 1
+            if count <= 0:
+                return True
+    return count <= 0
 
 
 def _name_label() -> str:

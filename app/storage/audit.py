@@ -51,14 +51,35 @@ def last_hash(session: Session) -> str:
 
 
 def append(session: Session, records: Sequence[AuditRecord]) -> None:
-    """Chain ``records`` after the last entry. Call inside a write (BEGIN IMMEDIATE) transaction."""
+    """Chain ``records`` after the last entry. Call inside a write (BEGIN IMMEDIATE) transaction.
+
+    A bulk registration's entries differ only in the case id: the encoded text around it is made once per
+    distinct (moment, actor, device, action, entity, detail) and the hashed bytes are those of
+    :func:`entry_hash`."""
     prev = last_hash(session)
     rows = []
+    around: dict[tuple[object, ...], tuple[str, str] | None] = {}
     for r in records:
-        h = entry_hash(prev, r)
+        key = (r.at, r.actor, r.device, r.action, r.entity, r.detail)
+        if key in around:
+            parts = around[key]
+        else:
+            parts = around[key] = _around(key)
+        if parts is not None and type(r.entity_id) is str:
+            h = hashlib.sha256(f"{prev}|{parts[0]}{_ENCODE_STR(r.entity_id)}{parts[1]}".encode()).hexdigest()
+        else:
+            h = entry_hash(prev, r)
         rows.append((r.at, r.actor, r.device, r.action, r.entity, r.entity_id, r.detail, prev, h))
         prev = h
     session.connection().exec_driver_sql(INSERT_SQL, rows)
+
+
+def _around(key: tuple[object, ...]) -> tuple[str, str] | None:
+    """The hashed body's text before and after the entity id (None unless every field is text)."""
+    if not all(type(f) is str for f in key):
+        return None
+    texts = [_ENCODE_STR(str(f)) for f in key]
+    return "[" + ",".join(texts[:5]) + ",", "," + texts[5] + "]"
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ import errno
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,7 @@ SCHEMA_HEAD = "0011_rekap_fields"
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 READ_CACHE_KIB = 32 * 1024  # page cache of each kept read connection (decrypted pages)
+BULK_CACHE_KIB = 64 * 1024  # page cache of the connection a bulk import writes its batches on
 
 
 def _engine(path: Path, keys: StoreKeys, immediate: bool) -> Engine:
@@ -216,9 +217,35 @@ class Database:
     def write(self) -> Iterator[Session]:
         """A write transaction: committed on normal exit, rolled back on any exception. A full disk (in SQLite
         or in a file written inside the transaction) becomes one sentence; what was committed before stays."""
+        with self._disk_full_said(), self._write_sessions() as session, session.begin():
+            yield session
+
+    @contextlib.contextmanager
+    def write_batches(self) -> Iterator[Callable[[], contextlib.AbstractContextManager[Session]]]:
+        """Several write transactions in a row on one connection, for a bulk import: each ``batch()`` is one
+        transaction like :meth:`write`, but the connection's page cache (``BULK_CACHE_KIB``) stays warm
+        between them, and the WAL is checkpointed once at the end instead of after every batch. A new
+        connection per batch decrypted the indexes' pages again each time, and each checkpoint wrote them
+        out again."""
+        with self._disk_full_said(), self.writer.connect() as conn:
+            raw = conn.connection.driver_connection
+            assert raw is not None  # a live pooled connection
+            raw.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")  # outside a transaction: no BEGIN yet
+            raw.execute("PRAGMA wal_autocheckpoint = 0")
+
+            @contextlib.contextmanager
+            def batch() -> Iterator[Session]:
+                with self._disk_full_said(), conn.begin(), Session(bind=conn, expire_on_commit=False) as s:
+                    yield s
+                    s.flush()  # the session joined the connection's transaction: its objects go in before it ends
+
+            yield batch
+            raw.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    @contextlib.contextmanager
+    def _disk_full_said(self) -> Iterator[None]:
         try:
-            with self._write_sessions() as session, session.begin():
-                yield session
+            yield
         except OperationalError as err:
             if "full" not in str(err.orig).lower():
                 raise

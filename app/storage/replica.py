@@ -276,8 +276,12 @@ def defer_list_indexes(session: Session) -> bool:
     found = list(conn.exec_driver_sql(
         "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'cases' AND sql IS NOT NULL "
         "AND (type = 'index' OR (type = 'trigger' AND name = 'cases_search_insert'))"))
+    # Dropping an index drops its planner statistics too (the ones migration 0004 pins): kept with the DDL.
+    has_stats = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first()
+    stats = list(conn.exec_driver_sql("SELECT 'stat', idx, stat FROM sqlite_stat1 WHERE tbl = 'cases'")
+                 ) if has_stats else []
     conn.exec_driver_sql("INSERT INTO meta (key, value) VALUES (?, ?)",
-                         (DEFERRED, json.dumps([[kind, name, sql] for kind, name, sql in found])))
+                         (DEFERRED, json.dumps([[kind, name, sql] for kind, name, sql in found + stats])))
     for kind, name, _sql in found:
         conn.exec_driver_sql(f'DROP {"INDEX" if kind == "index" else "TRIGGER"} IF EXISTS "{name}"')
     return True
@@ -290,7 +294,11 @@ def restore_list_indexes(session: Session) -> bool:
     row = conn.exec_driver_sql("SELECT value FROM meta WHERE key = ?", (DEFERRED,)).first()
     if row is None:
         return False
-    for _kind, _name, sql in json.loads(row[0]):
+    for kind, name, sql in json.loads(row[0]):
+        if kind == "stat":
+            conn.exec_driver_sql("DELETE FROM sqlite_stat1 WHERE tbl = 'cases' AND idx = ?", (name,))
+            conn.exec_driver_sql("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('cases', ?, ?)", (name, sql))
+            continue
         conn.exec_driver_sql(sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
                              .replace("CREATE TRIGGER ", "CREATE TRIGGER IF NOT EXISTS ", 1))
     conn.exec_driver_sql("INSERT INTO cases_search (cases_search) VALUES ('rebuild')")

@@ -120,10 +120,45 @@ def search_hits(term: str, *, with_ids: bool = False) -> Any:
     phrase = '"' + term.replace('"', '""') + '"'
     sql = "SELECT rowid FROM cases_search WHERE cases_search MATCH :phrase"
     if with_ids:
-        sql += " UNION SELECT rowid FROM cases WHERE id >= :low AND id < :high"
+        sql += " UNION ALL SELECT rowid FROM cases WHERE id >= :low AND id < :high"  # a set: no need to dedupe
         ident = term.lower()
         return text(sql).bindparams(phrase=phrase, low=ident, high=ident + "~").columns(literal_column("rowid"))
     return text(sql).bindparams(phrase=phrase).columns(literal_column("rowid"))
+
+
+OTHERS_CAP = 300_000  # cases at other offices walked at most to count a common term's hits by difference
+
+
+def count_common_hits(session: Session, q: CaseQuery) -> int | None:
+    """The number of cases of ``q.office`` matching a common search term (no other filter), without reading
+    the cases: all the term's hits (the search index's rowid set, counted as such) minus those at other
+    offices (``office`` is never NULL), found by walking the office index's other ranges with the set as a
+    filter. Reading each hit's row to test its office costs a page read per hit (~0.7 s for 40,000 hits in a
+    million cases); the other offices' index entries are few on a laptop that mostly holds its own office's
+    cases. None when the query has other filters or more than ``OTHERS_CAP`` cases are at other offices (the
+    caller counts plainly)."""
+    term = (q.search or "").strip()
+    if (not text_search(q) or len(term) < SEARCH_MIN or not q.office or q.status or q.service
+            or q.next_offices is not None or q.duties is not None or q.overdue_before):
+        return None
+    conn = session.connection()
+    others = conn.exec_driver_sql(
+        "SELECT count(*) FROM (SELECT 1 FROM cases WHERE office < ?1 UNION ALL "
+        "SELECT 1 FROM cases WHERE office > ?1 LIMIT ?2)", (q.office, OTHERS_CAP)).scalar_one()
+    if others >= OTHERS_CAP:
+        return None
+    ident = term.lower()
+    phrase = '"' + term.replace('"', '""') + '"'
+    # One rowid set, built once: both other ranges of the office index are walked in one MULTI-INDEX OR.
+    found = conn.exec_driver_sql(
+        "SELECT (SELECT count(*) FROM cases_search WHERE cases_search MATCH ?1) "
+        "+ (SELECT count(*) FROM cases WHERE id >= ?2 AND id < ?3 "
+        "   AND rowid NOT IN (SELECT rowid FROM cases_search WHERE cases_search MATCH ?1)) "
+        "- (SELECT count(*) FROM cases WHERE (office < ?4 OR office > ?4) AND +cases.rowid IN "
+        "   (SELECT rowid FROM cases_search WHERE cases_search MATCH ?1 "
+        "    UNION ALL SELECT rowid FROM cases WHERE id >= ?2 AND id < ?3))",
+        (phrase, ident, ident + "~", q.office)).scalar_one()
+    return int(found)
 
 
 def few_hits(session: Session, q: CaseQuery, under: int = 2000) -> bool:
@@ -137,9 +172,12 @@ def few_hits(session: Session, q: CaseQuery, under: int = 2000) -> bool:
     return int(found) < under
 
 
-def case_filter(q: CaseQuery, *, scan: bool = False, index: bool = True) -> Select[Case]:
+def case_filter(q: CaseQuery, *, scan: bool = False, index: bool = True, walk: bool = False) -> Select[Case]:
     """The WHERE of the case list. A text search uses the search index unless ``index`` is False (a walk of
-    the sort index that stops at the first page checks each row's text instead)."""
+    the sort index that stops at the first page checks each row's text instead). With ``walk`` the search
+    index's rowid set is only a filter (``+rowid``): SQLite walks the sort index and tests each entry's rowid
+    against the set before it reads the row, so a common term's first page costs a few thousand index
+    entries instead of reading and sorting every hit."""
     stmt = select(Case)
     term = (q.search or "").strip()
     # The search index's hits drive the query: "+column" keeps SQLite off the other indexes, as does a scan
@@ -171,7 +209,8 @@ def case_filter(q: CaseQuery, *, scan: bool = False, index: bool = True) -> Sele
             ident = term.lower()
             by_id = and_(Case.id >= ident, Case.id < ident + "~")
             if index and len(term) >= SEARCH_MIN:
-                stmt = stmt.where(literal_column("cases.rowid").in_(search_hits(term, with_ids=True)))
+                rowid: ColumnElement[Any] = literal_column("+cases.rowid" if walk else "cases.rowid")
+                stmt = stmt.where(rowid.in_(search_hits(term, with_ids=True)))
             else:
                 like = f"%{term}%"
                 stmt = stmt.where(or_(Case.name.like(like), Case.reg_no.like(like), Case.letter_number.like(like),
@@ -195,10 +234,11 @@ def page_with_total(session: Session, q: CaseQuery, offset: int, limit: int, *,
 
 
 def list_cases_within(session: Session, q: CaseQuery, offset: int, limit: int,
-                      budget: int = 40) -> list[Case] | None:
-    """``list_cases`` walking the sort index even for a text search, given up (None) after ``budget`` × 10,000
-    SQLite VM steps. A common name fills a page after a few thousand index entries (~10 ms); a rare one would
-    walk the whole index (~1–2 s), and the caller then scans instead (``page_with_total``)."""
+                      budget: int = 150, walk: bool = True) -> list[Case] | None:
+    """``list_cases`` walking the sort index even for a text search (its hits from the search index as a
+    rowid filter, see ``case_filter(walk=)``), given up (None) after ``budget`` × 10,000 SQLite VM steps. A
+    common name fills a page after a few thousand index entries; a rare one would walk the whole index, and
+    the caller then reads its hits instead (``page_with_total``)."""
     raw = session.connection().connection.driver_connection
     steps = [0]
 
@@ -208,7 +248,7 @@ def list_cases_within(session: Session, q: CaseQuery, offset: int, limit: int,
 
     raw.set_progress_handler(tick, 10_000)  # type: ignore[union-attr]
     try:
-        rows = list(session.scalars(_list_stmt(q, offset, limit, scan=False, index=False)))
+        rows = list(session.scalars(_list_stmt(q, offset, limit, scan=False, index=walk, walk=walk)))
     except OperationalError:
         raw.set_progress_handler(None, 0)  # type: ignore[union-attr]
         if steps[0] > budget:  # interrupted by tick(), not a real failure
@@ -220,17 +260,19 @@ def list_cases_within(session: Session, q: CaseQuery, offset: int, limit: int,
 
 
 def _list_stmt(q: CaseQuery, offset: int, limit: int | None, scan: bool | None = None,
-               index: bool = True) -> Select[Case]:
+               index: bool = True, walk: bool = False) -> Select[Case]:
     key = q.sort if q.sort in SORTABLE else "updated_at"
     # A substring search reads every case anyway: one sequential scan and a sort of the hits (~0.25 s at a
     # million cases) beats walking the sort index with a table lookup per row (~1 s when hits are rare).
     scan = text_search(q) if scan is None else scan
-    column: ColumnElement[Any] = literal_column(f"+cases.{key}") if scan else getattr(Case, key)
+    # A walk keeps a plain list's filters off their indexes (the sort index drives) and stops at the page.
+    filters_plain = scan or (walk and not text_search(q))
+    column: ColumnElement[Any] = literal_column(f"+cases.{key}") if scan and not walk else getattr(Case, key)
     # Ties are broken by rowid: an index on (column) is ordered by (column, rowid), so SQLite reads the
     # page straight from the index instead of sorting every matching row (see migration 0004).
     rowid: ColumnElement[Any] = literal_column("cases.rowid")
     order = [column.desc() if q.descending else column.asc(), rowid.desc() if q.descending else rowid.asc()]
-    stmt = case_filter(q, scan=scan, index=index).order_by(*order).offset(offset)
+    stmt = case_filter(q, scan=filters_plain, index=index, walk=walk).order_by(*order).offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
     return stmt
