@@ -488,15 +488,15 @@ def test_a_common_term_walks_the_sort_index_and_counts_by_difference(ws: Workspa
 
 def test_write_batches_commit_each_batch_with_its_objects(ws: Workspace) -> None:
     """Batches on one connection: each commits on its own (ORM objects too), a failing one rolls back alone."""
-    from app.storage import repo
+    from app.storage import meta
 
     with ws.db.write_batches() as batch:
         with batch() as s:
-            repo.set_meta(s, "batch:one", "1")
+            meta._set(s, "batch:one", "1")
         with pytest.raises(RuntimeError), batch() as s:
-            repo.set_meta(s, "batch:two", "2")
+            meta._set(s, "batch:two", "2")
             raise RuntimeError("refused")
         with batch() as s:
-            repo.set_meta(s, "batch:three", "3")
+            meta._set(s, "batch:three", "3")
     with ws.db.read() as s:
-        assert [repo.get_meta(s, f"batch:{n}") for n in ("one", "two", "three")] == ["1", None, "3"]
+        assert [meta._get(s, f"batch:{n}") for n in ("one", "two", "three")] == ["1", None, "3"]
