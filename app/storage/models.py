@@ -218,11 +218,9 @@ class DelegationRecord(Base):
     __table_args__ = (Index("ix_delegations_delegate", "delegate", "office"),)
 
 
-class RekapUsulan(Base):
-    """What the musrenbang rekap reads of a USULMUS case, kept by triggers on ``cases`` (migration 0011);
-    ``plain`` = 0 when the case's fields need the full decoding (see the migration)."""
+class _RekapRow:
+    """What both rekap tables keep of the case itself."""
 
-    __tablename__ = "rekap_usulan"
     case_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     office: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(16))
@@ -230,6 +228,13 @@ class RekapUsulan(Base):
     name: Mapped[str] = mapped_column(String(120))
     updated_at: Mapped[str | None] = mapped_column(String(32))
     plain: Mapped[int] = mapped_column(Integer)
+
+
+class RekapUsulan(_RekapRow, Base):
+    """What the musrenbang rekap reads of a USULMUS case, kept by triggers on ``cases`` (migration 0011);
+    ``plain`` = 0 when the case's fields need the full decoding (see the migration)."""
+
+    __tablename__ = "rekap_usulan"
     bidang: Mapped[str | None] = mapped_column(Text)
     program: Mapped[str | None] = mapped_column(Text)
     kegiatan: Mapped[str | None] = mapped_column(Text)
@@ -241,17 +246,10 @@ class RekapUsulan(Base):
     __table_args__ = (Index("ix_rekap_usulan_year", "plain", "tahun_anggaran", "office"),)
 
 
-class RekapSekolah(Base):
+class RekapSekolah(_RekapRow, Base):
     """What the school rekap reads of a LAPSEK case, kept like :class:`RekapUsulan`."""
 
     __tablename__ = "rekap_sekolah"
-    case_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    office: Mapped[str] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(16))
-    reg_no: Mapped[str | None] = mapped_column(String(40))
-    name: Mapped[str] = mapped_column(String(120))
-    updated_at: Mapped[str | None] = mapped_column(String(32))
-    plain: Mapped[int] = mapped_column(Integer)
     npsn: Mapped[str | None] = mapped_column(Text)
     tahun_ajaran: Mapped[str | None] = mapped_column(Text)
     semester: Mapped[str | None] = mapped_column(Text)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, insert, text
 
+from support.ops import create_ops
 from support.pg import Cluster
 from sync.protocol import Op, parse_cursor
 from sync.server import migrate
@@ -25,14 +26,7 @@ OFFICE = "35.73.02.1008"
 
 
 def _ops(n: int, name: str = "Warga") -> list[Op]:
-    ops: list[Op] = []
-    for i in range(n):
-        case_id = str(uuid.uuid4())
-        ops.append({"op_id": str(uuid.uuid4()), "kind": "case.create", "case_id": case_id, "base_version": 0,
-                    "payload": {"case": {"id": case_id, "service": "SKD", "nik": "3573015708900003",
-                                         "name": f"{name} {i}", "fields": {"alamat": f"Jl. {i}"},
-                                         "created_at": "2026-11-27T08:00:00Z", "due_date": "2026-11-30"}}})
-    return ops
+    return create_ops(n, name)
 
 
 def _ids(ops: list[Op]) -> list[str]:

@@ -6,13 +6,13 @@ import random
 import signal
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import requests
 
+from support.ops import create_ops
 from support.pg import Cluster
 from support.server import Laptop, ServerProcess
 from support.store_keys import open_store
@@ -63,14 +63,7 @@ def test_sync_killed_at_many_points_then_resumed(laptop: Callable[..., Laptop], 
 
 
 def _ops(n: int) -> list[Op]:
-    ops: list[Op] = []
-    for i in range(n):
-        case_id = str(uuid.uuid4())
-        ops.append({"op_id": str(uuid.uuid4()), "kind": "case.create", "case_id": case_id, "base_version": 0,
-                    "payload": {"case": {"id": case_id, "service": "SKD", "nik": "3573015708900003",
-                                         "name": f"Replay {i}", "fields": {"alamat": f"Jl. {i}"},
-                                         "created_at": "2026-11-27T08:00:00Z", "due_date": "2026-11-30"}}})
-    return ops
+    return create_ops(n, "Replay")
 
 
 def test_replaying_a_batch_100_times_has_one_effect(server: ServerProcess) -> None:
