@@ -37,6 +37,9 @@ log = logging.getLogger("loket.sync")
 Progress = Callable[[str, int, int], None]
 PUSH_BYTES = 8 * 1024 * 1024
 HISTORY_PAGES = 5  # pages of the history pass per sync run after a light first pull
+# A light first pull asks for the largest page every server version accepts (``limit`` ≤ 5000): a light
+# record is a fifth of a whole one, and each page costs the laptop a transaction and a commit.
+FIRST_PULL_LIMIT = 5000
 TRUST_MAX_AGE = 3600.0  # refresh the revocation list at least hourly when online
 
 
@@ -384,14 +387,15 @@ class SyncEngine:
         # A first pull into an empty store takes the cases without history and documents (light records):
         # the list is usable sooner; the rest follows in a second pass (``_pull_history``) from cursor 0.
         light = initial
+        limit = FIRST_PULL_LIMIT if light else PULL_LIMIT
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="loket-pull") as fetcher:
-            pending = fetcher.submit(client.changes, cursor, PULL_LIMIT, light=light)
+            pending = fetcher.submit(client.changes, cursor, limit, light=light)
             while True:
                 self._check_cancel()
                 page = pending.result()
                 ahead = bool(page.get("more"))
                 if ahead:
-                    pending = fetcher.submit(client.changes, page["cursor"], PULL_LIMIT, light=light)
+                    pending = fetcher.submit(client.changes, page["cursor"], limit, light=light)
                 changes = page["changes"]
                 touched: set[str] = set()
                 with self.ws.db.write() as s:
@@ -406,16 +410,16 @@ class SyncEngine:
                                                                                        page["delegations"]))
                     if restart:
                         cursor = START_CURSOR  # newly delegated offices: their older cases must come too
-                        light = False
+                        light, limit = False, PULL_LIMIT
                     meta.set_pull_cursor(s, username, cursor)
                 report.pulled += len(changes)
-                self.progress("pull", report.pulled, report.pulled + (PULL_LIMIT if page.get("more") else 0))
+                self.progress("pull", report.pulled, report.pulled + (limit if page.get("more") else 0))
                 if touched:
                     self.ws.events.publish("changes", Changes(cases=frozenset(touched)))
                 if restart:
                     if ahead:
                         pending.result()  # drop the page fetched from the old cursor
-                    pending = fetcher.submit(client.changes, cursor, PULL_LIMIT, light=light)
+                    pending = fetcher.submit(client.changes, cursor, limit, light=light)
                     continue
                 if not ahead:
                     return
