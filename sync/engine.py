@@ -446,16 +446,17 @@ class SyncEngine:
             return
         cursor = start
         client = self._client(username)
-        for _ in range(pages):
-            self._check_cancel()
-            page = client.changes(cursor, PULL_LIMIT)
-            with self.ws.db.write() as s:
-                replica.apply_snapshots(s, page["changes"])
-                cursor = page["cursor"]
-                if not page.get("more") or parse_cursor(cursor) >= end:
-                    meta.end_history(s, username)
-                    return
-                meta.set_history_cursor(s, username, cursor)
+        with self.ws.db.write_batches() as batch:  # one warm connection for the run's pages
+            for _ in range(pages):
+                self._check_cancel()
+                page = client.changes(cursor, PULL_LIMIT)
+                with batch() as s:
+                    replica.apply_snapshots(s, page["changes"])
+                    cursor = page["cursor"]
+                    if not page.get("more") or parse_cursor(cursor) >= end:
+                        meta.end_history(s, username)
+                        return
+                    meta.set_history_cursor(s, username, cursor)
 
     def _download_blobs(self, username: str, report: SyncReport) -> None:
         client = self._client(username)
