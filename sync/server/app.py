@@ -37,6 +37,9 @@ from sync.server.ops import DeviceCtx
 from sync.server.status_page import WRONG, StatusDesk, Throttled, form_page, no_letter_page, parse_form, throttled_page
 from sync.server.verify_page import render_verify_page
 
+# A page of the feed is a tree of plain values the server built itself: one encoder made once, without the
+# circular-reference bookkeeping ``json.dumps`` keeps for every container.
+_PAGE_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
 log = logging.getLogger("loket.server")
 SHA256 = r"^[0-9a-f]{64}$"
 
@@ -198,8 +201,7 @@ def create_app(server: Server, notifier: Notifier | None = None, threads: int | 
         # The records are built by the server itself; re-validating thousands of them per page costs more
         # than producing them, so the page is serialised directly (the schema above still documents it).
         # ``light``: the cases without their history and documents (a laptop's first pull; they follow later).
-        body = json.dumps(server.changes(ctx, since, limit, light=light), ensure_ascii=False,
-                          separators=(",", ":"))
+        body = _PAGE_ENCODER.encode(server.changes(ctx, since, limit, light=light))
         return Response(body.encode(), media_type="application/json")
 
     @api.get(API + Paths.CASE, responses=ERRORS)
