@@ -70,12 +70,6 @@ def test_device_people_and_sync_state(ws: Workspace) -> None:
         assert meta.pull_cursor(s, "siti") == "1234"
 
 
-def test_the_deferred_indexes_key_is_the_replicas() -> None:
-    from app.storage import replica
-
-    assert meta.DEFERRED_INDEXES == replica.DEFERRED
-
-
 def test_meta_keys_are_read_and_written_only_through_app_storage_meta() -> None:
     """One way to the meta table: app.storage.meta's typed functions; no untyped get/set by key."""
     import re

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -69,25 +69,6 @@ def case_rows(session: Session, service: str, offices: Iterable[str] | None = No
         query = query.where(Case.office.in_(sorted(set(offices))))
     for row in session.connection().execute(query).fetchall():
         yield CaseRow(row[0], row[1], row[2], row[3], row[4], row[5] or "", decode(row[6]))
-
-
-def kept_rows(session: Session, table: str, columns: str, offices: Iterable[str] | None = None,
-              where: str = "", params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
-    """The cases that have left the draft stage as ``table`` keeps them for the rekaps (by triggers on
-    ``cases``, migration 0011): each row is ``columns`` (over ``r``), then ``fields`` — the case's JSON text
-    when the kept columns do not say it all (``plain`` = 0: damaged or unusual values), else None. ``where``
-    narrows the plain rows only (the others are read whole and narrowed by the caller)."""
-    sql = (f"SELECT {columns}, CASE WHEN r.plain = 1 THEN NULL ELSE (SELECT c.fields FROM cases c "
-           f"WHERE c.id = r.case_id) END FROM {table} r WHERE r.status != ?")
-    args: list[object] = [CaseStatus.DRAFT.value]
-    if offices is not None:
-        codes = sorted(set(offices))
-        sql += f" AND r.office IN ({', '.join('?' * len(codes))})"
-        args += codes
-    if where:
-        sql += f" AND (r.plain = 0 OR (r.plain = 1 AND {where}))"
-        args += params
-    return session.connection().exec_driver_sql(sql, tuple(args)).fetchall()  # type: ignore[return-value]
 
 
 def as_int(value: object, default: int = 0) -> int:

@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 
 from app.domain.lifecycle import CaseStatus
 from app.domain.offices import OfficeDirectory, OfficeLevel
-from app.reports.common import CaseRow, as_int, as_text, decode, kept_rows, status_labels
+from app.reports.common import CaseRow, as_int, as_text, decode, status_labels
 from app.storage import meta
+from app.storage.rekap_rows import USULAN_TEXT as _TEXT
+from app.storage.rekap_rows import usulan_rows
 
 SERVICE = "USULMUS"
 # Proposals that no longer compete for the budget: shown in the list, left out of totals and ceilings.
@@ -111,12 +113,6 @@ def set_ceiling(session: Session, year: int, kelurahan: str, amount: int | None)
 # One proposal as the ranking reads it: (case id, reg_no, kelurahan, proposer, status, year, priority, cost,
 # beneficiaries, bidang, program, kegiatan, lokasi), numbers and texts already made safe.
 Usulan = tuple[str, str | None, str, str, str, int, int, int, int, str, str, str, str]
-# The same from the kept columns (migration 0011), in the same order and with the same defaults and limits
-_KEPT = ("r.case_id, r.reg_no, r.office, r.name, r.status, coalesce(r.tahun_anggaran, 0), "
-         f"coalesce(nullif(r.prioritas, 0), {NO_PRIORITY}), coalesce(r.estimasi_biaya, 0), "
-         "coalesce(r.penerima_manfaat, 0), coalesce(substr(r.bidang, 1, 40), ''), "
-         "coalesce(substr(r.program, 1, 150), ''), coalesce(substr(r.kegiatan, 1, 1000), ''), "
-         "coalesce(substr(r.lokasi, 1, 200), '')")
 
 
 def usulan(r: CaseRow) -> Usulan:
@@ -124,15 +120,16 @@ def usulan(r: CaseRow) -> Usulan:
     f = r.fields
     return (r.id, r.reg_no, r.office, r.name, r.status, as_int(f.get("tahun_anggaran")),
             as_int(f.get("prioritas"), NO_PRIORITY) or NO_PRIORITY, max(0, as_int(f.get("estimasi_biaya"))),
-            max(0, as_int(f.get("penerima_manfaat"))), as_text(f.get("bidang"), 40),
-            as_text(f.get("program"), 150), as_text(f.get("kegiatan"), 1000), as_text(f.get("lokasi"), 200))
+            max(0, as_int(f.get("penerima_manfaat"))), as_text(f.get("bidang"), _TEXT["bidang"]),
+            as_text(f.get("program"), _TEXT["program"]), as_text(f.get("kegiatan"), _TEXT["kegiatan"]),
+            as_text(f.get("lokasi"), _TEXT["lokasi"]))
 
 
 def stored(session: Session, codes: list[str], year: int) -> list[Usulan]:
     """The year's proposals of ``codes`` in the laptop's store: the kept columns, and the few cases whose
     fields need the full decoding decoded here (the same values either way)."""
     out: list[Usulan] = []
-    for row in kept_rows(session, "rekap_usulan", _KEPT, codes, "r.tahun_anggaran = ?", (year,)):
+    for row in usulan_rows(session, codes, year, NO_PRIORITY):
         if row[-1] is None:
             out.append(row[:-1])
         else:

@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 
 from app.domain.lifecycle import CaseStatus
 from app.domain.offices import OfficeDirectory, OfficeLevel
-from app.reports.common import CaseRow, as_int, as_text, decode, kept_rows, status_labels
+from app.reports.common import CaseRow, as_int, as_text, decode, status_labels
+from app.storage.rekap_rows import SEKOLAH_TEXT as _TEXT
+from app.storage.rekap_rows import sekolah_rows
 
 SERVICE = "LAPSEK"
 ACCEPTED = frozenset({CaseStatus.APPROVED.value, CaseStatus.ISSUED.value})
@@ -39,7 +41,8 @@ class Semester:
 
     @classmethod
     def of_fields(cls, fields: dict[str, object]) -> Semester | None:
-        return cls.of_texts(as_text(fields.get("tahun_ajaran"), 9), as_text(fields.get("semester"), 10))
+        return cls.of_texts(as_text(fields.get("tahun_ajaran"), _TEXT["tahun_ajaran"]),
+                            as_text(fields.get("semester"), _TEXT["semester"]))
 
     @classmethod
     def of_texts(cls, year: str, half_name: str) -> Semester | None:
@@ -144,13 +147,6 @@ class _Parsed:
     counts: tuple[int, int, int, int]  # students, groups, teachers, drop-outs
 
 
-# The kept columns (migration 0011) in the order _parsed reads them, with the same limits and defaults
-_KEPT = ("r.case_id, r.reg_no, r.name, r.status, coalesce(r.updated_at, ''), "
-         "coalesce(substr(r.npsn, 1, 8), ''), "
-         "coalesce(substr(r.tahun_ajaran, 1, 9), ''), coalesce(substr(r.semester, 1, 10), ''), "
-         "coalesce(substr(r.jenjang, 1, 5), ''), coalesce(substr(r.alamat_sekolah, 1, 300), ''), "
-         "coalesce(r.jumlah_siswa, 0), coalesce(r.jumlah_rombel, 0), coalesce(r.jumlah_guru, 0), "
-         "coalesce(r.siswa_putus_sekolah, 0)")
 _Semesters = dict[tuple[str, str], Semester | None]
 
 
@@ -159,7 +155,7 @@ def compute(session: Session, offices: OfficeDirectory, semester: Semester) -> S
     decoding decoded here (the same values either way)."""
     semesters: _Semesters = {}  # a few distinct (year, half) texts
     parsed: list[_Parsed] = []
-    for row in kept_rows(session, "rekap_sekolah", _KEPT):
+    for row in sekolah_rows(session):
         if row[-1] is None:
             p = _parsed(row[:5], row[5], row[6], row[7], row[8], row[9], row[10:14], semesters)
         else:
@@ -192,9 +188,9 @@ def _parse(row: CaseRow, semesters: _Semesters) -> _Parsed | None:
     f = row.fields
     counts = (max(0, as_int(f.get("jumlah_siswa"))), max(0, as_int(f.get("jumlah_rombel"))),
               max(0, as_int(f.get("jumlah_guru"))), max(0, as_int(f.get("siswa_putus_sekolah"))))
-    return _parsed((row.id, row.reg_no, row.name, row.status, row.updated_at), as_text(f.get("npsn"), 8),
-                   as_text(f.get("tahun_ajaran"), 9), as_text(f.get("semester"), 10),
-                   as_text(f.get("jenjang"), 5), as_text(f.get("alamat_sekolah"), 300), counts, semesters)
+    npsn, year, half, level, address = (as_text(f.get(name), n) for name, n in _TEXT.items())
+    return _parsed((row.id, row.reg_no, row.name, row.status, row.updated_at), npsn, year, half, level, address,
+                   counts, semesters)
 
 
 def _parsed(case: Sequence[Any], npsn: str, year: str, half: str, level: str, address: str,

@@ -174,7 +174,7 @@ def end_history(s: Session, username: str) -> None:
     _delete(s, f"history_cursor:{username}")
 
 
-DEFERRED_INDEXES = "deferred_indexes"  # written by app.storage.replica (its DEFERRED) in SQL of its own
+DEFERRED_INDEXES = "deferred_indexes"  # written by app.storage.replica in SQL of its own
 
 
 def list_indexes_deferred(s: Session) -> bool:

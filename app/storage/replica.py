@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
-from app.storage import repo
+from app.storage import meta, repo
 from app.storage.models import Attachment, Case, Conflict, OutboxOp
 
 # The payload of an op whose body is built from the case row when it is pushed (a new case's ``case.create``).
@@ -259,7 +259,7 @@ def store_delegations(session: Session, username: str, items: list[dict[str, Any
 
 # --- the initial pull: list indexes built once after the bulk apply, not maintained row by row --------------
 
-DEFERRED = "deferred_indexes"  # meta key: the DDL of what an initial pull dropped, until it is rebuilt
+DEFERRED = meta.DEFERRED_INDEXES  # meta key: the DDL of what an initial pull dropped, until it is rebuilt
 
 
 def is_empty(session: Session) -> bool:
