@@ -38,7 +38,6 @@ from app.signing.approvals import (
     verify_event,
 )
 from app.signing.certificates import load_certificate
-from app.signing.pades import upgrade_pdf, verify_pdf
 from sync.protocol import Errno, Op, OpResult
 from sync.server import duties, notify, visibility, void_numbers
 from sync.server import storage as t
@@ -109,6 +108,9 @@ class ApprovalHandler:
                     "message": self.step_refusal(step), "case": visibility.snapshot_for(conn, ctx, row.id) or {}}
         self._check_number(conn, ctx, row, event.letter_number)
         pdf = self._pdf(pdf_b64, event.pdf_sha256)
+        # pyHanko and reportlab are a second of import: loaded by the first letter, not by every server start
+        from app.signing.pades import upgrade_pdf, verify_pdf
+
         check = verify_pdf(pdf, [self.authority.root])
         if not (check.valid and check.trusted) or check.signer_serial not in (None, event.signer_cert_serial):
             raise OpRefused(Errno.APPROVAL_INVALID, "the letter's signature does not validate: "

@@ -15,6 +15,7 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -24,8 +25,10 @@ from sqlalchemy.exc import IntegrityError
 
 from app import clock
 from app.signing.certificates import REVOCATION_REASONS, CityCA, RevokedEntry, load_certificate
-from app.signing.tsa import CityTimeStamper
 from sync.server import storage as t
+
+if TYPE_CHECKING:
+    from app.signing.tsa import CityTimeStamper
 
 log = logging.getLogger("loket.server.ca")
 
@@ -140,6 +143,8 @@ class Authority:
         return self.ca.certificate
 
     def timestamper(self, conn: Connection | None = None) -> CityTimeStamper:
+        from app.signing.tsa import CityTimeStamper  # pyHanko: loaded by the first timestamp, not at start
+
         return CityTimeStamper(self.tsa_cert, self.tsa_key, lambda: next_counter(self.engine, "tsa_serial", conn),
                                extra_certs=[self.root])
 

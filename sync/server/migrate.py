@@ -34,6 +34,7 @@ from sqlalchemy import Connection, Engine, inspect, text
 log = logging.getLogger("loket.server.migrate")
 MIGRATIONS = Path(__file__).with_name("migrations")
 BASELINE = "s0001_baseline"
+HEAD = "s0010_feed_xid"  # the newest migration (a new one updates this; tests/sync/test_server_migrations.py checks)
 LOCK_KEY = 0x4C6F6B6574  # "Loket": PostgreSQL advisory lock held while migrating
 
 
@@ -55,7 +56,12 @@ def heads() -> list[str]:
 
 
 def upgrade(engine: Engine, target: str = "head") -> None:
-    """Bring the database to ``target`` (default: the newest schema), once, whoever else is starting."""
+    """Bring the database to ``target`` (default: the newest schema), once, whoever else is starting.
+
+    A database already at the newest schema (every start but the first after an update) is recognised
+    from its version row alone: loading Alembic and its scripts costs most of a second per start."""
+    if target == "head" and at_head(engine):
+        return
     from alembic import command
 
     with engine.begin() as conn:
@@ -67,6 +73,13 @@ def upgrade(engine: Engine, target: str = "head") -> None:
             log.info("database from release 0.1.0: stamping it %s before upgrading", BASELINE)
             command.stamp(cfg, BASELINE)
         command.upgrade(cfg, target)
+
+
+def at_head(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return False
+        return [row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version"))] == [HEAD]
 
 
 def current(engine: Engine) -> str | None:

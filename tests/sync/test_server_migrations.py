@@ -32,6 +32,7 @@ def fresh_engine(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -
 
 def test_one_head() -> None:
     assert len(migrate.heads()) == 1, "two migrations name the same down_revision: chain them"
+    assert migrate.heads() == [migrate.HEAD], "a new migration: set migrate.HEAD to its revision"
 
 
 def test_revision_ids_fit_the_version_table() -> None:
@@ -117,3 +118,21 @@ def test_the_baseline_is_release_0_1_0() -> None:
     with sqlite3.connect(RELEASE / "loket-server.db") as con:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert "alembic_version" not in tables and "cases" in tables and "city_authority" not in tables
+
+
+def test_a_start_on_the_newest_schema_does_not_load_alembic(tmp_path: Path) -> None:
+    """Every server start checks the schema: at the newest one that is a read of the version row."""
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'loket-server.db'}"
+    create_schema(make_engine(url))
+    script = ("import sys; from sync.server.storage import create_schema, make_engine; "
+              f"create_schema(make_engine({url!r})); print('alembic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "False"
+    engine = make_engine(url)
+    assert migrate.at_head(engine)
+    with engine.begin() as conn:  # one step behind: the ordinary upgrade (Alembic) runs
+        conn.execute(text("UPDATE alembic_version SET version_num = 's0009_handover'"))
+    assert not migrate.at_head(engine)
+    engine.dispose()
