@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from app.errors import UserFacingError
 from app.reports import berita_acara
+from app.reports.common import UNNUMBERED
 from app.services import rekaps
 from app.services.workspace import Workspace
 from app.storage.models import Case
@@ -39,16 +40,16 @@ def test_the_draft_preview_is_the_berita_acara_as_it_will_be_signed(ws: Workspac
     ws.add_local_user("camat", "Camat Klojen", "penandatangan", "35.73.02")
     made = rekaps.make_berita_acara(ws, ws.actor("dewi"), 2027)
     expected = berita_acara.accepted(rekaps.musrenbang_rekap(ws, 2027, "35.73.02"))
-    assert berita_acara.UNNUMBERED in [r.reg_no for r in expected]
+    assert UNNUMBERED in [r.reg_no for r in expected]
 
     pdf = preview_for(ws, ws.actor("camat"))(str(made["id"]))
     assert pdf is not None
     text = _text(pdf, tmp_path)
     assert "BERITA ACARA MUSYAWARAH PERENCANAAN PEMBANGUNAN" in text and DRAFT_NUMBER in text
     assert '"pengusul"' not in text and '"kel"' not in text  # not the frozen JSON printed as a letter field
-    numbered = [r.reg_no for r in expected if r.reg_no != berita_acara.UNNUMBERED]
+    numbered = [r.reg_no for r in expected if r.reg_no != UNNUMBERED]
     positions = [text.index(reg_no) for reg_no in numbered]
-    assert positions == sorted(positions) and berita_acara.UNNUMBERED in text
+    assert positions == sorted(positions) and UNNUMBERED in text
     assert unnumbered.id[:8] not in text
     assert f"{len(expected)} usulan" in text and "Rekapitulasi per kelurahan" in text
 

@@ -18,9 +18,6 @@ if TYPE_CHECKING:  # the rekap reads the store; reading a frozen berita acara (t
 
 SERVICE = "BAMUS"
 FIELD = "usulan"
-# What the berita acara shows for a proposal that has no registration number yet (a case made before numbers,
-# or one pulled without it): a reader would take a case id's prefix for a number.
-UNNUMBERED = "(belum bernomor)"
 # The berita acara's own reference before it is registered (its case still a draft)
 DRAFT_REFERENCE = "DRAF (belum bernomor)"
 # Accepted: approved and signed by the Camat (and possibly already handed over).
@@ -53,7 +50,7 @@ class Subtotal:
 def accepted(rekap: MusrenbangRekap) -> list[Row]:
     """The accepted proposals of ``rekap``, in its ranking order, numbered from 1."""
     chosen = [p for p in rekap.proposals if p.status in ACCEPTED]
-    return [Row(i, p.reg_no if p.registered else UNNUMBERED, p.kelurahan_name, p.proposer, p.bidang_label,
+    return [Row(i, p.reg_no, p.kelurahan_name, p.proposer, p.bidang_label,
                 p.program, p.kegiatan, p.lokasi, p.priority, p.cost) for i, p in enumerate(chosen, start=1)]
 
 

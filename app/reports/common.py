@@ -12,6 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 from app.domain.lifecycle import CaseStatus
 
+# What a rekap, its exports and a berita acara show for a case without a registration number yet (made before
+# numbers, or pulled without one): a reader would take a case id's prefix for a number.
+UNNUMBERED = "(belum bernomor)"
+
 if TYPE_CHECKING:  # SQLAlchemy loads with the store: the berita acara's reading (CLI) does without it
     from sqlalchemy.orm import Session
 

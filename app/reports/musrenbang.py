@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.lifecycle import CaseStatus
 from app.domain.offices import OfficeDirectory, OfficeLevel
-from app.reports.common import CaseRow, as_int, as_text, decode, status_labels
+from app.reports.common import UNNUMBERED, CaseRow, as_int, as_text, decode, status_labels
 from app.storage import meta
 from app.storage.rekap_rows import USULAN_TEXT as _TEXT
 from app.storage.rekap_rows import usulan_rows
@@ -29,7 +29,7 @@ MAX_CEILING = 10**15  # Rp; anything larger is a typing mistake
 class Proposal:
     rank: int | None  # 1 = first in the kecamatan's priority order; None for a rejected or withdrawn one
     case_id: str
-    reg_no: str
+    reg_no: str  # or UNNUMBERED
     kelurahan: str  # office code
     kelurahan_name: str
     proposer: str  # the RW or LPMK (the case name)
@@ -46,7 +46,6 @@ class Proposal:
     active: bool
     cumulative: int  # the kelurahan's active cost up to and including this one, in priority order
     over_ceiling: bool  # the cumulative cost passes the kelurahan's ceiling
-    registered: bool = True  # False: no registration number yet (``reg_no`` then shows the case id's prefix)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,10 +178,10 @@ def ranked(rows: Iterable[Usulan], offices: OfficeDirectory, year: int, kecamata
         if active:
             running[office] = cumulative
         ceiling = pagu.get(office)
-        append(Proposal(place if active else None, case_id, reg_no or case_id[:8], office, kelurahan_name,
+        append(Proposal(place if active else None, case_id, reg_no or UNNUMBERED, office, kelurahan_name,
                         proposer, status, status_text.get(status, status), bidang, labels.get(bidang, bidang),
                         program, kegiatan, lokasi, priority, cost, beneficiaries, active, cumulative,
-                        active and ceiling is not None and cumulative > ceiling, bool(reg_no)))
+                        active and ceiling is not None and cumulative > ceiling))
     return MusrenbangRekap(year, kecamatan, _area_name(offices, kecamatan), proposals,
                            _per_kelurahan(proposals, codes, pagu, name_of), _per_bidang(proposals, labels))
 

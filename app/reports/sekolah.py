@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.lifecycle import CaseStatus
 from app.domain.offices import OfficeDirectory, OfficeLevel
-from app.reports.common import CaseRow, as_int, as_text, decode, status_labels
+from app.reports.common import UNNUMBERED, CaseRow, as_int, as_text, decode, status_labels
 from app.storage.rekap_rows import SEKOLAH_TEXT as _TEXT
 from app.storage.rekap_rows import sekolah_rows
 
@@ -218,7 +218,7 @@ def _latest_accepted(parsed: list[_Parsed], semester: Semester) -> dict[str, _Pa
 
 
 def _report(p: _Parsed, prev: _Parsed | None, places: _Places) -> SchoolReport:
-    return SchoolReport(p.npsn, p.name, p.level, _kecamatan(p.address, places), p.id, p.reg_no or p.id[:8],
+    return SchoolReport(p.npsn, p.name, p.level, _kecamatan(p.address, places), p.id, p.reg_no or UNNUMBERED,
                         Figures(*p.counts), Figures(*prev.counts) if prev else None)
 
 

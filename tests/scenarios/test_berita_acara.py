@@ -15,6 +15,7 @@ import requests
 
 from app.letters.berita_acara import rupiah
 from app.reports import berita_acara
+from app.reports.common import UNNUMBERED
 from app.services import rekaps
 from app.services.workspace import Workspace
 from scenarios.office import PIN, enrol
@@ -114,7 +115,7 @@ def test_berita_acara_signed_offline_verifies_after_sync(server: ServerProcess, 
         assert rupiah(kelurahan.cost) in text
     assert "Taufik Hidayat, S.STP." in text and "Camat Klojen" in text
     # each proposal is referred to by its registration number; one without says so, never by a case id
-    assert text.count(berita_acara.UNNUMBERED) == 1 and unnumbered[:8] not in text
+    assert text.count(UNNUMBERED) == 1 and unnumbered[:8] not in text
     if os.environ.get("LOKET_SCREENSHOTS"):
         shots = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
         subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "2", str(letter),
