@@ -70,6 +70,7 @@ class SyncReport:
     leases: int = 0
     refused: list[dict[str, object]] = field(default_factory=list)
     revoked_users: list[str] = field(default_factory=list)  # people on this laptop whose access IT revoked
+    history_pending: bool = False  # the history pass after a light first pull goes on in the next runs
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -160,6 +161,7 @@ class SyncEngine:
             self._download_blobs(users[0], report)
         with self.ws.db.read() as s:
             counts = replica.counts(s)
+            report.history_pending = meta.history_pending(s)
         report.pending = counts.get("pending", 0)
         report.conflicts = counts.get("conflicts", 0)
         with self.ws.db.write() as s:

@@ -26,7 +26,7 @@ from sync.server import feed, visibility, void_numbers
 from sync.server import storage as t
 from sync.server.approvals import ApprovalHandler
 from sync.server.ca import Authority
-from sync.server.histories import histories
+from sync.server.histories import HISTORY_COLUMNS, histories
 from sync.server.opcheck import declared_offset
 from sync.server.ops import DeviceCtx, OpApplier, bump_feed, hold_blob, snapshots
 from sync.server.recommendations import RecommendationHandler
@@ -525,7 +525,7 @@ class Server:
         except ValueError:
             raise ApiError(Errno.BAD_REQUEST, "since is not a feed cursor") from None
         with self.engine.connect() as conn:
-            rows = feed.page(conn, after, visibility.readable(ctx), limit)
+            rows = feed.page(conn, after, visibility.readable(ctx), limit, HISTORY_COLUMNS if history else ())
             changes = histories(conn, rows) if history else snapshots(conn, rows, light=light)
         return {"changes": changes, "cursor": feed.cursor_after(rows, after), "more": len(rows) == limit,
                 "delegations": self.delegations_for(ctx), **({"history": True} if history else {})}

@@ -13,6 +13,10 @@ from sqlalchemy import Connection, select
 from sync.server import storage as t
 
 CHUNK = 500  # ids per IN (...)
+HISTORY_COLUMNS = (t.cases.c.id, t.cases.c.deleted)  # what a history page reads of the feed's cases
+_EVENT_COLUMNS = (t.case_events.c.case_id, t.case_events.c.action, t.case_events.c.from_status,
+                  t.case_events.c.to_status, t.case_events.c.actor, t.case_events.c.device, t.case_events.c.reason,
+                  t.case_events.c.at, t.case_events.c.received_at, t.case_events.c.details)
 
 
 def events_and_documents(conn: Connection, ids: list[str]) -> tuple[dict[str, list[dict[str, Any]]],
@@ -21,13 +25,12 @@ def events_and_documents(conn: Connection, ids: list[str]) -> tuple[dict[str, li
     docs: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
-        for e in conn.execute(select(t.case_events, t.devices.c.name.label("device_name"))
-                              .outerjoin(t.devices, t.devices.c.id == t.case_events.c.device)
-                              .where(t.case_events.c.case_id.in_(chunk)).order_by(t.case_events.c.id)):
-            events[e.case_id].append({"action": e.action, "from": e.from_status, "to": e.to_status,
-                                      "actor": e.actor, "device": e.device, "device_name": e.device_name,
-                                      "reason": e.reason, "at": e.at, "received_at": e.received_at,
-                                      "details": json.loads(e.details) if e.details else None})
+        for case_id, action, src, dst, actor, device, reason, at, received_at, details, device_name in conn.execute(
+                select(*_EVENT_COLUMNS, t.devices.c.name).outerjoin(t.devices, t.devices.c.id == t.case_events.c.device)
+                .where(t.case_events.c.case_id.in_(chunk)).order_by(t.case_events.c.id)).tuples():
+            events[case_id].append({"action": action, "from": src, "to": dst, "actor": actor, "device": device,
+                                    "device_name": device_name, "reason": reason, "at": at,
+                                    "received_at": received_at, "details": json.loads(details) if details else None})
         for a in conn.execute(select(t.attachments).where(t.attachments.c.case_id.in_(chunk))
                               .order_by(t.attachments.c.id)):
             docs[a.case_id].append({"doc_code": a.doc_code, "sha256": a.sha256, "filename": a.filename,

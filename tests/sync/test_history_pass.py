@@ -82,3 +82,28 @@ def test_history_pass_then_one_trip(laptop: Callable[..., Laptop], server: Serve
         SyncEngine(ws, clients={"siti": client}).run()
         assert len(seen) == 1 and "/changes" in seen[0], seen
     ws.close()
+
+
+def test_a_case_opened_before_its_history_came_says_so(laptop: Callable[..., Laptop], server: ServerProcess,
+                                                       tmp_path: Path) -> None:
+    from app.services import cases, caseview
+
+    counter = laptop("siti", "counter")
+    case_id = submitted_case(counter)
+    counter.ok("sync")
+    ws = Workspace(tmp_path / "new-laptop")
+    enroll(ws, server.url, server.code("siti"))
+    engine = SyncEngine(ws)
+    engine._pull_history = lambda username, **kw: None  # type: ignore[method-assign]  # the pass not reached it
+    report = engine.run()
+    assert report.pulled == 1 and report.history_pending
+    shown = cases.show(ws, case_id)
+    assert shown["history_coming"] and shown["documents"] == []
+    light = caseview.show_light(ws.profile, case_id)
+    assert light is not None and light["history_coming"]
+
+    report = SyncEngine(ws).run()
+    assert not report.history_pending
+    shown = cases.show(ws, case_id)
+    assert not shown["history_coming"] and shown["documents"] and shown["events"][-1]["action"] == "submit"
+    ws.close()
