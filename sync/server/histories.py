@@ -27,7 +27,7 @@ def events_and_documents(conn: Connection, ids: list[str]) -> tuple[dict[str, li
         chunk = ids[start:start + CHUNK]
         for case_id, action, src, dst, actor, device, reason, at, received_at, details, device_name in conn.execute(
                 select(*_EVENT_COLUMNS, t.devices.c.name).outerjoin(t.devices, t.devices.c.id == t.case_events.c.device)
-                .where(t.case_events.c.case_id.in_(chunk)).order_by(t.case_events.c.id)).tuples():
+                .where(t.case_events.c.case_id.in_(chunk)).order_by(t.case_events.c.id)):
             events[case_id].append({"action": action, "from": src, "to": dst, "actor": actor, "device": device,
                                     "device_name": device_name, "reason": reason, "at": at,
                                     "received_at": received_at, "details": json.loads(details) if details else None})
