@@ -200,13 +200,16 @@ class SyncClient:
             raise GarbageError(status=200)
         return results
 
-    def changes(self, since: str, limit: int, *, light: bool = False) -> dict[str, Any]:
+    def changes(self, since: str, limit: int, *, light: bool = False, history: bool = False) -> dict[str, Any]:
         """A page of the feed after cursor ``since`` (kept as the server wrote it); ``light``: the cases
-        without history and documents (a server that does not know the option sends them whole, which the
-        laptop applies as well). The page's ``cursor`` is always returned as a string."""
+        without history and documents; ``history``: only those, the page marked ``"history": true`` (a server
+        that does not know an option sends whole records, which the laptop applies as well). The page's
+        ``cursor`` is always returned as a string."""
         params: dict[str, Any] = {"since": since, "limit": limit}
         if light:
             params["light"] = "true"
+        if history:
+            params["history"] = "true"
         data = self._json(self._request("GET", Paths.CHANGES, params=params))
         if not isinstance(data, dict) or not isinstance(data.get("changes"), list) or "cursor" not in data:
             raise GarbageError(status=200)

@@ -40,7 +40,10 @@ log = logging.getLogger("loket.sync")
 Progress = Callable[[str, int, int], None]
 Writer = Callable[[], AbstractContextManager[Session]]  # one write transaction (``Database.write``)
 PUSH_BYTES = 8 * 1024 * 1024
-HISTORY_PAGES = 5  # pages of the history pass per sync run after a light first pull
+# The history pass after a light first pull: pages as large as every server version accepts, for about this
+# long per sync run (a counter's own work waits behind it no longer than that).
+HISTORY_LIMIT = 5000
+HISTORY_SECONDS = 2.0
 # A light first pull asks for the largest page every server version accepts (``limit`` ≤ 5000): a light
 # record is a fifth of a whole one, and each page costs the laptop a transaction and a commit.
 FIRST_PULL_LIMIT = 5000
@@ -67,6 +70,7 @@ class SyncReport:
     leases: int = 0
     refused: list[dict[str, object]] = field(default_factory=list)
     revoked_users: list[str] = field(default_factory=list)  # people on this laptop whose access IT revoked
+    history_pending: bool = False  # the history pass after a light first pull goes on in the next runs
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -157,6 +161,7 @@ class SyncEngine:
             self._download_blobs(users[0], report)
         with self.ws.db.read() as s:
             counts = replica.counts(s)
+            report.history_pending = meta.history_pending(s)
         report.pending = counts.get("pending", 0)
         report.conflicts = counts.get("conflicts", 0)
         with self.ws.db.write() as s:
@@ -436,27 +441,45 @@ class SyncEngine:
                 if not ahead:
                     return
 
-    def _pull_history(self, username: str, pages: int = HISTORY_PAGES) -> None:
-        """The second pass after a light first pull: whole records (history, documents) from where the pass
-        stopped, a few pages per sync run, until it reaches the feed's cursor. The records are the server's
-        current ones, applied like any pull; the feed's own cursor does not move."""
+    def _pull_history(self, username: str, budget: float = HISTORY_SECONDS, pages: int | None = None) -> None:
+        """The second pass after a light first pull: each case's history and documents, from where the pass
+        stopped, pages of ``HISTORY_LIMIT`` for about ``budget`` seconds per sync run (at least one page; at
+        most ``pages``), until it reaches the feed's cursor. The next page is fetched while this one is
+        applied. A server that knows ``history=true`` sends only what the light records left out; an older
+        one sends whole records (the server's current ones), applied like any pull. The feed's own cursor
+        does not move."""
         with self.ws.db.read() as s:
             start, end = meta.history_cursor(s, username), parse_cursor(meta.pull_cursor(s, username))
         if start is None:
             return
-        cursor = start
         client = self._client(username)
-        with self.ws.db.write_batches() as batch:  # one warm connection for the run's pages
-            for _ in range(pages):
+        began = previous = time.monotonic()
+        done = 0
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="loket-history") as fetcher, \
+                self.ws.db.write_batches() as batch:  # one warm connection for the run's pages
+            pending = fetcher.submit(client.changes, start, HISTORY_LIMIT, history=True)
+            while True:
                 self._check_cancel()
-                page = client.changes(cursor, PULL_LIMIT)
+                page = pending.result()
+                cursor, now = page["cursor"], time.monotonic()
+                cycle, previous = now - previous, now  # a page's time, fetch and apply overlapped
+                finished = not page.get("more") or parse_cursor(cursor) >= end
+                done += 1
+                ahead = not finished and (pages is None or done < pages) and now - began + cycle < budget
+                if ahead:
+                    pending = fetcher.submit(client.changes, cursor, HISTORY_LIMIT, history=True)
                 with batch() as s:
-                    replica.apply_snapshots(s, page["changes"])
-                    cursor = page["cursor"]
-                    if not page.get("more") or parse_cursor(cursor) >= end:
+                    if page.get("history"):
+                        replica.apply_histories(s, page["changes"])
+                    else:  # a server without history pages: whole records
+                        replica.apply_snapshots(s, page["changes"])
+                    if finished:
                         meta.end_history(s, username)
-                        return
-                    meta.set_history_cursor(s, username, cursor)
+                    else:
+                        meta.set_history_cursor(s, username, cursor)
+                self.progress("history", min(parse_cursor(cursor)[1], end[1]), end[1])
+                if not ahead:
+                    return
 
     def _download_blobs(self, username: str, report: SyncReport) -> None:
         client = self._client(username)

@@ -58,6 +58,7 @@ class BackgroundSync:
 
     OFFLINE_INTERVAL_MS = 20_000  # while offline, try again soon: work goes out soon after the network returns
     PUSH_DELAY_MS = 2_000  # after a person acts: one run for a burst of steps, not one per step
+    HISTORY_DELAY_MS = 1_000  # while the history pass after a first pull goes on: the next slice of it soon
 
     def __init__(self, ws: Workspace, state: SyncState) -> None:
         from PySide6.QtCore import QTimer
@@ -122,8 +123,9 @@ class BackgroundSync:
                 parts.append(f"✗{report.rejected}")
             if report.conflicts:
                 parts.append(f"⚠{report.conflicts}")
-            self.state.update(running=False, online=True, last_sync=clock.now_iso(), message=" ".join(parts))
-            self.timer.start(self.online_interval_ms)
+            self.state.update(running=False, online=True, last_sync=clock.now_iso(), message=" ".join(parts),
+                              history_pending=report.history_pending)
+            self.timer.start(self.HISTORY_DELAY_MS if report.history_pending else self.online_interval_ms)
 
         def failed(exc: BaseException) -> None:
             from sync.errors import OfflineError

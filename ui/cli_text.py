@@ -29,6 +29,11 @@ register({
     "cli.show.name": {"id": "Nama: {v}", "en": "Name: {v}"},
     "cli.show.refused": {"id": "DITOLAK SERVER: {what} — {reason}", "en": "REFUSED BY THE SERVER: {what} — {reason}"},
     "cli.show.handled": {"id": "(sudah ditangani)", "en": "(handled)"},
+    "cli.sync.history_pending": {
+        "id": "Riwayat dan dokumen berkas masih diunduh; sinkronisasi berikutnya melanjutkannya.",
+        "en": "Cases' history and documents are still being downloaded; the next sync continues it."},
+    "cli.show.history_coming": {"id": "Riwayat dan dokumen berkas ini masih diunduh dari server.",
+                                "en": "This case's history and documents are still being downloaded from the server."},
     "cli.import.summary": {"id": "{n} berkas diimpor, {r} baris ditolak", "en": "{n} cases imported, {r} rows refused"},
     "cli.import.row": {"id": "  baris {row}: {field}: {message}", "en": "  row {row}: {field}: {message}"},
     "cli.secret.prompt": {"id": "Kata sandi / PIN", "en": "Password / PIN"},

@@ -185,6 +185,7 @@ class SyncState(QObject):
         self.running = False
         self.last_sync: str | None = None  # ISO time of the last completed run
         self.message = ""
+        self.history_pending = False  # cases' history and documents still coming after a first pull
         self.sync_now: Callable[[], None] | None = None
 
     def update(self, **values: Any) -> None:
@@ -484,6 +485,8 @@ class MainWindow(QMainWindow):
             text = self.tr("Luring — data tersimpan di perangkat ini")
         if st.message:
             text += f" — {st.message}"
+        if st.history_pending:
+            text += " — " + self.tr("riwayat berkas masih diunduh")
         self.sync_label.setText(text)
 
     def closeEvent(self, event: QCloseEvent) -> None:

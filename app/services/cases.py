@@ -310,7 +310,8 @@ def show(ws: Workspace, ident: str) -> dict[str, Any]:
         return caseview.shape(case, repo.events_of(s, case.id), repo.attachments_of(s, case.id),
                               refusals.of_case(s, case.id), device_names=repo.device_names(s),
                               own_devices=repo.own_devices(s) | {ws.device_id}, catalog=ws.catalog,
-                              offices=ws.offices, server_url=meta.server_url(s))
+                              offices=ws.offices, server_url=meta.server_url(s),
+                              history_pending=meta.history_pending(s))
 
 
 def shown_steps(ws: Workspace, case: Case) -> list[Mapping[str, Any]]:

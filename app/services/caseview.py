@@ -162,9 +162,12 @@ def _letter(case: CaseRow, server_url: str | None) -> dict[str, Any] | None:
 
 def shape(case: CaseRow, events: Iterable[EventRow], documents: Iterable[DocumentRow],
           refusals: Sequence[Refusal], *, device_names: Mapping[str, str], own_devices: set[str],
-          catalog: Catalog, offices: OfficeDirectory, server_url: str | None) -> dict[str, Any]:
+          catalog: Catalog, offices: OfficeDirectory, server_url: str | None,
+          history_pending: bool = False) -> dict[str, Any]:
     """One case with its fields, documents and full history. ``own_devices``: this laptop's device ids (its
-    own and the server's ids of the people enrolled on it)."""
+    own and the server's ids of the people enrolled on it). ``history_pending``: the pass that brings the
+    history and documents after a light first pull has not finished; a case from the server with neither
+    yet is shown with ``history_coming`` (they may still come)."""
 
     def device(ident: str | None) -> dict[str, Any]:
         return {"device": ident, "device_name": device_names.get(ident or ""), "this_device": ident in own_devices}
@@ -183,7 +186,9 @@ def shape(case: CaseRow, events: Iterable[EventRow], documents: Iterable[Documen
                 "created_by": case.created_by, "events": history, "documents": docs,
                 "letter": _letter(case, server_url), "next_step": step.as_dict() if step else None,
                 "steps": [_step_shown(x) for x in shown_steps(catalog.get(case.service), case)],
-                "refusals": [r.as_dict() for r in refusals]})
+                "refusals": [r.as_dict() for r in refusals],
+                "history_coming": history_pending and case.server_version is not None and len(history) == 1
+                and not docs})
     return out
 
 
@@ -216,4 +221,5 @@ def show_light(profile: Path, ident: str) -> dict[str, Any] | None:
         refused = [refusalview.view(op, owner) for op, owner in store.ops_of(case.id, states)]
         return shape(case, store.events_of(case.id), store.documents_of(case.id), refused,
                      device_names=store.device_names(), own_devices=store.server_devices() | {device_id},
-                     catalog=default_catalog(), offices=directory(), server_url=store.meta("server_url"))
+                     catalog=default_catalog(), offices=directory(), server_url=store.meta("server_url"),
+                     history_pending=store.history_pending())

@@ -183,6 +183,10 @@ class LightStore:
         found = self._rows("SELECT value FROM meta WHERE key = ?", key)
         return str(found[0][0]) if found else None
 
+    def history_pending(self) -> bool:
+        """``meta.history_pending``."""
+        return bool(self._rows("SELECT 1 FROM meta WHERE key LIKE 'history\\_cursor:%' ESCAPE '\\' LIMIT 1"))
+
     def server_devices(self) -> set[str]:
         """The server's device ids of the people enrolled on this laptop (``meta.server_devices``)."""
         return {str(r[0]) for r in self._rows("SELECT value FROM meta WHERE key LIKE 'server\\_device:%' ESCAPE '\\'")}

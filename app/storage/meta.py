@@ -174,6 +174,13 @@ def end_history(s: Session, username: str) -> None:
     _delete(s, f"history_cursor:{username}")
 
 
+def history_pending(s: Session) -> bool:
+    """The second pass after a light first pull has not finished for someone on this laptop: cases from the
+    server may still lack their history and documents."""
+    found = s.execute(select(Meta.key).where(Meta.key.like("history\\_cursor:%", escape="\\")).limit(1))
+    return found.first() is not None
+
+
 DEFERRED_INDEXES = "deferred_indexes"  # written by app.storage.replica in SQL of its own
 
 

@@ -153,12 +153,7 @@ def apply_snapshots(session: Session, snaps: list[dict[str, Any]]) -> int:
         return 0
     conn = session.connection()
     ids = [str(s["id"]) for s in snaps]
-    waiting: set[str] = set()
-    for part in _chunks(ids):
-        marks = ",".join("?" * len(part))
-        waiting.update(r[0] for r in conn.exec_driver_sql(
-            f"SELECT DISTINCT case_id FROM outbox WHERE state = 'pending' AND kind != 'blob' "
-            f"AND case_id IN ({marks})", tuple(part)))
+    waiting = _waiting(conn, ids)
     gone = [s["id"] for s in snaps if s.get("deleted")]
     fresh = [s for s in snaps if s["id"] not in waiting and not s.get("deleted")]
     for part in _chunks(gone):
@@ -178,30 +173,62 @@ def apply_snapshots(session: Session, snaps: list[dict[str, Any]]) -> int:
     for part in _chunks(fresh_ids):
         marks = ",".join("?" * len(part))
         conn.exec_driver_sql(f"DELETE FROM conflicts WHERE state = 'open' AND case_id IN ({marks})", tuple(part))
-    # A light record (a first pull) has no "events" key: the history it leaves out comes in a later pass.
-    for part in _chunks([s["id"] for s in fresh if "events" in s]):
-        marks = ",".join("?" * len(part))
-        conn.exec_driver_sql(f"DELETE FROM case_events WHERE case_id IN ({marks})", tuple(part))
-    events = [(s["id"], e["action"], e.get("from"), e.get("to"), e["actor"], e["device"], e.get("reason"),
-               _json(e["details"]) if e.get("details") else None, e["at"], e.get("received_at"))
-              for s in fresh for e in s.get("events", ())]
-    if events:
-        conn.exec_driver_sql(_EVENT, events)
-    names = {str(e["device"]): str(e["device_name"])[:120] for s in fresh for e in s.get("events", ())
-             if e.get("device_name")}
-    names.update({str(s["device"]): str(s["device_name"])[:120] for s in fresh if s.get("device_name")})
-    if names:
-        conn.exec_driver_sql(_DEVICE, sorted(names.items()))
-    docs = [(s["id"], d["doc_code"], d["sha256"], d["filename"], d["size"], d["mime"], d["added_at"], d["added_by"])
-            for s in fresh for d in s.get("documents", ())]
-    if docs:
-        conn.exec_driver_sql(_ATTACH, docs)
+    creators = {str(s["device"]): str(s["device_name"])[:120] for s in fresh if s.get("device_name")}
+    _write_histories(conn, fresh, creators)
     found = [(c["id"], s["id"], c["field"], json.dumps(c["server_value"], ensure_ascii=False),
               json.dumps(c["client_value"], ensure_ascii=False), c.get("client_device"), c["created_at"])
              for s in fresh for c in s.get("conflicts", ())]
     if found:
         conn.exec_driver_sql(_CONFLICT, found)
     return len(fresh) + len(gone)
+
+
+def _waiting(conn: Any, ids: list[str]) -> set[str]:
+    """The cases among ``ids`` with ops still waiting to be pushed (they keep their local content)."""
+    found: set[str] = set()
+    for part in _chunks(ids):
+        marks = ",".join("?" * len(part))
+        found.update(r[0] for r in conn.exec_driver_sql(
+            f"SELECT DISTINCT case_id FROM outbox WHERE state = 'pending' AND kind != 'blob' "
+            f"AND case_id IN ({marks})", tuple(part)))
+    return found
+
+
+def _write_histories(conn: Any, items: list[dict[str, Any]], names: dict[str, str]) -> None:
+    """Each item's events replace the case's (a light record, which has no "events" key, keeps what is there)
+    and its documents are added; ``names``: devices' names to note beside those the events carry."""
+    for part in _chunks([s["id"] for s in items if "events" in s]):
+        marks = ",".join("?" * len(part))
+        conn.exec_driver_sql(f"DELETE FROM case_events WHERE case_id IN ({marks})", tuple(part))
+    events = [(s["id"], e["action"], e.get("from"), e.get("to"), e["actor"], e["device"], e.get("reason"),
+               _json(e["details"]) if e.get("details") else None, e["at"], e.get("received_at"))
+              for s in items for e in s.get("events", ())]
+    if events:
+        conn.exec_driver_sql(_EVENT, events)
+    names = {**{str(e["device"]): str(e["device_name"])[:120] for s in items for e in s.get("events", ())
+                if e.get("device_name")}, **names}
+    if names:
+        conn.exec_driver_sql(_DEVICE, sorted(names.items()))
+    docs = [(s["id"], d["doc_code"], d["sha256"], d["filename"], d["size"], d["mime"], d["added_at"], d["added_by"])
+            for s in items for d in s.get("documents", ())]
+    if docs:
+        conn.exec_driver_sql(_ATTACH, docs)
+
+
+def apply_histories(session: Session, items: list[dict[str, Any]]) -> int:
+    """A history page (``GET /changes?history=true``): each case's events and documents, for the cases this
+    laptop has and that have no ops waiting (those get their whole record from the pull after their push).
+    Never creates or deletes a case. Returns how many cases' histories were written."""
+    conn = session.connection()
+    ids = [str(s["id"]) for s in items if not s.get("deleted")]
+    have: set[str] = set()
+    for part in _chunks(ids):
+        have.update(r[0] for r in conn.exec_driver_sql(
+            f"SELECT id FROM cases WHERE id IN ({','.join('?' * len(part))})", tuple(part)))
+    have -= _waiting(conn, sorted(have))
+    kept = [s for s in items if s["id"] in have]
+    _write_histories(conn, kept, {})
+    return len(kept)
 
 
 def apply_snapshot(session: Session, snap: dict[str, Any]) -> bool:

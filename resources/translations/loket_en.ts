@@ -130,6 +130,10 @@
     <context>
         <name>CaseDetailView</name>
         <message>
+            <source>Riwayat dan dokumen masih diunduh dari server…</source>
+            <translation>History and documents are still being downloaded from the server…</translation>
+        </message>
+        <message>
             <source>Waktu perangkat (WIB)</source>
             <translation>Device time (WIB)</translation>
         </message>
@@ -994,6 +998,10 @@ Server message: {detail} (code {errno})</translation>
         <message>
             <source>Sinkronisasi berjalan…</source>
             <translation>Syncing…</translation>
+        </message>
+        <message>
+            <source>riwayat berkas masih diunduh</source>
+            <translation>case history still downloading</translation>
         </message>
         <message>
             <source>Sinkronisasi belum disiapkan</source>

@@ -92,6 +92,7 @@ class ChangesResponse(BaseModel):
     cursor: str  # sync.protocol.parse_cursor
     more: bool
     delegations: list[dict[str, Any]] = []
+    history: bool = False  # the changes are history records (id, seq, deleted, events, documents)
 
 
 class CertificateRequest(BaseModel):
@@ -197,11 +198,13 @@ def create_app(server: Server, notifier: Notifier | None = None, threads: int | 
 
     @api.get(API + Paths.CHANGES, response_model=ChangesResponse, responses=ERRORS)
     def changes(ctx: Device, since: Annotated[str, Query(min_length=1, max_length=40)] = START_CURSOR,
-                limit: Annotated[int, Query(ge=1, le=5000)] = 2000, light: bool = False) -> Response:
+                limit: Annotated[int, Query(ge=1, le=5000)] = 2000, light: bool = False,
+                history: bool = False) -> Response:
         # The records are built by the server itself; re-validating thousands of them per page costs more
         # than producing them, so the page is serialised directly (the schema above still documents it).
-        # ``light``: the cases without their history and documents (a laptop's first pull; they follow later).
-        body = _PAGE_ENCODER.encode(server.changes(ctx, since, limit, light=light))
+        # ``light``: the cases without their history and documents (a laptop's first pull; they follow later);
+        # ``history``: only those (the laptop's second pass), the page marked ``"history": true``.
+        body = _PAGE_ENCODER.encode(server.changes(ctx, since, limit, light=light, history=history))
         return Response(body.encode(), media_type="application/json")
 
     @api.get(API + Paths.CASE, responses=ERRORS)

@@ -26,6 +26,7 @@ from sync.server import feed, visibility, void_numbers
 from sync.server import storage as t
 from sync.server.approvals import ApprovalHandler
 from sync.server.ca import Authority
+from sync.server.histories import HISTORY_COLUMNS, histories
 from sync.server.opcheck import declared_offset
 from sync.server.ops import DeviceCtx, OpApplier, bump_feed, hold_blob, snapshots
 from sync.server.recommendations import RecommendationHandler
@@ -514,22 +515,20 @@ class Server:
             bump_feed(conn, touched)  # last (on SQLite the feed counter's row is then locked until commit)
         return results
 
-    def _visible(self, ctx: DeviceCtx) -> Any:
-        return visibility.readable(ctx)
-
-    def changes(self, ctx: DeviceCtx, since: str | int, limit: int = PULL_LIMIT, *,
-                light: bool = False) -> dict[str, Any]:
-        """A page of the feed after cursor ``since`` (see sync.server.feed; a malformed cursor: 400)."""
+    def changes(self, ctx: DeviceCtx, since: str | int, limit: int = PULL_LIMIT, *, light: bool = False,
+                history: bool = False) -> dict[str, Any]:
+        """A page of the feed after cursor ``since`` (see sync.server.feed; a malformed cursor: 400).
+        ``history``: only each case's events and documents, marked ``"history": true`` (sync.server.histories)."""
         limit = max(1, min(limit, 5000))
         try:
             after = parse_cursor(str(since))  # an int: a position before the feed recorded transactions
         except ValueError:
             raise ApiError(Errno.BAD_REQUEST, "since is not a feed cursor") from None
         with self.engine.connect() as conn:
-            rows = feed.page(conn, after, self._visible(ctx), limit)
-            changes = snapshots(conn, rows, light=light)
+            rows = feed.page(conn, after, visibility.readable(ctx), limit, HISTORY_COLUMNS if history else ())
+            changes = histories(conn, rows) if history else snapshots(conn, rows, light=light)
         return {"changes": changes, "cursor": feed.cursor_after(rows, after), "more": len(rows) == limit,
-                "delegations": self.delegations_for(ctx)}
+                "delegations": self.delegations_for(ctx), **({"history": True} if history else {})}
 
     def case(self, ctx: DeviceCtx, case_id: str) -> dict[str, Any]:
         """One case, if this device may read it; an unknown and an unreadable case get the same 404."""

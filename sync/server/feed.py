@@ -23,6 +23,7 @@ Call :func:`bump_feed` once per transaction, after the changes (on SQLite it mus
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import BigInteger, Connection, bindparam, literal_column, select, tuple_, update
@@ -54,10 +55,13 @@ def bump_feed(conn: Connection, case_ids: set[str]) -> None:
     conn.execute(stmt, [{"cid": cid, "seq": first + i} for i, cid in enumerate(ordered)])
 
 
-def page(conn: Connection, after: tuple[int, int], visible: ColumnElement[bool], limit: int) -> list[Any]:
-    """Up to ``limit`` readable cases after position ``after``, in feed order, of finished transactions only."""
+def page(conn: Connection, after: tuple[int, int], visible: ColumnElement[bool], limit: int,
+         columns: Sequence[Any] = ()) -> list[Any]:
+    """Up to ``limit`` readable cases after position ``after``, in feed order, of finished transactions only;
+    ``columns``: only these (with the position), else whole rows."""
     position = tuple_(t.cases.c.feed_xid, t.cases.c.feed_seq)
-    stmt = select(t.cases).where(position > tuple_(*after), visible)
+    wanted = (*columns, t.cases.c.feed_xid, t.cases.c.feed_seq) if columns else (t.cases,)
+    stmt = select(*wanted).where(position > tuple_(*after), visible)
     if conn.dialect.name == "postgresql":
         stmt = stmt.where(t.cases.c.feed_xid < _HORIZON)
     return list(conn.execute(stmt.order_by(t.cases.c.feed_xid, t.cases.c.feed_seq).limit(limit)))

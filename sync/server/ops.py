@@ -31,6 +31,7 @@ from sync.protocol import Errno, Op, OpResult, canonical, op_hash
 from sync.server import duties, notify, visibility
 from sync.server import storage as t
 from sync.server.feed import bump_feed as bump_feed
+from sync.server.histories import events_and_documents
 from sync.server.opcheck import BadOp, check_op
 from sync.server.steps import load_steps, next_office
 
@@ -537,22 +538,10 @@ def snapshots(conn: Connection, rows: list[Any], *, light: bool = False) -> list
     """The cases as the laptop stores them; ``light`` leaves out each case's events and documents (the keys
     are absent, not empty: the laptop keeps what it has)."""
     ids = [r.id for r in rows]
-    events: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
-    docs: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+    events, docs = ({}, {}) if light else events_and_documents(conn, ids)  # light: the keys stay out
     open_conflicts: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
     for chunk_start in range(0, len(ids), 500):
         chunk = ids[chunk_start:chunk_start + 500]
-        for e in () if light else conn.execute(select(t.case_events, t.devices.c.name.label("device_name"))
-                              .outerjoin(t.devices, t.devices.c.id == t.case_events.c.device)
-                              .where(t.case_events.c.case_id.in_(chunk)).order_by(t.case_events.c.id)):
-            events[e.case_id].append({"action": e.action, "from": e.from_status, "to": e.to_status,
-                                      "actor": e.actor, "device": e.device, "device_name": e.device_name,
-                                      "reason": e.reason, "at": e.at, "received_at": e.received_at,
-                                      "details": json.loads(e.details) if e.details else None})
-        for a in () if light else conn.execute(select(t.attachments).where(t.attachments.c.case_id.in_(chunk))
-                              .order_by(t.attachments.c.id)):
-            docs[a.case_id].append({"doc_code": a.doc_code, "sha256": a.sha256, "filename": a.filename,
-                                    "size": a.size, "mime": a.mime, "added_by": a.added_by, "added_at": a.added_at})
         for c in conn.execute(select(t.conflicts).where(t.conflicts.c.case_id.in_(chunk),
                                                         t.conflicts.c.resolved_at.is_(None))):
             open_conflicts[c.case_id].append({"id": c.id, "field": c.field, "server_value": json.loads(c.server_value),

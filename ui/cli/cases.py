@@ -78,6 +78,8 @@ def _show_text(d: dict[str, Any]) -> str:
     lines += [f"{timefmt.moment_long(r['refused_at'] or r['made_at'])}  "
               + line("cli.show.refused", what=r["what"], reason=r["reason"]) + " "
               + (line("cli.show.handled") if r["handled"] else f"→ {r['todo_text']}") for r in d.get("refusals", ())]
+    if d.get("history_coming"):
+        lines.append(line("cli.show.history_coming"))
     return "\n".join(lines)
 
 

@@ -40,6 +40,8 @@ def sync(args: argparse.Namespace, cx: Context) -> int:
     data["refusals"] = waiting  # every refusal no one has handled yet, this run's and older ones
     text = line("cli.sync.summary", pushed=report.pushed, pulled=report.pulled, conflicts=report.conflicts,
                 rejected=report.rejected, pending=report.pending)
+    if report.history_pending:
+        text += "\n" + line("cli.sync.history_pending")
     if waiting:
         text += "\n" + line("cli.sync.refused")
         text += "\n" + _refusal_lines(waiting)

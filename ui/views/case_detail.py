@@ -238,6 +238,9 @@ class CaseDetailView(QWidget):
             rows.insert(at, (r["made_at"], row))
         for _at, row in rows:
             self.timeline.addTopLevelItem(row)
+        if data.get("history_coming"):  # after a first pull, before the history pass reached this case
+            note = QTreeWidgetItem(["", "", "", "", self.tr("Riwayat dan dokumen masih diunduh dari server…")])
+            self.timeline.addTopLevelItem(note)
 
     def _build_buttons(self, status: CaseStatus) -> None:
         while self.buttons.count():
