@@ -14,8 +14,9 @@ import json
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -33,7 +34,7 @@ from app.storage import meta, replica
 from sync import credentials, revoked, signer
 from sync.client import SyncClient
 from sync.errors import GarbageError, RevokedError, SyncError
-from sync.protocol import BLOB_CHUNK, PULL_LIMIT, PUSH_BATCH, START_CURSOR, Errno, Op, Paths, parse_cursor
+from sync.protocol import BLOB_CHUNK, PULL_LIMIT, PUSH_BATCH, START_CURSOR, Errno, Op, OpResult, Paths, parse_cursor
 from sync.tls import trust_for
 
 log = logging.getLogger("loket.sync")
@@ -88,6 +89,13 @@ def _batch_failed(err: SyncError) -> bool:
     if isinstance(err, GarbageError):
         return int(err.params.get("status") or 0) >= 500
     return getattr(err, "errno", None) in (Errno.INTERNAL, Errno.BAD_REQUEST, Errno.VALIDATION)
+
+
+def _all_applied(ops: list[Op], results: list[OpResult]) -> bool:
+    """Every op of a request applied, answered in order, with nothing for the laptop to take in but the marks."""
+    return len(ops) == len(results) and all(
+        r.get("status") == "applied" and r.get("op_id") == o["op_id"] and "case" not in r and "chain" not in r
+        for o, r in zip(ops, results, strict=True))
 
 
 def _refused_entry(op: Op, errno: Any, message: Any) -> dict[str, object]:
@@ -184,37 +192,98 @@ class SyncEngine:
             self._upload_blobs(username, report)
 
     def _push(self, users: list[str], report: SyncReport) -> None:
+        """Send the outbox one request at a time, in its order, and overlap the laptop's work with the server's:
+        while a request is on its way, the answers of the one before are recorded and the next batch is read
+        (after the last op already read, so nothing is sent twice). The next request goes out as soon as the
+        previous answer is in, before that answer is recorded, only when every op of it was applied: any
+        refusal, revoked user or failed request is recorded first and the batches read ahead are read again,
+        so that what follows sees its effect exactly as a push one request at a time would. An op is marked
+        done only with its answer; a crash before that sends it again and the server answers it the same."""
         if not users:
             return
-        while True:
-            self._check_cancel()
-            with self.ws.db.read() as s:
-                batch = replica.pending_ops(s, users, limit=PUSH_BATCH)
-                bodies = replica.op_bodies(s, batch)  # a create op is built from its case row here
-                runs: list[tuple[str, list[Op]]] = []
-                size = 0
-                for o, body in zip(batch, bodies, strict=True):  # signed letters travel inside approval ops:
-                    size += len(o.payload) or 1024             # keep a request under ~8 MB
-                    if runs and size > PUSH_BYTES:
-                        break
-                    if not runs or runs[-1][0] != o.actor:  # consecutive ops of one user: one request
-                        runs.append((o.actor, []))
-                    runs[-1][1].append({"op_id": o.op_id, "kind": o.kind, "case_id": o.case_id,
-                                        "base_version": o.base_version, "payload": _with_time(o, body)})
-            if not runs:
-                return
-            self._push_safely(runs, report)
+        ahead: deque[tuple[str, list[Op]]] = deque()  # requests read, not yet sent
+        after: int | None = None  # the outbox seq of the last op read
+        flight: tuple[str, list[Op], Future[list[OpResult]]] | None = None
+        sent = 0  # ops sent whose answers are not recorded yet (progress)
 
-    def _push_safely(self, runs: list[tuple[str, list[Op]]], report: SyncReport) -> None:
+        def read_ahead() -> None:
+            nonlocal after
+            runs, last = self._read_batch(users, after)
+            ahead.extend(runs)
+            after = last if last is not None else after
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="loket-push") as sender:
+            def send(username: str, ops: list[Op]) -> tuple[str, list[Op], Future[list[OpResult]]]:
+                self.progress("push", report.pushed + sent, report.pushed + sent + len(ops))
+                return username, ops, sender.submit(self._client(username).push, ops)
+
+            while True:
+                if flight is None:
+                    self._check_cancel()
+                    if not ahead:
+                        read_ahead()
+                    if not ahead:
+                        return
+                    flight = send(*ahead.popleft())
+                if not ahead:
+                    read_ahead()  # while the request is on its way
+                username, ops, answer = flight
+                flight = None
+                try:
+                    results = answer.result()
+                except RevokedError as err:  # IT revoked this person: answer their waiting ops as the server would
+                    self.revoked.add(username)
+                    results = revoked.refusals(username, ops, err)
+                except SyncError as err:
+                    if not _batch_failed(err):
+                        raise
+                    self._push_safely([(username, ops)], report, err)
+                    ahead.clear()
+                    after = None
+                    continue
+                clean = _all_applied(ops, results) and username not in self.revoked
+                if clean and ahead and not self.cancel.is_set():
+                    sent = len(ops)
+                    flight = send(*ahead.popleft())
+                self._record(username, ops, results, report)
+                sent = 0
+                if not clean:  # its refusals may change what follows: read the rest again, after its marks
+                    ahead.clear()
+                    after = None
+
+    def _read_batch(self, users: list[str], after: int | None) -> tuple[list[tuple[str, list[Op]]], int | None]:
+        """The next ops to push after outbox seq ``after`` as requests (consecutive ops of one user), under ~8 MB
+        together, and the seq of the last op taken."""
+        with self.ws.db.read() as s:
+            batch = replica.pending_ops(s, users, limit=PUSH_BATCH, after=after)
+            bodies = replica.op_bodies(s, batch)  # a create op is built from its case row here
+        runs: list[tuple[str, list[Op]]] = []
+        size = 0
+        last: int | None = None
+        for o, body in zip(batch, bodies, strict=True):  # signed letters travel inside approval ops:
+            size += len(o.payload) or 1024             # keep a request under ~8 MB
+            if runs and size > PUSH_BYTES:
+                break
+            if not runs or runs[-1][0] != o.actor:
+                runs.append((o.actor, []))
+            runs[-1][1].append({"op_id": o.op_id, "kind": o.kind, "case_id": o.case_id,
+                                "base_version": o.base_version, "payload": _with_time(o, body)})
+            last = o.seq
+        return runs, last
+
+    def _push_safely(self, runs: list[tuple[str, list[Op]]], report: SyncReport,
+                     first_failure: SyncError | None = None) -> None:
         """Push the runs; when the server fails on a request as a whole (a 500, or a request it cannot read),
         push each half on its own, down to one op. An op that fails alone while other work goes through is set
         aside (one poison op never holds back the others). When nothing went through, the ops are set aside only
         if the server answers a read meanwhile (it works; these ops are what it fails on); otherwise the server
-        itself is failing and the sync ends with its error, the ops kept for the next run."""
+        itself is failing and the sync ends with its error, the ops kept for the next run. ``first_failure``: how
+        the first run already failed whole (it is split without being sent whole again)."""
         failed: list[tuple[Op, SyncError]] = []
         went_through = False
         for username, ops in runs:
-            went_through = self._push_split(username, ops, report, failed) or went_through
+            went_through = self._push_split(username, ops, report, failed, first_failure) or went_through
+            first_failure = None
         if not failed:
             return
         with self.ws.db.write() as s:
@@ -233,23 +302,26 @@ class SyncEngine:
             return False
         return True
 
-    def _push_split(self, username: str, ops: list[Op], report: SyncReport,
-                    failed: list[tuple[Op, SyncError]]) -> bool:
-        """True if some request went through; ops that failed alone are appended to ``failed``."""
-        try:
-            self._push_run(username, ops, report)
-            return True
-        except SyncError as err:
-            if not _batch_failed(err):
-                raise
-            if len(ops) == 1:
-                failed.append((ops[0], err))
-                return False
-            log.warning("push of %d ops failed on the server (%s); pushing them in smaller batches", len(ops),
-                        type(err).__name__)
-            half = len(ops) // 2
-            first = self._push_split(username, ops[:half], report, failed)
-            return self._push_split(username, ops[half:], report, failed) or first
+    def _push_split(self, username: str, ops: list[Op], report: SyncReport, failed: list[tuple[Op, SyncError]],
+                    err: SyncError | None = None) -> bool:
+        """True if some request went through; ops that failed alone are appended to ``failed``. ``err``: the
+        request of all ``ops`` already failed so."""
+        if err is None:
+            try:
+                self._push_run(username, ops, report)
+                return True
+            except SyncError as failure:
+                err = failure
+        if not _batch_failed(err):
+            raise err
+        if len(ops) == 1:
+            failed.append((ops[0], err))
+            return False
+        log.warning("push of %d ops failed on the server (%s); pushing them in smaller batches", len(ops),
+                    type(err).__name__)
+        half = len(ops) // 2
+        first = self._push_split(username, ops[:half], report, failed)
+        return self._push_split(username, ops[half:], report, failed) or first
 
     def _set_aside(self, op: Op, err: SyncError, report: SyncReport) -> None:
         errno = int(getattr(err, "errno", None) or Errno.INTERNAL)
@@ -271,6 +343,10 @@ class SyncEngine:
         except RevokedError as err:  # IT revoked this person: answer their waiting ops as the server would
             self.revoked.add(username)
             results = revoked.refusals(username, ops, err)
+        self._record(username, ops, results, report)
+
+    def _record(self, username: str, ops: list[Op], results: list[OpResult], report: SyncReport) -> None:
+        """Record the answers to one request in one local transaction (an op is marked done only here)."""
         touched: set[str] = set()
         marks: list[tuple[str, str, int | None, str | None]] = []
         answers: list[dict[str, Any]] = []

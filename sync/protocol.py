@@ -180,9 +180,15 @@ class ErrorBody(TypedDict):
     details: dict[str, Any]
 
 
+# One encoder made once (``json.dumps`` with options builds a new one per call, twice per pushed op). Its output
+# is exactly ``json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)``: request hashes
+# recorded by earlier versions still match.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical(value: Any) -> bytes:
     """Deterministic JSON bytes (sorted keys, no spaces) for hashing requests."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return _CANONICAL.encode(value).encode()
 
 
 def op_hash(op: Op | dict[str, Any]) -> str:

@@ -67,17 +67,20 @@ def freeze_created(session: Session, case_id: str) -> None:
         conn.exec_driver_sql("UPDATE outbox SET payload = ? WHERE seq = ?", (_ENCODER.encode(body), waiting[0]))
 
 
-def pending_ops(session: Session, actors: Sequence[str], limit: int = 500) -> list[OutboxOp]:
+def pending_ops(session: Session, actors: Sequence[str], limit: int = 500, after: int | None = None) -> list[OutboxOp]:
     """The next ops to push, for ``actors`` (the enrolled users), in the order they were made on this laptop.
 
     That one order keeps every dependency the server checks, whoever made the ops: a case's own steps (an
     attachment before the submit that needs it, a submit before the verification that follows it) and each
     signer's approval chain across cases (an approval names the signer's previous event, which may belong to
     a case made, verified or synced at another time). Ranking cases by priority broke the second. Blob bytes
-    go separately, after every op."""
+    go separately, after every op. ``after``: only ops made after the op of that ``seq`` (the next batch read
+    while the ops before it are still on their way to the server, not yet marked)."""
     stmt = (select(OutboxOp)
             .where(OutboxOp.state == "pending", OutboxOp.actor.in_(list(actors)), OutboxOp.kind != "blob")
             .order_by(OutboxOp.seq).limit(limit))
+    if after is not None:
+        stmt = stmt.where(OutboxOp.seq > after)
     return list(session.scalars(stmt))
 
 

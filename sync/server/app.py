@@ -21,7 +21,6 @@ from sync.protocol import (
     HTTP_STATUS,
     MAX_CHUNK,
     PROTOCOL_VERSION,
-    PUSH_BATCH,
     RETRY_AFTER,
     START_CURSOR,
     Errno,
@@ -34,6 +33,7 @@ from sync.server.core import ApiError, Server
 from sync.server.limits import BodyLimit, TooLarge, too_large_response
 from sync.server.notify import Notifier
 from sync.server.ops import DeviceCtx
+from sync.server.push_body import OP_ID, openapi_body, pushed_ops
 from sync.server.status_page import WRONG, StatusDesk, Throttled, form_page, no_letter_page, parse_form, throttled_page
 from sync.server.verify_page import render_verify_page
 
@@ -61,15 +61,11 @@ class OpModel(BaseModel):
     """One op. Only its id is checked here (a result is answered by id); the rest is checked op by op
     (sync/server/opcheck.py), so that a bad op is refused alone and the batch goes on."""
 
-    op_id: str = Field(min_length=8, max_length=36, pattern=r"^[A-Za-z0-9_-]+$")
+    op_id: str = Field(min_length=8, max_length=36, pattern=OP_ID)
     kind: Any = None
     case_id: Any = None
     base_version: Any = None
     payload: Any = None
-
-
-class PushRequest(BaseModel):
-    ops: list[OpModel] = Field(max_length=PUSH_BATCH)
 
 
 class OpResultModel(BaseModel):
@@ -190,10 +186,11 @@ def create_app(server: Server, notifier: Notifier | None = None, threads: int | 
     def enroll(body: EnrollRequest, request: Request) -> dict[str, Any]:
         return server.enroll(body.code, body.device_name, request.client.host if request.client else "unknown")
 
-    @api.post(API + Paths.PUSH, response_model=PushResponse, response_model_exclude_none=True, responses=ERRORS)
-    def push(body: PushRequest, ctx: Device,
+    # The body is read by ``pushed_ops`` in one pass (sync/server/push_body.py); the schema documents it as before.
+    @api.post(API + Paths.PUSH, response_model=PushResponse, response_model_exclude_none=True, responses=ERRORS,
+              openapi_extra=openapi_body(OpModel.model_json_schema()))
+    def push(ctx: Device, ops: Annotated[list[Op], Depends(pushed_ops)],
              x_loket_clock: Annotated[str | None, Header(max_length=40)] = None) -> dict[str, Any]:
-        ops: list[Op] = [op.model_dump() for op in body.ops]  # type: ignore[misc]
         return {"results": server.push(ctx, ops, x_loket_clock)}
 
     @api.get(API + Paths.CHANGES, response_model=ChangesResponse, responses=ERRORS)

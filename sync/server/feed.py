@@ -34,6 +34,7 @@ from sync.server import storage as t
 
 SEQUENCE = "feed_numbers"  # PostgreSQL; created by migration s0010_feed_xid
 _XID = literal_column("pg_current_xact_id()::text::bigint", BigInteger)
+_SET_SEQ = f"UPDATE {t.cases.name} SET feed_seq = ? WHERE id = ?"  # SQLite
 _HORIZON = literal_column("pg_snapshot_xmin(pg_current_snapshot())::text::bigint", BigInteger)
 
 
@@ -51,8 +52,8 @@ def bump_feed(conn: Connection, case_ids: set[str]) -> None:
                        .values(value=t.feed_counter.c.value + len(ordered))
                        .returning(t.feed_counter.c.value)).scalar_one()
     first = top - len(ordered) + 1
-    stmt = t.cases.update().where(t.cases.c.id == bindparam("cid")).values(feed_seq=bindparam("seq"))
-    conn.execute(stmt, [{"cid": cid, "seq": first + i} for i, cid in enumerate(ordered)])
+    # the driver's own executemany: SQLAlchemy's per-row parameter handling cost more than the updates
+    conn.exec_driver_sql(_SET_SEQ, [(first + i, cid) for i, cid in enumerate(ordered)])
 
 
 def page(conn: Connection, after: tuple[int, int], visible: ColumnElement[bool], limit: int,

@@ -85,10 +85,11 @@ def _walk(value: Any, depth: int, where: str, *, allow_pdf: bool = False) -> Non
     if depth > MAX_DEPTH:
         raise BadOp(f"{where}: nested too deeply")
     if isinstance(value, str):
-        limit = MAX_PDF_B64 if allow_pdf and where == "payload.pdf" else (
-            MAX_FIELD_TEXT if _FIELD.fullmatch(where) else MAX_TEXT)
-        if len(value) > limit:
-            raise BadOp(f"{where}: text too long")
+        if len(value) > MAX_TEXT:  # the smallest limit: which one holds is looked up only for a longer text
+            limit = MAX_PDF_B64 if allow_pdf and where == "payload.pdf" else (
+                MAX_FIELD_TEXT if _FIELD.fullmatch(where) else MAX_TEXT)
+            if len(value) > limit:
+                raise BadOp(f"{where}: text too long")
         if _CONTROL.search(value):
             raise BadOp(f"{where}: control characters are not allowed")
     elif isinstance(value, dict):

@@ -129,7 +129,7 @@ class OpApplier:
                                    "response": canonical(results[index]).decode(), "created_at": now})
                 seen[op["op_id"]] = (digests[index], remembered[-1]["response"])
         if remembered:
-            conn.execute(t.idempotency.insert(), remembered)
+            t.insert_many(conn, t.idempotency, remembered)
         return [r for r in results if r is not None], touched
 
     def _apply_together(self, conn: Connection, ctx: DeviceCtx, ops: list[Op], results: list[OpResult | None],
@@ -192,7 +192,7 @@ class OpApplier:
         meant to prevent that), write them one by one so that only that one is refused."""
         try:
             with conn.begin_nested():
-                conn.execute(t.cases.insert(), rows)
+                t.insert_many(conn, t.cases, rows)
             return
         except DBAPIError:
             log.warning("bulk insert of %d new cases refused; inserting one by one", len(rows))
