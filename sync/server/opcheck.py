@@ -98,6 +98,10 @@ def _walk(value: Any, depth: int, where: str, *, allow_pdf: bool = False) -> Non
         for key, item in value.items():
             if not isinstance(key, str) or not key or len(key) > 64 or _CONTROL.search(key):
                 raise BadOp(f"{where}: bad key")
+            if type(item) is str and len(item) <= MAX_TEXT and depth < MAX_DEPTH:  # most values: checked here
+                if _CONTROL.search(item):
+                    raise BadOp(f"{where}.{key}: control characters are not allowed")
+                continue
             _walk(item, depth + 1, f"{where}.{key}", allow_pdf=allow_pdf)
     elif isinstance(value, list):
         if len(value) > MAX_ITEMS:
