@@ -208,3 +208,66 @@ def test_revoked_token_gives_the_engine_answer(laptop: Callable[..., Laptop],
     done = device.run("sync")
     assert light_runs == [None]
     assert done.returncode != 0 and done.stderr.strip()
+
+
+def _dump(profile: Path) -> dict[str, list[tuple[object, ...]]]:
+    from app.storage.keyed import open_store
+
+    con = open_store(profile / "loket.db", readonly=True)
+    try:
+        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                            "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        return {t: sorted(con.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
+    finally:
+        con.close()
+
+
+def _files(profile: Path) -> dict[str, float]:
+    return {str(p.relative_to(profile)): p.stat().st_mtime for p in profile.rglob("*")
+            if p.is_file() and p.parent.name != "logs" and not p.name.startswith("loket.db")}
+
+
+def test_the_engine_records_only_last_sync_on_a_noop_run(laptop: Callable[..., Laptop],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the idle path writes is all the engine writes on a run with nothing to do: ``meta.last_sync``. If
+    the engine comes to record more on such a run, the idle path must record it too (or stop answering)."""
+    device = _enrolled(laptop)
+    before, files = _dump(device.profile), _files(device.profile)
+    _ordinary(monkeypatch)
+    device.ok("sync")
+    after = _dump(device.profile)
+    changed = {t for t in before if before[t] != after[t]}
+    assert changed == {"meta"}
+    assert {r for r in after["meta"] if r not in before["meta"]} == {("last_sync", _last_sync(device.profile))}
+    assert {r[0] for r in before["meta"] if r not in after["meta"]} == {"last_sync"}
+    assert _files(device.profile) == files
+
+
+def test_over_tls_the_pin_holds(tmp_path: Path, keyring_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+                                light_runs: list[dict[str, object] | None]) -> None:
+    """Over HTTPS with the certificate pinned at enrolment the idle path answers; a server presenting another
+    certificate (trusted by the machine, but not the pinned one) goes to the engine and its refusal."""
+    from scenarios.test_transport import restart_with, self_signed, tls_server
+
+    first, second = self_signed(tmp_path, "first"), self_signed(tmp_path, "second")
+    store = tmp_path / "system-store.pem"
+    store.write_bytes(first[0].read_bytes() + second[0].read_bytes())
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(store))
+    srv = tls_server(tmp_path, first)
+    try:
+        device = Laptop(tmp_path / "laptop-tls", keyring_env)
+        device.ok("enroll", "--server", srv.url, "--code", srv.codes["siti"])
+        _idle_laptop(device)
+        light_runs.clear()
+        assert device.ok("sync")["pulled"] == 0
+        assert light_runs[-1] is not None
+        restart_with(srv, second)
+        light = device.run("sync")
+        assert light_runs[-1] is None
+        with monkeypatch.context() as patch:
+            _ordinary(patch)
+            ordinary = device.run("sync")
+        assert light.returncode == ordinary.returncode == 1
+        assert light.stderr == ordinary.stderr and light.stderr.strip()
+    finally:
+        srv.stop()
