@@ -74,19 +74,24 @@ class _Server:
 
 def quiet_sync(profile: Path) -> dict[str, object] | None:
     """The report of a sync run that had nothing to do (as ``loket-cli sync --json`` prints it, waiting
-    refusals included), after recording it; None when the ordinary path must run (see the module's text)."""
-    found = _idle_state(profile.expanduser())
+    refusals included), after recording it; None when the ordinary path must run (see the module's text).
+    Whatever goes wrong here is the ordinary path's to meet and to say."""
+    try:
+        return _quiet_sync(profile.expanduser())
+    except Exception as err:  # never this path's sentence or exit code
+        log.info("light sync not taken: %s", type(err).__name__)
+        return None
+
+
+def _quiet_sync(profile: Path) -> dict[str, object] | None:
+    found = _idle_state(profile)
     if found is None:
         return None
     server, feeds, keys, report = found
-    try:
-        for feed in feeds:
-            if not _feed_is_quiet(server, feed):
-                return None
-    except (OSError, ssl.SSLError, http.client.HTTPException, ValueError) as err:
-        log.info("light sync not taken: %s", type(err).__name__)
-        return None
-    if not _record_last_sync(profile.expanduser() / "loket.db", keys):
+    for feed in feeds:
+        if not _feed_is_quiet(server, feed):
+            return None
+    if not _record_last_sync(profile / "loket.db", keys):
         return None
     return report
 
