@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from support.server import ServerProcess
 
 OFFICE = "35.73.02.1008"  # Kelurahan Oro-oro Dowo
+BUSY = ("pushed", "pulled", "rejected", "pending", "blobs_up", "blobs_down", "leases")  # a sync report's work
 SECRET = "kata-sandi-siti-2026"  # the enrolled petugas' password on the benchmark's laptop
 TARGETS = {"--help": 0.3, "case show": 0.6, "sync": 0.3}
 # the same command with the light read path answering "not this profile", so that the ordinary path reads
@@ -80,22 +81,26 @@ def _synced_profile(env: dict[str, str], folder: Path) -> tuple[Path, ServerProc
     srv.data.mkdir()
     srv.init_demo()
     srv.start()
-    profile = folder / "enrolled"
-    ws = Workspace(profile)
     try:
-        enroll(ws, srv.url, srv.codes["siti"], secret=SECRET)
-    finally:
-        ws.close()
-    made = False
-    for _ in range(20):
-        report = json.loads(_cli(env, profile, "--json", "sync").stdout)
-        busy = any(report[k] for k in ("pushed", "pulled", "rejected", "pending", "blobs_up", "blobs_down", "leases"))
-        if not busy and _idle(profile) and made:
-            return profile, srv
-        if not made:  # once enrolled and synced (its registration numbers leased): a case of its own, pushed
-            _cli(env, profile, "case", "new", "--service", "SKD", "--nik", "3573015708900003", "--name", "Siti",
-                 secret=SECRET)
-            made = True
+        profile = folder / "enrolled"
+        ws = Workspace(profile)
+        try:
+            enroll(ws, srv.url, srv.codes["siti"], secret=SECRET)
+        finally:
+            ws.close()
+        made = False
+        for _ in range(20):
+            report = json.loads(_cli(env, profile, "--json", "sync").stdout)
+            busy = any(report[k] for k in BUSY)
+            if not busy and _idle(profile) and made:
+                return profile, srv
+            if not made:  # once enrolled and synced (its registration numbers leased): a case of its own, pushed
+                _cli(env, profile, "case", "new", "--service", "SKD", "--nik", "3573015708900003", "--name", "Siti",
+                     secret=SECRET)
+                made = True
+    except BaseException:
+        srv.stop()
+        raise
     srv.stop()
     raise SystemExit("the enrolled profile's sync never became idle")
 
