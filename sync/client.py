@@ -13,7 +13,6 @@ other certificate is refused (:class:`~sync.errors.TlsChangedError`), never retr
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import logging
 import os
 import socket
@@ -38,6 +37,7 @@ from sync.protocol import (
     OpResult,
     Paths,
     format_cursor,
+    is_loopback,
     parse_cursor,
 )
 
@@ -52,15 +52,6 @@ class TlsTrust:
 
     cafile: str | None = None
     pin: str | None = None
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def check_url(url: str) -> str:

@@ -16,6 +16,7 @@ stores as it is and sends back (see :func:`parse_cursor` for its form). Errors a
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import re
 from enum import IntEnum
@@ -68,6 +69,16 @@ API_BODY = 1024 * 1024
 # (a SQLite server, and every change made before the feed recorded transactions: the integer cursors laptops
 # saved under protocol 1 are exactly these) and "XID:SEQ" otherwise. The laptop never interprets it beyond
 # ordering two cursors (its history pass stops at the feed's cursor).
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is this machine (the only place plain ``http://`` may go: a local demo server)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 START_CURSOR = "0"
 _CURSOR = re.compile(r"(?:([0-9]{1,19}):)?([0-9]{1,19})")
 _CURSOR_MAX = 2**63 - 1

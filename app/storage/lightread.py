@@ -1,5 +1,6 @@
 """A read-only look into a profile's store with plain SELECTs, for the command line's reads that must start
-fast (``loket-cli case show``): no SQLAlchemy, no migrations, no writes.
+fast (``loket-cli case show``, and whether ``loket-cli sync`` has anything to do): no SQLAlchemy, no
+migrations, no writes.
 
 It opens the SQLCipher file with the key from the OS keyring exactly as :mod:`app.storage.db` does (through
 :mod:`app.storage.keyed`), read-only, and only a store whose schema revision is one these SELECTs were written
@@ -27,6 +28,9 @@ from app.storage.keyed import connect, revision_on
 log = logging.getLogger("loket.lightread")
 
 KNOWN_SCHEMAS = frozenset({"0010_case_search", "0011_rekap_fields"})
+# The newest of them, which the ordinary path would not migrate: a light path that writes (``sync.idle``) takes
+# only a store at this revision (``app.storage.db.SCHEMA_HEAD``; ``tests/test_sync_idle.py`` holds them equal).
+NEWEST_SCHEMA = "0011_rekap_fields"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +54,14 @@ class CaseRow:
     reason: str | None
     steps: str | None
     reg_no: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class UserRow:
+    username: str
+    role: str
+    office: str
+    enrolled: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,14 +133,18 @@ def open_profile(profile: Path) -> LightStore | None:
         con.close()
         log.info("light read path not taken: schema %s", revision)
         return None
-    return LightStore(con)
+    return LightStore(con, keys, revision)
 
 
 class LightStore:
-    """One read transaction on the store: every SELECT sees the same snapshot. Close it (``with``)."""
+    """One read transaction on the store: every SELECT sees the same snapshot. Close it (``with``).
+    ``keys``: the store's keys (the blob folder's file names, a later write); ``revision``: its schema's."""
 
-    def __init__(self, con: sqlcipher.Connection) -> None:
+    def __init__(self, con: sqlcipher.Connection, keys: atrest.StoreKeys | None = None,
+                 revision: str | None = None) -> None:
         self._con = con
+        self.keys = keys
+        self.revision = revision
         con.isolation_level = None
         con.execute("PRAGMA query_only = ON")
         con.execute("PRAGMA temp_store = MEMORY")  # a sort never reaches a plaintext temp file
@@ -190,3 +206,42 @@ class LightStore:
     def server_devices(self) -> set[str]:
         """The server's device ids of the people enrolled on this laptop (``meta.server_devices``)."""
         return {str(r[0]) for r in self._rows("SELECT value FROM meta WHERE key LIKE 'server\\_device:%' ESCAPE '\\'")}
+
+    # ---- what decides whether a sync run has anything to do (``sync.idle``) -------------------------------
+    def users(self) -> list[UserRow]:
+        return [UserRow(str(u), str(r), str(o), bool(e))
+                for u, r, o, e in self._rows("SELECT username, role, office, enrolled FROM users ORDER BY username")]
+
+    def enrolled_users(self) -> list[str]:
+        return [u.username for u in self.users() if u.enrolled]
+
+    def outbox_counts(self) -> dict[str, int]:
+        """Outbox ops by state, and open conflicts under ``conflicts`` — :func:`app.storage.replica.counts`."""
+        found = {str(state): int(n) for state, n in self._rows("SELECT state, count(*) FROM outbox GROUP BY state")}
+        found["conflicts"] = int(self._rows("SELECT count(*) FROM conflicts WHERE state = 'open'")[0][0])
+        return found
+
+    def refusals(self, state: str) -> list[tuple[OpRow, CaseRow | None]]:
+        """Every outbox op in ``state`` (refused: waiting for a person), oldest first, with its case."""
+        rows = self._rows(f"SELECT {_columns(OpRow, 'o.')}, {_columns(CaseRow, 'c.')} FROM outbox AS o "
+                          "LEFT JOIN cases AS c ON c.id = o.case_id WHERE o.state = ? ORDER BY o.seq", state)
+        width = len(dataclasses.fields(OpRow))
+        return [(OpRow(*row[:width]), CaseRow(*row[width:]) if row[width] is not None else None) for row in rows]
+
+    def delegation_count(self, username: str) -> int:
+        """Delegations this laptop keeps granted by or to ``username``."""
+        return int(self._rows("SELECT count(*) FROM delegations WHERE delegate = ? OR grantor = ?",
+                              username, username)[0][0])
+
+    def leases_left(self, office: str, classification: str, year: int) -> list[tuple[str, int]]:
+        """``(lease id, numbers left)`` of each number block for ``office``, ``classification`` and ``year``."""
+        return [(str(i), max(0, int(last) - int(nxt) + 1)) for i, last, nxt in self._rows(
+            "SELECT id, last, next FROM number_leases WHERE office = ? AND classification = ? AND year = ?",
+            office, classification, year)]
+
+    def blob_hashes(self) -> list[str]:
+        """The attachments' and letters' hashes this laptop should hold — :func:`app.storage.replica.missing_blobs`
+        asks the same two questions."""
+        found = [str(r[0]) for r in self._rows("SELECT DISTINCT sha256 FROM attachments")]
+        return found + [str(r[0]) for r in self._rows(
+            "SELECT DISTINCT letter_sha256 FROM cases WHERE letter_sha256 IS NOT NULL") if r[0]]

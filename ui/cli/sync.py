@@ -30,23 +30,32 @@ def enroll(args: argparse.Namespace, cx: Context) -> int:
 
 
 def sync(args: argparse.Namespace, cx: Context) -> int:
-    from app.services import refusals as refusal_service
-    from sync.engine import SyncEngine
+    from sync import idle
 
-    ws = cx.ws
-    report = SyncEngine(ws).run()
-    data = report.as_dict()
-    waiting = [r.as_dict() for r in refusal_service.waiting(ws)]
-    data["refusals"] = waiting  # every refusal no one has handled yet, this run's and older ones
-    text = line("cli.sync.summary", pushed=report.pushed, pulled=report.pulled, conflicts=report.conflicts,
-                rejected=report.rejected, pending=report.pending)
-    if report.history_pending:
+    # Nothing to do (the usual answer to a script that syncs every minute): said without the sync engine.
+    data = idle.quiet_sync(cx.profile)
+    if data is None:
+        data = _full_sync(cx.ws)
+    text = line("cli.sync.summary", pushed=data["pushed"], pulled=data["pulled"], conflicts=data["conflicts"],
+                rejected=data["rejected"], pending=data["pending"])
+    if data.get("history_pending"):
         text += "\n" + line("cli.sync.history_pending")
+    waiting = data["refusals"]
+    assert isinstance(waiting, list)
     if waiting:
         text += "\n" + line("cli.sync.refused")
         text += "\n" + _refusal_lines(waiting)
     cx.out.emit(data, text)
     return 0
+
+
+def _full_sync(ws: Workspace) -> dict[str, object]:
+    from app.services import refusals as refusal_service
+    from sync.engine import SyncEngine
+
+    data = SyncEngine(ws).run().as_dict()
+    data["refusals"] = [r.as_dict() for r in refusal_service.waiting(ws)]  # this run's and older ones
+    return data
 
 
 def _refusal_lines(items: list[dict[str, object]]) -> str:
