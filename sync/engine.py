@@ -34,7 +34,18 @@ from app.storage import meta, replica
 from sync import credentials, revoked, signer
 from sync.client import SyncClient
 from sync.errors import GarbageError, RevokedError, SyncError
-from sync.protocol import BLOB_CHUNK, PULL_LIMIT, PUSH_BATCH, START_CURSOR, Errno, Op, OpResult, Paths, parse_cursor
+from sync.protocol import (
+    BLOB_CHUNK,
+    PULL_LIMIT,
+    PUSH_BATCH,
+    START_CURSOR,
+    TRUST_MAX_AGE,
+    Errno,
+    Op,
+    OpResult,
+    Paths,
+    parse_cursor,
+)
 from sync.tls import trust_for
 
 log = logging.getLogger("loket.sync")
@@ -48,7 +59,6 @@ HISTORY_SECONDS = 2.0
 # A light first pull asks for the largest page every server version accepts (``limit`` ≤ 5000): a light
 # record is a fifth of a whole one, and each page costs the laptop a transaction and a commit.
 FIRST_PULL_LIMIT = 5000
-TRUST_MAX_AGE = 3600.0  # refresh the revocation list at least hourly when online
 
 
 @dataclass(frozen=True)

@@ -46,12 +46,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from app.domain.registration import LOW_WATER
 from app.storage import lightread
+from sync.protocol import TRUST_MAX_AGE
 
 log = logging.getLogger("loket.sync.idle")
 
-TRUST_MAX_AGE = 3600.0  # sync.engine.TRUST_MAX_AGE (tests/test_sync_idle.py holds them equal)
-LOW_WATER = 10  # app.letters.numbering.LOW_WATER (idem)
 CONNECT_TIMEOUT, READ_TIMEOUT = 5.0, 60.0  # SyncClient's (connect, read) timeouts
 _PROXIES = ("http_proxy", "https_proxy", "all_proxy")
 

@@ -54,6 +54,7 @@ RETRY_AFTER = "Retry-After"
 USER_AGENT = "Loket"
 PUSH_BATCH = 500
 PULL_LIMIT = 2000
+TRUST_MAX_AGE = 3600.0  # seconds: a laptop online refreshes the CA certificate and revocation list this often
 BLOB_CHUNK = 1024 * 1024
 # Body limits, checked before a body is read (HTTP 413, errno TOO_LARGE). Without a valid token a request
 # may carry only ANON_BODY bytes; a blob chunk at most MAX_CHUNK; a push at most PUSH_BODY (signed letters

@@ -16,6 +16,7 @@ LOCAL_LAST = 999_999
 ACCESS_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed without doubt
 ACCESS_LENGTH = 10
 MAX_REG_NO = 40
+LOW_WATER = 10  # numbers left in a block (registration or letter numbers): below it sync asks for more
 # service - year - office tag - serial (an own-series serial starts with L)
 REG_NO_PATTERN = re.compile(r"^([A-Z][A-Z0-9]{1,11})-(\d{4})-([A-Z][A-Z0-9]{1,15})-(L?\d{4,7})$")
 ACCESS_PATTERN = re.compile(rf"^[{ACCESS_ALPHABET}]{{8,16}}$")

@@ -16,13 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.offices import directory
+from app.domain.registration import LOW_WATER as LOW_WATER  # doctor warns, sync asks for a new block
 from app.errors import UserFacingError
 from app.i18n import register
 from app.paths import resources_dir
 from app.storage.models import LetterGap, NumberLease
 
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
-LOW_WATER = 10  # doctor warns, sync asks for a new block, below this many numbers left
 
 register({
     "numbers.exhausted": {

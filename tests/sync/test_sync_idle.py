@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from app.letters import numbering
 from app.services.workspace import Workspace
 from app.storage import lightread, meta
 from app.storage.db import SCHEMA_HEAD
@@ -88,8 +87,6 @@ def _last_sync(profile: Path) -> str | None:
 
 
 def test_constants_follow_the_engine() -> None:
-    assert idle.TRUST_MAX_AGE == engine.TRUST_MAX_AGE
-    assert idle.LOW_WATER == numbering.LOW_WATER
     assert lightread.NEWEST_SCHEMA == SCHEMA_HEAD
     assert idle.ca_bundle(None) == client.trust_store(None)
     assert idle.ca_bundle("/etc/loket/ca.pem") == client.trust_store(client.TlsTrust("/etc/loket/ca.pem"))
