@@ -173,13 +173,20 @@ def create_app(server: Server, notifier: Notifier | None = None, threads: int | 
                             status_code=HTTP_STATUS[Errno.SERVICE_UNAVAILABLE],
                             headers={RETRY_AFTER: "2"})
 
-    def device(authorization: Annotated[str | None, Header()] = None) -> DeviceCtx:
+    def bearer(authorization: Annotated[str | None, Header()] = None) -> str:
         token = None
         if authorization and authorization.lower().startswith("bearer "):
             token = authorization[7:].strip()
+        if not token:
+            raise ApiError(Errno.UNAUTHENTICATED, "missing token")
+        return token
+
+    def device(token: Annotated[str, Depends(bearer)]) -> DeviceCtx:
         return server.authenticate(token)
 
     Device = Annotated[DeviceCtx, Depends(device)]
+    # a push and a pull check the token on the connection that serves them (one connection per request)
+    Token = Annotated[str, Depends(bearer)]
 
     @api.get(API + Paths.PING)
     def ping() -> dict[str, Any]:
@@ -190,18 +197,18 @@ def create_app(server: Server, notifier: Notifier | None = None, threads: int | 
         return server.enroll(body.code, body.device_name, request.client.host if request.client else "unknown")
 
     @api.post(API + Paths.PUSH, response_model=PushResponse, response_model_exclude_none=True, responses=ERRORS)
-    def push(body: PushRequest, ctx: Device,
+    def push(body: PushRequest, token: Token,
              x_loket_clock: Annotated[str | None, Header(max_length=40)] = None) -> dict[str, Any]:
         ops: list[Op] = [op.model_dump() for op in body.ops]  # type: ignore[misc]
-        return {"results": server.push(ctx, ops, x_loket_clock)}
+        return {"results": server.push(token, ops, x_loket_clock)}
 
     @api.get(API + Paths.CHANGES, response_model=ChangesResponse, responses=ERRORS)
-    def changes(ctx: Device, since: Annotated[str, Query(min_length=1, max_length=40)] = START_CURSOR,
+    def changes(token: Token, since: Annotated[str, Query(min_length=1, max_length=40)] = START_CURSOR,
                 limit: Annotated[int, Query(ge=1, le=5000)] = 2000, light: bool = False) -> Response:
         # The records are built by the server itself; re-validating thousands of them per page costs more
         # than producing them, so the page is serialised directly (the schema above still documents it).
         # ``light``: the cases without their history and documents (a laptop's first pull; they follow later).
-        body = _PAGE_ENCODER.encode(server.changes(ctx, since, limit, light=light))
+        body = _PAGE_ENCODER.encode(server.changes(token, since, limit, light=light))
         return Response(body.encode(), media_type="application/json")
 
     @api.get(API + Paths.CASE, responses=ERRORS)
