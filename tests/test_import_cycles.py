@@ -19,8 +19,8 @@ DEFERRED = {
     ("app.storage.db", "app.storage.plaintext"),
     # migrate.py autogenerates from storage.py's tables; storage's create_schema runs the migrations
     ("sync.server.migrate", "sync.server.storage"),
-    # duty and visibility checks raise the op layer's refusal and read its snapshots; the op layer applies them
-    ("sync.server.duties", "sync.server.ops", "sync.server.visibility"),
+    # the duty check raises the op layer's refusal; the op layer applies it
+    ("sync.server.duties", "sync.server.ops"),
 }
 
 

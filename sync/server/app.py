@@ -170,13 +170,20 @@ def create_app(server: Server, notifier: Notifier | None = None, threads: int | 
                             status_code=HTTP_STATUS[Errno.SERVICE_UNAVAILABLE],
                             headers={RETRY_AFTER: "2"})
 
-    def device(authorization: Annotated[str | None, Header()] = None) -> DeviceCtx:
+    def bearer(authorization: Annotated[str | None, Header()] = None) -> str:
         token = None
         if authorization and authorization.lower().startswith("bearer "):
             token = authorization[7:].strip()
+        if not token:
+            raise ApiError(Errno.UNAUTHENTICATED, "missing token")
+        return token
+
+    def device(token: Annotated[str, Depends(bearer)]) -> DeviceCtx:
         return server.authenticate(token)
 
     Device = Annotated[DeviceCtx, Depends(device)]
+    # a push and a pull check the token on the connection that serves them (one connection per request)
+    Token = Annotated[str, Depends(bearer)]
 
     @api.get(API + Paths.PING)
     def ping() -> dict[str, Any]:
@@ -189,19 +196,19 @@ def create_app(server: Server, notifier: Notifier | None = None, threads: int | 
     # The body is read by ``pushed_ops`` in one pass (sync/server/push_body.py); the schema documents it as before.
     @api.post(API + Paths.PUSH, response_model=PushResponse, response_model_exclude_none=True, responses=ERRORS,
               openapi_extra=openapi_body(OpModel.model_json_schema()))
-    def push(ctx: Device, ops: Annotated[list[Op], Depends(pushed_ops)],
+    def push(token: Token, ops: Annotated[list[Op], Depends(pushed_ops)],
              x_loket_clock: Annotated[str | None, Header(max_length=40)] = None) -> dict[str, Any]:
-        return {"results": server.push(ctx, ops, x_loket_clock)}
+        return {"results": server.push(token, ops, x_loket_clock)}
 
     @api.get(API + Paths.CHANGES, response_model=ChangesResponse, responses=ERRORS)
-    def changes(ctx: Device, since: Annotated[str, Query(min_length=1, max_length=40)] = START_CURSOR,
+    def changes(token: Token, since: Annotated[str, Query(min_length=1, max_length=40)] = START_CURSOR,
                 limit: Annotated[int, Query(ge=1, le=5000)] = 2000, light: bool = False,
                 history: bool = False) -> Response:
         # The records are built by the server itself; re-validating thousands of them per page costs more
         # than producing them, so the page is serialised directly (the schema above still documents it).
         # ``light``: the cases without their history and documents (a laptop's first pull; they follow later);
         # ``history``: only those (the laptop's second pass), the page marked ``"history": true``.
-        body = _PAGE_ENCODER.encode(server.changes(ctx, since, limit, light=light, history=history))
+        body = _PAGE_ENCODER.encode(server.changes(token, since, limit, light=light, history=history))
         return Response(body.encode(), media_type="application/json")
 
     @api.get(API + Paths.CASE, responses=ERRORS)

@@ -21,10 +21,12 @@ from app.domain.catalog import Catalog, default_catalog
 from app.domain.offices import OfficeDirectory, directory
 from app.domain.roles import Role
 from app.storage.blobs import MAX_ATTACHMENT_BYTES
-from sync.protocol import HTTP_STATUS, PULL_LIMIT, Errno, Op, OpResult, parse_cursor
-from sync.server import feed, visibility, void_numbers
+from sync.protocol import PULL_LIMIT, Errno, Op, OpResult, parse_cursor
+from sync.server import auth, feed, visibility, void_numbers
 from sync.server import storage as t
 from sync.server.approvals import ApprovalHandler
+from sync.server.auth import ApiError as ApiError
+from sync.server.auth import token_hash as _sha
 from sync.server.ca import Authority
 from sync.server.histories import HISTORY_COLUMNS, histories
 from sync.server.opcheck import declared_offset
@@ -59,22 +61,6 @@ def _stale(when: str | None, age: dt.timedelta) -> bool:
 
 def _iso(when: dt.datetime) -> str:
     return when.isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-class ApiError(Exception):
-    """A refused request: its errno, one sentence, and details; the HTTP status is the errno's own
-    (:data:`sync.protocol.HTTP_STATUS`), never chosen at the raise."""
-
-    def __init__(self, errno: Errno, message: str, details: dict[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.status = HTTP_STATUS[errno]
-        self.errno = errno
-        self.message = message
-        self.details = details or {}
-
-
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def new_code() -> str:
@@ -243,26 +229,11 @@ class Server:
         return str(device.id)
 
     def authenticate(self, token: str | None) -> DeviceCtx:
-        if not token:
+        """The device ``token`` belongs to (see sync.server.auth), on a connection of its own."""
+        if not token:  # refused before a connection is taken
             raise ApiError(Errno.UNAUTHENTICATED, "missing token")
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(t.devices.c.id, t.devices.c.revoked_at, t.devices.c.revoke_reason_code, t.devices.c.last_seen,
-                       t.users.c.username,
-                       t.users.c.full_name, t.users.c.role, t.users.c.office, t.users.c.active)
-                .join(t.users, t.users.c.username == t.devices.c.username)
-                .where(t.devices.c.token_hash == _sha(token))).first()
-        if row is None:
-            raise ApiError(Errno.UNAUTHENTICATED, "unknown token")
-        if row.revoked_at is not None or not row.active:
-            # the holder of the token learns when and why (the code, never the admin's free text)
-            raise ApiError(Errno.DEVICE_REVOKED, "this device has been revoked",
-                           {"revoked_at": row.revoked_at, "reason_code": row.revoke_reason_code})
-        if row.last_seen is None:  # first use: from now on its enrolment code cannot be replayed
-            with self.engine.begin() as conn:
-                conn.execute(update(t.devices).where(t.devices.c.id == row.id).values(last_seen=clock.now_iso()))
-        return DeviceCtx(row.id, row.username, row.full_name, Role(row.role), row.office,
-                         row.last_seen or clock.now_iso())
+            return auth.authenticate(conn, token)
 
     def revoke(self, *, user: str | None = None, device: str | None = None, certificate: str | None = None,
                reason: str, reason_code: str = "lainnya", since: str | None = None) -> int:
@@ -411,15 +382,17 @@ class Server:
             raise ApiError(Errno.NOT_FOUND, "no such delegation of yours")
         return {"id": delegation_id, "revoked": True}
 
-    def delegations_for(self, ctx: DeviceCtx) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(t.delegations, t.users.c.full_name, t.users.c.position)
-                .join(t.users, t.users.c.username == t.delegations.c.grantor)
-                .where(or_(t.delegations.c.delegate == ctx.username, t.delegations.c.grantor == ctx.username)))
-            return [{"id": r.id, "grantor": r.grantor, "grantor_name": r.full_name, "grantor_position": r.position,
-                     "delegate": r.delegate, "office": r.office, "kind": r.kind, "valid_from": r.valid_from,
-                     "valid_until": r.valid_until, "revoked": r.revoked_at is not None} for r in rows]
+    def delegations_for(self, ctx: DeviceCtx, conn: Connection | None = None) -> list[dict[str, Any]]:
+        if conn is None:
+            with self.engine.connect() as own:
+                return self.delegations_for(ctx, own)
+        rows = conn.execute(
+            select(t.delegations, t.users.c.full_name, t.users.c.position)
+            .join(t.users, t.users.c.username == t.delegations.c.grantor)
+            .where(or_(t.delegations.c.delegate == ctx.username, t.delegations.c.grantor == ctx.username)))
+        return [{"id": r.id, "grantor": r.grantor, "grantor_name": r.full_name, "grantor_position": r.position,
+                 "delegate": r.delegate, "office": r.office, "kind": r.kind, "valid_from": r.valid_from,
+                 "valid_until": r.valid_until, "revoked": r.revoked_at is not None} for r in rows]
 
     def ca_material(self) -> dict[str, str]:
         from cryptography.hazmat.primitives import serialization
@@ -504,31 +477,37 @@ class Server:
         return {"void": void, "letter_number": number, "office": where, "valid_number": valid}
 
     # ---- sync --------------------------------------------------------------------------------------
-    def push(self, ctx: DeviceCtx, ops: list[Op], device_clock: str | None = None) -> list[OpResult]:
-        """Apply a batch. ``device_clock``: the device's clock when it sent it (see sync.server.opcheck)."""
+    def push(self, who: DeviceCtx | str | None, ops: list[Op], device_clock: str | None = None) -> list[OpResult]:
+        """Apply a batch. ``who``: the device, or its token (checked on the push's own connection);
+        ``device_clock``: the device's clock when it sent it (see sync.server.opcheck)."""
         offset = declared_offset(device_clock, clock.now())
-        with self.engine.begin() as conn:
+        with self.engine.connect() as conn:
+            ctx = who if isinstance(who, DeviceCtx) else auth.authenticate(conn, who)
             results, touched = self.applier.apply_batch(conn, ctx, ops, offset)
             if _stale(ctx.last_seen, SEEN_EVERY):  # a device's row is not rewritten on every push
                 conn.execute(update(t.devices).where(t.devices.c.id == ctx.device_id)
                              .values(last_seen=clock.now_iso()))
             bump_feed(conn, touched)  # last (on SQLite the feed counter's row is then locked until commit)
+            conn.commit()
         return results
 
-    def changes(self, ctx: DeviceCtx, since: str | int, limit: int = PULL_LIMIT, *, light: bool = False,
-                history: bool = False) -> dict[str, Any]:
-        """A page of the feed after cursor ``since`` (see sync.server.feed; a malformed cursor: 400).
-        ``history``: only each case's events and documents, marked ``"history": true`` (sync.server.histories)."""
+    def changes(self, who: DeviceCtx | str | None, since: str | int, limit: int = PULL_LIMIT, *,
+                light: bool = False, history: bool = False) -> dict[str, Any]:
+        """A page of the feed after cursor ``since`` (see sync.server.feed; a malformed cursor: 400) for ``who``:
+        the device, or its token (checked on the page's own connection). ``history``: only each case's events
+        and documents, marked ``"history": true`` (sync.server.histories)."""
         limit = max(1, min(limit, 5000))
         try:
             after = parse_cursor(str(since))  # an int: a position before the feed recorded transactions
         except ValueError:
             raise ApiError(Errno.BAD_REQUEST, "since is not a feed cursor") from None
         with self.engine.connect() as conn:
+            ctx = who if isinstance(who, DeviceCtx) else auth.authenticate(conn, who)
             rows = feed.page(conn, after, visibility.readable(ctx), limit, HISTORY_COLUMNS if history else ())
             changes = histories(conn, rows) if history else snapshots(conn, rows, light=light)
+            delegations = self.delegations_for(ctx, conn)
         return {"changes": changes, "cursor": feed.cursor_after(rows, after), "more": len(rows) == limit,
-                "delegations": self.delegations_for(ctx), **({"history": True} if history else {})}
+                "delegations": delegations, **({"history": True} if history else {})}
 
     def case(self, ctx: DeviceCtx, case_id: str) -> dict[str, Any]:
         """One case, if this device may read it; an unknown and an unreadable case get the same 404."""

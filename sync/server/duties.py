@@ -21,10 +21,12 @@ def check(conn: Connection, catalog: Catalog, username: str, row: Any, action: A
 
     if action not in (Action.VERIFY, Action.APPROVE) or not catalog.get(row.service).separation_of_duties:
         return
-    verifier = conn.execute(select(t.case_events.c.actor)
-                            .where(t.case_events.c.case_id == row.id,
-                                   t.case_events.c.action == Action.VERIFY.value)
-                            .order_by(t.case_events.c.id.desc()).limit(1)).scalar()
+    verifier = None  # who verified the case matters only to its signer
+    if action is Action.APPROVE:
+        verifier = conn.execute(select(t.case_events.c.actor)
+                                .where(t.case_events.c.case_id == row.id,
+                                       t.case_events.c.action == Action.VERIFY.value)
+                                .order_by(t.case_events.c.id.desc()).limit(1)).scalar()
     key = duties.conflict(action, username, row.created_by, verifier)
     if key:
         raise OpRefused(Errno.FORBIDDEN, duties.MESSAGES[key]["en"].format(name=username))

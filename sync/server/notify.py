@@ -52,14 +52,18 @@ def contacts(fields: dict[str, Any]) -> list[str]:
 
 def enqueue(conn: Connection, row: Any, action: str, now: str) -> None:
     """Called in the transaction that took ``action`` on the case ``row`` (its state before the action)."""
+    rows = outbox_rows(row, action, now)
+    if rows:
+        conn.execute(t.notify_outbox.insert(), rows)
+
+
+def outbox_rows(row: Any, action: str, now: str) -> list[dict[str, Any]]:
+    """The outbox rows ``action`` on the case ``row`` (its state before the action) queues: one per channel."""
     kind = KINDS.get(action)
     if kind is None:
-        return
-    channels = contacts(json.loads(row.fields or "{}"))
-    if channels:
-        conn.execute(t.notify_outbox.insert(), [
-            {"case_id": row.id, "kind": kind, "channel": c, "case_version": row.version + 1, "status": "pending",
-             "attempts": 0, "next_at": now, "created_at": now} for c in channels])
+        return []
+    return [{"case_id": row.id, "kind": kind, "channel": c, "case_version": row.version + 1, "status": "pending",
+             "attempts": 0, "next_at": now, "created_at": now} for c in contacts(json.loads(row.fields or "{}"))]
 
 
 def scrub(text: str | None, limit: int = 200) -> str:

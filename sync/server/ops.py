@@ -28,14 +28,18 @@ from app.domain.roles import Role
 from app.errors import LoketError, ValidationError
 from app.jsoncodec import to_json
 from sync.protocol import Errno, Op, OpResult, canonical, op_hash
-from sync.server import duties, notify, visibility
+from sync.server import duties, visibility
 from sync.server import storage as t
+from sync.server.casewrites import AtOnce, Together, event_row
 from sync.server.feed import bump_feed as bump_feed
-from sync.server.histories import events_and_documents
 from sync.server.opcheck import BadOp, check_op
+from sync.server.snapshots import snapshots as snapshots
 from sync.server.steps import load_steps, next_office
 
 log = logging.getLogger("loket.server")
+# op kinds applied together when they come one after another (see OpApplier._apply_together)
+_RUNS = {"attachment.add": ("attachment.add",), "case.edit": ("case.edit", "case.transition"),
+         "case.transition": ("case.edit", "case.transition")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,12 +151,14 @@ class OpApplier:
         try:
             start = 0
             while start < len(pending):
-                end = start
-                while end < len(pending) and ops[pending[end]]["kind"] == "attachment.add":
+                end, kinds = start, _RUNS.get(ops[pending[start]]["kind"], ())
+                while end < len(pending) and ops[pending[end]]["kind"] in kinds:
                     end += 1
-                if end - start >= 2:  # a run of documents: one statement per kind for the whole run
-                    run = pending[start:end]
-                    answers.update(zip(run, self._attachments(conn, ctx, [ops[i] for i in run], now), strict=True))
+                if end - start >= 2:  # a run of documents, or of edits and transitions: one statement per kind
+                    run = [ops[i] for i in pending[start:end]]
+                    done = self._attachments(conn, ctx, run, now) if "attachment.add" in kinds else \
+                        self._changes(conn, ctx, run, now)
+                    answers.update(zip(pending[start:end], done, strict=True))
                     start = end
                     continue
                 i = pending[start]
@@ -243,9 +249,9 @@ class OpApplier:
         return result
 
     # ---- helpers -----------------------------------------------------------------------------------
-    def _case(self, conn: Connection, ctx: DeviceCtx, case_id: str | None) -> Any:
+    def _case(self, conn: Connection | AtOnce, ctx: DeviceCtx, case_id: str | None) -> Any:
         """The case an op names, if this device may read it: unknown and unreadable get the same answer."""
-        row = visibility.case_row(conn, ctx, case_id)
+        row = conn.case(case_id) if isinstance(conn, AtOnce) else visibility.case_row(conn, ctx, case_id)
         if row is None or row.deleted:
             raise OpRefused(Errno.NOT_FOUND, visibility.NOT_FOUND)
         return row
@@ -259,12 +265,6 @@ class OpApplier:
                                       self.offices) or allowed
         if ctx.office != allowed:
             raise OpRefused(Errno.FORBIDDEN, "this case belongs to another office")
-
-    def _event(self, conn: Connection, ctx: DeviceCtx, case_id: str, action: str, src: str | None,
-               dst: str | None, reason: str | None, at: str, now: str, details: str | None = None) -> None:
-        conn.execute(t.case_events.insert().values(case_id=case_id, action=action, from_status=src, to_status=dst,
-                                                   actor=ctx.username, device=ctx.device_id, reason=reason,
-                                                   at=at or now, received_at=now, details=details))
 
     # ---- handlers ----------------------------------------------------------------------------------
     def _create_row(self, ctx: DeviceCtx, op: Op, now: str) -> dict[str, Any]:
@@ -299,7 +299,21 @@ class OpApplier:
                 "reason": None, "deleted": False, "feed_seq": 0}
 
     def _edit(self, conn: Connection, ctx: DeviceCtx, op: Op, now: str) -> OpResult:
-        row = self._case(conn, ctx, op["case_id"])
+        return self._edit_in(AtOnce(conn, ctx), ctx, op, now)
+
+    def _changes(self, conn: Connection, ctx: DeviceCtx, ops: list[Op], now: str) -> list[OpResult]:
+        """A run of ``case.edit`` and ``case.transition`` ops with exactly their checks and answers one by one,
+        reading the run's cases with one statement and writing with one per kind (:class:`Together`). Raises
+        on the first op it would refuse (the caller then applies each op alone)."""
+        store = Together(conn, ctx, [op.get("case_id") for op in ops],
+                         [op["payload"].get("reg_no") for op in ops if op["kind"] == "case.transition"])
+        done = [(self._edit_in if op["kind"] == "case.edit" else self._transition_in)(store, ctx, op, now)
+                for op in ops]
+        store.flush()
+        return done
+
+    def _edit_in(self, store: AtOnce, ctx: DeviceCtx, op: Op, now: str) -> OpResult:
+        row = self._case(store, ctx, op["case_id"])
         lifecycle.check(CaseStatus(row.status), Action.EDIT, ctx.role)
         self._check_rights(ctx, row, Action.EDIT)
         service = self.catalog.get(row.service)
@@ -328,10 +342,10 @@ class OpApplier:
                 continue
             if int(last[0]) > base and last[1] != ctx.device_id:
                 conflict_id = str(uuid.uuid4())
-                conn.execute(t.conflicts.insert().values(
-                    id=conflict_id, case_id=row.id, field=key, base_version=base,
-                    server_value=to_json(current), client_value=to_json(value), server_device=last[1],
-                    client_device=ctx.device_id, op_id=op["op_id"], created_at=now))
+                store.conflict({"id": conflict_id, "case_id": row.id, "field": key, "base_version": base,
+                                "server_value": to_json(current), "client_value": to_json(value),
+                                "server_device": last[1], "client_device": ctx.device_id, "op_id": op["op_id"],
+                                "created_at": now})
                 found.append({"id": conflict_id, "field": key})
                 continue
             applied[key] = value
@@ -347,9 +361,9 @@ class OpApplier:
                     fields[key] = value
             values.update(fields=to_json(fields), field_versions=to_json(versions), version=new_version,
                           updated_at=now)
-            conn.execute(update(t.cases).where(t.cases.c.id == row.id).values(**values))
-            self._event(conn, ctx, row.id, Action.EDIT.value, row.status, row.status, None,
-                        str(op["payload"].get("at") or now), now)
+            store.update(row, values)
+            store.event(event_row(ctx, row.id, Action.EDIT.value, row.status, row.status, None,
+                                  str(op["payload"].get("at") or now), now))
         result: OpResult = {"op_id": op["op_id"], "status": "applied",
                             "version": new_version if applied else row.version}
         if found:
@@ -357,7 +371,11 @@ class OpApplier:
         return result
 
     def _transition(self, conn: Connection, ctx: DeviceCtx, op: Op, now: str) -> OpResult:
-        row = self._case(conn, ctx, op["case_id"])
+        return self._transition_in(AtOnce(conn, ctx), ctx, op, now)
+
+    def _transition_in(self, store: AtOnce, ctx: DeviceCtx, op: Op, now: str) -> OpResult:
+        conn = store.conn
+        row = self._case(store, ctx, op["case_id"])
         try:
             action = Action(str(op["payload"].get("action")))
         except ValueError:
@@ -377,21 +395,21 @@ class OpApplier:
             raise OpRefused(Errno.VALIDATION, "a reason is required")
         assert target is not None
         if action is Action.SUBMIT:
-            self._check_complete(conn, row)
+            self._check_complete(store, row)
         values: dict[str, Any] = {"status": target.value, "version": row.version + 1, "updated_at": now}
         if action in (Action.RETURN, Action.REJECT, Action.WITHDRAW):
             values["reason"] = reason
         if action is Action.SUBMIT:
-            values.update(self._registration(conn, row, op["payload"]))
-        conn.execute(update(t.cases).where(t.cases.c.id == row.id).values(**values))
+            values.update(self._registration(store, row, op["payload"]))
+        store.update(row, values)
         kept = {key: op["payload"][key] for key, step in (("handover", Action.ISSUE), ("nik_confirmed", Action.SUBMIT))
                 if action is step and isinstance(op["payload"].get(key), dict)}  # checked by opcheck
-        self._event(conn, ctx, row.id, action.value, status.value, target.value, reason,
-                    str(op["payload"].get("at") or now), now, details=to_json(kept) if kept else None)
-        notify.enqueue(conn, row, action.value, now)  # sent later, outside this transaction
+        store.event(event_row(ctx, row.id, action.value, status.value, target.value, reason,
+                              str(op["payload"].get("at") or now), now, details=to_json(kept) if kept else None))
+        store.notify(row, action.value, now)  # sent later, outside this transaction
         return {"op_id": op["op_id"], "status": "applied", "version": row.version + 1}
 
-    def _registration(self, conn: Connection, row: Any, payload: dict[str, Any]) -> dict[str, Any]:
+    def _registration(self, store: AtOnce, row: Any, payload: dict[str, Any]) -> dict[str, Any]:
         """The registration number and access code a submit carries (the first one given stays)."""
         from app.domain.registration import check_reg_no
 
@@ -400,17 +418,15 @@ class OpApplier:
             return {} if row.access_code or not code else {"access_code": code}
         if not check_reg_no(str(reg_no), row.service, row.office):
             raise OpRefused(Errno.VALIDATION, "reg_no does not name this case's service and office")
-        taken = conn.execute(select(t.cases.c.id).where(t.cases.c.reg_no == reg_no, t.cases.c.id != row.id)).first()
-        if taken is not None:
+        if store.reg_no_taken(reg_no, row.id):
             raise OpRefused(Errno.REG_NO_TAKEN, f"registration number {reg_no} is already used by another case")
         return {"reg_no": reg_no, "access_code": row.access_code or code}
 
-    def _check_complete(self, conn: Connection, row: Any) -> None:
+    def _check_complete(self, store: AtOnce, row: Any) -> None:
         service = self.catalog.get(row.service)
         fields = json.loads(row.fields)
         missing = [f.key for f in service.fields if f.required and not fields.get(f.key)]
-        have = {r.doc_code for r in conn.execute(select(t.attachments.c.doc_code)
-                                                 .where(t.attachments.c.case_id == row.id))}
+        have = store.documents(row)
         missing += [d.code for d in service.documents if d.required and d.code not in have]
         if missing:
             raise OpRefused(Errno.VALIDATION, "incomplete: " + ", ".join(missing))
@@ -506,7 +522,8 @@ class OpApplier:
         conn.execute(update(t.cases).where(t.cases.c.id == row.id).values(**values))
         conn.execute(update(t.conflicts).where(t.conflicts.c.id == conflict.id).values(
             resolved_at=now, resolution=to_json(value), resolved_by=ctx.username))
-        self._event(conn, ctx, row.id, "resolve", row.status, row.status, None, now, now)
+        conn.execute(t.case_events.insert(), [event_row(ctx, row.id, "resolve", row.status, row.status, None, now,
+                                                        now)])
         return {"op_id": op["op_id"], "status": "applied", "version": row.version + 1}
 
 
@@ -532,45 +549,3 @@ def hold_blob(conn: Connection, device_id: str, sha256: str) -> None:
     key = (t.blob_owners.c.sha256 == sha256) & (t.blob_owners.c.device_id == device_id)
     if conn.execute(select(t.blob_owners.c.sha256).where(key)).first() is None:
         conn.execute(t.blob_owners.insert().values(sha256=sha256, device_id=device_id, created_at=clock.now_iso()))
-
-
-def snapshots(conn: Connection, rows: list[Any], *, light: bool = False) -> list[dict[str, Any]]:
-    """The cases as the laptop stores them; ``light`` leaves out each case's events and documents (the keys
-    are absent, not empty: the laptop keeps what it has)."""
-    ids = [r.id for r in rows]
-    events, docs = ({}, {}) if light else events_and_documents(conn, ids)  # light: the keys stay out
-    open_conflicts: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
-    for chunk_start in range(0, len(ids), 500):
-        chunk = ids[chunk_start:chunk_start + 500]
-        for c in conn.execute(select(t.conflicts).where(t.conflicts.c.case_id.in_(chunk),
-                                                        t.conflicts.c.resolved_at.is_(None))):
-            open_conflicts[c.case_id].append({"id": c.id, "field": c.field, "server_value": json.loads(c.server_value),
-                                              "client_value": json.loads(c.client_value),
-                                              "client_device": c.client_device, "created_at": c.created_at})
-    steps = load_steps(conn, ids)
-    creators = _device_names(conn, {r.device for r in rows})
-    out = []
-    for r in rows:
-        out.append({
-            "steps": steps[r.id], "next_office": next_office(r, steps[r.id]),
-            "id": r.id, "seq": r.feed_seq, "deleted": bool(r.deleted), "service": r.service, "office": r.office,
-            "nik": r.nik, "name": r.name, "fields": json.loads(r.fields), "status": r.status, "version": r.version,
-            "created_at": r.created_at, "updated_at": r.updated_at, "created_by": r.created_by, "device": r.device,
-            "device_name": creators.get(r.device),
-            "due_date": r.due_date, "letter_number": r.letter_number, "letter_sha256": r.letter_sha256,
-            "reason": r.reason, "reg_no": r.reg_no, "access_code": r.access_code,
-            "conflicts": open_conflicts[r.id],
-            **({} if light else {"events": events[r.id], "documents": docs[r.id]}),
-        })
-    return out
-
-
-def _device_names(conn: Connection, ids: set[str]) -> dict[str, str]:
-    """Enrolled devices' names (as given at enrolment) by id: the history names devices, not ids."""
-    found: dict[str, str] = {}
-    wanted = sorted(ids)
-    for start in range(0, len(wanted), 500):
-        part = wanted[start:start + 500]
-        found.update({r.id: r.name for r in conn.execute(select(t.devices.c.id, t.devices.c.name)
-                                                         .where(t.devices.c.id.in_(part))) if r.name})
-    return found

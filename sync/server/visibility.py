@@ -60,7 +60,7 @@ def ended_delegation(conn: Connection, ctx: Any, case_id: Any, delegation_id: An
 
 def snapshot_for(conn: Connection, ctx: Any, case_id: Any) -> dict[str, Any] | None:
     """The full record of a case as the feed sends it, only when ``ctx`` may read it."""
-    from sync.server.ops import snapshots
+    from sync.server.snapshots import snapshots
 
     row = case_row(conn, ctx, case_id)
     return snapshots(conn, [row])[0] if row is not None else None
