@@ -568,9 +568,17 @@ class SyncEngine:
                     return
 
     def _download_blobs(self, username: str, report: SyncReport) -> None:
+        """Attachments' and letters' bytes this laptop lacks. Looking for them reads every attachment and
+        letter hash and checks each file: a run in which nothing came in (no page pulled, no history page, no
+        op answered) after a look that found nothing missing skips it (``meta.blobs_complete``)."""
         client = self._client(username)
         with self.ws.db.read() as s:
+            state = f"{meta.pull_cursor(s, username)}|{meta.history_cursor(s, username) or ''}"
+            if not (report.pulled or report.pushed or report.rejected) and meta.blobs_complete(s) == state:
+                return
             wanted = replica.missing_blobs(s, self.ws.blobs.has)
+        with self.ws.db.write() as s:
+            meta.set_blobs_complete(s, None if wanted else state)
         for index, sha in enumerate(wanted):
             self._check_cancel()
             self.progress("download", index, len(wanted))

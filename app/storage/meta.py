@@ -174,6 +174,18 @@ def end_history(s: Session, username: str) -> None:
     _delete(s, f"history_cursor:{username}")
 
 
+def blobs_complete(s: Session) -> str | None:
+    """The feed and history positions at which the last look found no attachment or letter bytes missing."""
+    return _get(s, "blobs_complete")
+
+
+def set_blobs_complete(s: Session, state: str | None) -> None:
+    if state is None:
+        _delete(s, "blobs_complete")
+    else:
+        _set(s, "blobs_complete", state)
+
+
 def history_pending(s: Session) -> bool:
     """The second pass after a light first pull has not finished for someone on this laptop: cases from the
     server may still lack their history and documents."""

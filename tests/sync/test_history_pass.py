@@ -81,6 +81,30 @@ def test_history_pass_then_one_trip(laptop: Callable[..., Laptop], server: Serve
         seen.clear()
         SyncEngine(ws, clients={"siti": client}).run()
         assert len(seen) == 1 and "/changes" in seen[0], seen
+
+    from app.storage import replica
+
+    looked: list[int] = []
+    original_missing = replica.missing_blobs
+
+    def missing(*args: Any, **kw: Any) -> list[str]:
+        looked.append(1)
+        return original_missing(*args, **kw)
+
+    replica.missing_blobs = missing  # type: ignore[assignment]
+    try:
+        SyncEngine(ws, clients={"siti": client}).run()  # nothing came in: no look through every hash
+        assert looked == []
+    finally:
+        replica.missing_blobs = original_missing  # type: ignore[assignment]
+    submitted_case(counter)  # a new case with documents on the server: the next run looks again
+    counter.ok("sync")
+    replica.missing_blobs = missing  # type: ignore[assignment]
+    try:
+        report = SyncEngine(ws, clients={"siti": client}).run()
+        assert looked == [1] and report.pulled == 1
+    finally:
+        replica.missing_blobs = original_missing  # type: ignore[assignment]
     ws.close()
 
 
