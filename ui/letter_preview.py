@@ -164,6 +164,7 @@ class PagedPreview(QWidget):
                                 if has else "")
         self.zoom_label.setText(f"{round(self.effective_zoom() * 100)} %" if has else "")
         if not has:
+            self.image.resize(self.scroll_area.viewport().size())  # the text fills the box as it grows
             return
         source = self.pages[self.page]
         scale = self.effective_zoom() * 96 / RENDER_DPI

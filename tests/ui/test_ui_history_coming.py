@@ -27,7 +27,8 @@ def test_case_view_says_the_history_is_still_coming(ws: Workspace, petugas: Acto
     qtbot.waitUntil(lambda: view.data is not None, timeout=5000)
     settle()
     rows = [view.timeline.topLevelItem(i) for i in range(view.timeline.topLevelItemCount())]
-    assert NOTE in [row.text(4) for row in rows if row is not None]
+    notes = [row for row in rows if row is not None and row.text(0) == NOTE]
+    assert notes and notes[0].isFirstColumnSpanned()  # read whole, across the table
 
     with ws.db.write() as s:
         meta.end_history(s, petugas.username)

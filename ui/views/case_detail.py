@@ -239,8 +239,12 @@ class CaseDetailView(QWidget):
         for _at, row in rows:
             self.timeline.addTopLevelItem(row)
         if data.get("history_coming"):  # after a first pull, before the history pass reached this case
-            note = QTreeWidgetItem(["", "", "", "", self.tr("Riwayat dan dokumen masih diunduh dari server…")])
+            note = QTreeWidgetItem([self.tr("Riwayat dan dokumen masih diunduh dari server…")])
+            font = note.font(0)
+            font.setItalic(True)
+            note.setFont(0, font)
             self.timeline.addTopLevelItem(note)
+            note.setFirstColumnSpanned(True)  # a line across the table, not a step in one narrow column
 
     def _build_buttons(self, status: CaseStatus) -> None:
         while self.buttons.count():
