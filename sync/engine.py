@@ -176,7 +176,7 @@ class SyncEngine:
         if users:
             if report.pulled or report.rejected or self._trust_age() > TRUST_MAX_AGE:
                 signer.refresh_trust(self.ws, self._client(users[0]))
-            self._download_blobs(users[0], report)
+            self._download_blobs(users, report)
         with self.ws.db.read() as s:
             counts = replica.counts(s)
             report.history_pending = meta.history_pending(s)
@@ -567,13 +567,15 @@ class SyncEngine:
                 if not ahead:
                     return
 
-    def _download_blobs(self, username: str, report: SyncReport) -> None:
+    def _download_blobs(self, users: list[str], report: SyncReport) -> None:
         """Attachments' and letters' bytes this laptop lacks. Looking for them reads every attachment and
         letter hash and checks each file: a run in which nothing came in (no page pulled, no history page, no
-        op answered) after a look that found nothing missing skips it (``meta.blobs_complete``)."""
-        client = self._client(username)
+        op answered) after a look that found nothing missing skips it (``meta.blobs_complete``). What came in
+        is read off every enrolled person's feed and history positions: on a shared laptop one person's
+        history page brings documents while the others' feeds stand still."""
+        client = self._client(users[0])
         with self.ws.db.read() as s:
-            state = f"{meta.pull_cursor(s, username)}|{meta.history_cursor(s, username) or ''}"
+            state = " ".join(f"{u}:{meta.pull_cursor(s, u)}|{meta.history_cursor(s, u) or ''}" for u in users)
             if not (report.pulled or report.pushed or report.rejected) and meta.blobs_complete(s) == state:
                 return
             wanted = replica.missing_blobs(s, self.ws.blobs.has)
