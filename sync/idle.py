@@ -53,6 +53,7 @@ from sync.protocol import TRUST_MAX_AGE
 log = logging.getLogger("loket.sync.idle")
 
 CONNECT_TIMEOUT, READ_TIMEOUT = 5.0, 60.0  # SyncClient's (connect, read) timeouts
+IDLE_ANSWER_MAX = 64 * 1024  # an empty page is a few hundred bytes: a longer answer goes to the ordinary path
 _PROXIES = ("http_proxy", "https_proxy", "all_proxy")
 
 
@@ -249,7 +250,10 @@ def _feed_is_quiet(server: _Server, feed: _Feed) -> bool:
                      headers={AUTH_HEADER: f"Bearer {feed.token}", "User-Agent": f"{USER_AGENT}/{__version__}",
                               "Accept": "application/json"})
         answer = conn.getresponse()
-        body = answer.read()
+        body = answer.read(IDLE_ANSWER_MAX + 1)  # never the whole of whatever a server sends
+        if len(body) > IDLE_ANSWER_MAX:
+            log.info("light sync not taken: the feed's answer is not a short empty page")
+            return False
         if answer.status != 200:
             log.info("light sync not taken: the feed answered %d", answer.status)
             return False

@@ -268,3 +268,32 @@ def test_over_tls_the_pin_holds(tmp_path: Path, keyring_env: dict[str, str], mon
         assert light.stderr == ordinary.stderr and light.stderr.strip()
     finally:
         srv.stop()
+
+
+@pytest.mark.parametrize("padding", [0, idle.IDLE_ANSWER_MAX])
+def test_a_long_answer_is_not_read_whole(padding: int) -> None:
+    """The light path reads at most a short page; a longer answer (a hostile or broken server) goes to the
+    ordinary path, which has its own bounds."""
+    import http.server
+    import threading
+
+    page = json.dumps({"changes": [], "cursor": "7", "more": False, "delegations": [], "pad": "x" * padding})
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(page.encode())
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        server = idle._Server(f"http://127.0.0.1:{httpd.server_address[1]}", None, None)
+        quiet = idle._feed_is_quiet(server, idle._Feed("siti", "7", "token"))
+    finally:
+        httpd.shutdown()
+    assert quiet is (padding == 0)
