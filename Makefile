@@ -73,9 +73,9 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/python bench/ingest.py
-	$(BIN)/python bench/sync.py
-	$(BIN)/python bench/rekap.py
+	tools/with-keyring $(BIN)/python bench/ingest.py
+	tools/with-keyring $(BIN)/python bench/sync.py
+	tools/with-keyring $(BIN)/python bench/rekap.py
 
 # The server under a day's work of 1,000 devices (two loket-server processes, a throwaway PostgreSQL cluster,
 # loopback only; about 10 minutes on 2 cores). Smaller: .venv/bin/python bench/load.py --devices 200

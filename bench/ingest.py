@@ -91,6 +91,8 @@ def run_raw(service_db: Path, target: Path, tables: tuple[str, ...], encrypted: 
     for table in tables:
         ddl += [sql for (sql,) in src.execute(
             f"SELECT sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL AND type IN {kinds} "
+            # the search index's own triggers: the rekap tables' triggers name tables not copied here
+            "AND (type != 'trigger' OR name LIKE 'cases\\_search\\_%' ESCAPE '\\') "
             "ORDER BY type != 'table', type = 'trigger'", (table,))]
         data[table] = src.execute(f"SELECT * FROM {table}").fetchall()
     src.close()
