@@ -40,7 +40,7 @@ register({"disk.full": {
     "en": "The disk is full: nothing more can be saved in {path}. What was saved before is safe; free some disk "
           "space and try again."}})
 
-SCHEMA_HEAD = "0011_rekap_fields"
+SCHEMA_HEAD = "0012_outbox_order"
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 READ_CACHE_KIB = 32 * 1024  # page cache of each kept read connection (decrypted pages)

@@ -27,10 +27,10 @@ from app.storage.keyed import connect, revision_on
 
 log = logging.getLogger("loket.lightread")
 
-KNOWN_SCHEMAS = frozenset({"0010_case_search", "0011_rekap_fields"})
+KNOWN_SCHEMAS = frozenset({"0010_case_search", "0011_rekap_fields", "0012_outbox_order"})
 # The newest of them, which the ordinary path would not migrate: a light path that writes (``sync.idle``) takes
 # only a store at this revision (``app.storage.db.SCHEMA_HEAD``; ``tests/test_sync_idle.py`` holds them equal).
-NEWEST_SCHEMA = "0011_rekap_fields"
+NEWEST_SCHEMA = "0012_outbox_order"
 
 
 @dataclass(frozen=True, slots=True)

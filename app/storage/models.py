@@ -134,7 +134,7 @@ class OutboxOp(Base):
     errno: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
     refused_at: Mapped[str | None] = mapped_column(String(32))
-    __table_args__ = (Index("ix_outbox_state", "state", "priority", "seq"),)
+    __table_args__ = (Index("ix_outbox_state", "state", "seq"),)
 
 
 class Conflict(Base):
