@@ -506,7 +506,7 @@ class SyncEngine:
                         meta.set_history_cursor(s, username, START_CURSOR)
                     if initial and len(changes) >= PULL_LIMIT // 2:
                         initial = replica.defer_list_indexes(s)
-                    replica.apply_snapshots(s, changes)
+                    replica.apply_snapshots(s, changes, compare=not light)
                     touched.update(snap["id"] for snap in changes)
                     cursor = page["cursor"]
                     restart = "delegations" in page and bool(replica.store_delegations(s, username,

@@ -430,6 +430,40 @@ def test_initial_pull_builds_list_indexes_after_the_bulk_apply(ws: Workspace, pe
         assert not replica.restore_list_indexes(s)
 
 
+def test_a_pulled_record_the_row_already_holds_only_takes_its_version(ws: Workspace, petugas: Actor) -> None:
+    """The feed brings back the cases this laptop has just pushed: a row that already holds the record keeps
+    its index entries (no rewrite, no trigger); any difference is written whole."""
+    from app.services import queries
+
+    snaps = [{"id": f"0b4e7c1a-8f1e-4c55-9a35-3f1f6d1c2b1{i}", "service": "SKD", "office": petugas.office,
+              "nik": NIK_WOMAN, "name": f"Ratna Sari {i}", "fields": {"alamat": "Jl. Bromo 1"}, "status": "draft",
+              "version": 1, "created_at": "2026-11-27T08:00:00Z", "updated_at": "2026-11-27T08:00:00Z",
+              "created_by": "siti", "device": "d1", "due_date": "2026-11-30"} for i in range(3)]
+    with ws.db.write() as s:
+        replica.apply_snapshots(s, snaps, compare=False)
+    again = [{**snap, "version": 2} for snap in snaps]
+    again[1]["fields"] = {"alamat": "Jl. Bromo 2"}
+    again[2]["name"] = "Ratna Dewi"
+    with ws.db.write() as s:
+        conn = s.connection()
+        conn.exec_driver_sql("CREATE TEMP TABLE rewritten (id TEXT)")
+        conn.exec_driver_sql("CREATE TEMP TRIGGER seen AFTER UPDATE OF name, fields, status, updated_at ON cases "
+                             "BEGIN INSERT INTO rewritten VALUES (new.id); END")
+        assert replica.apply_snapshots(s, again) == 3
+        rewritten = sorted(r[0] for r in conn.exec_driver_sql("SELECT id FROM rewritten"))
+        conn.exec_driver_sql("DROP TRIGGER seen")
+        conn.exec_driver_sql("DROP TABLE rewritten")
+    assert rewritten == [again[1]["id"], again[2]["id"]]
+    with ws.db.read() as s:
+        rows = s.connection().exec_driver_sql(
+            "SELECT name, fields, version, server_version FROM cases ORDER BY id").fetchall()
+    assert [(r[0], json.loads(r[1])["alamat"], r[2], r[3]) for r in rows] == [
+        ("Ratna Sari 0", "Jl. Bromo 1", 2, 2), ("Ratna Sari 1", "Jl. Bromo 2", 2, 2),
+        ("Ratna Dewi", "Jl. Bromo 1", 2, 2)]
+    assert sorted(c.name for c in queries.case_page(ws, queries.CaseQuery(search="ratna"), 0, 10)) == [
+        "Ratna Dewi", "Ratna Sari 0", "Ratna Sari 1"]
+
+
 def test_bulk_import_fills_the_search_index_in_one_statement(ws: Workspace, petugas: Actor) -> None:
     from app.services import queries
 

@@ -147,11 +147,14 @@ def _json(value: Any) -> str:
     return _ENCODER.encode(value)
 
 
-def apply_snapshots(session: Session, snaps: list[dict[str, Any]]) -> int:
+def apply_snapshots(session: Session, snaps: list[dict[str, Any]], compare: bool = True) -> int:
     """Make local cases equal to the server's records, a page at a time (a few executemany calls).
 
-    A case that still has ops waiting keeps its local content and its server version.
-    Returns how many cases were written."""
+    A case that still has ops waiting keeps its local content and its server version. A case whose row already
+    holds what the record says (a case this laptop has just pushed, coming back in the feed) only takes the
+    record's version: rewriting the same values would still rewrite every list index entry and fire the search
+    and rekap triggers. ``compare=False`` skips that look (a first pull into an empty store has nothing to
+    compare). Returns how many cases were written."""
     if not snaps:
         return 0
     conn = session.connection()
@@ -165,13 +168,20 @@ def apply_snapshots(session: Session, snaps: list[dict[str, Any]]) -> int:
     # derives from); noting a newer one would let that edit pass for having seen changes it never got.
     if not fresh:
         return len(gone)
-    with repo.search_indexed_in_bulk(session, len(fresh)):
-        conn.exec_driver_sql(_UPSERT, [
-            (s["id"], s["service"], s["office"], s.get("nik"), s["name"], _json(s["fields"]), s["status"],
+    rows = [(s["id"], s["service"], s["office"], s.get("nik"), s["name"], _json(s["fields"]), s["status"],
              s["version"], s["version"], s["created_at"], s["updated_at"], s["created_by"], s["device"],
              s["due_date"], s.get("letter_number"), s.get("letter_sha256"), s.get("reason"),
              _json(s["steps"]) if s.get("steps") else None, s.get("next_office"), s.get("reg_no"),
-             s.get("access_code")) for s in fresh])
+             s.get("access_code")) for s in fresh]
+    if compare:
+        same = _unchanged(conn, rows)
+        if same:
+            conn.exec_driver_sql("UPDATE cases SET version = ?, server_version = ? WHERE id = ?",
+                                 [(r[7], r[8], r[0]) for r in rows if r[0] in same])
+            rows = [r for r in rows if r[0] not in same]
+    if rows:
+        with repo.search_indexed_in_bulk(session, len(rows)):
+            conn.exec_driver_sql(_UPSERT, rows)
     fresh_ids = [s["id"] for s in fresh]
     for part in _chunks(fresh_ids):
         marks = ",".join("?" * len(part))
@@ -184,6 +194,26 @@ def apply_snapshots(session: Session, snaps: list[dict[str, Any]]) -> int:
     if found:
         conn.exec_driver_sql(_CONFLICT, found)
     return len(fresh) + len(gone)
+
+
+_VERSIONS = (_UPSERT_COLUMNS.index("version"), _UPSERT_COLUMNS.index("server_version"))
+
+
+def _unchanged(conn: Any, rows: list[tuple[Any, ...]]) -> set[str]:
+    """The ids among ``rows`` (values in ``_UPSERT_COLUMNS`` order) whose local row holds the same values in
+    every column but the two versions."""
+    def content(row: Sequence[Any]) -> tuple[Any, ...]:
+        return tuple(v for i, v in enumerate(row) if i not in _VERSIONS)
+
+    wanted = {r[0]: content(r) for r in rows}
+    same: set[str] = set()
+    for part in _chunks(list(wanted)):
+        marks = ",".join("?" * len(part))
+        for row in conn.exec_driver_sql(f"SELECT {', '.join(_UPSERT_COLUMNS)} FROM cases WHERE id IN ({marks})",
+                                        tuple(part)):
+            if content(row) == wanted[row[0]]:
+                same.add(row[0])
+    return same
 
 
 def _waiting(conn: Any, ids: list[str]) -> set[str]:
