@@ -430,9 +430,9 @@ def test_initial_pull_builds_list_indexes_after_the_bulk_apply(ws: Workspace, pe
         assert not replica.restore_list_indexes(s)
 
 
-def test_a_pulled_record_the_row_already_holds_only_takes_its_version(ws: Workspace, petugas: Actor) -> None:
-    """The feed brings back the cases this laptop has just pushed: a row that already holds the record keeps
-    its index entries (no rewrite, no trigger); any difference is written whole."""
+def test_a_pulled_record_of_a_held_case_writes_only_what_differs(ws: Workspace, petugas: Actor) -> None:
+    """The feed brings back the cases this laptop has just pushed: only the columns that differ are written,
+    so a row whose name, fields and times are unchanged fires no trigger on them and keeps its index entries."""
     from app.services import queries
 
     snaps = [{"id": f"0b4e7c1a-8f1e-4c55-9a35-3f1f6d1c2b1{i}", "service": "SKD", "office": petugas.office,

@@ -150,11 +150,11 @@ def _json(value: Any) -> str:
 def apply_snapshots(session: Session, snaps: list[dict[str, Any]], compare: bool = True) -> int:
     """Make local cases equal to the server's records, a page at a time (a few executemany calls).
 
-    A case that still has ops waiting keeps its local content and its server version. A case whose row already
-    holds what the record says (a case this laptop has just pushed, coming back in the feed) only takes the
-    record's version: rewriting the same values would still rewrite every list index entry and fire the search
-    and rekap triggers. ``compare=False`` skips that look (a first pull into an empty store has nothing to
-    compare). Returns how many cases were written."""
+    A case that still has ops waiting keeps its local content and its server version. A case the laptop holds
+    already takes only the columns that differ (the cases a laptop has just pushed come back in the feed with
+    the server's time and device and a version): writing every column rewrote all the list index entries and
+    fired the search index's trigger for each row, whose name had not changed. ``compare=False`` skips that
+    look (a first pull into an empty store has nothing to compare). Returns how many cases were written."""
     if not snaps:
         return 0
     conn = session.connection()
@@ -174,11 +174,7 @@ def apply_snapshots(session: Session, snaps: list[dict[str, Any]], compare: bool
              _json(s["steps"]) if s.get("steps") else None, s.get("next_office"), s.get("reg_no"),
              s.get("access_code")) for s in fresh]
     if compare:
-        same = _unchanged(conn, rows)
-        if same:
-            conn.exec_driver_sql("UPDATE cases SET version = ?, server_version = ? WHERE id = ?",
-                                 [(r[7], r[8], r[0]) for r in rows if r[0] in same])
-            rows = [r for r in rows if r[0] not in same]
+        rows = _update_held(conn, rows)
     if rows:
         with repo.search_indexed_in_bulk(session, len(rows)):
             conn.exec_driver_sql(_UPSERT, rows)
@@ -199,21 +195,24 @@ def apply_snapshots(session: Session, snaps: list[dict[str, Any]], compare: bool
 _VERSIONS = (_UPSERT_COLUMNS.index("version"), _UPSERT_COLUMNS.index("server_version"))
 
 
-def _unchanged(conn: Any, rows: list[tuple[Any, ...]]) -> set[str]:
-    """The ids among ``rows`` (values in ``_UPSERT_COLUMNS`` order) whose local row holds the same values in
-    every column but the two versions."""
-    def content(row: Sequence[Any]) -> tuple[Any, ...]:
-        return tuple(v for i, v in enumerate(row) if i not in _VERSIONS)
-
-    wanted = {r[0]: content(r) for r in rows}
-    same: set[str] = set()
+def _update_held(conn: Any, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Write the rows (values in ``_UPSERT_COLUMNS`` order) of cases the store holds already, each as an
+    ``UPDATE`` of the columns that differ (the versions always), one executemany per set of columns; returns
+    the rows of cases it does not hold, to be inserted. An index or a trigger is touched only where one of
+    its columns is written: a row whose name is unchanged keeps its search index entries."""
+    wanted = {r[0]: r for r in rows}
+    by_columns: dict[tuple[int, ...], list[tuple[Any, ...]]] = {}
     for part in _chunks(list(wanted)):
         marks = ",".join("?" * len(part))
-        for row in conn.exec_driver_sql(f"SELECT {', '.join(_UPSERT_COLUMNS)} FROM cases WHERE id IN ({marks})",
-                                        tuple(part)):
-            if content(row) == wanted[row[0]]:
-                same.add(row[0])
-    return same
+        for local in conn.exec_driver_sql(f"SELECT {', '.join(_UPSERT_COLUMNS)} FROM cases WHERE id IN ({marks})",
+                                          tuple(part)):
+            row = wanted.pop(local[0])
+            changed = tuple(i for i in range(1, len(row)) if i in _VERSIONS or row[i] != local[i])
+            by_columns.setdefault(changed, []).append(tuple(row[i] for i in changed) + (row[0],))
+    for changed, values in by_columns.items():
+        sets = ", ".join(f"{_UPSERT_COLUMNS[i]} = ?" for i in changed)
+        conn.exec_driver_sql(f"UPDATE cases SET {sets} WHERE id = ?", values)
+    return list(wanted.values())
 
 
 def _waiting(conn: Any, ids: list[str]) -> set[str]:
