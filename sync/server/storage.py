@@ -392,6 +392,14 @@ status_attempts = Table(
 )
 
 
+# SQLite's defaults (a 2 MiB page cache per connection, a checkpoint every 1,000 WAL pages) made each push of
+# 500 new cases read the random-key indexes' pages again and copy them back into the database file at almost
+# every commit: a push of 100,000 cases took 22.4 s with them, 15.0 s with these. The cache is filled only
+# as pages are read; the WAL grows to about 40 MB between checkpoints.
+SQLITE_CACHE_KIB = 32 * 1024
+SQLITE_CHECKPOINT_PAGES = 10_000
+
+
 def make_engine(url: str, pool_size: int | None = None) -> Engine:
     """An engine for ``url``; SQLite gets WAL, FULL sync, foreign keys and BEGIN IMMEDIATE writers.
     ``pool_size``: PostgreSQL connections kept open (at least as many as requests served at once)."""
@@ -407,7 +415,8 @@ def make_engine(url: str, pool_size: int | None = None) -> Engine:
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             for pragma in ("busy_timeout = 30000", "journal_mode = WAL", "synchronous = FULL",
-                           "foreign_keys = ON"):
+                           "foreign_keys = ON", f"cache_size = -{SQLITE_CACHE_KIB}",
+                           f"wal_autocheckpoint = {SQLITE_CHECKPOINT_PAGES}"):
                 cur.execute(f"PRAGMA {pragma}")
             cur.close()
 
