@@ -452,8 +452,15 @@ def test_a_pulled_record_of_a_held_case_writes_only_what_differs(ws: Workspace, 
         assert replica.apply_snapshots(s, again) == 3
         rewritten = sorted(r[0] for r in conn.exec_driver_sql("SELECT id FROM rewritten"))
         conn.exec_driver_sql("DROP TRIGGER seen")
+        conn.exec_driver_sql("DELETE FROM rewritten")
+        conn.exec_driver_sql("CREATE TEMP TRIGGER any_write AFTER UPDATE ON cases "
+                             "BEGIN INSERT INTO rewritten VALUES (new.id); END")
+        assert replica.apply_snapshots(s, again) == 3  # the same records again: nothing to write
+        untouched = conn.exec_driver_sql("SELECT count(*) FROM rewritten").scalar()
+        conn.exec_driver_sql("DROP TRIGGER any_write")
         conn.exec_driver_sql("DROP TABLE rewritten")
     assert rewritten == [again[1]["id"], again[2]["id"]]
+    assert untouched == 0
     with ws.db.read() as s:
         rows = s.connection().exec_driver_sql(
             "SELECT name, fields, version, server_version FROM cases ORDER BY id").fetchall()

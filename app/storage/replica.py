@@ -192,12 +192,9 @@ def apply_snapshots(session: Session, snaps: list[dict[str, Any]], compare: bool
     return len(fresh) + len(gone)
 
 
-_VERSIONS = (_UPSERT_COLUMNS.index("version"), _UPSERT_COLUMNS.index("server_version"))
-
-
 def _update_held(conn: Any, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """Write the rows (values in ``_UPSERT_COLUMNS`` order) of cases the store holds already, each as an
-    ``UPDATE`` of the columns that differ (the versions always), one executemany per set of columns; returns
+    ``UPDATE`` of the columns that differ (none: nothing written), one executemany per set of columns; returns
     the rows of cases it does not hold, to be inserted. An index or a trigger is touched only where one of
     its columns is written: a row whose name is unchanged keeps its search index entries."""
     wanted = {r[0]: r for r in rows}
@@ -207,8 +204,9 @@ def _update_held(conn: Any, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]
         for local in conn.exec_driver_sql(f"SELECT {', '.join(_UPSERT_COLUMNS)} FROM cases WHERE id IN ({marks})",
                                           tuple(part)):
             row = wanted.pop(local[0])
-            changed = tuple(i for i in range(1, len(row)) if i in _VERSIONS or row[i] != local[i])
-            by_columns.setdefault(changed, []).append(tuple(row[i] for i in changed) + (row[0],))
+            changed = tuple(i for i in range(1, len(row)) if row[i] != local[i])
+            if changed:
+                by_columns.setdefault(changed, []).append(tuple(row[i] for i in changed) + (row[0],))
     for changed, values in by_columns.items():
         sets = ", ".join(f"{_UPSERT_COLUMNS[i]} = ?" for i in changed)
         conn.exec_driver_sql(f"UPDATE cases SET {sets} WHERE id = ?", values)

@@ -19,7 +19,7 @@ from support.server import Laptop, ServerProcess
 
 pytestmark = pytest.mark.timeout(600)  # real processes on a shared machine
 
-NIK_THIRD = "3573014101900002"
+NIK_THIRD = "3573014101900002"  # a woman born 01-01-1990 (day + 40), Blimbing
 
 
 def names_found(device: Laptop, term: str) -> list[str]:
